@@ -1,0 +1,21 @@
+# `cmake --install` puts headers, libraries and a package config in place so
+# that an application's find_package(dbx CONFIG) yields dbx::engine and
+# dbx::faultfs.
+include(CMakePackageConfigHelpers)
+install(TARGETS dbx_engine dbx_faultfs EXPORT dbxTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/engine/include/dbx
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/faultfs/include/faultfs
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT dbxTargets NAMESPACE dbx::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dbx)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/dbxConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/dbxConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dbx)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/dbxConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/dbxConfig.cmake ${PROJECT_BINARY_DIR}/dbxConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dbx)

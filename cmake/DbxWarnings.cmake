@@ -1,0 +1,12 @@
+# Warning and sanitizer flags shared by every DBX target.
+add_library(dbx_warnings INTERFACE)
+target_compile_options(dbx_warnings INTERFACE -Wall -Wextra -Wpedantic
+  -Wshadow=local -Wnon-virtual-dtor -Wimplicit-fallthrough)
+if(DBX_WERROR)
+  target_compile_options(dbx_warnings INTERFACE -Werror)
+endif()
+if(DBX_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

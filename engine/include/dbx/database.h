@@ -1,0 +1,88 @@
+// dbx::Database: the public handle of a DBX database.
+//
+// Thread-safe: any number of threads may read and write through one handle.
+// Every write gets a sequence number and writes apply in sequence order; what
+// survives a crash is set by the durability level (options.h, README).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dbx/error.h"
+#include "dbx/options.h"
+#include "dbx/write_batch.h"
+
+namespace dbx {
+
+class DatabaseImpl;
+
+// Figures of the last open's recovery, for logs and tests.
+struct RecoveryStats {
+  uint64_t checkpoint_sequence = 0;  // Sequence covered by the WOS.
+  uint64_t records_replayed = 0;     // WAL records applied to the delta.
+  uint64_t records_skipped = 0;      // At or below the checkpoint, or bad (kSkipCorrupted).
+  uint64_t bytes_replayed = 0;
+  uint64_t torn_bytes_dropped = 0;   // Incomplete tail truncated.
+  double elapsed_s = 0;
+};
+
+class Database {
+ public:
+  using Row = std::pair<std::string, std::string>;
+
+  // Opens or creates the database in directory `path`. Throws dbx::Error.
+  static std::unique_ptr<Database> open(const std::string& path);  // Lazy.
+  static std::unique_ptr<Database> open(const std::string& path, const Options& options);
+  static std::unique_ptr<Database> open_safe(const std::string& path);  // Full.
+  static std::unique_ptr<Database> open_fast(const std::string& path);  // None.
+  static std::unique_ptr<Database> open_with_durability(const std::string& path,
+                                                        Durability durability);
+  // A database with no files at all; everything is lost at close.
+  static std::unique_ptr<Database> open_in_memory();
+
+  ~Database();  // Closes cleanly; errors are logged, not thrown.
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Upsert. Returns the write's sequence number.
+  uint64_t insert(std::string_view table, std::string_view key, std::string_view value);
+  std::optional<std::string> get(std::string_view table, std::string_view key) const;
+  // Returns whether the key existed. A delete is logged either way.
+  bool remove(std::string_view table, std::string_view key);
+  // Atomic upsert of many rows into one table.
+  uint64_t insert_batch(std::string_view table, const std::vector<Row>& rows);
+  // Atomic application of a batch spanning tables.
+  uint64_t write(const WriteBatch& batch);
+
+  uint64_t count(std::string_view table) const;
+  // All rows of a table in key order (bytewise).
+  std::vector<Row> scan(std::string_view table) const;
+  // Rows with begin <= key < end in key order.
+  std::vector<Row> range(std::string_view table, std::string_view begin,
+                         std::string_view end) const;
+  // Tables holding at least one row, sorted.
+  std::vector<std::string> table_names() const;
+
+  // Checkpoint: delta store → WOS (crash-atomic), then the WAL is cut.
+  void flush();
+  // Sets the period of the background flush; zero stops it.
+  void set_flush_interval(std::chrono::milliseconds interval);
+  // Flushes (None) or syncs (Lazy, Full) and releases every resource. Idempotent.
+  void close();
+
+  uint64_t last_sequence() const;
+  Durability durability() const;
+  RecoveryStats recovery_stats() const;
+
+ private:
+  explicit Database(std::unique_ptr<DatabaseImpl> impl);
+  std::unique_ptr<DatabaseImpl> impl_;
+};
+
+}  // namespace dbx

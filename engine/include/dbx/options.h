@@ -1,0 +1,53 @@
+// Options for opening a DBX database.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace faultfs {
+class FileSystem;
+}
+
+namespace dbx {
+
+// What survives a crash; the contract the oracle checks (README, DESIGN.md).
+enum class Durability {
+  kNone,  // No WAL: data persists at flush() and close().
+  kLazy,  // WAL written to the OS per write; synced every sync_interval.
+  kFull,  // A write returns only after its WAL record is synced.
+};
+
+// What recovery does with a bad WAL record that is followed by good ones.
+// A bad record with nothing valid after it is a torn tail in every mode: it
+// is the expected leftover of a crash, truncated and logged.
+enum class RecoveryMode {
+  kStrict,          // Fail the open with kCorruption (default).
+  kTolerateTail,    // Stop at the bad record, keep everything before it and
+                    // drop everything after it (a consistent prefix).
+  kSkipCorrupted,   // Skip bad records and replay the valid ones after them.
+                    // May break the prefix property: for salvage only.
+};
+
+struct Options {
+  Durability durability = Durability::kLazy;
+  // Lazy mode: how often the background thread syncs the WAL.
+  std::chrono::milliseconds sync_interval{100};
+  // When non-zero, a background flush() runs at this period.
+  std::chrono::milliseconds flush_interval{0};
+  // flush() runs after a write when the delta store holds this many bytes.
+  uint64_t delta_flush_threshold_bytes = 64ull << 20;
+  RecoveryMode recovery_mode = RecoveryMode::kStrict;
+  // The file system every byte goes through; nullptr means the real POSIX one.
+  // Not owned; must outlive the Database.
+  faultfs::FileSystem* file_system = nullptr;
+};
+
+// Limits enforced on every write (invalid_argument beyond them).
+inline constexpr size_t kMaxTableNameBytes = 255;
+inline constexpr size_t kMaxKeyBytes = 64 * 1024;
+inline constexpr size_t kMaxValueBytes = 16 * 1024 * 1024;
+// A WAL record (one batch) may not exceed this many payload bytes.
+inline constexpr size_t kMaxBatchBytes = 64 * 1024 * 1024;
+
+}  // namespace dbx

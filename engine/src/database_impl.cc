@@ -1,0 +1,353 @@
+#include "database_impl.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "kill_points.h"
+#include "log.h"
+#include "status_util.h"
+#include "wal/wal_writer.h"
+#include "wos/wos_store.h"
+
+namespace dbx {
+namespace {
+
+faultfs::FileSystem* choose_file_system(const Options& options) {
+  return options.file_system != nullptr ? options.file_system : &faultfs::posix_file_system();
+}
+
+void validate(const std::vector<wal::Mutation>& mutations) {
+  uint64_t total_bytes = 0;
+  for (const wal::Mutation& m : mutations) {
+    if (m.table.empty()) throw Error(ErrorCode::kInvalidArgument, "empty table name");
+    if (m.table.size() > kMaxTableNameBytes) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "table name of " + std::to_string(m.table.size()) + " bytes exceeds " +
+                      std::to_string(kMaxTableNameBytes));
+    }
+    if (m.key.size() > kMaxKeyBytes) {
+      throw Error(ErrorCode::kInvalidArgument, "key of " + std::to_string(m.key.size()) +
+                                                   " bytes exceeds " + std::to_string(kMaxKeyBytes));
+    }
+    if (m.value.size() > kMaxValueBytes) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "value of " + std::to_string(m.value.size()) + " bytes exceeds " +
+                      std::to_string(kMaxValueBytes));
+    }
+    assert(!m.is_delete || m.value.empty());
+    total_bytes += m.table.size() + m.key.size() + m.value.size();
+  }
+  if (total_bytes > kMaxBatchBytes) {
+    throw Error(ErrorCode::kInvalidArgument, "batch of " + std::to_string(total_bytes) +
+                                                 " bytes exceeds " + std::to_string(kMaxBatchBytes));
+  }
+}
+
+}  // namespace
+
+DatabaseImpl::DatabaseImpl(std::optional<std::string> path, const Options& options)
+    : path_(std::move(path)),
+      options_(options),
+      fs_(choose_file_system(options)),
+      flush_interval_(options.flush_interval) {}
+
+std::unique_ptr<DatabaseImpl> DatabaseImpl::open(std::optional<std::string> path,
+                                                 const Options& options) {
+  if (path && path->empty()) throw Error(ErrorCode::kInvalidArgument, "empty database path");
+  if (options.durability == Durability::kLazy && options.sync_interval.count() <= 0) {
+    throw Error(ErrorCode::kInvalidArgument, "sync_interval must be positive in Lazy mode");
+  }
+  std::unique_ptr<DatabaseImpl> db(new DatabaseImpl(std::move(path), options));
+  db->recover();
+  db->start_background();
+  return db;
+}
+
+DatabaseImpl::~DatabaseImpl() {
+  try {
+    close();
+  } catch (const Error& e) {
+    logger().error("closing {} failed: {}", path_.value_or(":memory:"), e.what());
+  }
+}
+
+uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
+  check_open();
+  validate(mutations);
+  if (mutations.empty()) return last_sequence();
+  const wal::RecordKind kind = mutations.size() > 1 ? wal::RecordKind::kBatch
+                               : mutations[0].is_delete ? wal::RecordKind::kDelete
+                                                        : wal::RecordKind::kInsert;
+  uint64_t sequence;
+  {
+    std::lock_guard log_lock(log_mutex_);
+    sequence = append_and_apply(std::move(mutations), kind);
+  }
+  if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
+    const faultfs::Status synced = group_commit_->sync_through(sequence);
+    if (!synced.is_ok()) {
+      enter_read_only("WAL sync failed: " + synced.message());
+      throw_if_error(synced, "write not acknowledged");
+    }
+  }
+  if (delta_bytes_.load(std::memory_order_relaxed) >= options_.delta_flush_threshold_bytes) {
+    std::lock_guard lock(background_mutex_);
+    flush_requested_ = true;
+    background_wakeup_.notify_one();
+  }
+  return sequence;
+}
+
+bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
+  check_open();
+  std::vector<wal::Mutation> mutations{wal::Mutation{true, std::string(table), std::string(key), {}}};
+  validate(mutations);
+  bool existed;
+  uint64_t sequence;
+  {
+    // The existence check and the delete are one step for other writers.
+    std::lock_guard log_lock(log_mutex_);
+    {
+      std::shared_lock state_lock(state_mutex_);
+      existed = exists_locked(table, key);
+    }
+    sequence = append_and_apply(std::move(mutations), wal::RecordKind::kDelete);
+  }
+  if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
+    const faultfs::Status synced = group_commit_->sync_through(sequence);
+    if (!synced.is_ok()) {
+      enter_read_only("WAL sync failed: " + synced.message());
+      throw_if_error(synced, "delete not acknowledged");
+    }
+  }
+  return existed;
+}
+
+uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
+                                        wal::RecordKind kind) {
+  check_writable();
+  const uint64_t sequence = last_sequence() + 1;
+  if (wal_ != nullptr) {
+    wal::Record record{kind, sequence, std::move(mutations)};
+    const std::string payload = wal::encode_payload(record);
+    DBX_KILL_POINT("wal/before_append");
+    auto appended = wal_->append(kind, sequence, payload);
+    if (!appended.is_ok()) {
+      enter_read_only("WAL append failed: " + appended.status().message());
+      throw_if_error(appended.status(), "write not acknowledged");
+    }
+    DBX_KILL_POINT("wal/after_append");
+    mutations = std::move(record.mutations);
+  }
+  last_sequence_.store(sequence, std::memory_order_release);
+  {
+    std::unique_lock state_lock(state_mutex_);
+    apply_to_delta(std::move(mutations));
+  }
+  return sequence;
+}
+
+void DatabaseImpl::apply_to_delta(std::vector<wal::Mutation>&& mutations) {
+  for (wal::Mutation& m : mutations) {
+    delta_bytes_.fetch_add(m.table.size() + m.key.size() + m.value.size() + 32,
+                           std::memory_order_relaxed);
+    TableDelta& table = delta_.try_emplace(std::move(m.table)).first->second;
+    if (m.is_delete) {
+      table.insert_or_assign(std::move(m.key), std::nullopt);
+    } else {
+      table.insert_or_assign(std::move(m.key), std::move(m.value));
+    }
+  }
+}
+
+bool DatabaseImpl::exists_locked(std::string_view table, std::string_view key) const {
+  const auto t = delta_.find(table);
+  if (t != delta_.end()) {
+    const auto k = t->second.find(key);
+    if (k != t->second.end()) return k->second.has_value();
+  }
+  return wos_ != nullptr && wos_->contains(table, key);
+}
+
+std::optional<std::string> DatabaseImpl::get(std::string_view table, std::string_view key) const {
+  std::shared_lock state_lock(state_mutex_);
+  check_open();
+  const auto t = delta_.find(table);
+  if (t != delta_.end()) {
+    const auto k = t->second.find(key);
+    if (k != t->second.end()) return k->second;
+  }
+  if (wos_ == nullptr) return std::nullopt;
+  return value_or_throw(wos_->get(table, key), "get");
+}
+
+uint64_t DatabaseImpl::count(std::string_view table) const {
+  std::shared_lock state_lock(state_mutex_);
+  check_open();
+  uint64_t n = wos_ != nullptr ? wos_->count(table) : 0;
+  const auto t = delta_.find(table);
+  if (t == delta_.end()) return n;
+  for (const auto& [key, value] : t->second) {
+    const bool in_wos = wos_ != nullptr && wos_->contains(table, key);
+    if (value.has_value() && !in_wos) ++n;
+    if (!value.has_value() && in_wos) --n;
+  }
+  return n;
+}
+
+std::vector<Database::Row> DatabaseImpl::range(std::string_view table, std::string_view begin,
+                                               std::optional<std::string_view> end) const {
+  std::shared_lock state_lock(state_mutex_);
+  check_open();
+  std::vector<Database::Row> base;
+  if (wos_ != nullptr) base = value_or_throw(wos_->range(table, begin, end), "range");
+  const auto t = delta_.find(table);
+  if (t == delta_.end()) return base;
+  const TableDelta& delta = t->second;
+  auto it = delta.lower_bound(begin);
+  const auto stop = end ? delta.lower_bound(*end) : delta.end();
+  // Merge: the delta overrides the WOS; tombstones remove.
+  std::vector<Database::Row> out;
+  out.reserve(base.size());
+  size_t i = 0;
+  while (i < base.size() || it != stop) {
+    if (it == stop || (i < base.size() && base[i].first < it->first)) {
+      out.push_back(std::move(base[i++]));
+      continue;
+    }
+    if (i < base.size() && base[i].first == it->first) ++i;
+    if (it->second.has_value()) out.emplace_back(it->first, *it->second);
+    ++it;
+  }
+  return out;
+}
+
+std::vector<std::string> DatabaseImpl::table_names() const {
+  std::vector<std::string> candidates;
+  {
+    std::shared_lock state_lock(state_mutex_);
+    check_open();
+    if (wos_ != nullptr) candidates = wos_->table_names();
+    for (const auto& [name, rows] : delta_) candidates.push_back(name);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<std::string> names;
+  for (std::string& name : candidates) {
+    if (count(name) > 0) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+void DatabaseImpl::flush() {
+  check_open();
+  std::lock_guard log_lock(log_mutex_);
+  checkpoint_locked();
+}
+
+void DatabaseImpl::checkpoint_locked() {
+  if (wos_ == nullptr) return;  // In memory: nothing to make durable.
+  check_writable();
+  const uint64_t checkpoint = last_sequence();
+  {
+    std::unique_lock state_lock(state_mutex_);
+    const bool nothing_new = delta_.empty() && checkpoint == wos_->checkpoint_sequence();
+    if (nothing_new) {
+      state_lock.unlock();
+      if (group_commit_ != nullptr) {
+        const faultfs::Status synced = group_commit_->sync_through(checkpoint);
+        if (!synced.is_ok()) enter_read_only("WAL sync failed: " + synced.message());
+        throw_if_error(synced, "flush");
+      }
+      return;
+    }
+    DBX_KILL_POINT("checkpoint/before_wos_apply");
+    const faultfs::Status applied = wos_->apply(delta_, checkpoint);
+    if (!applied.is_ok()) {
+      enter_read_only("checkpoint failed: " + applied.message());
+      throw_if_error(applied, "flush");
+    }
+    DBX_KILL_POINT("checkpoint/after_wos_apply");
+    delta_.clear();
+    delta_bytes_.store(0, std::memory_order_relaxed);
+  }
+  if (wal_ == nullptr) return;
+  // The WOS now durably covers every record at or below `checkpoint`, so the
+  // log may be cut; a cut that does not persist is harmless (skipped on replay).
+  DBX_KILL_POINT("checkpoint/before_wal_cut");
+  faultfs::Status cut = wal_->recycle(checkpoint);
+  if (cut.is_ok()) cut = wal_->sync();
+  if (!cut.is_ok()) {
+    enter_read_only("WAL cut failed: " + cut.message());
+    throw_if_error(cut, "flush");
+  }
+  DBX_KILL_POINT("checkpoint/after_wal_cut");
+  wal_->note_synced(checkpoint);
+  group_commit_->mark_durable(checkpoint);
+}
+
+void DatabaseImpl::set_flush_interval(std::chrono::milliseconds interval) {
+  check_open();
+  if (interval.count() < 0) throw Error(ErrorCode::kInvalidArgument, "negative flush interval");
+  std::lock_guard lock(background_mutex_);
+  flush_interval_ = interval;
+  background_wakeup_.notify_one();
+}
+
+void DatabaseImpl::close() {
+  if (closed_.load(std::memory_order_acquire)) return;
+  stop_background();
+  std::lock_guard log_lock(log_mutex_);
+  if (closed_.load(std::memory_order_acquire)) return;
+  std::optional<Error> first_error;
+  try {
+    if (!read_only_.load()) {
+      if (wal_ == nullptr) {
+        checkpoint_locked();  // kNone: close is a flush.
+      } else {
+        throw_if_error(group_commit_->sync_through(last_sequence()), "close");
+      }
+    }
+  } catch (const Error& e) {
+    first_error = e;
+  }
+  std::unique_lock state_lock(state_mutex_);
+  closed_.store(true, std::memory_order_release);
+  if (wal_ != nullptr) {
+    const faultfs::Status st = wal_->close();
+    if (!st.is_ok() && !first_error) first_error = Error(to_error_code(st.code()), st.message());
+  }
+  if (wos_ != nullptr) {
+    const faultfs::Status st = wos_->close();
+    if (!st.is_ok() && !first_error) first_error = Error(to_error_code(st.code()), st.message());
+  }
+  wal_.reset();
+  wos_.reset();
+  delta_.clear();
+  lock_.reset();
+  if (first_error) throw *first_error;
+}
+
+void DatabaseImpl::check_open() const {
+  if (closed_.load(std::memory_order_acquire)) {
+    throw Error(ErrorCode::kClosed, "database " + path_.value_or(":memory:") + " is closed");
+  }
+}
+
+void DatabaseImpl::check_writable() const {
+  check_open();
+  if (read_only_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(failure_mutex_);
+    throw Error(ErrorCode::kReadOnly, "database " + path_.value_or(":memory:") +
+                                          " is read-only until reopened: " + failure_reason_);
+  }
+}
+
+void DatabaseImpl::enter_read_only(const std::string& reason) {
+  std::lock_guard lock(failure_mutex_);
+  if (read_only_.exchange(true)) return;
+  failure_reason_ = reason;
+  logger().error("{}: now read-only until reopened: {}", path_.value_or(":memory:"), reason);
+}
+
+}  // namespace dbx

@@ -1,0 +1,179 @@
+// Opening a database: lock, load the WOS checkpoint, replay the WAL after it.
+//
+// Invariants established before the first write is accepted:
+//  - the directory, LOCK, wos/ and wal.log exist and their entries are durable;
+//  - the delta holds exactly the records with sequence > the WOS checkpoint
+//    that the log proves (a torn tail is dropped and truncated, logged);
+//  - everything replayed is synced again, so a power loss right after this
+//    open cannot take back what the open showed to readers.
+#include <chrono>
+
+#include "database_impl.h"
+#include "log.h"
+#include "status_util.h"
+#include "wal/wal_reader.h"
+#include "wal/wal_writer.h"
+#include "wos/wos_store.h"
+
+namespace dbx {
+namespace {
+
+wal::TailMode to_tail_mode(RecoveryMode mode) {
+  switch (mode) {
+    case RecoveryMode::kStrict:
+      return wal::TailMode::kStrict;
+    case RecoveryMode::kTolerateTail:
+      return wal::TailMode::kTolerateTail;
+    case RecoveryMode::kSkipCorrupted:
+      return wal::TailMode::kSkipCorrupted;
+  }
+  return wal::TailMode::kStrict;
+}
+
+void ensure_directory(faultfs::FileSystem& fs, const std::string& path) {
+  const bool present = value_or_throw(fs.exists(path), "open");
+  if (present) return;
+  throw_if_error(fs.mkdir(path), "open: create database directory");
+  throw_if_error(fs.sync_dir(faultfs::parent_path(path)), "open: sync parent directory");
+}
+
+}  // namespace
+
+void DatabaseImpl::recover() {
+  const auto started = std::chrono::steady_clock::now();
+  if (!path_) {
+    group_commit_ = std::make_unique<GroupCommit>(
+        GroupCommit::Hooks{[this] { return last_sequence(); }, [] { return faultfs::Status(); },
+                           nullptr},
+        0);
+    return;
+  }
+  const std::string& dir = *path_;
+  ensure_directory(*fs_, dir);
+  lock_ = value_or_throw(fs_->lock(faultfs::join_path(dir, "LOCK")), "open " + dir);
+  wos_ = value_or_throw(wos::WosStore::open(*fs_, faultfs::join_path(dir, "wos")), "open WOS");
+  const uint64_t checkpoint = wos_->checkpoint_sequence();
+  recovery_stats_.checkpoint_sequence = checkpoint;
+
+  wal_path_ = faultfs::join_path(dir, "wal.log");
+  uint64_t last = checkpoint;
+  auto visit = [&](const wal::Record& record) -> faultfs::Status {
+    if (record.kind == wal::RecordKind::kCheckpoint || record.sequence <= checkpoint) {
+      ++recovery_stats_.records_skipped;
+      return faultfs::Status::ok();
+    }
+    wal::Record copy = record;
+    last = std::max(last, copy.sequence);
+    apply_to_delta(std::move(copy.mutations));
+    ++recovery_stats_.records_replayed;
+    return faultfs::Status::ok();
+  };
+  const wal::WalReadSummary summary = value_or_throw(
+      wal::read_log(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, visit),
+      "recovery");
+  recovery_stats_.bytes_replayed = summary.bytes_read;
+  recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
+  recovery_stats_.records_skipped += summary.corrupt_records_skipped;
+  last_sequence_.store(std::max(last, summary.last_sequence), std::memory_order_release);
+
+  const bool log_present = summary.epoch != 0;
+  if (log_present) {
+    auto file = value_or_throw(fs_->open(wal_path_, faultfs::OpenMode::kReadWrite), "recovery");
+    if (summary.must_truncate) {
+      throw_if_error(file->truncate(summary.end_offset), "recovery: drop torn WAL tail");
+      logger().info("{}: dropped {} torn bytes at WAL offset {}", wal_path_, summary.torn_bytes,
+                    summary.end_offset);
+    }
+    // What was replayed may have come from the page cache of a killed process:
+    // make it durable before anyone reads it.
+    throw_if_error(file->sync(), "recovery: sync WAL");
+    throw_if_error(file->close(), "recovery");
+  }
+
+  if (options_.durability != Durability::kNone) {
+    open_log_writer(summary.epoch, summary.end_offset, !log_present);
+  }
+  group_commit_ = std::make_unique<GroupCommit>(
+      GroupCommit::Hooks{
+          [this] { return last_sequence(); },
+          [this] { return wal_ != nullptr ? wal_->sync() : faultfs::Status(); },
+          // WalWriter::note_synced is thread-safe; taking log_mutex_ here would
+          // deadlock with close() and flush(), which sync while holding it.
+          [this](uint64_t synced) {
+            if (wal_ != nullptr) wal_->note_synced(synced);
+          }},
+      last_sequence());
+
+  const double elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  recovery_stats_.elapsed_s = elapsed_s;
+  logger().info(
+      "opened {}: checkpoint {}, replayed {} WAL records ({} bytes), skipped {}, torn bytes "
+      "dropped {}, last sequence {}, {:.3f} s",
+      dir, checkpoint, recovery_stats_.records_replayed, summary.bytes_read,
+      recovery_stats_.records_skipped, summary.torn_bytes, last_sequence(), elapsed_s);
+}
+
+void DatabaseImpl::open_log_writer(uint32_t epoch, uint64_t end_offset, bool create) {
+  if (create) {
+    wal_ = value_or_throw(wal::WalWriter::create(*fs_, wal_path_, 1), "create WAL");
+    throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
+  } else {
+    wal_ = value_or_throw(wal::WalWriter::resume(*fs_, wal_path_, epoch, end_offset), "open WAL");
+  }
+  wal_->note_synced(last_sequence());
+}
+
+void DatabaseImpl::start_background() {
+  background_ = std::thread([this] { background_loop(); });
+}
+
+void DatabaseImpl::stop_background() {
+  {
+    std::lock_guard lock(background_mutex_);
+    background_stop_ = true;
+    background_wakeup_.notify_all();
+  }
+  if (background_.joinable()) background_.join();
+}
+
+void DatabaseImpl::background_loop() {
+  using Clock = std::chrono::steady_clock;
+  const bool lazy = options_.durability == Durability::kLazy && wal_ != nullptr;
+  auto next_sync = Clock::now() + options_.sync_interval;
+  auto next_flush = Clock::now() + flush_interval_;
+  std::unique_lock lock(background_mutex_);
+  while (!background_stop_) {
+    auto deadline = Clock::now() + std::chrono::hours(1);
+    if (lazy) deadline = std::min(deadline, next_sync);
+    if (flush_interval_.count() > 0) deadline = std::min(deadline, next_flush);
+    background_wakeup_.wait_until(lock, deadline,
+                                  [&] { return background_stop_ || flush_requested_; });
+    if (background_stop_) break;
+    const auto now = Clock::now();
+    const bool sync_due = lazy && now >= next_sync;
+    const bool flush_due =
+        flush_requested_ || (flush_interval_.count() > 0 && now >= next_flush && path_);
+    flush_requested_ = false;
+    lock.unlock();
+    if (sync_due && group_commit_->durable_sequence() < last_sequence() && !read_only_.load()) {
+      const faultfs::Status synced = group_commit_->sync_through(last_sequence());
+      if (!synced.is_ok()) enter_read_only("background WAL sync failed: " + synced.message());
+    }
+    if (flush_due && !read_only_.load()) {
+      try {
+        flush();
+      } catch (const Error& e) {
+        logger().error("background flush of {} failed: {}", path_.value_or(":memory:"), e.what());
+      }
+    }
+    lock.lock();
+    if (sync_due) next_sync = Clock::now() + options_.sync_interval;
+    if (flush_due) next_flush = Clock::now() + flush_interval_;
+    if (flush_interval_.count() > 0 && next_flush > Clock::now() + flush_interval_) {
+      next_flush = Clock::now() + flush_interval_;  // A shorter interval was just set.
+    }
+  }
+}
+
+}  // namespace dbx

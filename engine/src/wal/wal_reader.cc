@@ -1,0 +1,301 @@
+#include "wal/wal_reader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include "wal/wal_scan.h"
+#include "wal/wal_window.h"
+
+namespace dbx::wal {
+namespace {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+using Visitor = std::function<Status(const Record&)>;
+
+// Why the walk did not accept the frame at some offset.
+enum class Stop {
+  kZeroHeader,     // Clean end: nothing was ever written here in this epoch.
+  kOlderEpoch,     // Clean end: the recycled file's stale bytes begin here.
+  kNewerEpoch,     // Clean end, but a header rewrite was lost: newer bytes follow.
+  kStaleSequence,  // Clean end: a same-epoch remnant that does not continue the log.
+  kBadRecord,      // Torn tail, unless a later record proves it had been synced.
+};
+
+// The outcome of examining the frame at one offset.
+struct Probe {
+  bool accepted = false;
+  Stop stop = Stop::kBadRecord;  // When not accepted.
+  std::string what;              // When not accepted: for logs and errors.
+  Record record;                 // When accepted.
+  uint64_t frame_size = 0;       // When accepted.
+};
+
+Probe stopped(Stop stop, std::string what) {
+  Probe probe;
+  probe.stop = stop;
+  probe.what = std::move(what);
+  return probe;
+}
+
+Status corruption(const std::string& path, uint64_t offset, const std::string& what) {
+  return Status(ErrorCode::kCorruption, path + " offset " + std::to_string(offset) + ": " + what);
+}
+
+// One pass over the records of a log whose header has been validated.
+class LogWalk {
+ public:
+  LogWalk(LogWindow& window, uint32_t epoch, TailMode mode, uint64_t min_relevant_sequence,
+          const Visitor& visit, WalReadSummary* summary)
+      : window_(window),
+        epoch_(epoch),
+        mode_(mode),
+        min_relevant_sequence_(min_relevant_sequence),
+        visit_(visit),
+        summary_(*summary) {
+    assert(epoch_ != 0);
+  }
+
+  [[nodiscard]] Status run() {
+    const uint64_t size = window_.file_size_bytes();
+    uint64_t offset = kFirstRecordOffset;
+    // Each iteration accepts a record or stops or resynchronizes strictly
+    // further on, so the walk ends within size / kRecordAlignment iterations.
+    while (offset < size) {
+      auto probe = probe_at(offset);
+      if (!probe.is_ok()) return probe.status();
+      if (probe->accepted) {
+        Status s = accept(offset, *probe);
+        if (!s.is_ok()) return s;
+        offset += probe->frame_size;
+        continue;
+      }
+      auto scan = scan_ahead(window_, offset + kRecordAlignment, epoch_, last_sequence(),
+                             min_relevant_sequence_);
+      if (!scan.is_ok()) return scan.status();
+      if (!scan->proof_offset) {
+        end_of_log(offset, *probe, *scan);
+        break;
+      }
+      auto resync = on_proven_corruption(offset, *probe, *scan);
+      if (!resync.is_ok()) return resync.status();
+      if (!*resync) break;
+      assert(**resync > offset);
+      offset = **resync;
+    }
+    assert(offset <= size);
+    summary_.end_offset = accepted_end_;
+    // kSkipCorrupted may stop past skipped bytes: they lie beyond end_offset.
+    if (offset > accepted_end_) summary_.must_truncate = true;
+    return Status::ok();
+  }
+
+ private:
+  uint64_t last_sequence() const { return has_last_ ? summary_.last_sequence : 0; }
+
+  [[nodiscard]] Result<Probe> probe_at(uint64_t offset) {
+    const uint64_t available = window_.file_size_bytes() - offset;
+    if (available < kRecordHeaderBytes) {
+      auto bytes = window_.view(offset, available);
+      if (!bytes.is_ok()) return bytes.status();
+      if (all_zero(*bytes)) return stopped(Stop::kZeroHeader, "zero bytes");
+      return stopped(Stop::kBadRecord, "truncated record header (" + std::to_string(available) +
+                                           " of " + std::to_string(kRecordHeaderBytes) + " bytes)");
+    }
+    auto bytes = window_.view(offset, kRecordHeaderBytes);
+    if (!bytes.is_ok()) return bytes.status();
+    if (all_zero(*bytes)) return stopped(Stop::kZeroHeader, "all-zero record header");
+    const std::optional<RecordHeader> h = parse_record_header(bytes->data());
+    if (!h) return stopped(Stop::kBadRecord, "record header crc mismatch");
+    if (h->epoch < epoch_) {
+      return stopped(Stop::kOlderEpoch, "record of older epoch " + std::to_string(h->epoch));
+    }
+    if (h->epoch > epoch_) {
+      return stopped(Stop::kNewerEpoch, "record of newer epoch " + std::to_string(h->epoch));
+    }
+    if (h->flags != 0 || h->reserved16 != 0 || h->reserved32 != 0) {
+      return stopped(Stop::kBadRecord, "reserved record header fields are not zero");
+    }
+    if (!is_valid_kind(h->kind)) {
+      return stopped(Stop::kBadRecord, "unknown record kind " + std::to_string(h->kind));
+    }
+    if (h->payload_length > kMaxRecordPayloadBytes) {
+      return stopped(Stop::kBadRecord, "payload length " + std::to_string(h->payload_length) +
+                                           " exceeds the maximum");
+    }
+    const uint64_t frame_size = frame_bytes(h->payload_length);
+    if (frame_size > available) {
+      return stopped(Stop::kBadRecord, "record of " + std::to_string(frame_size) +
+                                           " bytes extends past the file end");
+    }
+    if (has_last_ && h->sequence <= summary_.last_sequence) {
+      return stopped(Stop::kStaleSequence, "sequence " + std::to_string(h->sequence) +
+                                               " does not exceed " +
+                                               std::to_string(summary_.last_sequence));
+    }
+    // Bounded by the maximum and by the file: safe to fetch.
+    auto payload = window_.view(offset + kRecordHeaderBytes, h->payload_length);
+    if (!payload.is_ok()) return payload.status();
+    if (payload_crc(*payload) != h->payload_crc) {
+      return stopped(Stop::kBadRecord, "payload crc mismatch");
+    }
+    auto record = decode_payload(static_cast<RecordKind>(h->kind), h->sequence, *payload);
+    if (!record.is_ok()) {
+      return stopped(Stop::kBadRecord, "payload does not decode: " + record.status().message());
+    }
+    Probe probe;
+    probe.accepted = true;
+    probe.record = std::move(*record);
+    probe.frame_size = frame_size;
+    return probe;
+  }
+
+  [[nodiscard]] Status accept(uint64_t offset, const Probe& probe) {
+    assert(probe.accepted);
+    assert(!has_last_ || probe.record.sequence > summary_.last_sequence);
+    if (visit_) {
+      Status s = visit_(probe.record);
+      if (!s.is_ok()) return s;
+    }
+    has_last_ = true;
+    summary_.last_sequence = probe.record.sequence;
+    summary_.records_read += 1;
+    summary_.bytes_read += probe.frame_size;
+    accepted_end_ = offset + probe.frame_size;
+    return Status::ok();
+  }
+
+  // The walk stopped at `offset` and nothing after it proves a loss: a clean
+  // end or a torn tail, both legal after a crash.
+  void end_of_log(uint64_t offset, const Probe& probe, const AheadScan& scan) {
+    switch (probe.stop) {
+      case Stop::kBadRecord:
+        summary_.torn_bytes = window_.file_size_bytes() - offset;
+        summary_.must_truncate = true;
+        spdlog::info("wal {}: dropped a torn tail at offset {} ({} bytes): {}", window_.path(),
+                     offset, summary_.torn_bytes, probe.what);
+        break;
+      case Stop::kStaleSequence:
+      case Stop::kNewerEpoch:
+        summary_.must_truncate = true;
+        spdlog::info("wal {}: log ends at offset {}: {}", window_.path(), offset, probe.what);
+        break;
+      case Stop::kZeroHeader:
+      case Stop::kOlderEpoch:
+        summary_.must_truncate = summary_.must_truncate || scan.live_header_seen;
+        break;
+    }
+  }
+
+  // A later record proves the one at `offset` had been synced. Returns where
+  // to resume (kSkipCorrupted), nullopt to stop (kTolerateTail), or the error.
+  [[nodiscard]] Result<std::optional<uint64_t>> on_proven_corruption(uint64_t offset,
+                                                                     const Probe& probe,
+                                                                     const AheadScan& scan) {
+    assert(scan.proof_offset && *scan.proof_offset > offset);
+    const std::string what =
+        probe.what + "; the record at offset " + std::to_string(*scan.proof_offset) +
+        " (sequence " + std::to_string(scan.proof.sequence) + ", synced_sequence " +
+        std::to_string(scan.proof.synced_sequence) + ") proves it had been synced";
+    if (mode_ == TailMode::kStrict) return corruption(window_.path(), offset, what);
+    summary_.corrupt_records_skipped += 1;
+    spdlog::warn("wal {}: {} corrupt record at offset {}: {}", window_.path(),
+                 mode_ == TailMode::kTolerateTail ? "stopping at" : "skipping", offset, what);
+    if (mode_ == TailMode::kTolerateTail) {
+      summary_.must_truncate = true;
+      return std::optional<uint64_t>();
+    }
+    assert(mode_ == TailMode::kSkipCorrupted);
+    auto resync = find_resync(window_, offset + kRecordAlignment, epoch_);
+    if (!resync.is_ok()) return resync.status();
+    // The proof itself is a same-epoch header with a valid crc.
+    assert(resync->has_value() && **resync <= *scan.proof_offset);
+    return *resync;
+  }
+
+  LogWindow& window_;
+  const uint32_t epoch_;
+  const TailMode mode_;
+  const uint64_t min_relevant_sequence_;
+  const Visitor& visit_;
+  WalReadSummary& summary_;
+  bool has_last_ = false;
+  uint64_t accepted_end_ = kFirstRecordOffset;
+};
+
+// Validates the header sector and walks the records of an open log.
+Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
+                     uint64_t min_relevant_sequence, const Visitor& visit,
+                     WalReadSummary* summary) {
+  if (size == 0) return Status::ok();  // Created, header never written: empty.
+  LogWindow window(file, size);
+  const uint64_t head_bytes = std::min(size, kFileHeaderBytes);
+  auto head = window.view(0, head_bytes);
+  if (!head.is_ok()) return head.status();
+  if (all_zero(*head)) {
+    auto zero = window.zero_from(head_bytes);
+    if (!zero.is_ok()) return zero.status();
+    if (!*zero) {
+      return corruption(file.path(), 0, "file header is all zeros but the log holds data");
+    }
+    return Status::ok();  // Nothing was ever written: empty.
+  }
+  if (size < kFileHeaderBytes) {
+    return corruption(file.path(), 0,
+                      "file header truncated to " + std::to_string(size) + " bytes");
+  }
+  const ParsedFileHeader parsed = parse_file_header(head->data());
+  if (parsed.problem != FileHeaderProblem::kNone) {
+    std::string what = file_header_problem_name(parsed.problem);
+    if (parsed.problem == FileHeaderProblem::kBadVersion) {
+      what += " " + std::to_string(parsed.version);
+    }
+    return corruption(file.path(), 0, what);
+  }
+  summary->epoch = parsed.epoch;
+  LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary);
+  return walk.run();
+}
+
+}  // namespace
+
+const char* tail_mode_name(TailMode mode) {
+  switch (mode) {
+    case TailMode::kStrict:
+      return "strict";
+    case TailMode::kTolerateTail:
+      return "tolerate_tail";
+    case TailMode::kSkipCorrupted:
+      return "skip_corrupted";
+  }
+  return "unknown";
+}
+
+Result<WalReadSummary> read_log(faultfs::FileSystem& fs, const std::string& path, TailMode mode,
+                                uint64_t min_relevant_sequence, const Visitor& visit) {
+  WalReadSummary summary;
+  auto file = fs.open(path, faultfs::OpenMode::kRead);
+  if (!file.is_ok()) {
+    if (file.status().code() == ErrorCode::kNotFound) return summary;  // No log: empty.
+    return file.status();
+  }
+  auto size = (*file)->size();
+  if (!size.is_ok()) return size.status();
+  Status s = read_open_log(**file, *size, mode, min_relevant_sequence, visit, &summary);
+  Status closed = (*file)->close();
+  if (!s.is_ok()) {
+    closed.ignore_error();  // The read's own failure is the one to report.
+    return s;
+  }
+  if (!closed.is_ok()) return closed;
+  assert(summary.end_offset >= kFirstRecordOffset);
+  assert(summary.end_offset % kRecordAlignment == 0);
+  assert(summary.epoch != 0 || summary.records_read == 0);
+  return summary;
+}
+
+}  // namespace dbx::wal

@@ -1,0 +1,55 @@
+// Reads the WAL back at recovery and tells a crash's torn tail from
+// corruption (engine/doc/wal_format.md, "Reader rules").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "faultfs/file_system.h"
+#include "faultfs/status.h"
+#include "wal/wal_format.h"
+#include "wal/wal_record.h"
+
+namespace dbx::wal {
+
+// What to do with a bad record that a later record proves had been synced.
+// Mirrors dbx::RecoveryMode. A bad record with no such proof is a torn tail in
+// every mode.
+enum class TailMode { kStrict, kTolerateTail, kSkipCorrupted };
+
+struct WalReadSummary {
+  // From the header; 0 if the header is absent or all zeros (no log).
+  uint32_t epoch = 0;
+  // Where appends continue: just past the last accepted record.
+  uint64_t end_offset = kFirstRecordOffset;
+  // The highest sequence accepted (0 if none).
+  uint64_t last_sequence = 0;
+  // Accepted records, including those the visitor skips as checkpoint-covered.
+  uint64_t records_read = 0;
+  // Bytes of the accepted records' frames.
+  uint64_t bytes_read = 0;
+  // Bytes of the dropped torn tail: from the bad record to the file end.
+  uint64_t torn_bytes = 0;
+  // Bad records proven synced and then stopped at or skipped (kTolerateTail,
+  // kSkipCorrupted; kStrict fails instead).
+  uint64_t corrupt_records_skipped = 0;
+  // Bytes that could later pass for records lie past end_offset: the engine
+  // must truncate to end_offset and sync before appending or recycling
+  // (WalWriter::truncate_to_end does both).
+  bool must_truncate = false;
+};
+
+// Reads `path` in large chunks, calling `visit` for each accepted record in
+// order; a non-ok Status from `visit` aborts the read and is returned as is.
+// Records with sequence <= `min_relevant_sequence` are covered by the durable
+// checkpoint: they are still visited (the engine skips them) but a later one
+// never proves an earlier bad record synced. Corruption is a kCorruption
+// Status "<path> offset <n>: <what>"; `visit` may have seen a prefix by then.
+[[nodiscard]] faultfs::Result<WalReadSummary> read_log(
+    faultfs::FileSystem& fs, const std::string& path, TailMode mode, uint64_t min_relevant_sequence,
+    const std::function<faultfs::Status(const Record&)>& visit);
+
+const char* tail_mode_name(TailMode mode);
+
+}  // namespace dbx::wal

@@ -1,0 +1,161 @@
+#include "wal/wal_record.h"
+
+#include <cassert>
+
+#include "util/coding.h"
+
+namespace dbx::wal {
+namespace {
+
+// Op tags inside a kBatch payload. Zero is not used so that a zeroed payload
+// byte cannot decode as a valid op.
+constexpr uint8_t kOpPut = 1;
+constexpr uint8_t kOpDelete = 2;
+// The fewest bytes one batch mutation can occupy: its op tag and the two
+// one-byte length prefixes of an empty table and key (a delete has no value).
+constexpr uint64_t kMutationBytesMin = 3;
+
+faultfs::Status invalid(RecordKind kind, const std::string& what) {
+  return faultfs::Status(faultfs::ErrorCode::kInvalidArgument,
+                         std::string(record_kind_name(kind)) + " payload: " + what);
+}
+
+void put_mutation_fields(const Mutation& m, std::string* out) {
+  coding::put_length_prefixed(out, m.table);
+  coding::put_length_prefixed(out, m.key);
+  if (!m.is_delete) coding::put_length_prefixed(out, m.value);
+}
+
+// Consumes table, key and (for a put) value from `in` into `m`.
+faultfs::Status get_mutation_fields(RecordKind kind, std::string_view* in, Mutation* m) {
+  const auto table = coding::get_length_prefixed(in);
+  if (!table) return invalid(kind, "truncated table name");
+  const auto key = coding::get_length_prefixed(in);
+  if (!key) return invalid(kind, "truncated key");
+  m->table.assign(*table);
+  m->key.assign(*key);
+  if (m->is_delete) return faultfs::Status::ok();
+  const auto value = coding::get_length_prefixed(in);
+  if (!value) return invalid(kind, "truncated value");
+  m->value.assign(*value);
+  return faultfs::Status::ok();
+}
+
+faultfs::Status decode_batch(std::string_view* in, Record* record) {
+  const auto count = coding::get_varint64(in);
+  if (!count) return invalid(RecordKind::kBatch, "truncated mutation count");
+  if (*count == 0) return invalid(RecordKind::kBatch, "mutation count is 0");
+  // Bound the count by the bytes present before reserving anything for it.
+  if (*count > in->size() / kMutationBytesMin) {
+    return invalid(RecordKind::kBatch, "mutation count " + std::to_string(*count) +
+                                           " exceeds the " + std::to_string(in->size()) +
+                                           " bytes present");
+  }
+  record->mutations.reserve(*count);
+  for (uint64_t i = 0; i < *count; ++i) {
+    if (in->empty()) {
+      return invalid(RecordKind::kBatch, "truncated before mutation " + std::to_string(i));
+    }
+    const auto op = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    if (op != kOpPut && op != kOpDelete) {
+      return invalid(RecordKind::kBatch,
+                     "unknown op " + std::to_string(op) + " in mutation " + std::to_string(i));
+    }
+    Mutation& m = record->mutations.emplace_back();
+    m.is_delete = op == kOpDelete;
+    faultfs::Status s = get_mutation_fields(RecordKind::kBatch, in, &m);
+    if (!s.is_ok()) return s;
+  }
+  assert(record->mutations.size() == *count);
+  return faultfs::Status::ok();
+}
+
+}  // namespace
+
+bool well_formed(const Record& record) {
+  switch (record.kind) {
+    case RecordKind::kInsert:
+      return record.mutations.size() == 1 && !record.mutations[0].is_delete;
+    case RecordKind::kDelete:
+      return record.mutations.size() == 1 && record.mutations[0].is_delete &&
+             record.mutations[0].value.empty();
+    case RecordKind::kBatch:
+      if (record.mutations.empty()) return false;
+      for (const Mutation& m : record.mutations) {
+        if (m.is_delete && !m.value.empty()) return false;
+      }
+      return true;
+    case RecordKind::kCheckpoint:
+      return record.mutations.empty();
+  }
+  return false;
+}
+
+void encode_payload_to(const Record& record, std::string* out) {
+  assert(well_formed(record));
+  out->clear();
+  switch (record.kind) {
+    case RecordKind::kInsert:
+    case RecordKind::kDelete:
+      put_mutation_fields(record.mutations[0], out);
+      break;
+    case RecordKind::kBatch:
+      coding::put_varint64(out, record.mutations.size());
+      for (const Mutation& m : record.mutations) {
+        out->push_back(static_cast<char>(m.is_delete ? kOpDelete : kOpPut));
+        put_mutation_fields(m, out);
+      }
+      break;
+    case RecordKind::kCheckpoint:
+      break;  // The checkpoint sequence travels in the frame header.
+  }
+  assert(out->size() <= kMaxRecordPayloadBytes);
+}
+
+std::string encode_payload(const Record& record) {
+  std::string out;
+  encode_payload_to(record, &out);
+  return out;
+}
+
+faultfs::Result<Record> decode_payload(RecordKind kind, uint64_t sequence,
+                                       std::string_view payload) {
+  if (!is_valid_kind(static_cast<uint8_t>(kind))) {
+    return faultfs::Status(
+        faultfs::ErrorCode::kInvalidArgument,
+        "payload of unknown record kind " + std::to_string(static_cast<unsigned>(kind)));
+  }
+  if (payload.size() > kMaxRecordPayloadBytes) {
+    return invalid(kind, "length " + std::to_string(payload.size()) + " exceeds the maximum");
+  }
+  Record record;
+  record.kind = kind;
+  record.sequence = sequence;
+  std::string_view in = payload;
+  switch (kind) {
+    case RecordKind::kInsert:
+    case RecordKind::kDelete: {
+      Mutation& m = record.mutations.emplace_back();
+      m.is_delete = kind == RecordKind::kDelete;
+      faultfs::Status s = get_mutation_fields(kind, &in, &m);
+      if (!s.is_ok()) return s;
+      break;
+    }
+    case RecordKind::kBatch: {
+      faultfs::Status s = decode_batch(&in, &record);
+      if (!s.is_ok()) return s;
+      break;
+    }
+    case RecordKind::kCheckpoint:
+      break;
+  }
+  if (!in.empty()) {
+    return invalid(kind, std::to_string(in.size()) + " trailing bytes after " +
+                             std::to_string(payload.size() - in.size()) + " decoded");
+  }
+  assert(well_formed(record));
+  return record;
+}
+
+}  // namespace dbx::wal

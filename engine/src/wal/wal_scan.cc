@@ -1,0 +1,68 @@
+#include "wal/wal_scan.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "util/coding.h"
+
+namespace dbx::wal {
+namespace {
+
+// A header worth a crc check: not all zeros, and an epoch field at least the
+// log's (older epochs are never live nor proofs, so they are skipped unread).
+bool may_be_live(std::string_view header, uint32_t epoch) {
+  assert(header.size() == kRecordHeaderBytes);
+  if (coding::decode_fixed32(header.data() + kEpochOffset) < epoch) return false;
+  return !all_zero(header);
+}
+
+}  // namespace
+
+faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t epoch,
+                                      uint64_t last_sequence, uint64_t min_relevant_sequence) {
+  assert(from % kRecordAlignment == 0);
+  assert(epoch != 0);
+  const uint64_t size = window.file_size_bytes();
+  const uint64_t sequence_floor = std::max(last_sequence, min_relevant_sequence);
+  AheadScan scan;
+  for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
+       offset += kRecordAlignment) {
+    auto bytes = window.view(offset, kRecordHeaderBytes);
+    if (!bytes.is_ok()) return bytes.status();
+    if (!may_be_live(*bytes, epoch)) continue;
+    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
+    if (!header || header->epoch < epoch) continue;
+    scan.live_header_seen = true;
+    if (header->epoch != epoch) continue;
+    if (header->sequence <= sequence_floor) continue;
+    if (header->synced_sequence <= last_sequence) continue;
+    if (!is_valid_kind(header->kind)) continue;
+    if (header->payload_length > kMaxRecordPayloadBytes) continue;
+    if (frame_bytes(header->payload_length) > size - offset) continue;
+    // The length is bounded by the file and the maximum: safe to fetch.
+    auto payload = window.view(offset + kRecordHeaderBytes, header->payload_length);
+    if (!payload.is_ok()) return payload.status();
+    if (payload_crc(*payload) != header->payload_crc) continue;
+    scan.proof_offset = offset;
+    scan.proof = *header;
+    return scan;
+  }
+  return scan;
+}
+
+faultfs::Result<std::optional<uint64_t>> find_resync(LogWindow& window, uint64_t from,
+                                                     uint32_t epoch) {
+  assert(from % kRecordAlignment == 0);
+  const uint64_t size = window.file_size_bytes();
+  for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
+       offset += kRecordAlignment) {
+    auto bytes = window.view(offset, kRecordHeaderBytes);
+    if (!bytes.is_ok()) return bytes.status();
+    if (!may_be_live(*bytes, epoch)) continue;
+    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
+    if (header && header->epoch == epoch) return std::optional<uint64_t>(offset);
+  }
+  return std::optional<uint64_t>();
+}
+
+}  // namespace dbx::wal

@@ -1,0 +1,253 @@
+#include "wal/wal_writer.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstring>
+
+namespace dbx::wal {
+namespace {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+// The frame buffer keeps its capacity between appends (no allocation in steady
+// state) unless one huge record grew it past this; then it is released so that
+// one 64 MiB batch does not pin 64 MiB for the writer's lifetime.
+constexpr size_t kFrameBufferRetainBytesMax = 4u << 20;
+
+Status invalid(const std::string& path, const std::string& what) {
+  return Status(ErrorCode::kInvalidArgument, "wal " + path + ": " + what);
+}
+
+}  // namespace
+
+WalWriter::WalWriter(std::unique_ptr<faultfs::File> file, uint32_t epoch, uint64_t end_offset,
+                     uint64_t file_size_bytes)
+    : file_(std::move(file)),
+      path_(file_->path()),
+      epoch_(epoch),
+      end_offset_(end_offset),
+      file_size_bytes_(file_size_bytes) {
+  assert(epoch_ != 0);
+  assert(end_offset_ >= kFirstRecordOffset && end_offset_ % kRecordAlignment == 0);
+  assert(end_offset_ <= file_size_bytes_);
+  durability_.epoch = epoch_;
+}
+
+WalWriter::~WalWriter() {
+  // A destructor cannot report; callers that care call close() first.
+  if (file_) file_->close().ignore_error();
+}
+
+Result<std::unique_ptr<WalWriter>> WalWriter::create(faultfs::FileSystem& fs,
+                                                     const std::string& path, uint32_t epoch) {
+  if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
+  auto file = fs.open(path, faultfs::OpenMode::kCreateTruncate);
+  if (!file.is_ok()) return file.status();
+  std::array<char, kFileHeaderBytes> header;
+  encode_file_header(epoch, header.data());
+  Status s = (*file)->write_at(0, std::string_view(header.data(), header.size()));
+  if (!s.is_ok()) return s;
+  s = (*file)->sync();
+  if (!s.is_ok()) return s;
+  return std::unique_ptr<WalWriter>(
+      new WalWriter(std::move(*file), epoch, kFirstRecordOffset, kFileHeaderBytes));
+}
+
+Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
+                                                     const std::string& path, uint32_t epoch,
+                                                     uint64_t end_offset) {
+  if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
+  if (end_offset < kFirstRecordOffset || end_offset % kRecordAlignment != 0) {
+    return invalid(path, "resume offset " + std::to_string(end_offset) + " is not a record start");
+  }
+  auto file = fs.open(path, faultfs::OpenMode::kReadWrite);
+  if (!file.is_ok()) return file.status();
+  auto size = (*file)->size();
+  if (!size.is_ok()) return size.status();
+  if (end_offset > *size) {
+    return invalid(path, "resume offset " + std::to_string(end_offset) + " is past the file end " +
+                             std::to_string(*size));
+  }
+  std::array<char, kFileHeaderBytes> header;
+  auto n = (*file)->read_at(0, std::span<char>(header.data(), header.size()));
+  if (!n.is_ok()) return n.status();
+  // end_offset >= kFirstRecordOffset <= size, so the whole header is present.
+  if (*n != header.size()) {
+    return Status(ErrorCode::kIoError, path + " offset 0: short read of the file header");
+  }
+  const ParsedFileHeader parsed = parse_file_header(header.data());
+  if (parsed.problem != FileHeaderProblem::kNone) {
+    return Status(ErrorCode::kCorruption,
+                  path + " offset 0: " + file_header_problem_name(parsed.problem));
+  }
+  if (parsed.epoch != epoch) {
+    return invalid(path, "header epoch " + std::to_string(parsed.epoch) + ", expected " +
+                             std::to_string(epoch));
+  }
+  return std::unique_ptr<WalWriter>(new WalWriter(std::move(*file), epoch, end_offset, *size));
+}
+
+Status WalWriter::check_usable() const {
+  if (!file_) return invalid(path_, "writer is closed");
+  if (failed_.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kIoError,
+                  "wal " + path_ + ": an earlier write or sync failed; reopen to recover");
+  }
+  return Status::ok();
+}
+
+Status WalWriter::poison(Status failure) {
+  assert(!failure.is_ok());
+  failed_.store(true, std::memory_order_release);
+  return failure;
+}
+
+Status WalWriter::write_frame(RecordKind kind, uint32_t epoch, uint64_t sequence,
+                              uint64_t synced_sequence, std::string_view payload) {
+  assert(payload.size() <= kMaxRecordPayloadBytes);
+  assert(end_offset_ % kRecordAlignment == 0);
+  const uint64_t frame_size = frame_bytes(payload.size());
+  frame_.resize(frame_size);
+  RecordHeader header;
+  header.payload_crc = payload_crc(payload);
+  header.payload_length = static_cast<uint32_t>(payload.size());
+  header.kind = static_cast<uint8_t>(kind);
+  header.epoch = epoch;
+  header.sequence = sequence;
+  header.synced_sequence = synced_sequence;
+  encode_record_header(header, frame_.data());
+  if (!payload.empty())
+    std::memcpy(frame_.data() + kRecordHeaderBytes, payload.data(), payload.size());
+  const size_t payload_end = kRecordHeaderBytes + payload.size();
+  std::memset(frame_.data() + payload_end, 0, frame_size - payload_end);
+
+  // One call, so that a record is one write in the crash model: it lands,
+  // is lost, or is torn, but is never split across two independent writes.
+  Status s = file_->write_at(end_offset_, frame_);
+  if (frame_.capacity() > kFrameBufferRetainBytesMax) std::string().swap(frame_);
+  if (!s.is_ok()) return poison(std::move(s));
+  end_offset_ += frame_size;
+  file_size_bytes_ = std::max(file_size_bytes_, end_offset_);
+  return Status::ok();
+}
+
+Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::string_view payload) {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  if (!is_valid_kind(static_cast<uint8_t>(kind))) return invalid(path_, "unknown record kind");
+  if (payload.size() > kMaxRecordPayloadBytes) {
+    return invalid(path_, "payload of " + std::to_string(payload.size()) +
+                              " bytes exceeds kMaxRecordPayloadBytes");
+  }
+  uint64_t synced_sequence = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    assert(durability_.epoch == epoch_);
+    // The reader ends the log at a sequence that does not increase.
+    if (durability_.appended && sequence <= durability_.last_sequence) {
+      return invalid(path_, "sequence " + std::to_string(sequence) + " does not exceed " +
+                                std::to_string(durability_.last_sequence));
+    }
+    synced_sequence = durability_.synced_sequence;
+  }
+  assert(synced_sequence < sequence || synced_sequence == 0);
+  s = write_frame(kind, epoch_, sequence, synced_sequence, payload);
+  if (!s.is_ok()) return s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!durability_.appended) {
+      durability_.appended = true;
+      durability_.first_sequence = sequence;
+    }
+    durability_.last_sequence = sequence;
+  }
+  return end_offset_;
+}
+
+Status WalWriter::sync() {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  // Only records whose write returned before the fdatasync started are
+  // covered by it; append publishes last_sequence after its write returns.
+  Durability before;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    before = durability_;
+  }
+  s = file_->sync();
+  if (!s.is_ok()) return poison(std::move(s));
+  if (before.appended) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A recycle() in between started a new epoch whose records this sync
+    // may not cover; the old epoch's sequences mean nothing there.
+    if (durability_.epoch == before.epoch) {
+      durability_.synced_sequence = std::max(durability_.synced_sequence, before.last_sequence);
+    }
+  }
+  return Status::ok();
+}
+
+void WalWriter::note_synced(uint64_t sequence) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Claiming a sequence this writer did not append in this epoch could make a
+  // later record "prove" an unsynced one durable: claim less, never more.
+  if (!durability_.appended || sequence < durability_.first_sequence) return;
+  const uint64_t clamped = std::min(sequence, durability_.last_sequence);
+  durability_.synced_sequence = std::max(durability_.synced_sequence, clamped);
+}
+
+Status WalWriter::recycle(uint64_t checkpoint_sequence) {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  if (epoch_ == UINT32_MAX) return invalid(path_, "epoch exhausted");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (durability_.appended && checkpoint_sequence < durability_.last_sequence) {
+      return invalid(path_, "checkpoint " + std::to_string(checkpoint_sequence) +
+                                " does not cover record " +
+                                std::to_string(durability_.last_sequence));
+    }
+  }
+  const uint32_t new_epoch = epoch_ + 1;
+  std::array<char, kFileHeaderBytes> header;
+  encode_file_header(new_epoch, header.data());
+  s = file_->write_at(0, std::string_view(header.data(), header.size()));
+  if (!s.is_ok()) return poison(std::move(s));
+  end_offset_ = kFirstRecordOffset;
+  // The new epoch has nothing synced yet: synced_sequence 0.
+  s = write_frame(RecordKind::kCheckpoint, new_epoch, checkpoint_sequence, 0, {});
+  if (!s.is_ok()) return s;
+  epoch_ = new_epoch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    durability_ = Durability{};
+    durability_.epoch = new_epoch;
+    durability_.appended = true;
+    durability_.first_sequence = checkpoint_sequence;
+    durability_.last_sequence = checkpoint_sequence;
+  }
+  return Status::ok();
+}
+
+Status WalWriter::truncate_to_end() {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  s = file_->truncate(end_offset_);
+  if (!s.is_ok()) return poison(std::move(s));
+  s = file_->sync();
+  if (!s.is_ok()) return poison(std::move(s));
+  file_size_bytes_ = end_offset_;
+  return Status::ok();
+}
+
+Status WalWriter::close() {
+  if (!file_) return invalid(path_, "writer is already closed");
+  Status s = file_->close();
+  file_.reset();
+  return s;
+}
+
+}  // namespace dbx::wal

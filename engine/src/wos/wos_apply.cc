@@ -1,0 +1,267 @@
+// WosStore::apply: a checkpoint by appending the delta to db, or by compacting
+// into db.tmp and switching over. Both publish conf last; see "Flush" and
+// "Compaction" in engine/doc/wos_format.md for why every crash image is the
+// old or the new checkpoint.
+//
+// Error phases: before the first sync or rename nothing on disk below the
+// committed length has changed and conf is untouched, so an error leaves the
+// store usable (the next apply truncates the garbage). From the first sync or
+// rename on, an error leaves the disk state uncertain: failed_ is set and
+// further applies are refused until a reopen decides which checkpoint won.
+#include <algorithm>
+#include <cassert>
+
+#include "kill_points.h"
+#include "log.h"
+#include "wos/wos_entry_scanner.h"
+#include "wos/wos_entry_writer.h"
+#include "wos/wos_store.h"
+
+namespace dbx::wos {
+namespace {
+
+faultfs::Status invalid(const std::string& message) {
+  return faultfs::Status(faultfs::ErrorCode::kInvalidArgument, "wos: " + message);
+}
+
+}  // namespace
+
+faultfs::Status WosStore::validate(const Delta& delta, uint64_t sequence) const {
+  if (closed_) return invalid("apply on a closed store");
+  if (failed_) {
+    return faultfs::Status(faultfs::ErrorCode::kIoError,
+                           "wos: an earlier apply failed after a sync; reopen " + dir_.dir());
+  }
+  if (sequence < checkpoint_sequence_ || (sequence == checkpoint_sequence_ && !delta.empty())) {
+    return invalid("checkpoint sequence " + std::to_string(sequence) + " not after " +
+                   std::to_string(checkpoint_sequence_));
+  }
+  for (const auto& [table, rows] : delta) {
+    if (table.empty() || table.size() > kMaxTableNameBytes) {
+      return invalid("table name of " + std::to_string(table.size()) + " bytes");
+    }
+    for (const auto& [key, value] : rows) {
+      if (key.size() > kMaxKeyBytes) return invalid("key of " + std::to_string(key.size()));
+      if (value.has_value() && value->size() > kMaxValueBytes) {
+        return invalid("value of " + std::to_string(value->size()) + " bytes");
+      }
+    }
+  }
+  return faultfs::Status::ok();
+}
+
+WosStore::Plan WosStore::plan(const Delta& delta) const {
+  Plan plan;
+  plan.live_entries = index_.live_entries();
+  plan.live_bytes = index_.live_bytes();
+  for (const auto& [table, rows] : delta) {
+    for (const auto& [key, value] : rows) {
+      const Slot* old = index_.find(table, key);
+      if (old != nullptr) {
+        plan.live_entries -= 1;
+        plan.live_bytes -= entry_bytes(table.size(), key.size(), old->value_bytes);
+      }
+      if (value.has_value()) {
+        const uint64_t bytes = entry_bytes(table.size(), key.size(), value->size());
+        plan.live_entries += 1;
+        plan.live_bytes += bytes;
+        plan.append_bytes += bytes;
+      } else if (old != nullptr) {
+        // Deleting an absent key changes nothing: no tombstone is written.
+        plan.append_bytes += entry_bytes(table.size(), key.size(), 0);
+      }
+    }
+  }
+  const uint64_t file_after = db_length_ + plan.append_bytes;
+  plan.compact = file_after > 2 * plan.live_bytes && file_after > kCompactionMinBytes;
+  return plan;
+}
+
+faultfs::Status WosStore::apply(const Delta& delta, uint64_t sequence) {
+  faultfs::Status status = validate(delta, sequence);
+  if (!status.is_ok()) return status;
+  if (sequence == checkpoint_sequence_) {
+    assert(delta.empty());
+    return faultfs::Status::ok();  // Already the checkpoint: nothing to make durable.
+  }
+  const Plan the_plan = plan(delta);
+  status = the_plan.compact ? compact_with(delta, sequence, the_plan)
+                            : append_delta(delta, sequence, the_plan);
+  if (!status.is_ok()) return status;
+  assert(checkpoint_sequence_ == sequence);
+  assert(index_.live_entries() == the_plan.live_entries);
+  assert(index_.live_bytes() == the_plan.live_bytes);
+  check_invariants();
+  return status;
+}
+
+faultfs::Status WosStore::append_delta(const Delta& delta, uint64_t sequence, const Plan& plan) {
+  assert(!plan.compact);
+  const uint64_t length_after = db_length_ + plan.append_bytes;
+  std::vector<uint64_t> offsets;  // Where each written entry lands, in delta order.
+  if (plan.append_bytes > 0) {
+    auto size = db_->size();
+    if (!size.is_ok()) return size.status();
+    if (*size < db_length_) return corruption(dir_.db_path(), *size, "db shrank below its length");
+    if (*size > db_length_) {
+      // Garbage from an interrupted flush: beyond the committed length, so
+      // dropping it touches no checkpoint.
+      faultfs::Status truncated = db_->truncate(db_length_);
+      if (!truncated.is_ok()) return truncated;
+    }
+    EntryWriter writer(*db_, db_length_);
+    for (const auto& [table, rows] : delta) {
+      for (const auto& [key, value] : rows) {
+        faultfs::Status added;
+        if (value.has_value()) {
+          offsets.push_back(writer.offset());
+          added = writer.add_entry(kEntryTypePut, table, key, *value);
+        } else if (index_.find(table, key) != nullptr) {
+          offsets.push_back(writer.offset());
+          added = writer.add_entry(kEntryTypeTombstone, table, key, "");
+        }
+        if (!added.is_ok()) return added;
+      }
+    }
+    faultfs::Status finished = writer.finish();
+    if (!finished.is_ok()) return finished;
+    assert(writer.offset() == length_after);
+    auto written = db_->size();
+    if (!written.is_ok()) return written.status();
+    if (*written != length_after) {
+      return corruption(dir_.db_path(), *written, "db size after append is not the planned size");
+    }
+    faultfs::Status synced = db_->sync();
+    if (!synced.is_ok()) {
+      failed_ = true;
+      return synced;
+    }
+  }
+  DBX_KILL_POINT("wos/before_conf_publish");
+  faultfs::Status published = dir_.publish_conf(
+      Conf{generation_, length_after, sequence, plan.live_entries, plan.live_bytes});
+  if (!published.is_ok()) {
+    failed_ = true;
+    return published;
+  }
+  // Durable: only now does memory follow.
+  size_t next = 0;
+  for (const auto& [table, rows] : delta) {
+    for (const auto& [key, value] : rows) {
+      if (value.has_value()) {
+        index_.put(table, key, Slot{offsets[next++], static_cast<uint32_t>(value->size())});
+      } else if (index_.erase(table, key)) {
+        next += 1;
+      }
+    }
+  }
+  assert(next == offsets.size());
+  db_length_ = length_after;
+  checkpoint_sequence_ = sequence;
+  return faultfs::Status::ok();
+}
+
+faultfs::Status WosStore::compact_with(const Delta& delta, uint64_t sequence, const Plan& plan) {
+  assert(plan.compact);
+  const uint64_t new_generation = generation_ + 1;
+  const uint64_t new_length = kDbHeaderBytes + plan.live_bytes;
+  auto temp = dir_.fs().open(dir_.db_temp_path(), faultfs::OpenMode::kCreateTruncate);
+  if (!temp.is_ok()) return temp.status();
+  // On an early error the half-written db.tmp stays: it is never installed
+  // without a full sync, and the next compaction or open replaces it.
+  auto give_up = [&](faultfs::Status error) {
+    (*temp)->close().ignore_error();  // `error` is the failure worth reporting.
+    return error;
+  };
+
+  EntryWriter writer(**temp, 0);
+  faultfs::Status status =
+      writer.add_raw(encode_db_header(DbHeader{new_generation, sequence, new_length}));
+  if (!status.is_ok()) return give_up(status);
+  // Live entries untouched by the delta move over as raw (re-verified) bytes,
+  // in file order: one sequential read of db, no per-key read.
+  std::vector<std::pair<Slot*, uint64_t>> moved;
+  moved.reserve(index_.live_entries());
+  EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_);
+  while (true) {
+    auto item = scanner.next();
+    if (!item.is_ok()) return give_up(item.status());
+    if (!item->has_value()) break;
+    const EntryView& entry = (*item)->entry;
+    if (entry.type != kEntryTypePut) continue;
+    Slot* slot = index_.find_mutable(entry.table, entry.key);
+    if (slot == nullptr || slot->offset != (*item)->offset) continue;  // Superseded.
+    const auto rows = delta.find(entry.table);
+    if (rows != delta.end() && rows->second.contains(entry.key)) continue;  // The delta decides.
+    moved.emplace_back(slot, writer.offset());
+    status = writer.add_raw((*item)->raw);
+    if (!status.is_ok()) return give_up(status);
+  }
+  std::vector<uint64_t> offsets;  // Delta puts, in delta order.
+  for (const auto& [table, rows] : delta) {
+    for (const auto& [key, value] : rows) {
+      if (!value.has_value()) continue;
+      offsets.push_back(writer.offset());
+      status = writer.add_entry(kEntryTypePut, table, key, *value);
+      if (!status.is_ok()) return give_up(status);
+    }
+  }
+  status = writer.finish();
+  if (!status.is_ok()) return give_up(status);
+  if (writer.offset() != new_length || moved.size() + offsets.size() != plan.live_entries) {
+    return give_up(corruption(dir_.db_path(), db_length_,
+                              "compaction found other live entries "
+                              "than the index holds"));
+  }
+
+  // The switch. db.tmp is whole and durable before it replaces db, and db is
+  // durable under its name before conf may name its generation: a durable
+  // conf of generation g+1 therefore always finds db of generation g+1.
+  status = (*temp)->sync();
+  if (status.is_ok()) {
+    DBX_KILL_POINT("wos/compaction/before_db_rename");
+    status = dir_.fs().rename(dir_.db_temp_path(), dir_.db_path());
+  }
+  if (status.is_ok()) status = dir_.fs().sync_dir(dir_.dir());
+  if (status.is_ok()) {
+    DBX_KILL_POINT("wos/compaction/before_conf_publish");
+    status = dir_.publish_conf(
+        Conf{new_generation, new_length, sequence, plan.live_entries, plan.live_bytes});
+  }
+  if (!status.is_ok()) {
+    failed_ = true;
+    return give_up(status);
+  }
+
+  // Durable: only now does memory follow.
+  for (const auto& [slot, offset] : moved) slot->offset = offset;
+  size_t next = 0;
+  for (const auto& [table, rows] : delta) {
+    for (const auto& [key, value] : rows) {
+      if (value.has_value()) {
+        index_.put(table, key, Slot{offsets[next++], static_cast<uint32_t>(value->size())});
+      } else {
+        index_.erase(table, key);
+      }
+    }
+  }
+  assert(next == offsets.size());
+  // The old db is unlinked and nothing durable depends on its handle.
+  db_->close().ignore_error();
+  db_ = std::move(*temp);
+  generation_ = new_generation;
+  db_length_ = new_length;
+  checkpoint_sequence_ = sequence;
+  logger().debug("wos {}: compacted to generation {} ({} live bytes)", dir_.dir(), generation_,
+                 index_.live_bytes());
+  return faultfs::Status::ok();
+}
+
+void WosStore::check_invariants() const {
+  assert(db_length_ >= kDbHeaderBytes + index_.live_bytes());
+  // The space bound every apply keeps (see plan()): compaction runs as soon
+  // as the file would exceed both limits, and leaves header + live bytes.
+  assert(db_length_ <= std::max<uint64_t>(2 * index_.live_bytes(), kCompactionMinBytes));
+}
+
+}  // namespace dbx::wos

@@ -1,0 +1,72 @@
+#include "wos/wos_entry_scanner.h"
+
+#include <algorithm>
+#include <cassert>
+#include <span>
+
+namespace dbx::wos {
+
+EntryScanner::EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end)
+    : file_(file), path_(std::move(path)), end_(end), position_(begin), buffer_offset_(begin) {
+  assert(begin <= end);
+}
+
+faultfs::Status EntryScanner::fill(uint64_t need) {
+  assert(need <= kEntryBytesMax);
+  assert(position_ + need <= end_);
+  assert(position_ >= buffer_offset_ && position_ <= buffer_offset_ + buffer_.size());
+  const uint64_t consumed = position_ - buffer_offset_;
+  const uint64_t held = buffer_.size() - consumed;
+  if (held >= need) return faultfs::Status::ok();
+  // Keep the unconsumed tail, then read a whole chunk (or the whole entry when
+  // it is larger) so that small entries cost a fraction of one call each.
+  buffer_.erase(0, consumed);
+  buffer_offset_ = position_;
+  const uint64_t want =
+      std::min<uint64_t>(std::max<uint64_t>(need, kReadChunkBytes), end_ - position_);
+  assert(want >= need && want <= std::max<uint64_t>(kReadChunkBytes, kEntryBytesMax));
+  buffer_.resize(want);
+  uint64_t have = held;
+  while (have < want) {
+    auto n =
+        file_.read_at(buffer_offset_ + have, std::span<char>(buffer_.data() + have, want - have));
+    read_calls_ += 1;
+    if (!n.is_ok()) return n.status();
+    if (*n == 0) {
+      return corruption(path_, buffer_offset_ + have, "db ends before its committed length");
+    }
+    have += *n;
+  }
+  assert(buffer_.size() == want);
+  return faultfs::Status::ok();
+}
+
+faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
+  if (position_ == end_) return std::optional<Item>();
+  assert(position_ < end_);
+  if (end_ - position_ < kEntryHeaderBytes) {
+    return corruption(path_, position_, "truncated entry header before the committed length");
+  }
+  faultfs::Status filled = fill(kEntryHeaderBytes);
+  if (!filled.is_ok()) return filled;
+  const std::string_view head =
+      std::string_view(buffer_).substr(position_ - buffer_offset_, kEntryHeaderBytes);
+  auto header = decode_entry_header(head, path_, position_);
+  if (!header.is_ok()) return header.status();
+  const uint64_t total = header->total_bytes();
+  if (total > end_ - position_) {
+    return corruption(path_, position_, "entry crosses the committed length");
+  }
+  filled = fill(total);
+  if (!filled.is_ok()) return filled;
+  Item item;
+  item.offset = position_;
+  item.raw = std::string_view(buffer_).substr(position_ - buffer_offset_, total);
+  auto entry = decode_entry(item.raw, path_, position_);
+  if (!entry.is_ok()) return entry.status();
+  item.entry = *entry;
+  position_ += total;
+  return std::optional<Item>(item);
+}
+
+}  // namespace dbx::wos

@@ -1,0 +1,157 @@
+// The WOS on-disk format: byte layouts of the `db` header, of one entry and of
+// `conf`, with encoders and checked decoders. The prose, the crash case
+// analysis and the limits live in engine/doc/wos_format.md; the static_asserts
+// below pin every number that document states, so the two cannot drift apart.
+//
+// Decoders never trust a length before bounding it: every length field is
+// checked against the dbx limits (dbx/options.h) and against the bytes given,
+// before anything is allocated or read from it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dbx/options.h"
+#include "faultfs/status.h"
+
+namespace dbx::wos {
+
+inline constexpr uint32_t kFormatVersion = 1;
+
+// File names inside the store's directory.
+inline constexpr std::string_view kDbFileName = "db";
+inline constexpr std::string_view kConfFileName = "conf";
+inline constexpr std::string_view kDbTempFileName = "db.tmp";
+inline constexpr std::string_view kConfTempFileName = "conf.tmp";
+
+// ---- db header (at offset 0 of `db`) ---------------------------------------
+//  0  magic "DBXWOSDB"        8 bytes
+//  8  format version          u32
+// 12  flags (must be 0)       u32
+// 16  generation              u64
+// 24  base checkpoint seq     u64   checkpoint the file was written for
+// 32  base length             u64   file length when written (header + entries)
+// 40  reserved (must be 0)    u32
+// 44  masked crc32c of [0,44) u32
+inline constexpr std::string_view kDbMagic = "DBXWOSDB";
+inline constexpr size_t kDbHeaderBytes = 48;
+inline constexpr size_t kDbHeaderCrcOffset = 44;
+static_assert(kDbMagic.size() == 8);
+static_assert(kDbHeaderCrcOffset + 4 == kDbHeaderBytes);
+
+struct DbHeader {
+  uint64_t generation = 0;
+  uint64_t base_sequence = 0;
+  uint64_t base_length = 0;
+};
+
+// ---- entry (from kDbHeaderBytes up to the committed length) ------------------
+//  0  masked crc32c of [4, end) u32
+//  4  type                      u8   1 = put, 2 = tombstone
+//  5  table name length         u8   1..255
+//  6  reserved (must be 0)      u16
+//  8  key length                u32  0..kMaxKeyBytes
+// 12  value length              u32  0..kMaxValueBytes (0 for a tombstone)
+// 16  table name, key, value bytes
+inline constexpr size_t kEntryHeaderBytes = 16;
+inline constexpr uint8_t kEntryTypePut = 1;
+inline constexpr uint8_t kEntryTypeTombstone = 2;
+inline constexpr uint64_t kEntryBytesMax =
+    kEntryHeaderBytes + kMaxTableNameBytes + kMaxKeyBytes + kMaxValueBytes;
+static_assert(kMaxTableNameBytes == 255, "the table name length is one byte");
+static_assert(kMaxKeyBytes <= UINT32_MAX && kMaxValueBytes <= UINT32_MAX);
+static_assert(kEntryBytesMax < (uint64_t{32} << 20), "one entry fits a bounded buffer");
+
+// ---- conf (the whole file) ----------------------------------------------------
+//  0  magic "DBXWCONF"          8 bytes
+//  8  format version            u32
+// 12  flags (must be 0)         u32
+// 16  generation                u64  must name the `db` generation
+// 24  committed length of db    u64
+// 32  checkpoint sequence       u64
+// 40  live entry count          u64
+// 48  live bytes                u64  sum of the live put entries' sizes
+// 56  reserved (must be 0)      u32
+// 60  masked crc32c of [0,60)   u32
+inline constexpr std::string_view kConfMagic = "DBXWCONF";
+inline constexpr size_t kConfBytes = 64;
+inline constexpr size_t kConfCrcOffset = 60;
+static_assert(kConfMagic.size() == 8);
+static_assert(kConfCrcOffset + 4 == kConfBytes);
+
+struct Conf {
+  uint64_t generation = 0;
+  uint64_t db_length = 0;
+  uint64_t checkpoint_sequence = 0;
+  uint64_t live_entries = 0;
+  uint64_t live_bytes = 0;
+};
+
+// ---- sizes and policies -------------------------------------------------------
+// Sequential reads (open, compaction) and coalesced range reads use buffers of
+// this size; an entry larger than it gets a buffer of its own size.
+inline constexpr size_t kReadChunkBytes = 1 << 20;
+// Appends are issued in pieces of about this size.
+inline constexpr size_t kWriteChunkBytes = 1 << 20;
+// Compaction runs when the file would exceed both 2x the live bytes and this.
+inline constexpr uint64_t kCompactionMinBytes = 1 << 20;
+static_assert(kCompactionMinBytes >= kDbHeaderBytes);
+
+// The numbers engine/doc/wos_format.md states.
+static_assert(kDbHeaderBytes == 48 && kEntryHeaderBytes == 16 && kConfBytes == 64);
+static_assert(kMaxKeyBytes == 65536 && kMaxValueBytes == (16u << 20));
+static_assert(kReadChunkBytes == (1u << 20) && kCompactionMinBytes == (1u << 20));
+static_assert(sizeof(uint64_t) + sizeof(uint32_t) <= 16, "an index location fits 16 bytes");
+
+// The first generation of a new store.
+inline constexpr uint64_t kFirstGeneration = 1;
+
+// An entry's size on disk.
+inline constexpr uint64_t entry_bytes(size_t table_bytes, size_t key_bytes, size_t value_bytes) {
+  return kEntryHeaderBytes + table_bytes + key_bytes + value_bytes;
+}
+
+std::string encode_db_header(const DbHeader& header);
+// `bytes` must be the first kDbHeaderBytes of the file at `path`.
+[[nodiscard]] faultfs::Result<DbHeader> decode_db_header(std::string_view bytes,
+                                                         const std::string& path);
+
+std::string encode_conf(const Conf& conf);
+[[nodiscard]] faultfs::Result<Conf> decode_conf(std::string_view bytes, const std::string& path);
+
+// Appends one encoded entry to `dst`. A tombstone has an empty value.
+void append_entry(std::string* dst, uint8_t type, std::string_view table, std::string_view key,
+                  std::string_view value);
+
+// What an entry's fixed header says, checked against the limits only.
+struct EntryHeader {
+  uint8_t type = 0;
+  uint32_t table_bytes = 0;
+  uint32_t key_bytes = 0;
+  uint32_t value_bytes = 0;
+  uint64_t total_bytes() const { return entry_bytes(table_bytes, key_bytes, value_bytes); }
+};
+// `bytes` holds at least kEntryHeaderBytes. Rejects out-of-limit lengths
+// before anyone sizes a buffer from them.
+[[nodiscard]] faultfs::Result<EntryHeader> decode_entry_header(std::string_view bytes,
+                                                               const std::string& path,
+                                                               uint64_t offset);
+
+// A verified entry; the views point into the caller's buffer.
+struct EntryView {
+  uint8_t type = 0;
+  std::string_view table;
+  std::string_view key;
+  std::string_view value;
+};
+// `bytes` is exactly one whole entry (its header's total_bytes()). Verifies the
+// checksum and the structure.
+[[nodiscard]] faultfs::Result<EntryView> decode_entry(std::string_view bytes,
+                                                      const std::string& path, uint64_t offset);
+
+// kCorruption naming the file and the offset, the shape every format error has.
+faultfs::Status corruption(const std::string& path, uint64_t offset, std::string_view what);
+
+}  // namespace dbx::wos

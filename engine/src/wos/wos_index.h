@@ -1,0 +1,67 @@
+// The WOS's in-memory index: table -> key -> where the live entry sits in `db`.
+//
+// It holds keys and offsets, never values, so that memory grows with the key
+// set and a point read is one positioned read of one entry. It also keeps the
+// live figures (entry count, live bytes) that conf records and compaction
+// decides on.
+//
+// Invariants:
+//  - a table present in the map has at least one live key (empty tables are
+//    erased, so table_names() needs no filtering);
+//  - live_bytes() == sum of entry_bytes(table, key, value) over live slots;
+//  - live_entries() == number of slots.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbx::wos {
+
+// Where a live put entry is: its first byte in `db`, and its value's length
+// (the table and key lengths are known from the index path that leads here).
+struct Slot {
+  uint64_t offset = 0;
+  uint32_t value_bytes = 0;
+};
+
+class WosIndex {
+ public:
+  using TableIndex = std::map<std::string, Slot, std::less<>>;
+
+  const Slot* find(std::string_view table, std::string_view key) const;
+  Slot* find_mutable(std::string_view table, std::string_view key);
+
+  // Inserts or replaces the slot of (table, key).
+  void put(std::string_view table, std::string_view key, Slot slot);
+  // Removes (table, key); returns whether it was live.
+  bool erase(std::string_view table, std::string_view key);
+
+  // The keys of `table` in [begin, end), in order; `end` nullopt is unbounded.
+  // Each pointer stays valid until the index is next modified.
+  struct RangeItem {
+    const std::string* key;
+    Slot slot;
+  };
+  std::vector<RangeItem> range(std::string_view table, std::string_view begin,
+                               std::optional<std::string_view> end) const;
+
+  uint64_t count(std::string_view table) const;
+  std::vector<std::string> table_names() const;
+
+  uint64_t live_entries() const { return live_entries_; }
+  uint64_t live_bytes() const { return live_bytes_; }
+
+  // Every table with its keys, for compaction's and the loader's checks.
+  const std::map<std::string, TableIndex, std::less<>>& tables() const { return tables_; }
+
+ private:
+  std::map<std::string, TableIndex, std::less<>> tables_;
+  uint64_t live_entries_ = 0;
+  uint64_t live_bytes_ = 0;
+};
+
+}  // namespace dbx::wos

@@ -1,0 +1,138 @@
+// WosStore's read side: point reads, range reads and the no-I/O figures.
+// open() lives in wos_open.cc, apply() in wos_apply.cc.
+#include "wos/wos_store.h"
+
+#include <algorithm>
+#include <cassert>
+#include <span>
+
+namespace dbx::wos {
+namespace {
+
+// Range reads merge entries whose gap is at most this many bytes into one
+// read: reading a little garbage is cheaper than another system call.
+constexpr uint64_t kRangeGapBytesMax = 4096;
+
+}  // namespace
+
+WosStore::WosStore(StoreDir dir, std::unique_ptr<faultfs::File> db, uint64_t generation,
+                   uint64_t db_length, uint64_t checkpoint_sequence)
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      generation_(generation),
+      db_length_(db_length),
+      checkpoint_sequence_(checkpoint_sequence) {
+  assert(db_ != nullptr);
+  assert(generation_ >= kFirstGeneration);
+  assert(db_length_ >= kDbHeaderBytes);
+}
+
+WosStore::~WosStore() {
+  if (!closed_ && db_ != nullptr) {
+    // Every checkpoint is durable before apply() returns, so nothing depends
+    // on this close: its error can only concern a read-only handle.
+    db_->close().ignore_error();
+  }
+}
+
+faultfs::Result<std::string_view> WosStore::value_from(std::string_view bytes,
+                                                       uint64_t bytes_offset,
+                                                       std::string_view table, std::string_view key,
+                                                       const Slot& slot) const {
+  assert(slot.offset >= bytes_offset);
+  const uint64_t size = entry_bytes(table.size(), key.size(), slot.value_bytes);
+  const uint64_t start = slot.offset - bytes_offset;
+  if (start + size > bytes.size()) {
+    return corruption(dir_.db_path(), slot.offset, "short read of an entry");
+  }
+  auto entry = decode_entry(bytes.substr(start, size), dir_.db_path(), slot.offset);
+  if (!entry.is_ok()) return entry.status();
+  // A valid checksum over the wrong entry would be a misdirected read or an
+  // index bug; either way these bytes are not the value asked for.
+  if (entry->type != kEntryTypePut || entry->table != table || entry->key != key) {
+    return corruption(dir_.db_path(), slot.offset, "entry does not match the index");
+  }
+  assert(entry->value.size() == slot.value_bytes);
+  return entry->value;
+}
+
+faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table,
+                                                          std::string_view key) const {
+  assert(!closed_);
+  const Slot* slot = index_.find(table, key);
+  if (slot == nullptr) return std::optional<std::string>();
+  const uint64_t size = entry_bytes(table.size(), key.size(), slot->value_bytes);
+  assert(size <= kEntryBytesMax);
+  assert(slot->offset + size <= db_length_);
+  std::string buffer(size, '\0');
+  auto n = db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size()));
+  if (!n.is_ok()) return n.status();
+  buffer.resize(*n);
+  auto value = value_from(buffer, slot->offset, table, key, *slot);
+  if (!value.is_ok()) return value.status();
+  // The value is the entry's tail: drop the head in place instead of copying.
+  buffer.erase(0, buffer.size() - value->size());
+  return std::optional<std::string>(std::move(buffer));
+}
+
+bool WosStore::contains(std::string_view table, std::string_view key) const {
+  return index_.find(table, key) != nullptr;
+}
+
+faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::range(
+    std::string_view table, std::string_view begin, std::optional<std::string_view> end) const {
+  assert(!closed_);
+  const std::vector<WosIndex::RangeItem> items = index_.range(table, begin, end);
+  std::vector<std::pair<std::string, std::string>> rows(items.size());
+  // Read in file order, merging neighbours into reads of at most
+  // kReadChunkBytes (or one entry when it is larger): a compacted table is
+  // contiguous, so a scan costs about one call per chunk, not one per row.
+  std::vector<size_t> order(items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return items[a].slot.offset < items[b].slot.offset; });
+  auto size_of = [&](size_t i) {
+    return entry_bytes(table.size(), items[i].key->size(), items[i].slot.value_bytes);
+  };
+  std::string buffer;
+  size_t first = 0;
+  while (first < order.size()) {
+    const uint64_t group_begin = items[order[first]].slot.offset;
+    uint64_t group_end = group_begin + size_of(order[first]);
+    size_t last = first + 1;
+    while (last < order.size()) {
+      const uint64_t offset = items[order[last]].slot.offset;
+      const uint64_t next_end = offset + size_of(order[last]);
+      assert(offset >= group_end);  // Live entries never overlap.
+      if (offset - group_end > kRangeGapBytesMax) break;
+      if (next_end - group_begin > kReadChunkBytes) break;
+      group_end = next_end;
+      last += 1;
+    }
+    assert(group_end <= db_length_);
+    buffer.resize(group_end - group_begin);
+    auto n = db_->read_at(group_begin, std::span<char>(buffer.data(), buffer.size()));
+    if (!n.is_ok()) return n.status();
+    const std::string_view bytes(buffer.data(), *n);
+    for (size_t i = first; i < last; ++i) {
+      const WosIndex::RangeItem& item = items[order[i]];
+      auto value = value_from(bytes, group_begin, table, *item.key, item.slot);
+      if (!value.is_ok()) return value.status();
+      rows[order[i]] = {*item.key, std::string(*value)};
+    }
+    first = last;
+  }
+  return rows;
+}
+
+uint64_t WosStore::count(std::string_view table) const { return index_.count(table); }
+
+std::vector<std::string> WosStore::table_names() const { return index_.table_names(); }
+
+faultfs::Status WosStore::close() {
+  if (closed_) return faultfs::Status::ok();
+  closed_ = true;
+  return db_->close();
+}
+
+}  // namespace dbx::wos

@@ -1,0 +1,117 @@
+// The write-optimized store (WOS): the durable, checkpointed state of every
+// table. Format and crash case analysis: engine/doc/wos_format.md.
+//
+// `db` is append-only between compactions; `conf` names its generation and its
+// committed length, and replacing conf is the commit point of a checkpoint.
+// The in-memory index maps every live key to its entry in `db`, so a point
+// read is one positioned read and a flush writes only what the delta holds.
+//
+// Thread-safety: const methods may run concurrently with each other; apply()
+// and close() are exclusive (the engine holds its write lock around them).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "delta.h"
+#include "faultfs/file_system.h"
+#include "wos/wos_format.h"
+#include "wos/wos_index.h"
+#include "wos/wos_store_dir.h"
+
+namespace dbx::wos {
+
+class WosStore {
+ public:
+  // Opens the store in `dir` (e.g. "<db>/wos"), creating it (mkdir, empty
+  // db+conf, syncs incl. the parent directory of `dir`) if it does not exist.
+  // Finishes a compaction switch a crash interrupted. Loads the index.
+  // Errors: kCorruption, kIoError.
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<WosStore>> open(faultfs::FileSystem& fs,
+                                                                       const std::string& dir);
+
+  WosStore(const WosStore&) = delete;
+  WosStore& operator=(const WosStore&) = delete;
+  ~WosStore();
+
+  uint64_t checkpoint_sequence() const { return checkpoint_sequence_; }  // 0 for a new store
+
+  // Point read: at most one read_at. nullopt if absent.
+  [[nodiscard]] faultfs::Result<std::optional<std::string>> get(std::string_view table,
+                                                                std::string_view key) const;
+  bool contains(std::string_view table, std::string_view key) const;  // no I/O
+
+  // Rows of `table` with begin <= key < end in key order; `end` nullopt = unbounded.
+  [[nodiscard]] faultfs::Result<std::vector<std::pair<std::string, std::string>>> range(
+      std::string_view table, std::string_view begin, std::optional<std::string_view> end) const;
+  uint64_t count(std::string_view table) const;  // live keys, no I/O
+  std::vector<std::string> table_names() const;  // tables with >= 1 live key, sorted
+
+  // Makes `delta` (applied on top of the current state) the new checkpoint at
+  // `sequence` (> checkpoint_sequence(), or equal when delta is empty). Returns
+  // only when durable (db synced, conf renamed, directory synced). On error the
+  // in-memory state is unchanged and the on-disk state is the old or the new
+  // checkpoint. May compact. kInvalidArgument (nothing written) for a bad
+  // sequence or an out-of-limit name, key or value; kIoError once an earlier
+  // apply failed past its first sync (the disk state is then uncertain and
+  // only a reopen tells which checkpoint won).
+  [[nodiscard]] faultfs::Status apply(const Delta& delta, uint64_t sequence);
+
+  // Figures for logs/tests.
+  uint64_t file_bytes() const { return db_length_; }  // committed length of db
+  uint64_t live_bytes() const { return index_.live_bytes(); }
+  uint64_t generation() const { return generation_; }
+
+  [[nodiscard]] faultfs::Status close();
+
+ private:
+  // What apply() will do, computed before any byte is written.
+  struct Plan {
+    uint64_t append_bytes = 0;  // Entries the append path adds to db.
+    uint64_t live_entries = 0;  // Live figures after the delta.
+    uint64_t live_bytes = 0;
+    bool compact = false;
+  };
+
+  WosStore(StoreDir dir, std::unique_ptr<faultfs::File> db, uint64_t generation, uint64_t db_length,
+           uint64_t checkpoint_sequence);
+
+  // wos_open.cc
+  [[nodiscard]] static faultfs::Status initialize(const StoreDir& dir);
+  [[nodiscard]] faultfs::Status load_index();
+
+  // wos_apply.cc
+  [[nodiscard]] faultfs::Status validate(const Delta& delta, uint64_t sequence) const;
+  Plan plan(const Delta& delta) const;
+  [[nodiscard]] faultfs::Status append_delta(const Delta& delta, uint64_t sequence,
+                                             const Plan& plan);
+  [[nodiscard]] faultfs::Status compact_with(const Delta& delta, uint64_t sequence,
+                                             const Plan& plan);
+  void check_invariants() const;
+
+  // Reads and verifies the live entry of (table, key) at `slot` from `bytes`,
+  // which hold the file bytes starting at `bytes_offset`; returns its value.
+  [[nodiscard]] faultfs::Result<std::string_view> value_from(std::string_view bytes,
+                                                             uint64_t bytes_offset,
+                                                             std::string_view table,
+                                                             std::string_view key,
+                                                             const Slot& slot) const;
+
+  StoreDir dir_;
+  std::unique_ptr<faultfs::File> db_;
+  WosIndex index_;
+  uint64_t generation_;
+  uint64_t db_length_;  // Committed length: bytes past it are a crashed flush's garbage.
+  uint64_t checkpoint_sequence_;
+  // Set when an apply failed after its first sync or rename: which checkpoint
+  // is on disk is then unknown, so further applies are refused until reopen.
+  bool failed_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace dbx::wos

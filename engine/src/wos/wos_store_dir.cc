@@ -1,0 +1,76 @@
+#include "wos/wos_store_dir.h"
+
+#include <array>
+#include <cassert>
+#include <span>
+
+namespace dbx::wos {
+
+StoreDir::StoreDir(faultfs::FileSystem& fs, std::string dir)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      db_path_(faultfs::join_path(dir_, kDbFileName)),
+      conf_path_(faultfs::join_path(dir_, kConfFileName)),
+      db_temp_path_(faultfs::join_path(dir_, kDbTempFileName)),
+      conf_temp_path_(faultfs::join_path(dir_, kConfTempFileName)) {
+  assert(!dir_.empty());
+}
+
+faultfs::Status StoreDir::ensure_exists() const {
+  auto exists = fs_.exists(dir_);
+  if (!exists.is_ok()) return exists.status();
+  if (*exists) return faultfs::Status::ok();
+  return fs_.mkdir(dir_);
+}
+
+faultfs::Result<Conf> StoreDir::read_conf() const {
+  auto file = fs_.open(conf_path_, faultfs::OpenMode::kRead);
+  if (!file.is_ok()) return file.status();
+  auto size = (*file)->size();
+  if (!size.is_ok()) return size.status();
+  if (*size != kConfBytes) return corruption(conf_path_, 0, "conf has the wrong size");
+  std::array<char, kConfBytes> bytes{};
+  auto n = (*file)->read_at(0, std::span<char>(bytes));
+  if (!n.is_ok()) return n.status();
+  if (*n != kConfBytes) return corruption(conf_path_, *n, "short read of conf");
+  faultfs::Status closed = (*file)->close();
+  if (!closed.is_ok()) return closed;
+  return decode_conf(std::string_view(bytes.data(), bytes.size()), conf_path_);
+}
+
+faultfs::Result<DbHeader> StoreDir::read_db_header(faultfs::File& file, const std::string& path,
+                                                   uint64_t file_bytes) const {
+  if (file_bytes < kDbHeaderBytes)
+    return corruption(path, file_bytes, "db shorter than its header");
+  std::array<char, kDbHeaderBytes> bytes{};
+  auto n = file.read_at(0, std::span<char>(bytes));
+  if (!n.is_ok()) return n.status();
+  if (*n != kDbHeaderBytes) return corruption(path, *n, "short read of the db header");
+  return decode_db_header(std::string_view(bytes.data(), bytes.size()), path);
+}
+
+faultfs::Status StoreDir::publish_conf(const Conf& conf) const {
+  auto file = fs_.open(conf_temp_path_, faultfs::OpenMode::kCreateTruncate);
+  if (!file.is_ok()) return file.status();
+  faultfs::Status status = (*file)->append(encode_conf(conf));
+  if (status.is_ok()) status = (*file)->sync();
+  if (!status.is_ok()) {
+    // The write already failed; the close error, if any, adds nothing.
+    (*file)->close().ignore_error();
+    return status;
+  }
+  status = (*file)->close();
+  if (!status.is_ok()) return status;
+  status = fs_.rename(conf_temp_path_, conf_path_);
+  if (!status.is_ok()) return status;
+  return fs_.sync_dir(dir_);
+}
+
+faultfs::Status StoreDir::remove_if_exists(const std::string& path) const {
+  auto exists = fs_.exists(path);
+  if (!exists.is_ok()) return exists.status();
+  if (!*exists) return faultfs::Status::ok();
+  return fs_.remove(path);
+}
+
+}  // namespace dbx::wos

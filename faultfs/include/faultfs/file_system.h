@@ -1,0 +1,138 @@
+// The file-system seam: every byte DBX (or any engine under test) reads or
+// writes goes through these two interfaces, so that the same engine code runs
+// on the real POSIX file system, on the simulated crash-able SimFs, and under
+// the recorder and the libfiu error points.
+//
+// Durability model (what a crash may keep, see ../shared/DESIGN.md):
+//  - A file's contents and size become durable only through File::sync().
+//  - A directory's entries (create, rename, remove, mkdir) become durable only
+//    through FileSystem::sync_dir() of the directory that holds them.
+//  - Until then a crash may keep any choice of the pending changes; reads always
+//    see the latest state, as through a page cache.
+//
+// Thread-safety: every method of FileSystem and File may be called from any
+// thread. Calls on one File are linearizable; callers serialize writes to
+// overlapping ranges themselves.
+//
+// Errors: every fallible call returns a [[nodiscard]] Status or Result. On
+// failure nothing is promised about the bytes a write was asked to store
+// (a failed write may have stored a part), but the handle stays usable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faultfs/status.h"
+
+namespace faultfs {
+
+enum class OpenMode {
+  kRead,            // Existing file, read only. kNotFound if missing.
+  kReadWrite,       // Existing file, read and write. kNotFound if missing.
+  kCreate,          // Read and write; created empty if missing.
+  kCreateTruncate,  // Read and write; created if missing, else truncated to 0.
+};
+
+// An open file. Owned by the caller through std::unique_ptr; destroying it
+// closes it (any close error is then lost, so call close() when it matters).
+class File {
+ public:
+  virtual ~File() = default;
+
+  // Reads up to buf.size() bytes at `offset`. Returns the number read, which is
+  // smaller than asked only at end of file (0 at or past the end).
+  [[nodiscard]] virtual Result<size_t> read_at(uint64_t offset, std::span<char> buf) = 0;
+
+  // Writes all of `data` at the current end of the file. On kShortWrite or any
+  // other error a prefix of `data` may have been stored; the end moves past it.
+  [[nodiscard]] virtual Status append(std::string_view data) = 0;
+
+  // Writes all of `data` at `offset` (pwrite), extending the file if needed;
+  // a gap between the old end and `offset` reads as zeros.
+  [[nodiscard]] virtual Status write_at(uint64_t offset, std::string_view data) = 0;
+
+  // fdatasync: makes this file's contents and size durable. On failure the
+  // un-synced data may be gone (as Linux drops dirty pages after a writeback
+  // error) and a later successful sync proves nothing about it.
+  [[nodiscard]] virtual Status sync() = 0;
+
+  // Sets the size to `size`, dropping bytes past it or extending with zeros.
+  // Durable only after sync().
+  [[nodiscard]] virtual Status truncate(uint64_t size) = 0;
+
+  // The current size, as reads see it.
+  [[nodiscard]] virtual Result<uint64_t> size() = 0;
+
+  // Releases the handle. Further calls return kInvalidArgument.
+  [[nodiscard]] virtual Status close() = 0;
+
+  // The path this file was opened with.
+  virtual const std::string& path() const = 0;
+};
+
+// An advisory lock held until destroyed. At most one holder per path across
+// every handle and process that uses the same FileSystem kind.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+  virtual const std::string& path() const = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Opens (and maybe creates) the file at `path`. A created file's directory
+  // entry is durable only after sync_dir() of its parent.
+  [[nodiscard]] virtual Result<std::unique_ptr<File>> open(const std::string& path,
+                                                           OpenMode mode) = 0;
+
+  // Atomically replaces `to` with `from` (POSIX rename). Durable only after
+  // sync_dir() of the parent directory (both parents if they differ).
+  [[nodiscard]] virtual Status rename(const std::string& from, const std::string& to) = 0;
+
+  // Removes the file at `path`. kNotFound if missing. Durable after sync_dir().
+  [[nodiscard]] virtual Status remove(const std::string& path) = 0;
+
+  // Creates one directory. kAlreadyExists if it exists; kNotFound if the parent
+  // is missing. Durable after sync_dir() of the parent.
+  [[nodiscard]] virtual Status mkdir(const std::string& path) = 0;
+
+  // The names (not paths) of the entries in directory `path`, sorted, without
+  // "." and "..".
+  [[nodiscard]] virtual Result<std::vector<std::string>> list(const std::string& path) = 0;
+
+  // Makes the entries of directory `path` durable (fsync on the directory).
+  [[nodiscard]] virtual Status sync_dir(const std::string& path) = 0;
+
+  // Takes the lock file `path` (created if missing). kBusy if it is held, by
+  // this process or another.
+  [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> lock(const std::string& path) = 0;
+
+  // The size of the file at `path`; kNotFound if missing.
+  [[nodiscard]] virtual Result<uint64_t> file_size(const std::string& path) = 0;
+
+  // Whether a file or directory exists at `path`.
+  [[nodiscard]] virtual Result<bool> exists(const std::string& path) = 0;
+};
+
+// The process-wide real file system (POSIX calls, fdatasync, fcntl locks
+// scoped to the open file description so that two handles in one process
+// also exclude each other). Never null; lives for the whole process.
+FileSystem& posix_file_system();
+
+// Joins two path parts with exactly one '/'.
+std::string join_path(std::string_view dir, std::string_view name);
+
+// The directory part of `path` ("." when there is none).
+std::string parent_path(std::string_view path);
+
+// Reads the whole file at `path`. A convenience over open() + read_at().
+[[nodiscard]] Result<std::string> read_file(FileSystem& fs, const std::string& path);
+
+}  // namespace faultfs

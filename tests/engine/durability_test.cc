@@ -1,0 +1,193 @@
+// What each durability level syncs, counted through the file-system seam, and
+// what a failed write or sync does.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "dbx/dbx.h"
+#include "support/counting_fs.h"
+#include "support/temp_dir.h"
+
+namespace dbx {
+namespace {
+
+using testing::CountingFs;
+using testing::TempDir;
+
+Options options_on(CountingFs& fs, Durability durability) {
+  Options options;
+  options.durability = durability;
+  options.file_system = &fs;
+  return options;
+}
+
+TEST(Durability, LazyBackgroundSyncHappensWithinTheInterval) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  Options options = options_on(fs, Durability::kLazy);
+  options.sync_interval = std::chrono::milliseconds(20);
+  auto db = Database::open(dir.db(), options);
+  const uint64_t syncs_at_open = fs.counters().wal_syncs.load();
+  for (int i = 0; i < 100; ++i) db->insert("t", std::to_string(i), "v");
+  EXPECT_LT(fs.counters().wal_syncs.load() - syncs_at_open, 100u) << "Lazy does not sync per write";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (fs.counters().wal_syncs.load() == syncs_at_open &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GT(fs.counters().wal_syncs.load(), syncs_at_open) << "no background sync in 5 s";
+}
+
+TEST(Durability, LazyIdleDatabaseDoesNotSync) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  Options options = options_on(fs, Durability::kLazy);
+  options.sync_interval = std::chrono::milliseconds(5);
+  auto db = Database::open(dir.db(), options);
+  const uint64_t syncs = fs.counters().wal_syncs.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(fs.counters().wal_syncs.load(), syncs);
+}
+
+TEST(Durability, FullSyncsBeforeEachSingleThreadedWriteReturns) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  auto db = Database::open(dir.db(), options_on(fs, Durability::kFull));
+  const uint64_t syncs = fs.counters().wal_syncs.load();
+  for (int i = 0; i < 20; ++i) {
+    db->insert("t", std::to_string(i), "v");
+    EXPECT_EQ(fs.counters().wal_syncs.load(), syncs + i + 1) << "write " << i;
+  }
+}
+
+TEST(Durability, FullGroupCommitShares8ThreadsSyncs) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  auto db = Database::open(dir.db(), options_on(fs, Durability::kFull));
+  const uint64_t syncs_before = fs.counters().wal_syncs.load();
+  constexpr int kThreads = 8;
+  constexpr int kWritesPerThread = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        db->insert("t", std::to_string(t) + ":" + std::to_string(i), "v");
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const uint64_t syncs = fs.counters().wal_syncs.load() - syncs_before;
+  EXPECT_GT(syncs, 0u);
+  EXPECT_LT(syncs, uint64_t{kThreads * kWritesPerThread}) << "no write shared a sync";
+  EXPECT_EQ(db->count("t"), uint64_t{kThreads * kWritesPerThread});
+}
+
+TEST(Durability, NoneWritesNoWalAndPersistsAtClose) {
+  TempDir dir;
+  {
+    auto db = Database::open_fast(dir.db());
+    db->insert("t", "k", "v");
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.db() + "/wal.log"));
+  auto db = Database::open_fast(dir.db());
+  EXPECT_EQ(db->get("t", "k"), "v");
+}
+
+TEST(Durability, FailedWalSyncIsNotAcknowledgedAndMakesTheDatabaseReadOnly) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  {
+    auto db = Database::open(dir.db(), options_on(fs, Durability::kFull));
+    db->insert("t", "acked", "v");
+    fs.counters().fail = [](const std::string& op, const std::string& path) {
+      if (op == "sync" && path.ends_with("wal.log")) {
+        return faultfs::Status(faultfs::ErrorCode::kIoError, "fdatasync " + path + ": EIO (test)");
+      }
+      return faultfs::Status::ok();
+    };
+    try {
+      db->insert("t", "failed", "v");
+      FAIL() << "a write whose sync failed was acknowledged";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kIoError) << e.what();
+    }
+    fs.counters().fail = nullptr;  // A retried sync would now succeed; it must not be trusted.
+    try {
+      db->insert("t", "later", "v");
+      FAIL() << "writes accepted after a failed sync";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kReadOnly) << e.what();
+    }
+    EXPECT_EQ(db->get("t", "acked"), "v");
+  }
+  auto db = Database::open(dir.db(), options_on(fs, Durability::kFull));
+  EXPECT_EQ(db->get("t", "acked"), "v");
+  db->insert("t", "after-reopen", "v");
+}
+
+TEST(Durability, FailedWalWriteIsNotAcknowledged) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  auto db = Database::open(dir.db(), options_on(fs, Durability::kLazy));
+  db->insert("t", "acked", "v");
+  fs.counters().fail = [](const std::string& op, const std::string& path) {
+    if (op == "write" && path.ends_with("wal.log")) {
+      return faultfs::Status(faultfs::ErrorCode::kNoSpace, "pwrite " + path + ": ENOSPC (test)");
+    }
+    return faultfs::Status::ok();
+  };
+  EXPECT_THROW(db->insert("t", "failed", "v"), Error);
+  EXPECT_EQ(db->get("t", "failed"), std::nullopt) << "an unacknowledged write became visible";
+}
+
+TEST(Durability, FailedCheckpointKeepsEveryAcknowledgedWrite) {
+  TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  {
+    auto db = Database::open(dir.db(), options_on(fs, Durability::kLazy));
+    for (int i = 0; i < 10; ++i) db->insert("t", std::to_string(i), "v");
+    fs.counters().fail = [](const std::string& op, const std::string& path) {
+      if (op == "rename") return faultfs::Status(faultfs::ErrorCode::kIoError, path + ": EIO");
+      return faultfs::Status::ok();
+    };
+    EXPECT_THROW(db->flush(), Error);
+    fs.counters().fail = nullptr;
+  }
+  auto db = Database::open(dir.db(), options_on(fs, Durability::kLazy));
+  EXPECT_EQ(db->count("t"), 10u);
+}
+
+TEST(Durability, AutomaticFlushAtTheDeltaThreshold) {
+  TempDir dir;
+  Options options;
+  options.delta_flush_threshold_bytes = 4096;
+  {
+    auto db = Database::open(dir.db(), options);
+    for (int i = 0; i < 200; ++i) db->insert("t", std::to_string(i), std::string(100, 'v'));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::filesystem::file_size(dir.db() + "/wos/db") < 10000 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_GE(std::filesystem::file_size(dir.db() + "/wos/db"), 10000u) << "no automatic flush";
+  }
+  EXPECT_EQ(Database::open(dir.db())->count("t"), 200u);
+}
+
+TEST(Durability, FlushIntervalCheckpointsPeriodically) {
+  TempDir dir;
+  auto db = Database::open(dir.db());
+  db->set_flush_interval(std::chrono::milliseconds(10));
+  db->insert("t", "k", std::string(5000, 'v'));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::filesystem::file_size(dir.db() + "/wos/db") < 5000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(std::filesystem::file_size(dir.db() + "/wos/db"), 5000u);
+}
+
+}  // namespace
+}  // namespace dbx

@@ -1,0 +1,276 @@
+// Recovery after real process crashes and damaged logs, on the POSIX file system.
+#include <fiu-control.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "dbx/dbx.h"
+#include "kill_points.h"
+#include "support/crash.h"
+#include "support/temp_dir.h"
+
+namespace dbx {
+namespace {
+
+using testing::run_and_kill;
+using testing::TempDir;
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string key(int i) { return "key-" + std::to_string(i); }
+std::string value(int i) { return "value-" + std::to_string(i) + std::string(i % 7, '#'); }
+
+// Writes `n` records (Full: each synced before the next) and returns the WAL's
+// size after each one: record i spans [ends[i-1], ends[i]).
+std::vector<uint64_t> write_records(const std::string& path, int n) {
+  auto db = Database::open_safe(path);
+  std::vector<uint64_t> ends{std::filesystem::file_size(path + "/wal.log")};
+  for (int i = 1; i <= n; ++i) {
+    db->insert("t", key(i), value(i));
+    ends.push_back(std::filesystem::file_size(path + "/wal.log"));
+  }
+  db->close();
+  return ends;
+}
+
+TEST(Recovery, DeletedKeyStaysDeletedAfterCrashWithoutFlush) {
+  TempDir dir;
+  run_and_kill([&] {
+    auto db = Database::open(dir.db());
+    db->insert("t", "doomed", "v");
+    db->insert("t", "kept", "v");
+    if (!db->remove("t", "doomed")) std::abort();
+  });
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->get("t", "doomed"), std::nullopt);
+  EXPECT_EQ(db->get("t", "kept"), "v");
+  EXPECT_EQ(db->count("t"), 1u);
+}
+
+TEST(Recovery, DeletedKeyStaysDeletedAfterCrashWhenTheInsertWasFlushed) {
+  TempDir dir;
+  run_and_kill([&] {
+    auto db = Database::open(dir.db());
+    db->insert("t", "doomed", "v");
+    db->flush();
+    if (!db->remove("t", "doomed")) std::abort();
+  });
+  {
+    auto db = Database::open(dir.db());
+    EXPECT_EQ(db->get("t", "doomed"), std::nullopt);
+    db->flush();  // The tombstone reaches the WOS.
+  }
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->get("t", "doomed"), std::nullopt);
+  EXPECT_EQ(db->count("t"), 0u);
+}
+
+TEST(Recovery, DeletedKeyStaysDeletedAfterCrashWhenTheDeleteWasFlushed) {
+  TempDir dir;
+  run_and_kill([&] {
+    auto db = Database::open(dir.db());
+    db->insert("t", "doomed", "v");
+    db->flush();
+    if (!db->remove("t", "doomed")) std::abort();
+    db->flush();
+    db->insert("t", "after", "v");
+  });
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->get("t", "doomed"), std::nullopt);
+  EXPECT_EQ(db->get("t", "after"), "v");
+}
+
+TEST(Recovery, LazyWritesSurviveAProcessCrash) {
+  TempDir dir;
+  run_and_kill([&] {
+    Options options;
+    options.sync_interval = std::chrono::hours(1);  // No background sync: the OS holds it all.
+    auto db = Database::open(dir.db(), options);
+    for (int i = 1; i <= 200; ++i) db->insert("t", key(i), value(i));
+  });
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->count("t"), 200u);
+  EXPECT_EQ(db->get("t", key(137)), value(137));
+  EXPECT_EQ(db->recovery_stats().records_replayed, 200u);
+}
+
+TEST(Recovery, TornTailAtEveryByteOffsetOfTheLastRecordIsDroppedAndTheRestRecovered) {
+  TempDir dir;
+  const std::vector<uint64_t> ends = write_records(dir.db(), 5);
+  const std::string wal = dir.db() + "/wal.log";
+  const std::string intact = read_bytes(wal);
+  ASSERT_EQ(intact.size(), ends[5]);
+  for (uint64_t cut = ends[4]; cut < ends[5]; ++cut) {
+    write_bytes(wal, intact.substr(0, cut));
+    auto db = Database::open(dir.db());
+    EXPECT_EQ(db->count("t"), 4u) << "cut at " << cut;
+    EXPECT_EQ(db->get("t", key(4)), value(4));
+    EXPECT_EQ(db->get("t", key(5)), std::nullopt);
+    EXPECT_EQ(db->recovery_stats().torn_bytes_dropped, cut - ends[4]) << "cut at " << cut;
+    db->close();
+    EXPECT_EQ(std::filesystem::file_size(wal), ends[4]) << "torn tail truncated, cut " << cut;
+  }
+}
+
+TEST(Recovery, GarbageInPlaceOfTheLastRecordIsATornTail) {
+  TempDir dir;
+  const std::vector<uint64_t> ends = write_records(dir.db(), 5);
+  const std::string wal = dir.db() + "/wal.log";
+  std::string bytes = read_bytes(wal);
+  for (uint64_t i = ends[4]; i < ends[5]; ++i) bytes[i] = static_cast<char>(i * 37 + 11);
+  write_bytes(wal, bytes);
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->count("t"), 4u);
+}
+
+class FlippedBit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ends_ = write_records(dir_.db(), 10);
+    wal_ = dir_.db() + "/wal.log";
+    std::string bytes = read_bytes(wal_);
+    bad_offset_ = ends_[4];  // Record 5.
+    bytes[bad_offset_ + 44] ^= 0x10;  // A payload byte.
+    write_bytes(wal_, bytes);
+  }
+  std::unique_ptr<Database> open(RecoveryMode mode) {
+    Options options;
+    options.recovery_mode = mode;
+    return Database::open(dir_.db(), options);
+  }
+  TempDir dir_;
+  std::vector<uint64_t> ends_;
+  std::string wal_;
+  uint64_t bad_offset_ = 0;
+};
+
+TEST_F(FlippedBit, MidLogIsCorruptionNamingFileAndOffsetInStrictMode) {
+  try {
+    open(RecoveryMode::kStrict);
+    FAIL() << "opened a corrupt log";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kCorruption) << e.what();
+    EXPECT_NE(std::string(e.what()).find("wal.log"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::to_string(bad_offset_)), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(FlippedBit, TolerateTailKeepsTheConsistentPrefix) {
+  auto db = open(RecoveryMode::kTolerateTail);
+  EXPECT_EQ(db->count("t"), 4u);
+  EXPECT_EQ(db->get("t", key(4)), value(4));
+  EXPECT_EQ(db->get("t", key(6)), std::nullopt);
+  db->insert("t", "new", "v");  // The log continues cleanly after the prefix.
+  db->close();
+  auto reopened = open(RecoveryMode::kStrict);
+  EXPECT_EQ(reopened->count("t"), 5u);
+}
+
+TEST_F(FlippedBit, SkipCorruptedReplaysTheValidRecordsAfterTheBadOne) {
+  auto db = open(RecoveryMode::kSkipCorrupted);
+  EXPECT_EQ(db->count("t"), 9u);
+  EXPECT_EQ(db->get("t", key(5)), std::nullopt);
+  EXPECT_EQ(db->get("t", key(10)), value(10));
+}
+
+TEST(Recovery, CheckpointCutsTheWalAndRecoverySkipsWhatItCovers) {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.db());
+    for (int i = 1; i <= 100; ++i) db->insert("t", key(i), value(i));
+    db->flush();
+    for (int i = 101; i <= 105; ++i) db->insert("t", key(i), value(i));
+  }
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->recovery_stats().checkpoint_sequence, 100u);
+  EXPECT_EQ(db->recovery_stats().records_replayed, 5u);
+  EXPECT_EQ(db->count("t"), 105u);
+}
+
+TEST(Recovery, AWalCutThatDidNotPersistIsHarmless) {
+  TempDir dir;
+  const std::string wal = dir.db() + "/wal.log";
+  std::string before_cut;
+  {
+    auto db = Database::open(dir.db());
+    for (int i = 1; i <= 50; ++i) db->insert("t", key(i), value(i));
+    EXPECT_TRUE(db->remove("t", key(7)));
+    db->close();
+    before_cut = read_bytes(wal);
+    db = Database::open(dir.db());
+    db->flush();
+  }
+  write_bytes(wal, before_cut);  // As if the recycled header never reached the disk.
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->recovery_stats().records_replayed, 0u);
+  EXPECT_EQ(db->count("t"), 49u);
+  EXPECT_EQ(db->get("t", key(7)), std::nullopt);
+  db->insert("t", "more", "v");
+  db->close();
+  EXPECT_EQ(Database::open(dir.db())->count("t"), 50u);
+}
+
+// A SIGKILL at each named kill point of the write, checkpoint and compaction
+// paths loses nothing acknowledged (Lazy, process crash) and tears nothing.
+// The child leaves a marker only if it got past every step, which proves the
+// point really fired.
+TEST(Recovery, KillAtEveryNamedKillPointLosesNothingAcknowledged) {
+  const std::string big(400 * 1024, 'b');
+  for (const char* point : kill_points::kAll) {
+    SCOPED_TRACE(point);
+    TempDir dir;
+    const std::string marker = dir.root() + "/survived";
+    run_and_kill([&] {
+      auto db = Database::open(dir.db());
+      for (int i = 1; i <= 20; ++i) db->insert("t", key(i), value(i));
+      if (!db->remove("t", key(3))) std::abort();
+      db->flush();
+      for (int i = 21; i <= 25; ++i) db->insert("t", key(i), value(i));
+      if (fiu_init(0) != 0) std::abort();
+      if (fiu_enable(point, 1, nullptr, 0) != 0) std::abort();
+      WriteBatch batch;
+      batch.put("t", "x", "1");
+      batch.put("u", "y", "2");
+      db->write(batch);
+      db->flush();
+      // Overwriting one large value forces a WOS compaction (file > 2x live and 1 MiB).
+      for (int round = 0; round < 5; ++round) {
+        db->insert("big", "k", big + std::to_string(round));
+        db->flush();
+      }
+      db->insert("t", "after", "v");
+      db->close();  // Reaches the sync points if nothing above did.
+      write_bytes(marker, "done");
+    });
+    EXPECT_FALSE(std::filesystem::exists(marker)) << "the kill point never fired";
+    auto db = Database::open(dir.db());
+    for (int i = 1; i <= 25; ++i) {
+      if (i == 3) {
+        EXPECT_EQ(db->get("t", key(i)), std::nullopt);
+      } else {
+        EXPECT_EQ(db->get("t", key(i)), value(i)) << i;
+      }
+    }
+    EXPECT_EQ(db->get("t", "x").has_value(), db->get("u", "y").has_value()) << "torn batch";
+    const auto big_value = db->get("big", "k");
+    if (big_value) {
+      EXPECT_EQ(big_value->substr(0, big.size()), big) << "torn value";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dbx

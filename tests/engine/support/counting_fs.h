@@ -1,0 +1,59 @@
+// A FileSystem decorator that counts calls per kind, so tests can assert how
+// many syncs or reads the engine issued ("counted through the seam"), and can
+// make chosen calls fail.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "faultfs/file_system.h"
+
+namespace dbx::testing {
+
+struct Counters {
+  std::atomic<uint64_t> syncs{0};
+  std::atomic<uint64_t> wal_syncs{0};
+  std::atomic<uint64_t> sync_dirs{0};
+  std::atomic<uint64_t> reads{0};
+  std::atomic<uint64_t> writes{0};
+  std::atomic<uint64_t> renames{0};
+  // When set and returning a non-ok status for (operation, path), the call fails
+  // with it instead of reaching the inner file system.
+  std::function<faultfs::Status(const std::string& op, const std::string& path)> fail;
+};
+
+class CountingFs final : public faultfs::FileSystem {
+ public:
+  explicit CountingFs(faultfs::FileSystem& inner) : inner_(inner) {}
+  Counters& counters() { return counters_; }
+
+  faultfs::Result<std::unique_ptr<faultfs::File>> open(const std::string& path,
+                                                       faultfs::OpenMode mode) override;
+  faultfs::Status rename(const std::string& from, const std::string& to) override;
+  faultfs::Status remove(const std::string& path) override { return inner_.remove(path); }
+  faultfs::Status mkdir(const std::string& path) override { return inner_.mkdir(path); }
+  faultfs::Result<std::vector<std::string>> list(const std::string& path) override {
+    return inner_.list(path);
+  }
+  faultfs::Status sync_dir(const std::string& path) override;
+  faultfs::Result<std::unique_ptr<faultfs::FileLock>> lock(const std::string& path) override {
+    return inner_.lock(path);
+  }
+  faultfs::Result<uint64_t> file_size(const std::string& path) override {
+    return inner_.file_size(path);
+  }
+  faultfs::Result<bool> exists(const std::string& path) override { return inner_.exists(path); }
+
+  faultfs::Status maybe_fail(const std::string& op, const std::string& path) {
+    if (counters_.fail) return counters_.fail(op, path);
+    return faultfs::Status::ok();
+  }
+
+ private:
+  faultfs::FileSystem& inner_;
+  Counters counters_;
+};
+
+}  // namespace dbx::testing

@@ -1,0 +1,174 @@
+// Records written by WalWriter come back from read_log unchanged; the file
+// header's edge cases (absent, empty, zeroed, damaged) are classified.
+#include "wal_test_util.h"
+
+namespace dbx::wal::testing {
+namespace {
+
+Record batch_spanning_tables(uint64_t sequence) {
+  Record r;
+  r.kind = RecordKind::kBatch;
+  r.sequence = sequence;
+  r.mutations.push_back(Mutation{false, "users", "alice", "a"});
+  r.mutations.push_back(Mutation{true, "users", "bob", ""});
+  r.mutations.push_back(Mutation{false, "orders", "o1", std::string(1000, 'o')});
+  r.mutations.push_back(Mutation{true, "orders", "o0", ""});
+  return r;
+}
+
+TEST(WalRoundTrip, EveryRecordKindRoundTripsThroughTheLog) {
+  MemFs fs;
+  auto writer = create_writer(fs);
+  const std::vector<Record> written = {
+      checkpoint_record(0),
+      insert_record(1, "t", "k", "v"),
+      insert_record(2, std::string("t\0x", 3), std::string("\0key\0", 5), ""),  // NUL, empty
+      delete_record(3, "t", std::string("\0", 1)),
+      batch_spanning_tables(4),
+      insert_record(5, "big", "one-mebibyte", std::string(1u << 20, 'm')),
+      insert_record(6, "t", "after-big", "v6"),
+  };
+  for (const Record& r : written) append_record(*writer, r);
+  ASSERT_TRUE(writer->close().is_ok());
+
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
+  EXPECT_EQ(read.records, written);
+  EXPECT_EQ(read.summary.epoch, 1u);
+  EXPECT_EQ(read.summary.records_read, written.size());
+  EXPECT_EQ(read.summary.last_sequence, 6u);
+  EXPECT_EQ(read.summary.end_offset, fs.bytes(kLogPath).size());
+  EXPECT_EQ(read.summary.bytes_read, read.summary.end_offset - kFirstRecordOffset);
+  EXPECT_EQ(read.summary.torn_bytes, 0u);
+  EXPECT_FALSE(read.summary.must_truncate);
+}
+
+TEST(WalRoundTrip, ManySmallRecordsAreReadInLargeChunks) {
+  MemFs fs;
+  auto writer = create_writer(fs);
+  constexpr uint64_t kRecords = 5000;
+  for (uint64_t seq = 1; seq <= kRecords; ++seq) append_record(*writer, filler_record(seq));
+  ASSERT_TRUE(writer->close().is_ok());
+  const uint64_t reads_before = fs.read_calls();
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok());
+  EXPECT_EQ(read.summary.records_read, kRecords);
+  const uint64_t chunks = fs.bytes(kLogPath).size() / LogWindow::kChunkBytes + 1;
+  EXPECT_LE(fs.read_calls() - reads_before, chunks + 2) << "one read_at per chunk, not per record";
+}
+
+TEST(WalRoundTrip, VisitorErrorAbortsTheRead) {
+  MemFs fs;
+  auto writer = create_writer(fs);
+  for (uint64_t seq = 1; seq <= 5; ++seq) append_record(*writer, filler_record(seq));
+  ASSERT_TRUE(writer->close().is_ok());
+  int visited = 0;
+  auto summary = read_log(fs, kLogPath, TailMode::kStrict, 0, [&](const Record& r) {
+    ++visited;
+    if (r.sequence == 3) return faultfs::Status(faultfs::ErrorCode::kNoSpace, "visitor full");
+    return faultfs::Status::ok();
+  });
+  ASSERT_FALSE(summary.is_ok());
+  EXPECT_EQ(summary.status().code(), faultfs::ErrorCode::kNoSpace);
+  EXPECT_EQ(visited, 3);
+}
+
+TEST(WalRoundTrip, HeaderOnlyLogIsEmptyWithItsEpoch) {
+  MemFs fs;
+  auto writer = create_writer(fs, 7);
+  ASSERT_TRUE(writer->close().is_ok());
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok());
+  EXPECT_EQ(read.summary.epoch, 7u);
+  EXPECT_EQ(read.summary.records_read, 0u);
+  EXPECT_EQ(read.summary.end_offset, kFirstRecordOffset);
+  EXPECT_FALSE(read.summary.must_truncate);
+}
+
+TEST(WalRoundTrip, MissingFileIsAnEmptyLog) {
+  MemFs fs;
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
+  EXPECT_EQ(read.summary.epoch, 0u);
+  EXPECT_EQ(read.summary.end_offset, kFirstRecordOffset);
+}
+
+TEST(WalRoundTrip, ZeroLengthFileIsAnEmptyLog) {
+  MemFs fs;
+  fs.set_bytes(kLogPath, "");
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok());
+  EXPECT_EQ(read.summary.epoch, 0u);
+}
+
+TEST(WalRoundTrip, AllZeroFileIsAnEmptyLog) {
+  MemFs fs;
+  for (const size_t size : {size_t{100}, size_t{512}, size_t{5000}}) {
+    fs.set_bytes(kLogPath, std::string(size, '\0'));
+    const ReadResult read = read_all(fs);
+    ASSERT_TRUE(read.status.is_ok()) << size;
+    EXPECT_EQ(read.summary.epoch, 0u);
+    EXPECT_EQ(read.summary.records_read, 0u);
+  }
+}
+
+void expect_header_corruption(MemFs& fs, std::string_view needle) {
+  const ReadResult read = read_all(fs);
+  ASSERT_FALSE(read.status.is_ok());
+  EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kCorruption);
+  EXPECT_NE(read.status.message().find(kLogPath + " offset 0: "), std::string::npos)
+      << read.status.message();
+  EXPECT_NE(read.status.message().find(needle), std::string::npos) << read.status.message();
+}
+
+std::string valid_log() {
+  MemFs fs;
+  auto writer = create_writer(fs);
+  append_record(*writer, filler_record(1));
+  EXPECT_TRUE(writer->close().is_ok());
+  return fs.bytes(kLogPath);
+}
+
+TEST(WalRoundTrip, AllZeroHeaderFollowedByDataIsCorruption) {
+  MemFs fs;
+  std::string bytes = valid_log();
+  std::fill_n(bytes.begin(), kFileHeaderBytes, '\0');
+  fs.set_bytes(kLogPath, bytes);
+  expect_header_corruption(fs, "all zeros");
+}
+
+TEST(WalRoundTrip, BadMagicIsCorruption) {
+  MemFs fs;
+  std::string bytes = valid_log();
+  bytes[3] ^= 0x20;
+  fs.set_bytes(kLogPath, bytes);
+  expect_header_corruption(fs, "magic");
+}
+
+TEST(WalRoundTrip, FlippedEpochBitInHeaderIsCorruption) {
+  MemFs fs;
+  std::string bytes = valid_log();
+  bytes[kFileEpochOffset] ^= 0x04;
+  fs.set_bytes(kLogPath, bytes);
+  expect_header_corruption(fs, "crc");
+}
+
+TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
+  MemFs fs;
+  std::string bytes = valid_log();
+  const uint32_t version = 2;
+  std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
+  const uint32_t crc = crc32c::mask(crc32c::value(bytes.data(), kFileCrcCoveredBytes));
+  std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
+  fs.set_bytes(kLogPath, bytes);
+  expect_header_corruption(fs, "version 2");
+}
+
+TEST(WalRoundTrip, TruncatedHeaderIsCorruption) {
+  MemFs fs;
+  fs.set_bytes(kLogPath, valid_log().substr(0, 100));
+  expect_header_corruption(fs, "truncated");
+}
+
+}  // namespace
+}  // namespace dbx::wal::testing
