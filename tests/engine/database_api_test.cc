@@ -2,20 +2,25 @@
 // and bad input that must write nothing.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 
 #include "dbx/dbx.h"
-#include "support/temp_dir.h"
+#include "support/engine_env.h"
 
 namespace dbx {
 namespace {
 
-using testing::TempDir;
+using testing::EngineEnv;
+using testing::FsKind;
 
-TEST(DatabaseApi, InsertIsAnUpsertAndGetReturnsTheLatestValue) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+class DatabaseApi : public ::testing::TestWithParam<FsKind> {
+ protected:
+  std::unique_ptr<Database> open() { return Database::open(env_.db(), env_.options()); }
+  EngineEnv env_{GetParam()};
+};
+
+TEST_P(DatabaseApi, InsertIsAnUpsertAndGetReturnsTheLatestValue) {
+  auto db = open();
   db->insert("t", "k", "v1");
   db->insert("t", "k", "v2");
   EXPECT_EQ(db->get("t", "k"), "v2");
@@ -24,9 +29,8 @@ TEST(DatabaseApi, InsertIsAnUpsertAndGetReturnsTheLatestValue) {
   EXPECT_EQ(db->count("t"), 1u);
 }
 
-TEST(DatabaseApi, RemoveReportsWhetherTheKeyExisted) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, RemoveReportsWhetherTheKeyExisted) {
+  auto db = open();
   db->insert("t", "k", "v");
   EXPECT_TRUE(db->remove("t", "k"));
   EXPECT_FALSE(db->remove("t", "k"));
@@ -38,42 +42,39 @@ TEST(DatabaseApi, RemoveReportsWhetherTheKeyExisted) {
   EXPECT_EQ(db->count("t"), 0u);
 }
 
-TEST(DatabaseApi, KeysAndValuesAreArbitraryBytes) {
-  TempDir dir;
+TEST_P(DatabaseApi, KeysAndValuesAreArbitraryBytes) {
   const std::string key("a\0b\xff", 4);
   const std::string value("\0\0\x01", 3);
   {
-    auto db = Database::open(dir.db());
+    auto db = open();
     db->insert("t", key, value);
     db->insert("t", "empty-value", "");
     db->insert("t", "", "empty-key");
   }
-  auto db = Database::open(dir.db());
+  auto db = open();
   EXPECT_EQ(db->get("t", key), value);
   EXPECT_EQ(db->get("t", "empty-value"), "");
   EXPECT_EQ(db->get("t", ""), "empty-key");
 }
 
-TEST(DatabaseApi, OneMebibyteValuesSurviveReopenBeforeAndAfterFlush) {
-  TempDir dir;
+TEST_P(DatabaseApi, OneMebibyteValuesSurviveReopenBeforeAndAfterFlush) {
   std::string big(1 << 20, '\0');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + 7);
   {
-    auto db = Database::open(dir.db());
+    auto db = open();
     db->insert("t", "wal", big);
     db->insert("t", "wos", big + "x");
     db->flush();
     db->insert("t", "wal-after", big + "y");
   }
-  auto db = Database::open(dir.db());
+  auto db = open();
   EXPECT_EQ(db->get("t", "wal"), big);
   EXPECT_EQ(db->get("t", "wos"), big + "x");
   EXPECT_EQ(db->get("t", "wal-after"), big + "y");
 }
 
-TEST(DatabaseApi, ScanAndRangeMergeDeltaOverWosInKeyOrder) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, ScanAndRangeMergeDeltaOverWosInKeyOrder) {
+  auto db = open();
   for (const char* k : {"a", "c", "e", "g"}) db->insert("t", k, std::string("wos-") + k);
   db->flush();
   db->insert("t", "b", "delta-b");
@@ -89,9 +90,8 @@ TEST(DatabaseApi, ScanAndRangeMergeDeltaOverWosInKeyOrder) {
   EXPECT_EQ(db->count("t"), 4u);
 }
 
-TEST(DatabaseApi, TableNamesListOnlyTablesWithRows) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, TableNamesListOnlyTablesWithRows) {
+  auto db = open();
   db->insert("b", "k", "v");
   db->insert("a", "k", "v");
   db->insert("gone", "k", "v");
@@ -101,9 +101,8 @@ TEST(DatabaseApi, TableNamesListOnlyTablesWithRows) {
   EXPECT_EQ(db->table_names(), expected);
 }
 
-TEST(DatabaseApi, WriteBatchSpanningTablesAppliesEveryOperation) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, WriteBatchSpanningTablesAppliesEveryOperation) {
+  auto db = open();
   db->insert("t1", "old", "v");
   WriteBatch batch;
   batch.put("t1", "k1", "v1");
@@ -117,21 +116,19 @@ TEST(DatabaseApi, WriteBatchSpanningTablesAppliesEveryOperation) {
   EXPECT_EQ(db->get("t1", "old"), std::nullopt);
 }
 
-TEST(DatabaseApi, InsertBatchIsOneSequenceNumber) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, InsertBatchIsOneSequenceNumber) {
+  auto db = open();
   const uint64_t s = db->insert_batch("t", {{"a", "1"}, {"b", "2"}, {"c", "3"}});
   EXPECT_EQ(s, db->last_sequence());
   EXPECT_EQ(db->count("t"), 3u);
 }
 
 // Every rejected call must leave the database byte-for-byte as it was.
-TEST(DatabaseApi, InvalidArgumentsWriteNothing) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, InvalidArgumentsWriteNothing) {
+  auto db = open();
   db->insert("t", "k", "v");
   const uint64_t sequence = db->last_sequence();
-  const auto wal_bytes = std::filesystem::file_size(dir.db() + "/wal.log");
+  const auto wal_bytes = env_.fs().file_size(env_.file("wal.log")).value();
   const std::string long_name(kMaxTableNameBytes + 1, 'n');
   const std::string huge_value(kMaxValueBytes + 1, 'v');
   const std::string huge_key(kMaxKeyBytes + 1, 'k');
@@ -154,16 +151,15 @@ TEST(DatabaseApi, InvalidArgumentsWriteNothing) {
   batch.put("", "bad", "v");
   expect_invalid([&] { db->write(batch); });
   EXPECT_EQ(db->last_sequence(), sequence);
-  EXPECT_EQ(std::filesystem::file_size(dir.db() + "/wal.log"), wal_bytes);
+  EXPECT_EQ(env_.fs().file_size(env_.file("wal.log")).value(), wal_bytes);
   EXPECT_EQ(db->get("t", "ok"), std::nullopt);
   EXPECT_EQ(db->count("t"), 1u);
   // A name of exactly the limit is fine.
   db->insert(std::string(kMaxTableNameBytes, 'n'), "k", "v");
 }
 
-TEST(DatabaseApi, OperationsAfterCloseThrowClosed) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, OperationsAfterCloseThrowClosed) {
+  auto db = open();
   db->insert("t", "k", "v");
   db->close();
   db->close();  // Idempotent.
@@ -176,7 +172,7 @@ TEST(DatabaseApi, OperationsAfterCloseThrowClosed) {
   EXPECT_THROW(db->get("t", "k"), Error);
 }
 
-TEST(DatabaseApi, InMemoryDatabaseLeavesNoFilesAndSupportsTheFullApi) {
+TEST_P(DatabaseApi, InMemoryDatabaseLeavesNoFilesAndSupportsTheFullApi) {
   auto db = Database::open_in_memory();
   db->insert("t", "k", "v");
   db->flush();
@@ -185,15 +181,17 @@ TEST(DatabaseApi, InMemoryDatabaseLeavesNoFilesAndSupportsTheFullApi) {
   EXPECT_EQ(db->count("t"), 0u);
 }
 
-TEST(DatabaseApi, OpenCreatesTheDocumentedLayout) {
-  TempDir dir;
-  auto db = Database::open(dir.db());
+TEST_P(DatabaseApi, OpenCreatesTheDocumentedLayout) {
+  auto db = open();
   db->insert("t", "k", "v");
   db->flush();
   for (const char* file : {"wal.log", "LOCK", "wos/conf", "wos/db"}) {
-    EXPECT_TRUE(std::filesystem::exists(dir.db() + "/" + file)) << file;
+    EXPECT_TRUE(env_.fs().exists(env_.file(file)).value()) << file;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Fs, DatabaseApi, ::testing::Values(FsKind::kPosix, FsKind::kSimFs),
+                         testing::FsKindName());
 
 }  // namespace
 }  // namespace dbx
