@@ -10,3 +10,8 @@ if(DBX_SANITIZE)
     -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+# GCC 12 reports -Wrestrict on `"literal" + std::to_string(n)` at -O2/-O3: a
+# false positive in libstdc++'s inlined memcpy (GCC bug 105651, fixed in 13).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(dbx_warnings INTERFACE -Wno-restrict)
+endif()

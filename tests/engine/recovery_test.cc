@@ -223,6 +223,29 @@ TEST(Recovery, AWalCutThatDidNotPersistIsHarmless) {
   EXPECT_EQ(Database::open(dir.db())->count("t"), 50u);
 }
 
+TEST(Recovery, ReopenAfterACheckpointKeepsTheRecycledWalSpace) {
+  TempDir dir;
+  const std::string wal = dir.db() + "/wal.log";
+  {
+    auto db = Database::open(dir.db());
+    for (int i = 1; i <= 200; ++i) db->insert("t", key(i), value(i));
+    db->flush();  // Recycles: new epoch at the front, the old records stay behind.
+    for (int i = 201; i <= 203; ++i) db->insert("t", key(i), value(i));
+  }
+  const auto size_before = std::filesystem::file_size(wal);
+  {
+    auto db = Database::open(dir.db());
+    EXPECT_EQ(db->recovery_stats().records_replayed, 3u);
+    EXPECT_EQ(db->recovery_stats().torn_bytes_dropped, 0u) << "stale bytes are not a torn tail";
+    EXPECT_EQ(db->count("t"), 203u);
+    db->insert("t", key(204), value(204));
+  }
+  EXPECT_EQ(std::filesystem::file_size(wal), size_before) << "appends overwrite in place";
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->count("t"), 204u);
+  EXPECT_EQ(db->get("t", key(204)), value(204));
+}
+
 // A SIGKILL at each named kill point of the write, checkpoint and compaction
 // paths loses nothing acknowledged (Lazy, process crash) and tears nothing.
 // The child leaves a marker only if it got past every step, which proves the

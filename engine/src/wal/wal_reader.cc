@@ -1,11 +1,10 @@
 #include "wal/wal_reader.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cassert>
 #include <utility>
 
+#include "log.h"
 #include "wal/wal_scan.h"
 #include "wal/wal_window.h"
 
@@ -174,15 +173,24 @@ class LogWalk {
   void end_of_log(uint64_t offset, const Probe& probe, const AheadScan& scan) {
     switch (probe.stop) {
       case Stop::kBadRecord:
+        if (scan.older_header_seen && !scan.live_header_seen) {
+          // Recycled space: an older epoch's records lie past this point, so the
+          // bytes that stopped the walk are stale (or a torn write over stale
+          // bytes). No header of this epoch or a newer one lies ahead, so nothing
+          // here can ever pass for a record: keep the space for in-place reuse.
+          logger().debug("wal {}: log ends at offset {} in recycled space: {}", window_.path(),
+                         offset, probe.what);
+          break;
+        }
         summary_.torn_bytes = window_.file_size_bytes() - offset;
         summary_.must_truncate = true;
-        spdlog::info("wal {}: dropped a torn tail at offset {} ({} bytes): {}", window_.path(),
+        logger().info("wal {}: dropped a torn tail at offset {} ({} bytes): {}", window_.path(),
                      offset, summary_.torn_bytes, probe.what);
         break;
       case Stop::kStaleSequence:
       case Stop::kNewerEpoch:
         summary_.must_truncate = true;
-        spdlog::info("wal {}: log ends at offset {}: {}", window_.path(), offset, probe.what);
+        logger().info("wal {}: log ends at offset {}: {}", window_.path(), offset, probe.what);
         break;
       case Stop::kZeroHeader:
       case Stop::kOlderEpoch:
@@ -203,7 +211,7 @@ class LogWalk {
         std::to_string(scan.proof.synced_sequence) + ") proves it had been synced";
     if (mode_ == TailMode::kStrict) return corruption(window_.path(), offset, what);
     summary_.corrupt_records_skipped += 1;
-    spdlog::warn("wal {}: {} corrupt record at offset {}: {}", window_.path(),
+    logger().warn("wal {}: {} corrupt record at offset {}: {}", window_.path(),
                  mode_ == TailMode::kTolerateTail ? "stopping at" : "skipping", offset, what);
     if (mode_ == TailMode::kTolerateTail) {
       summary_.must_truncate = true;

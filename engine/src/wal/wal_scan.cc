@@ -29,7 +29,14 @@ faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t
        offset += kRecordAlignment) {
     auto bytes = window.view(offset, kRecordHeaderBytes);
     if (!bytes.is_ok()) return bytes.status();
-    if (!may_be_live(*bytes, epoch)) continue;
+    if (!may_be_live(*bytes, epoch)) {
+      // One valid older header is enough to know the space is recycled.
+      if (!scan.older_header_seen && !all_zero(*bytes)) {
+        const std::optional<RecordHeader> stale = parse_record_header(bytes->data());
+        scan.older_header_seen = stale.has_value() && stale->epoch < epoch;
+      }
+      continue;
+    }
     const std::optional<RecordHeader> header = parse_record_header(bytes->data());
     if (!header || header->epoch < epoch) continue;
     scan.live_header_seen = true;

@@ -24,6 +24,10 @@ struct AheadScan {
   // in the scanned range: such bytes could later look like a continuation of
   // the log, so the engine must truncate them away before appending.
   bool live_header_seen = false;
+  // Whether a header with a valid crc and an epoch below the log's lies in the
+  // scanned range: the stale records of a recycled file, which no later append
+  // can turn into a continuation.
+  bool older_header_seen = false;
 };
 
 // Scans [from, file end) for a proof record: valid header crc, the log's

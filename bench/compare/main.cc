@@ -1,0 +1,92 @@
+// dbx_compare: the driver bench/run calls. One invocation runs one suite on
+// one engine (a fresh process per run), or measures the disk, or turns the raw
+// measurements of a whole bench/run into latest.json and the markdown table.
+//
+//   dbx_compare run --engine dbx --suite lazy --dir D --out raw.jsonl [--scale 0.1]
+//   dbx_compare limits --dir D --out raw.jsonl [--scale 0.1]
+// Measurements are appended to --out, never printed: stdout is shared with
+// whatever the engines log.
+//   dbx_compare report --raw raw.jsonl --out latest.json --machine M --date T --command C
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "physical_limits.h"
+#include "report.h"
+#include "workloads.h"
+
+namespace {
+
+int fail(const faultfs::Status& status) {
+  std::fprintf(stderr, "dbx_compare: %s\n", status.to_string().c_str());
+  return 1;
+}
+
+int append(const faultfs::Result<bench::Measurements>& measured, const std::string& out_path) {
+  if (!measured.is_ok()) return fail(measured.status());
+  std::ofstream out(out_path, std::ios::app);
+  for (const bench::Measurement& m : measured.value()) out << bench::to_json_line(m) << '\n';
+  out.close();
+  if (!out)
+    return fail(faultfs::Status(faultfs::ErrorCode::kIoError, "cannot append to " + out_path));
+  return 0;
+}
+
+int report(const std::string& raw_path, const std::string& out_path, const std::string& machine,
+           const std::string& date, const std::string& command) {
+  std::ifstream raw(raw_path);
+  if (!raw) return fail(faultfs::Status(faultfs::ErrorCode::kNotFound, "cannot read " + raw_path));
+  auto measured = bench::parse_lines(raw);
+  if (!measured.is_ok()) return fail(measured.status());
+  const bench::Summary summary = bench::summarize(measured.value());
+  std::ofstream out(out_path, std::ios::trunc);
+  out << bench::to_results_json(summary, machine, date, command).dump(2) << '\n';
+  out.close();
+  if (!out) return fail(faultfs::Status(faultfs::ErrorCode::kIoError, "cannot write " + out_path));
+  std::cout << bench::to_markdown(summary, machine, date, command);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"DBX side by side with SQLite, RocksDB and LevelDB (issue 6)"};
+  app.require_subcommand(1);
+  std::string engine, suite, dir, raw, out, machine, date, command;
+  double scale = 1.0;
+
+  CLI::App* run = app.add_subcommand("run", "run one suite on one engine");
+  run->add_option("--engine", engine)
+      ->required()
+      ->check(CLI::IsMember({"dbx", "sqlite", "rocksdb", "leveldb"}));
+  run->add_option("--suite", suite)
+      ->required()
+      ->check(CLI::IsMember(
+          {"fillseq_sync", "fillrandom_sync_4t", "lazy", "fillrandom_none", "recovery"}));
+  run->add_option("--dir", dir, "fresh directory for the database")->required();
+  run->add_option("--out", out, "JSON lines file the figures are appended to")->required();
+  run->add_option("--scale", scale, "shrink every count (smoke runs)")
+      ->check(CLI::Range(1e-6, 1.0));
+
+  CLI::App* limits = app.add_subcommand("limits", "measure fdatasync, write and CRC32C limits");
+  limits->add_option("--dir", dir, "fresh directory for the probe files")->required();
+  limits->add_option("--out", out, "JSON lines file the figures are appended to")->required();
+  limits->add_option("--scale", scale)->check(CLI::Range(1e-6, 1.0));
+
+  CLI::App* rep = app.add_subcommand("report", "medians → latest.json + markdown");
+  rep->add_option("--raw", raw)->required();
+  rep->add_option("--out", out)->required();
+  rep->add_option("--machine", machine)->required();
+  rep->add_option("--date", date)->required();
+  rep->add_option("--command", command)->required();
+
+  CLI11_PARSE(app, argc, argv);
+  if (run->parsed()) {
+    return append(bench::run_suite(suite, engine, dir, bench::WorkloadSizes::scaled(scale)), out);
+  }
+  if (limits->parsed()) {
+    return append(bench::run_limits(dir, bench::LimitSizes::scaled(scale)), out);
+  }
+  return report(raw, out, machine, date, command);
+}

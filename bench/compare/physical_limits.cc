@@ -1,0 +1,166 @@
+#include "physical_limits.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <filesystem>
+#include <string>
+
+#include "stopwatch.h"
+#include "util/crc32c.h"
+
+namespace bench {
+namespace {
+
+constexpr size_t kPageBytes = 4096;
+constexpr size_t kChunkBytes = size_t{1} << 20;
+// The overwrite file: large enough that the disk cannot merge the writes into
+// one block, small enough to write in a blink.
+constexpr uint64_t kOverwriteFileBytes = uint64_t{8} << 20;
+
+// An fd closed on every path; close errors after the measured syncs matter not.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+faultfs::Status pwrite_all(int fd, const char* data, size_t size, uint64_t offset,
+                           const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return faultfs::status_from_errno(n < 0 ? errno : EIO, "pwrite", path);
+    data += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return faultfs::Status::ok();
+}
+
+faultfs::Status datasync(int fd, const std::string& path) {
+  if (::fdatasync(fd) != 0) return faultfs::status_from_errno(errno, "fdatasync", path);
+  return faultfs::Status::ok();
+}
+
+faultfs::Result<int> create(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return faultfs::status_from_errno(errno, "open", path);
+  return fd;
+}
+
+// `overwrite`: offsets cycle inside a preallocated, synced file; else append.
+faultfs::Result<double> syncs_per_s(const std::string& path, const LimitSizes& sizes,
+                                    bool overwrite) {
+  auto opened = create(path);
+  if (!opened.is_ok()) return opened.status();
+  const Fd fd(*opened);
+  const std::string page(kPageBytes, 'x');
+  if (overwrite) {
+    const std::string chunk(kChunkBytes, '\0');
+    for (uint64_t off = 0; off < kOverwriteFileBytes; off += kChunkBytes) {
+      if (auto st = pwrite_all(fd.get(), chunk.data(), chunk.size(), off, path); !st.is_ok()) {
+        return st;
+      }
+    }
+    if (::fsync(fd.get()) != 0) return faultfs::status_from_errno(errno, "fsync", path);
+  }
+  const Stopwatch watch;
+  uint64_t done = 0;
+  while (done < sizes.fdatasync_ops && watch.elapsed_s() < sizes.fdatasync_time_max_s) {
+    const uint64_t offset =
+        overwrite ? (done * kPageBytes) % kOverwriteFileBytes : done * kPageBytes;
+    if (auto st = pwrite_all(fd.get(), page.data(), page.size(), offset, path); !st.is_ok()) {
+      return st;
+    }
+    if (auto st = datasync(fd.get(), path); !st.is_ok()) return st;
+    ++done;
+  }
+  assert(done >= 1);
+  return static_cast<double>(done) / watch.elapsed_s();
+}
+
+faultfs::Result<double> seq_write_mb_s(const std::string& path, const LimitSizes& sizes) {
+  auto opened = create(path);
+  if (!opened.is_ok()) return opened.status();
+  const Fd fd(*opened);
+  const std::string chunk(kChunkBytes, 'y');
+  const Stopwatch watch;
+  uint64_t written = 0;
+  while (written < sizes.seq_write_bytes) {
+    if (auto st = pwrite_all(fd.get(), chunk.data(), chunk.size(), written, path); !st.is_ok()) {
+      return st;
+    }
+    written += chunk.size();
+  }
+  if (auto st = datasync(fd.get(), path); !st.is_ok()) return st;
+  return static_cast<double>(written) / 1e6 / watch.elapsed_s();
+}
+
+double crc32c_gb_s(const LimitSizes& sizes) {
+  std::string buffer(size_t{4} << 20, '\0');
+  for (size_t i = 0; i < buffer.size(); ++i) buffer[i] = static_cast<char>(i * 131 + 7);
+  uint32_t crc = 0;
+  uint64_t done = 0;
+  const Stopwatch watch;
+  while (done < sizes.crc_bytes) {
+    crc = dbx::crc32c::extend(crc, buffer.data(), buffer.size());
+    done += buffer.size();
+  }
+  const double elapsed_s = watch.elapsed_s();
+  // Uses the result so the loop cannot be optimized away.
+  if (crc == 0x12345678u) buffer[0] = 1;
+  return static_cast<double>(done) / 1e9 / elapsed_s;
+}
+
+}  // namespace
+
+LimitSizes LimitSizes::scaled(double factor) {
+  assert(factor > 0 && factor <= 1);
+  LimitSizes sizes;
+  sizes.fdatasync_ops = std::max<uint64_t>(
+      10, static_cast<uint64_t>(static_cast<double>(sizes.fdatasync_ops) * factor));
+  sizes.seq_write_bytes = std::max<uint64_t>(
+      kChunkBytes, static_cast<uint64_t>(static_cast<double>(sizes.seq_write_bytes) * factor) /
+                       kChunkBytes * kChunkBytes);
+  sizes.crc_bytes = std::max<uint64_t>(
+      uint64_t{4} << 20, static_cast<uint64_t>(static_cast<double>(sizes.crc_bytes) * factor));
+  return sizes;
+}
+
+faultfs::Result<Measurements> run_limits(const std::string& dir, const LimitSizes& sizes) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return faultfs::Status(faultfs::ErrorCode::kAlreadyExists, dir + " exists");
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return faultfs::Status(faultfs::ErrorCode::kIoError, "mkdir " + dir + ": " + ec.message());
+  Measurements out;
+  auto append = syncs_per_s(dir + "/append", sizes, false);
+  if (!append.is_ok()) return append.status();
+  out.push_back({"limits", "fdatasync_per_s", *append});
+  auto overwrite = syncs_per_s(dir + "/overwrite", sizes, true);
+  if (!overwrite.is_ok()) return overwrite.status();
+  out.push_back({"limits", "fdatasync_overwrite_per_s", *overwrite});
+  auto seq = seq_write_mb_s(dir + "/sequential", sizes);
+  if (!seq.is_ok()) return seq.status();
+  out.push_back({"limits", "seq_write_mb_s", *seq});
+  out.push_back({"limits", "crc32c_gb_s", crc32c_gb_s(sizes)});
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return faultfs::Status(faultfs::ErrorCode::kIoError, "rm " + dir + ": " + ec.message());
+  return out;
+}
+
+}  // namespace bench

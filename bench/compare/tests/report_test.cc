@@ -1,0 +1,152 @@
+// The arithmetic bench/run reports: medians, best peers, target verdicts and
+// the results file's shape. A wrong median or an inverted comparison here
+// would publish a false claim, so each is pinned down.
+#include "report.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace bench {
+namespace {
+
+TEST(Median, OddCountTakesTheMiddleValueNotTheMean) {
+  EXPECT_DOUBLE_EQ(median({9.0, 1.0, 2.0}), 2.0);
+}
+
+TEST(Median, EvenCountAveragesTheTwoMiddleValues) {
+  EXPECT_DOUBLE_EQ(median({4.0, 1.0, 3.0, 2.0}), 2.5);
+}
+
+TEST(Median, OneFailedRunLeavesTheMedianOfTwo) { EXPECT_DOUBLE_EQ(median({10.0, 20.0}), 15.0); }
+
+TEST(ParseLines, RoundTripsWhatToJsonLineWrites) {
+  std::stringstream raw;
+  raw << to_json_line({"dbx", "readrandom", 123.5}) << "\n\n"
+      << to_json_line({"limits", "crc32c_gb_s", 7.25}) << "\n";
+  auto parsed = parse_lines(raw);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ(parsed.value()[0].engine, "dbx");
+  EXPECT_EQ(parsed.value()[0].workload, "readrandom");
+  EXPECT_DOUBLE_EQ(parsed.value()[0].value, 123.5);
+  EXPECT_EQ(parsed.value()[1].engine, "limits");
+}
+
+TEST(ParseLines, RejectsALineWithoutAValueAndNamesIt) {
+  std::stringstream raw;
+  raw << to_json_line({"dbx", "scan", 1}) << "\n{\"engine\":\"dbx\",\"workload\":\"scan\"}\n";
+  auto parsed = parse_lines(raw);
+  ASSERT_FALSE(parsed.is_ok());
+  EXPECT_NE(parsed.status().message().find("line 2"), std::string::npos);
+}
+
+TEST(ParseLines, RejectsTruncatedJson) {
+  std::stringstream raw("{\"engine\":\"dbx\",\"workl");
+  EXPECT_FALSE(parse_lines(raw).is_ok());
+}
+
+TEST(Summarize, LimitsGoToTheirOwnSectionNotTheWorkloads) {
+  const Summary s = summarize({{"limits", "fdatasync_per_s", 5000},
+                               {"limits", "fdatasync_per_s", 7000},
+                               {"limits", "fdatasync_per_s", 6000},
+                               {"dbx", "scan", 1}});
+  EXPECT_DOUBLE_EQ(s.limits.at("fdatasync_per_s"), 6000);
+  EXPECT_EQ(s.workloads.count("fdatasync_per_s"), 0u);
+  EXPECT_DOUBLE_EQ(s.workloads.at("scan").at("dbx"), 1);
+}
+
+Summary two_peer_summary() {
+  return summarize({{"dbx", "fillseq_sync", 9000},
+                    {"sqlite", "fillseq_sync", 6000},
+                    {"leveldb", "fillseq_sync", 8000},
+                    {"limits", "fdatasync_overwrite_per_s", 10000},
+                    {"dbx", "recovery_s", 1.0},
+                    {"rocksdb", "recovery_s", 3.0},
+                    {"leveldb", "recovery_s", 2.0}});
+}
+
+const TargetCheck& find(const std::vector<TargetCheck>& checks, const std::string& prefix) {
+  for (const TargetCheck& c : checks) {
+    if (c.name.starts_with(prefix)) return c;
+  }
+  ADD_FAILURE() << "no target " << prefix;
+  return checks.front();
+}
+
+TEST(Targets, BestPeerIsTheFastestPeerNeverDbxItself) {
+  const TargetCheck& t = find(check_targets(two_peer_summary()), "fillseq_sync ≥ 1.20");
+  EXPECT_EQ(t.reference_name, "leveldb");
+  ASSERT_TRUE(t.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*t.ratio, 9000.0 / 8000.0);
+  EXPECT_FALSE(t.met());  // 1.125 < 1.2.
+}
+
+TEST(Targets, DiskTargetComparesWithOverwriteSyncRate) {
+  const TargetCheck& t = find(check_targets(two_peer_summary()), "fillseq_sync ≥ 0.80");
+  ASSERT_TRUE(t.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*t.ratio, 0.9);
+  EXPECT_TRUE(t.met());
+}
+
+TEST(Targets, RecoveryBestPeerIsTheFastestToRecoverAndLowerWins) {
+  const TargetCheck& t = find(check_targets(two_peer_summary()), "recovery_s");
+  EXPECT_EQ(t.reference_name, "leveldb");
+  ASSERT_TRUE(t.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*t.ratio, 0.5);
+  EXPECT_FALSE(t.met());  // 0.5 > 0.25.
+}
+
+TEST(Targets, SqliteBatchedRecoverySetsNoRecoveryTarget) {
+  const Summary s = summarize(
+      {{"dbx", "recovery_s", 0.4}, {"sqlite", "recovery_s", 0.1}, {"leveldb", "recovery_s", 2.0}});
+  const TargetCheck& t = find(check_targets(s), "recovery_s");
+  EXPECT_EQ(t.reference_name, "leveldb");
+  ASSERT_TRUE(t.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*t.ratio, 0.2);
+  EXPECT_TRUE(t.met());  // Against SQLite's 0.1 s it would be 4.0: missed.
+}
+
+TEST(Targets, AMissingDbxFigureIsNeverMet) {
+  const TargetCheck& t = find(check_targets(two_peer_summary()), "readrandom");
+  EXPECT_FALSE(t.ratio.has_value());
+  EXPECT_FALSE(t.met());
+}
+
+TEST(ResultsJson, HasTheIssueSchemaWithNullForAMissingEngine) {
+  const nlohmann::json j = to_results_json(two_peer_summary(), "m", "d", "c");
+  ASSERT_TRUE(j.contains("workloads"));
+  ASSERT_TRUE(j.contains("limits"));
+  EXPECT_EQ(j["machine"], "m");
+  EXPECT_EQ(j["date"], "d");
+  const nlohmann::json& row = j["workloads"]["fillseq_sync"];
+  EXPECT_DOUBLE_EQ(row["dbx"].get<double>(), 9000);
+  EXPECT_TRUE(row["rocksdb"].is_null());
+  EXPECT_DOUBLE_EQ(j["limits"]["fdatasync_overwrite_per_s"].get<double>(), 10000);
+  EXPECT_TRUE(j["workloads"].contains("recovery_s"));
+}
+
+TEST(Summarize, CappedCountsAreNotesNotWorkloadRows) {
+  const Summary s = summarize(
+      {{"sqlite", "fillrandom_lazy", 9000}, {"sqlite", "fillrandom_lazy_capped_writes", 180000}});
+  EXPECT_EQ(s.workloads.count("fillrandom_lazy_capped_writes"), 0u);
+  EXPECT_DOUBLE_EQ(s.capped.at("fillrandom_lazy_capped_writes").at("sqlite"), 180000);
+  const std::string md = to_markdown(s, "m", "d", "c");
+  EXPECT_NE(md.find("Time cap hit: sqlite fillrandom_lazy_capped_writes = 180,000"),
+            std::string::npos)
+      << md;
+  EXPECT_DOUBLE_EQ(
+      to_results_json(s, "m", "d", "c")["capped"]["fillrandom_lazy_capped_writes"]["sqlite"]
+          .get<double>(),
+      180000);
+}
+
+TEST(Markdown, FlagsAMissedTargetWithTheFactorStillNeeded) {
+  const std::string md = to_markdown(two_peer_summary(), "m", "d", "c");
+  EXPECT_NE(md.find("| fillseq_sync | ops/s | 9,000 | 6,000 | — | 8,000 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("needs 2.00× less time"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace bench

@@ -1,0 +1,126 @@
+// Crash policies and the record of every choice one crash made.
+//
+// A crash keeps the durable image of every file and directory and applies a
+// choice of the pending (un-synced) changes (see ../shared/DESIGN.md, "The
+// crash model"). A CrashChoice names that choice completely, so that
+// SimFs::crash_with() rebuilds the very same image from the same pre-crash
+// state: it is what a failure artifact stores to replay one crash exactly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faultfs/status.h"
+
+namespace faultfs {
+
+enum class CrashPolicy {
+  kDrop,     // No pending change survives (a page cache cleared).
+  kPrefix,   // An in-order prefix of each queue survives.
+  kReorder,  // Any subset of the pending changes, applied in any order.
+  kTorn,     // As kReorder, and at most one write persisted in part, per sector.
+  kCorrupt,  // As kPrefix, then one bit flipped or one sector lost in the image.
+};
+
+enum class DirMode {
+  // Strict POSIX: each directory's pending entry changes persist on their
+  // own, per policy, and only sync_dir() of that directory makes them
+  // durable. What an un-synced rename(from, to) may leave behind:
+  //  - same directory: one atomic change of that directory, so a crash shows
+  //    the old names (from, and to's old file if any) or the new (to only),
+  //    never both names and never neither;
+  //  - different directories: a link (to) in the target directory and an
+  //    unlink (from) in the source, persisting independently, so a crash may
+  //    show old, new, both names (one file under two names) or neither (the
+  //    file is lost). sync_dir(target) alone rules out "old" and "neither";
+  //    sync_dir(source) alone rules out "old" and "both"; both rule out all
+  //    but "new".
+  kStrict,
+  // ext4-like journal: directory changes of the whole file system persist as
+  // one in-order prefix, a rename is atomic (old or new), and a change issued
+  // before any change already made durable is durable too. So a rename that
+  // replaces a file whose data was synced persists in order with every later
+  // entry change.
+  kLenient,
+};
+
+inline constexpr uint32_t kSectorBytesMin = 64;
+inline constexpr uint32_t kSectorBytesMax = 1u << 16;
+
+struct CrashOptions {
+  CrashPolicy policy = CrashPolicy::kDrop;
+  DirMode dir_mode = DirMode::kStrict;
+  uint32_t sector_bytes = 512;  // A power of two in [kSectorBytesMin, kSectorBytesMax].
+
+  bool operator==(const CrashOptions&) const = default;
+};
+
+// What became of one sector that a torn write covers. Only the bytes the
+// write itself covers are affected; the rest of the sector keeps its bytes,
+// so a torn write never destroys data that was durable outside its range.
+enum class SectorFate : char {
+  kNew = 'N',      // The write's bytes reached the sector.
+  kOld = 'O',      // The sector kept its previous bytes (zeros past the old end).
+  kZero = 'Z',     // The write's range in the sector reads as zeros.
+  kGarbage = 'G',  // The write's range in the sector holds garbage (from garbage_seed).
+};
+
+struct TornWrite {
+  uint64_t change_id = 0;  // A pending write listed in CrashChoice::applied.
+  std::string fates;       // One SectorFate char per sector the write covers, first first.
+  // When the write extends the file: false = the size grows to the write's end
+  // (data=writeback: a tail of zeros or garbage may show); true = the size grows
+  // only to the end of the last sector whose fate is not kOld (data=ordered).
+  bool size_follows_data = false;
+  uint64_t garbage_seed = 0;
+
+  bool operator==(const TornWrite&) const = default;
+};
+
+enum class CorruptionKind {
+  kBitFlip,     // One bit of one byte inverted.
+  kLostSector,  // One sector reads as zeros.
+};
+
+struct Corruption {
+  CorruptionKind kind = CorruptionKind::kBitFlip;
+  uint64_t ino = 0;     // The file, by its inode number in the pre-crash state.
+  uint64_t offset = 0;  // kBitFlip: the byte; kLostSector: the sector's first byte.
+  uint32_t bit = 0;     // kBitFlip only, 0..7.
+
+  bool operator==(const Corruption&) const = default;
+};
+
+struct CrashChoice {
+  CrashOptions options;
+  // Ids of the pending changes that persist, in the order they were applied.
+  // Ids are those of the pre-crash SimFs (see SimFs::describe()).
+  std::vector<uint64_t> applied;
+  std::optional<TornWrite> torn;         // kTorn only.
+  std::optional<Corruption> corruption;  // kCorrupt only.
+
+  bool operator==(const CrashChoice&) const = default;
+
+  // A one-line, shell-safe text form, e.g.
+  // "v1;policy=torn;dir=strict;sector=512;applied=3,5,1;torn=5,NNOZ,ext,1f2e".
+  std::string serialize() const;
+  [[nodiscard]] static Result<CrashChoice> parse(std::string_view text);
+};
+
+// Stable names ("drop", "prefix", "reorder", "torn", "corrupt"; "strict", "lenient").
+const char* crash_policy_name(CrashPolicy policy);
+const char* dir_mode_name(DirMode mode);
+[[nodiscard]] Result<CrashPolicy> parse_crash_policy(std::string_view name);
+[[nodiscard]] Result<DirMode> parse_dir_mode(std::string_view name);
+
+// kInvalidArgument unless sector_bytes is a power of two within bounds.
+[[nodiscard]] Status validate_crash_options(const CrashOptions& options);
+
+// The garbage byte a torn sector shows at absolute file offset `offset`.
+// Deterministic, so that a replayed choice yields identical bytes.
+char torn_garbage_byte(uint64_t seed, uint64_t offset);
+
+}  // namespace faultfs

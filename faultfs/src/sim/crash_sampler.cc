@@ -1,0 +1,107 @@
+// Method: a random crash within a policy. Per queue: kMinimum keeps the
+// shortest allowed prefix; kPrefix a uniformly chosen allowed prefix;
+// kAnySubset each change with probability 1/2, in a uniformly shuffled
+// order. kTorn then, three times in four, tears one pending write chosen
+// uniformly (added if it was not kept): each covered sector gets a uniform
+// fate, at least one of them not new. kCorrupt corrupts one file of the
+// prefix image with data: a uniform bit flip or a uniform lost sector.
+#include <algorithm>
+#include <cassert>
+
+#include "crash_choose.h"
+#include "crash_image.h"
+
+namespace faultfs::sim {
+namespace {
+
+uint64_t uniform(std::mt19937_64& rng, uint64_t bound) {
+  assert(bound > 0);
+  return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng);
+}
+
+void add_tear(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& choice) {
+  std::vector<const FileChange*> writes;
+  for (const CrashQueue& q : space.queues()) {
+    if (q.kind != CrashQueue::Kind::kFile) continue;
+    for (uint64_t id : q.ids) {
+      const FileChange* c = space.file_change(id);
+      if (c->kind == FileChange::Kind::kWrite) writes.push_back(c);
+    }
+  }
+  if (writes.empty() || uniform(rng, 4) == 0) return;
+  const FileChange& w = *writes[uniform(rng, writes.size())];
+  if (std::find(choice.applied.begin(), choice.applied.end(), w.id) == choice.applied.end()) {
+    choice.applied.insert(choice.applied.begin() +
+                              static_cast<std::ptrdiff_t>(uniform(rng, choice.applied.size() + 1)),
+                          w.id);
+  }
+  static constexpr char kFates[] = {'N', 'O', 'Z', 'G'};
+  TornWrite torn;
+  torn.change_id = w.id;
+  const uint64_t sectors = space.sectors_of(w);
+  for (uint64_t i = 0; i < sectors; ++i) torn.fates.push_back(kFates[uniform(rng, 4)]);
+  if (torn.fates.find_first_not_of('N') == std::string::npos) {
+    torn.fates[uniform(rng, sectors)] = kFates[1 + uniform(rng, 3)];
+  }
+  torn.size_follows_data = uniform(rng, 2) == 1;
+  torn.garbage_seed = rng();
+  choice.torn = std::move(torn);
+}
+
+void add_corruption(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& choice) {
+  auto image = build_crash_image(space, choice);
+  assert(image.is_ok());
+  std::vector<std::pair<uint64_t, uint64_t>> targets;  // (ino, size)
+  for (const auto& [ino, file] : image->files) {
+    if (file->durable.size() > 0) targets.emplace_back(ino, file->durable.size());
+  }
+  if (targets.empty()) return;
+  const auto [ino, size] = targets[uniform(rng, targets.size())];
+  Corruption c;
+  c.ino = ino;
+  if (uniform(rng, 2) == 0) {
+    c.kind = CorruptionKind::kBitFlip;
+    c.offset = uniform(rng, size);
+    c.bit = static_cast<uint32_t>(uniform(rng, 8));
+  } else {
+    const uint64_t sb = space.options().sector_bytes;
+    c.kind = CorruptionKind::kLostSector;
+    c.offset = uniform(rng, (size + sb - 1) / sb) * sb;
+  }
+  choice.corruption = c;
+}
+
+}  // namespace
+
+CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
+  CrashChoice choice;
+  choice.options = space.options();
+  for (const CrashQueue& q : space.queues()) {
+    switch (q.freedom) {
+      case CrashQueue::Freedom::kMinimum:
+      case CrashQueue::Freedom::kPrefix: {
+        const size_t keep = q.freedom == CrashQueue::Freedom::kMinimum
+                                ? q.cuts.front()
+                                : q.cuts[uniform(rng, q.cuts.size())];
+        choice.applied.insert(choice.applied.end(), q.ids.begin(),
+                              q.ids.begin() + static_cast<std::ptrdiff_t>(keep));
+        break;
+      }
+      case CrashQueue::Freedom::kAnySubset: {
+        std::vector<uint64_t> kept;
+        for (uint64_t id : q.ids) {
+          if (uniform(rng, 2) == 1) kept.push_back(id);
+        }
+        std::shuffle(kept.begin(), kept.end(), rng);
+        choice.applied.insert(choice.applied.end(), kept.begin(), kept.end());
+        break;
+      }
+    }
+  }
+  if (space.options().policy == CrashPolicy::kTorn) add_tear(space, rng, choice);
+  if (space.options().policy == CrashPolicy::kCorrupt) add_corruption(space, rng, choice);
+  assert(space.validate(choice).is_ok());
+  return choice;
+}
+
+}  // namespace faultfs::sim

@@ -1,0 +1,202 @@
+// Method: which subsets and orders of the pending changes a crash may keep.
+// Each file's queue of data changes crashes independently of every other. In
+// DirMode::kStrict each directory's queue of entry changes does too (the two
+// halves of a cross-directory rename sit in two queues). In DirMode::kLenient
+// all entry changes form one journal whose surviving part is an in-order
+// prefix that never splits a rename and that covers every change issued
+// before one already made durable (ext4 commits its journal in order).
+// kDrop keeps the shortest allowed prefix of every queue, kPrefix and
+// kCorrupt any allowed prefix, kReorder and kTorn any subset in any order of
+// file and strict directory queues (the journal stays a prefix).
+#include "crash_space.h"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <set>
+#include <string>
+
+namespace faultfs::sim {
+namespace {
+
+CrashQueue::Freedom freedom_of(CrashPolicy policy, CrashQueue::Kind kind) {
+  switch (policy) {
+    case CrashPolicy::kDrop:
+      return CrashQueue::Freedom::kMinimum;
+    case CrashPolicy::kPrefix:
+    case CrashPolicy::kCorrupt:
+      return CrashQueue::Freedom::kPrefix;
+    case CrashPolicy::kReorder:
+    case CrashPolicy::kTorn:
+      return kind == CrashQueue::Kind::kJournal ? CrashQueue::Freedom::kPrefix
+                                                : CrashQueue::Freedom::kAnySubset;
+  }
+  return CrashQueue::Freedom::kMinimum;
+}
+
+std::vector<size_t> all_cuts(size_t n) {
+  std::vector<size_t> cuts(n + 1);
+  for (size_t i = 0; i <= n; ++i) cuts[i] = i;
+  return cuts;
+}
+
+Status invalid(const std::string& why) {
+  return Status(ErrorCode::kInvalidArgument, "crash choice does not fit this state: " + why);
+}
+
+}  // namespace
+
+CrashSpace::CrashSpace(const State& state, const CrashOptions& options)
+    : state_(state), options_(options) {
+  for (const auto& [ino, file] : state_.files) {
+    if (file->pending.empty()) continue;
+    CrashQueue q;
+    q.kind = CrashQueue::Kind::kFile;
+    q.owner = ino;
+    for (const FileChange& c : file->pending) {
+      q.ids.push_back(c.id);
+      where_[c.id] = Location{.queue = queues_.size(), .file = &c};
+    }
+    q.cuts = all_cuts(q.ids.size());
+    queues_.push_back(std::move(q));
+  }
+  if (options_.dir_mode == DirMode::kLenient) {
+    add_journal();
+  } else {
+    std::map<uint64_t, size_t> by_dir;
+    for (const DirChange& c : state_.pending_dirs) {
+      auto [it, added] = by_dir.emplace(c.dir, queues_.size());
+      if (added) {
+        queues_.emplace_back();
+        queues_.back().kind = CrashQueue::Kind::kDir;
+        queues_.back().owner = c.dir;
+      }
+      queues_[it->second].ids.push_back(c.id);
+      where_[c.id] = Location{.queue = it->second, .dir = &c};
+    }
+    for (CrashQueue& q : queues_) {
+      if (q.kind == CrashQueue::Kind::kDir) q.cuts = all_cuts(q.ids.size());
+    }
+  }
+  for (CrashQueue& q : queues_) {
+    q.freedom = freedom_of(options_.policy, q.kind);
+    assert(!q.cuts.empty() && q.cuts.back() <= q.ids.size());
+  }
+}
+
+void CrashSpace::add_journal() {
+  const auto& pending = state_.pending_dirs;
+  if (pending.empty()) return;
+  CrashQueue q;
+  q.kind = CrashQueue::Kind::kJournal;
+  std::map<uint64_t, size_t> position;
+  for (const DirChange& c : pending) {
+    position[c.id] = q.ids.size();
+    where_[c.id] = Location{.queue = queues_.size(), .dir = &c};
+    q.ids.push_back(c.id);
+  }
+  // The shortest prefix the journal must keep: up to every change issued
+  // before the newest durable one, and every half whose partner is durable.
+  size_t must_keep = 0;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const DirChange& c = pending[i];
+    const bool partner_durable = c.partner != 0 && position.count(c.partner) == 0;
+    if (c.id < state_.durable_dir_change_max || partner_durable) must_keep = i + 1;
+  }
+  for (size_t k = must_keep; k <= pending.size(); ++k) {
+    // A cut between two pending halves of one rename would split it.
+    bool splits = false;
+    for (size_t i = 0; i < k && !splits; ++i) {
+      auto p = position.find(pending[i].partner);
+      splits = p != position.end() && p->second >= k;
+    }
+    if (!splits) q.cuts.push_back(k);
+  }
+  assert(!q.cuts.empty());  // k = size never splits.
+  queues_.push_back(std::move(q));
+}
+
+std::optional<size_t> CrashSpace::queue_of(uint64_t id) const {
+  auto it = where_.find(id);
+  if (it == where_.end()) return std::nullopt;
+  return it->second.queue;
+}
+
+const FileChange* CrashSpace::file_change(uint64_t id) const {
+  auto it = where_.find(id);
+  return it == where_.end() ? nullptr : it->second.file;
+}
+
+uint64_t CrashSpace::sectors_of(const FileChange& write) const {
+  assert(write.kind == FileChange::Kind::kWrite && write.length() > 0);
+  const uint64_t sb = options_.sector_bytes;
+  return (write.offset + write.length() - 1) / sb - write.offset / sb + 1;
+}
+
+bool CrashSpace::conflicts(uint64_t a, uint64_t b) const {
+  const Location& la = where_.at(a);
+  const Location& lb = where_.at(b);
+  assert(la.queue == lb.queue);
+  if (la.file != nullptr) {
+    const FileChange& x = *la.file;
+    const FileChange& y = *lb.file;
+    using Kind = FileChange::Kind;
+    if (x.kind == Kind::kWrite && y.kind == Kind::kWrite) {
+      return x.offset < y.offset + y.length() && y.offset < x.offset + x.length();
+    }
+    if (x.kind == Kind::kTruncate && y.kind == Kind::kTruncate) return x.offset != y.offset;
+    const FileChange& w = x.kind == Kind::kWrite ? x : y;
+    const FileChange& t = x.kind == Kind::kWrite ? y : x;
+    return w.offset + w.length() > t.offset;
+  }
+  std::set<std::string> names;
+  for (const EntryEdit& e : la.dir->edits) names.insert(e.name);
+  for (const EntryEdit& e : lb.dir->edits) {
+    if (names.count(e.name) != 0 && la.dir->dir == lb.dir->dir) return true;
+  }
+  return false;
+}
+
+Status CrashSpace::validate(const CrashChoice& choice) const {
+  if (!(choice.options == options_)) return invalid("options differ from the crash options");
+  std::vector<std::vector<uint64_t>> per_queue(queues_.size());
+  std::set<uint64_t> seen;
+  for (uint64_t id : choice.applied) {
+    auto q = queue_of(id);
+    if (!q) return invalid("change " + std::to_string(id) + " is not pending");
+    if (!seen.insert(id).second) return invalid("change " + std::to_string(id) + " twice");
+    per_queue[*q].push_back(id);
+  }
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    const CrashQueue& q = queues_[i];
+    const std::vector<uint64_t>& got = per_queue[i];
+    if (q.freedom == CrashQueue::Freedom::kAnySubset) continue;
+    const bool is_prefix = std::equal(got.begin(), got.end(), q.ids.begin(),
+                                      q.ids.begin() + static_cast<std::ptrdiff_t>(got.size()));
+    const bool cut_ok = q.freedom == CrashQueue::Freedom::kMinimum
+                            ? got.size() == q.cuts.front()
+                            : std::binary_search(q.cuts.begin(), q.cuts.end(), got.size());
+    if (!is_prefix || !cut_ok) {
+      return invalid("the policy keeps only allowed in-order prefixes of queue " +
+                     std::to_string(i));
+    }
+  }
+  if (choice.torn) {
+    const TornWrite& torn = *choice.torn;
+    if (options_.policy != CrashPolicy::kTorn) return invalid("a torn write outside kTorn");
+    const FileChange* w = file_change(torn.change_id);
+    if (w == nullptr || w->kind != FileChange::Kind::kWrite || seen.count(torn.change_id) == 0) {
+      return invalid("the torn change is not an applied write");
+    }
+    if (torn.fates.size() != sectors_of(*w)) return invalid("torn fates do not cover the write");
+    for (char f : torn.fates) {
+      if (f != 'N' && f != 'O' && f != 'Z' && f != 'G') return invalid("bad sector fate");
+    }
+  }
+  if (choice.corruption && options_.policy != CrashPolicy::kCorrupt) {
+    return invalid("a corruption outside kCorrupt");
+  }
+  return Status::ok();
+}
+
+}  // namespace faultfs::sim

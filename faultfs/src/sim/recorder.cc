@@ -1,0 +1,229 @@
+// Method: a process-crash-proof log of real I/O. Each mutating call runs on
+// the wrapped file system under one lock; if it succeeded, one record is
+// appended with a single write(2) on an O_APPEND descriptor before the call
+// returns, so a SIGKILL leaves every acknowledged effect in the trace and at
+// most one record cut short at its end. A sync failing with kIoError or
+// kNoSpace is logged too: its writeback failure drops data, and a replay must
+// drop the same data.
+#include "faultfs/recorder.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+
+#include "faultfs/writeback_fault.h"
+
+namespace faultfs {
+namespace {
+
+TraceRecord handle_record(TraceOp op, uint64_t handle, uint64_t offset = 0,
+                          std::string_view data = {}) {
+  TraceRecord r;
+  r.op = op;
+  r.handle = handle;
+  r.offset = offset;
+  r.data = std::string(data);
+  return r;
+}
+
+bool is_writeback_error(const Status& s) {
+  return s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kNoSpace;
+}
+
+TraceRecord path_record(TraceOp op, const std::string& path, const std::string& path2 = {}) {
+  TraceRecord r;
+  r.op = op;
+  r.path = path;
+  r.path2 = path2;
+  return r;
+}
+
+class RecorderFile final : public File, public WritebackFaultTarget {
+ public:
+  RecorderFile(Recorder& rec, std::unique_ptr<File> inner, uint64_t handle)
+      : rec_(rec), inner_(std::move(inner)), handle_(handle) {
+    assert(inner_ && handle_ != 0);
+  }
+
+  Result<size_t> read_at(uint64_t offset, std::span<char> buf) override {
+    return inner_->read_at(offset, buf);
+  }
+
+  Status append(std::string_view data) override {
+    std::lock_guard lock(rec_.mutex());
+    Status done = inner_->append(data);
+    if (!done.is_ok()) return done;
+    return rec_.append_record(handle_record(TraceOp::kAppend, handle_, 0, data));
+  }
+
+  Status write_at(uint64_t offset, std::string_view data) override {
+    std::lock_guard lock(rec_.mutex());
+    Status done = inner_->write_at(offset, data);
+    if (!done.is_ok()) return done;
+    return rec_.append_record(handle_record(TraceOp::kWriteAt, handle_, offset, data));
+  }
+
+  Status sync() override {
+    std::lock_guard lock(rec_.mutex());
+    Status done = inner_->sync();
+    // Only an I/O failure is a writeback failure that dropped data; a caller
+    // error (closed handle) changed nothing.
+    if (is_writeback_error(done)) return record_failed_sync(std::move(done));
+    if (!done.is_ok()) return done;
+    return rec_.append_record(handle_record(TraceOp::kSync, handle_));
+  }
+
+  Status fail_sync(Status error) override {
+    std::lock_guard lock(rec_.mutex());
+    if (auto* target = dynamic_cast<WritebackFaultTarget*>(inner_.get())) {
+      error = target->fail_sync(std::move(error));
+    }
+    if (!is_writeback_error(error)) return error;  // E.g. a closed handle: nothing dropped.
+    return record_failed_sync(std::move(error));
+  }
+
+  Status truncate(uint64_t size) override {
+    std::lock_guard lock(rec_.mutex());
+    Status done = inner_->truncate(size);
+    if (!done.is_ok()) return done;
+    return rec_.append_record(handle_record(TraceOp::kTruncate, handle_, size));
+  }
+
+  Result<uint64_t> size() override { return inner_->size(); }
+
+  Status close() override {
+    std::lock_guard lock(rec_.mutex());
+    Status done = inner_->close();
+    if (!done.is_ok()) return done;
+    return rec_.append_record(handle_record(TraceOp::kClose, handle_));
+  }
+
+  const std::string& path() const override { return inner_->path(); }
+
+ private:
+  // Requires the recorder lock. Returns `error`, or the trace's own failure.
+  Status record_failed_sync(Status error) {
+    assert(!error.is_ok());
+    Status logged = rec_.append_record(handle_record(TraceOp::kSyncFailed, handle_));
+    if (!logged.is_ok()) return logged;
+    return error;
+  }
+
+  Recorder& rec_;
+  std::unique_ptr<File> inner_;
+  const uint64_t handle_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Recorder>> Recorder::create(FileSystem& inner,
+                                                   const std::string& trace_path) {
+  const int fd =
+      ::open(trace_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return status_from_errno(errno, "open trace", trace_path);
+  const std::string header = encode_trace_header();
+  const ssize_t n = ::write(fd, header.data(), header.size());
+  if (n != static_cast<ssize_t>(header.size())) {
+    const int err = n < 0 ? errno : EIO;
+    ::close(fd);
+    return status_from_errno(err, "write trace header", trace_path);
+  }
+  return std::unique_ptr<Recorder>(new Recorder(inner, fd, trace_path));
+}
+
+Recorder::Recorder(FileSystem& inner, int fd, std::string trace_path)
+    : inner_(inner), fd_(fd), trace_path_(std::move(trace_path)) {
+  assert(fd_ >= 0);
+}
+
+Recorder::~Recorder() {
+  // Every record is already in the kernel (one write each); nothing to flush.
+  ::close(fd_);
+}
+
+uint64_t Recorder::records_written() const { return records_written_.load(); }
+
+Status Recorder::append_record(TraceRecord record) {
+  if (broken_) {
+    return Status(ErrorCode::kIoError, "trace damaged by an earlier failed write: " + trace_path_);
+  }
+  record.seq = seq_ + 1;
+  const std::string bytes = encode_trace_record(record);
+  if (bytes.size() > kTraceRecordHeaderBytes + kTracePayloadBytesMax) {
+    return Status(ErrorCode::kInvalidArgument, "trace record too large: " + trace_path_);
+  }
+  ssize_t n = -1;
+  do {
+    n = ::write(fd_, bytes.data(), bytes.size());
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(bytes.size())) {
+    // A part may be in the file: later records would follow garbage.
+    broken_ = true;
+    return status_from_errno(n < 0 ? errno : EIO, "write trace record", trace_path_);
+  }
+  seq_ = record.seq;
+  records_written_.fetch_add(1);
+  return Status::ok();
+}
+
+Result<std::unique_ptr<File>> Recorder::open(const std::string& path, OpenMode mode) {
+  std::lock_guard lock(mu_);
+  auto file = inner_.open(path, mode);
+  if (!file.is_ok()) return file.status();
+  const uint64_t handle = next_handle();
+  TraceRecord record = handle_record(TraceOp::kOpen, handle);
+  record.mode = mode;
+  record.path = path;
+  Status logged = append_record(std::move(record));
+  if (!logged.is_ok()) return logged;
+  return std::unique_ptr<File>(std::make_unique<RecorderFile>(*this, std::move(*file), handle));
+}
+
+Status Recorder::rename(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mu_);
+  Status done = inner_.rename(from, to);
+  if (!done.is_ok()) return done;
+  return append_record(path_record(TraceOp::kRename, from, to));
+}
+
+Status Recorder::remove(const std::string& path) {
+  std::lock_guard lock(mu_);
+  Status done = inner_.remove(path);
+  if (!done.is_ok()) return done;
+  return append_record(path_record(TraceOp::kRemove, path));
+}
+
+Status Recorder::mkdir(const std::string& path) {
+  std::lock_guard lock(mu_);
+  Status done = inner_.mkdir(path);
+  if (!done.is_ok()) return done;
+  return append_record(path_record(TraceOp::kMkdir, path));
+}
+
+Result<std::vector<std::string>> Recorder::list(const std::string& path) {
+  return inner_.list(path);
+}
+
+Status Recorder::sync_dir(const std::string& path) {
+  std::lock_guard lock(mu_);
+  Status done = inner_.sync_dir(path);
+  if (!done.is_ok()) return done;
+  return append_record(path_record(TraceOp::kSyncDir, path));
+}
+
+Result<std::unique_ptr<FileLock>> Recorder::lock(const std::string& path) {
+  std::lock_guard lock(mu_);
+  auto held = inner_.lock(path);
+  if (!held.is_ok()) return held.status();
+  Status logged = append_record(path_record(TraceOp::kLock, path));
+  if (!logged.is_ok()) return logged;
+  return held;
+}
+
+Result<uint64_t> Recorder::file_size(const std::string& path) { return inner_.file_size(path); }
+
+Result<bool> Recorder::exists(const std::string& path) { return inner_.exists(path); }
+
+}  // namespace faultfs

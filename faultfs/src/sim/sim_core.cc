@@ -1,0 +1,73 @@
+// Method: the live half of the crash model. Every change to a file's bytes
+// or size and every change to a directory's entries is applied to the live
+// image (what reads see, as a page cache) and queued, with an id in issue
+// order, until sync()/sync_dir() makes it durable. Nothing here decides what
+// a crash keeps; crash_*.cc chooses among the queued changes.
+#include "sim_core.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+
+namespace faultfs::sim {
+
+Status Core::admit(std::string_view op, const std::string& path, size_t new_changes) const {
+  if (halted) {
+    return Status(ErrorCode::kIoError,
+                  "halted (simulated power loss): " + std::string(op) + " " + path, EIO);
+  }
+  if (st.pending_changes() + new_changes > kSimPendingChangesMax) {
+    return Status(ErrorCode::kNoSpace,
+                  "SimFs pending-change queue full: " + std::string(op) + " " + path, ENOSPC);
+  }
+  return Status::ok();
+}
+
+void Core::finish(OpKind kind, std::string_view op, const std::string& path) {
+  switch (kind) {
+    case OpKind::kMutation:
+      ++stats.mutations;
+      break;
+    case OpKind::kSync:
+      ++stats.syncs;
+      break;
+    case OpKind::kSyncDir:
+      ++stats.dir_syncs;
+      break;
+  }
+  const uint64_t points = stats.syncs + stats.dir_syncs;
+  if (halt_rule == HaltRule::kMutations && stats.mutations >= halt_count) halted = true;
+  if (halt_rule == HaltRule::kPersistencePoints && points >= halt_count) halted = true;
+  if (hook) {
+    hook(OpEvent{.kind = kind,
+                 .op = op,
+                 .path = path,
+                 .mutations = stats.mutations,
+                 .persistence_points = points});
+  }
+}
+
+void Core::push_file_change(FileInode& inode, FileChange change) {
+  assert(change.id == 0);
+  change.id = st.next_change_id++;
+  apply_file_change(inode.live, change);
+  auto it = st.files.find(inode.ino);
+  if (it == st.files.end() || it->second.get() != &inode) {
+    // Unreachable for good: no crash image can show it.
+    apply_file_change(inode.durable, change);
+    return;
+  }
+  assert(inode.pending.empty() || inode.pending.back().id < change.id);
+  inode.pending.push_back(std::move(change));
+  ++st.pending_file_changes;
+}
+
+uint64_t Core::push_dir_change(DirChange change) {
+  assert(change.id == 0 && st.is_dir(change.dir) && !change.edits.empty());
+  change.id = st.next_change_id++;
+  apply_dir_change(st.dirs.at(change.dir)->live, change);
+  st.pending_dirs.push_back(std::move(change));
+  return st.pending_dirs.back().id;
+}
+
+}  // namespace faultfs::sim

@@ -1,0 +1,135 @@
+// The state behind a SimFs: inodes, their durable and live images, and the
+// queues of un-synced changes. Shared by the live operations (sim_fs.cc) and
+// the crash machinery (crash_*.cc).
+//
+// Invariants (checked by State::check() in debug builds):
+//  - every file's live bytes == its durable bytes with its pending changes
+//    applied in order; pending ids ascend;
+//  - every directory's live entries == its durable entries with the pending
+//    directory changes that belong to it applied in order;
+//  - change ids are unique across files and directories and ascend in issue
+//    order; the root directory (kRootIno) always exists.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faultfs/status.h"
+#include "page_tree.h"
+
+namespace faultfs::sim {
+
+inline constexpr uint64_t kRootIno = 1;
+
+struct FileChange {
+  enum class Kind : uint8_t { kWrite, kTruncate };
+  uint64_t id = 0;
+  Kind kind = Kind::kWrite;
+  uint64_t offset = 0;                      // kWrite: where; kTruncate: the new size.
+  std::shared_ptr<const std::string> data;  // kWrite only; shared by clones.
+
+  uint64_t length() const { return kind == Kind::kWrite ? data->size() : 0; }
+
+  static FileChange write(uint64_t offset, std::string_view bytes) {
+    FileChange c;
+    c.offset = offset;
+    c.data = std::make_shared<const std::string>(bytes);
+    return c;
+  }
+  static FileChange truncate(uint64_t size) {
+    FileChange c;
+    c.kind = Kind::kTruncate;
+    c.offset = size;
+    return c;
+  }
+};
+
+struct FileInode {
+  uint64_t ino = 0;
+  PageTree live;
+  PageTree durable;
+  std::vector<FileChange> pending;  // Issue order.
+  // A writeback failure not yet reported: the next sync() returns it once.
+  std::optional<ErrorCode> writeback_error;
+};
+
+struct DirInode {
+  uint64_t ino = 0;
+  std::map<std::string, uint64_t> live;
+  std::map<std::string, uint64_t> durable;
+};
+
+// One entry edit; target 0 removes the entry.
+struct EntryEdit {
+  std::string name;
+  uint64_t target = 0;
+};
+
+// An atomic change of one directory's entries.
+struct DirChange {
+  uint64_t id = 0;
+  uint64_t dir = 0;
+  std::vector<EntryEdit> edits;  // Applied together, in order.
+  uint64_t partner = 0;  // The other half of a cross-directory rename (a change id), else 0.
+};
+
+struct State {
+  State();  // An empty file system: the root directory only.
+
+  // An independent copy; file pages stay shared copy-on-write.
+  State deep_copy() const;
+
+  bool is_file(uint64_t ino) const { return files.count(ino) != 0; }
+  bool is_dir(uint64_t ino) const { return dirs.count(ino) != 0; }
+  size_t pending_changes() const { return pending_file_changes + pending_dirs.size(); }
+  // The pending directory change with `id`, or null.
+  const DirChange* find_dir_change(uint64_t id) const;
+
+  // Drops inodes that neither the live nor the durable namespace nor any
+  // pending entry change can reach (open handles keep their own reference).
+  void collect_garbage();
+
+  // Asserts the invariants above (debug builds; O(bytes), for tests).
+  void check() const;
+
+  std::map<uint64_t, std::shared_ptr<FileInode>> files;
+  std::map<uint64_t, std::shared_ptr<DirInode>> dirs;
+  std::vector<DirChange> pending_dirs;  // Issue order.
+  uint64_t next_ino = kRootIno + 1;
+  uint64_t next_change_id = 1;
+  // Highest id sync_dir() made durable (ordering for DirMode::kLenient).
+  uint64_t durable_dir_change_max = 0;
+  size_t pending_file_changes = 0;
+};
+
+void apply_file_change(PageTree& tree, const FileChange& change);
+void apply_dir_change(std::map<std::string, uint64_t>& entries, const DirChange& change);
+
+// Splits and checks a path (see sim_fs.h). kInvalidArgument on "..", an
+// over-long path or name.
+[[nodiscard]] Result<std::vector<std::string>> split_path(const std::string& path);
+
+// The directory named by `parts` in the live namespace. kNotFound if a
+// component is missing or is a file.
+[[nodiscard]] Result<uint64_t> resolve_dir(const State& state, std::span<const std::string> parts,
+                                           const std::string& path);
+
+// The live entry `name` of directory `dir`, or 0.
+uint64_t lookup(const State& state, uint64_t dir, const std::string& name);
+
+// Every reachable file of a namespace: path -> inode. `durable` picks the
+// durable entries instead of the live ones.
+std::map<std::string, uint64_t> reachable_files(const State& state, bool durable);
+
+// FNV-1a of a byte string, for descriptions.
+uint64_t hash_bytes(std::string_view bytes, uint64_t seed = 0);
+
+std::string describe_state(const State& state);
+
+}  // namespace faultfs::sim

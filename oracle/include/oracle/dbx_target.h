@@ -1,0 +1,22 @@
+// The DBX engine as an oracle::Target (dbx::Database over faultfs).
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "oracle/target.h"
+
+namespace oracle {
+
+struct DbxTargetOptions {
+  // Lazy mode's background sync period. The property test sets it far beyond
+  // its run time so that what a crash keeps depends on the commands alone.
+  std::chrono::milliseconds sync_interval{100};
+  // Strict recovery (the default) fails the open on a bad record followed by
+  // valid ones; see dbx::RecoveryMode.
+  bool tolerate_corrupt_tail = false;
+};
+
+std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
+
+}  // namespace oracle

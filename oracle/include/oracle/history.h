@@ -1,0 +1,166 @@
+// oracle::History: the log of everything a workload did to a target, kept in
+// SQLite so that it outlives a killed child process and can be queried as the
+// reference model.
+//
+// What is logged, and when (the soundness of every bound rests on this order):
+//  - record_pending() BEFORE a write is issued: a write the engine may have
+//    persisted is always in the log, so a recovered value is never mistaken for
+//    an invention. A process that may be killed must make the pending record
+//    visible first (Options::commit_pending, or commit()).
+//  - record_ack() AFTER the write returned success; record_failed() after it
+//    returned an error. An ack lost to a kill only lowers the lower bound.
+//  - record_sync_begin()/record_sync_end() around a sync, flush or close: the
+//    sync covers the writes acknowledged when it began.
+//  - record_crash() when the target died, record_open() when it was opened, and
+//    record_recovered(p) once the checker accepted the recovered state at p:
+//    writes after p are discarded for good (they are in no later state).
+//
+// Sequence numbers are the log's own (1, 2, ...), never reused, one per write;
+// a batch is one write. Not thread-safe: one driver thread records in order.
+//
+// Logging is batched: records accumulate in one SQLite transaction that is
+// committed every Options::records_per_txn_max records, at every crash, open
+// and recovery, and on commit(). The log runs in WAL mode with
+// synchronous=NORMAL: a commit reaches the OS (it survives a killed process),
+// not the disk (the oracle does not need to survive a power loss of its host).
+//
+// Tables (for reports that query the log directly):
+//   writes(seq, state, op_count, error)   state: 0 pending, 1 acked, 2 failed
+//                                         but maybe applied, 3 void, 4 discarded
+//   keys(key_id, tbl, key)                every (table, key) ever written; ids
+//                                         dense from 1
+//   ops(op_id, seq, key_id, value, live)  value NULL = delete; live = 0 once
+//                                         its write is void or discarded
+//   events(event_id, kind, seq, ok, detail)  flush_begin/_end (seq = coverage),
+//                                         sync_*, close_*, open, process_kill,
+//                                         power_loss (detail = crash choice),
+//                                         recovered (seq = p)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "faultfs/status.h"
+#include "oracle/types.h"
+
+namespace oracle {
+
+namespace sql {
+class Db;
+class Statement;
+}  // namespace sql
+namespace detail {
+struct SyncTracker;
+}  // namespace detail
+
+// What kind of operation made earlier writes durable.
+enum class SyncKind : uint8_t {
+  kSync,   // An explicit WAL sync (Lazy); makes no checkpoint.
+  kFlush,  // A checkpoint: durable in every mode once it completes.
+  kClose,  // A clean close: syncs (Lazy, Full) or checkpoints (None).
+};
+const char* sync_kind_name(SyncKind kind);  // "sync", "flush", "close".
+
+// The figures the bounds are computed from. All are sequence numbers; 0 means
+// "nothing" (the empty state is the state at 0).
+struct HistorySummary {
+  uint64_t last_issued = 0;      // Highest write recorded pending and not discarded.
+  uint64_t last_acked = 0;       // Highest acknowledged write not discarded.
+  uint64_t synced_through = 0;   // Coverage of the last completed sync, flush or close.
+  uint64_t flushed_through = 0;  // Coverage of the last completed flush or close.
+  // The last flush begun covers (checkpoint_from, checkpoint_to]: the writes
+  // acknowledged after the previous completed flush and before it began.
+  uint64_t checkpoint_from = 0;
+  uint64_t checkpoint_to = 0;
+  bool flush_in_progress = false;  // Begun and neither ended nor cut by a crash.
+  uint64_t opens = 0;              // record_open() calls so far.
+  uint64_t crashes = 0;            // record_crash() calls so far.
+
+  bool operator==(const HistorySummary&) const = default;
+};
+
+class History {
+ public:
+  struct Options {
+    // Records per SQLite transaction; bounds the work a crash of the log's own
+    // process can lose and the cost of a commit.
+    size_t records_per_txn_max = 4096;
+    // Commit inside record_pending() so that a pending write is visible to a
+    // parent process before the (killable) child issues it.
+    bool commit_pending = false;
+  };
+
+  // Opens the log at `path`, continuing it if it exists; ":memory:" keeps a
+  // private log in memory (tests, benchmarks).
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<History>> open(const std::string& path);
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<History>> open(const std::string& path,
+                                                                      const Options& options);
+  ~History();  // Commits what is pending; an error there is lost: commit() first.
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  // Logs `write` (non-empty) as issued; returns its sequence number.
+  [[nodiscard]] faultfs::Result<uint64_t> record_pending(const Write& write);
+  // The write `seq` returned success. Acks arrive in sequence order.
+  [[nodiscard]] faultfs::Status record_ack(uint64_t seq);
+  // The write `seq` returned an error. `maybe_applied` is false only when the
+  // target guarantees that nothing of it was stored (then it is in no state);
+  // otherwise it stays a candidate, like a pending write.
+  [[nodiscard]] faultfs::Status record_failed(uint64_t seq, bool maybe_applied,
+                                              std::string_view error);
+  // A sync, flush or close begins; it covers every write acknowledged so far.
+  [[nodiscard]] faultfs::Status record_sync_begin(SyncKind kind);
+  // The sync begun last of `kind` returned; only a successful one moves a bound.
+  [[nodiscard]] faultfs::Status record_sync_end(SyncKind kind, bool ok);
+  [[nodiscard]] faultfs::Status record_crash(CrashKind kind, std::string_view detail);
+  [[nodiscard]] faultfs::Status record_open();
+  // The state recovered after the last crash equals the state at `p`
+  // (p <= last_issued): writes after p are discarded.
+  [[nodiscard]] faultfs::Status record_recovered(uint64_t p);
+  // Makes every record so far visible to other connections and processes.
+  [[nodiscard]] faultfs::Status commit();
+
+  const HistorySummary& summary() const { return summary_; }
+  // Recomputes the summary from the log alone (what a parent process that
+  // re-opens a child's log sees); equals summary() after commit().
+  [[nodiscard]] faultfs::Result<HistorySummary> load_summary();
+
+  // The connection, for the checker (same connection: sees uncommitted rows).
+  sql::Db& db() { return *db_; }
+
+ private:
+  History(std::unique_ptr<sql::Db> db, const Options& options);
+  [[nodiscard]] faultfs::Status prepare_statements();
+  // Rebuilds the summary, and `tracker`'s open syncs, from the log's rows.
+  [[nodiscard]] faultfs::Result<HistorySummary> replay_log(detail::SyncTracker* tracker);
+  [[nodiscard]] faultfs::Status begin_record();
+  [[nodiscard]] faultfs::Status end_record(bool commit_now);
+  [[nodiscard]] faultfs::Status insert_event(std::string_view kind, uint64_t seq, bool ok,
+                                             std::string_view detail);
+  [[nodiscard]] faultfs::Status set_write_state(uint64_t seq, int state);
+  // The dense id (1, 2, ...) of (table, key) in the keys table, added if new.
+  [[nodiscard]] faultfs::Result<int64_t> key_id_of(std::string_view table, std::string_view key);
+  [[nodiscard]] faultfs::Status load_key_ids();
+
+  std::unique_ptr<sql::Db> db_;
+  Options options_;
+  HistorySummary summary_;
+  std::unique_ptr<detail::SyncTracker> tracker_;
+  uint64_t seq_next_ = 1;  // Never reused, even for discarded writes.
+  bool in_txn_ = false;
+  size_t records_in_txn_ = 0;
+  std::unique_ptr<sql::Statement> insert_write_;
+  std::unique_ptr<sql::Statement> insert_op_;
+  std::unique_ptr<sql::Statement> insert_key_;
+  // Every (table, key) ever logged → its key_id. The checker groups by the
+  // integer id, which SQLite sorts far faster than two BLOBs.
+  std::unordered_map<std::string, int64_t> key_ids_;
+  std::unique_ptr<sql::Statement> update_write_;
+  std::unique_ptr<sql::Statement> insert_event_;
+};
+
+}  // namespace oracle

@@ -1,0 +1,161 @@
+#include "oracle/checker.h"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+#include <vector>
+
+#include "classify.h"
+#include "replay.h"
+#include "sqlite_db.h"
+
+namespace oracle {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+namespace {
+
+// The state at p by SQLite alone: per key the live op with the highest op_id
+// at or before p wins (SQLite takes bare columns from the max() row); a NULL
+// value is a delete. Grouped by the integer key id, which sorts much faster
+// than (table, key) BLOBs; rows come in no promised order.
+constexpr const char* kWinnersAtSql =
+    "SELECT key_id, value, max(op_id) FROM ops WHERE live = 1 AND seq <= ?1 GROUP BY key_id";
+
+// Exact comparison of SQLite's state at p with the recovered state: every
+// present row SQLite names must hold the recovered value byte for byte, and
+// the recovered state must have no other row.
+Result<bool> sqlite_state_equals(sql::Db& db, uint64_t p, const detail::LoadedHistory& h,
+                                 const detail::RecoveredIndex& rec, size_t recovered_rows) {
+  if (!rec.unknown.empty()) return false;
+  auto stmt = db.prepare(kWinnersAtSql);
+  if (!stmt.is_ok()) return stmt.status();
+  sql::Statement& q = *stmt.value();
+  Status s = q.bind_int(1, static_cast<int64_t>(p));
+  if (!s.is_ok()) return s;
+  size_t present = 0;
+  for (;;) {
+    auto row = q.step();
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    if (q.column_is_null(1)) continue;
+    const int64_t key_id = q.column_int(0);
+    if (key_id < 1 || key_id > static_cast<int64_t>(h.keys.size())) {
+      return Status(ErrorCode::kCorruption, "history op with an unknown key");
+    }
+    const std::string* r = rec.value_of[static_cast<size_t>(key_id - 1)];
+    if (r == nullptr || *r != q.column_blob(1)) return false;
+    present++;
+  }
+  return present == recovered_rows;
+}
+
+// Hash candidates: for each run of prefixes in [lo, hi] with one state whose
+// hash equals the recovered state's, the run's highest p. Ascending.
+std::vector<uint64_t> hash_candidates(const detail::LoadedHistory& h,
+                                      const detail::RecoveredIndex& rec, const Bounds& b) {
+  std::vector<uint64_t> out;
+  // A recovered key that no live write stored can match no prefix.
+  if (!rec.unknown.empty()) return out;
+  detail::Cursor c(h);
+  uint64_t hash = 0;
+  const auto apply = [&] {
+    const detail::LoadedOp& op = h.ops[c.next()];
+    const uint32_t old = c.apply_next();
+    if (old != detail::kNoOp) hash -= h.ops[old].entry_hash;
+    if (!op.is_delete) hash += op.entry_hash;
+  };
+  const auto run_to = [&] { return c.done() ? b.hi : std::min(b.hi, c.next_seq() - 1); };
+  while (!c.done() && c.next_seq() <= b.lo) apply();
+  if (hash == rec.hash) out.push_back(run_to());
+  while (!c.done()) {
+    const uint64_t seq = c.next_seq();
+    while (!c.done() && c.next_seq() == seq) apply();
+    if (hash == rec.hash) out.push_back(run_to());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const CheckOptions& options) {
+  if (bounds.lo > bounds.hi) {
+    return Status(ErrorCode::kInvalidArgument, "bounds with lo > hi: " + bounds.to_string());
+  }
+  if (!normalize_state(&recovered)) {
+    // A scan that repeats a key is a broken read, whatever the crash policy.
+    Verdict v;
+    v.bounds = bounds;
+    v.kind = ViolationKind::kUnreadable;
+    v.evidence = "the scan returned a (table, key) twice";
+    return v;
+  }
+  // Everything the checker reads was written by this connection, committed
+  // or not, so the log need not be committed first.
+  sql::Db& db = history_.db();
+  auto loaded = detail::LoadedHistory::load(db, bounds.hi);
+  if (!loaded.is_ok()) return loaded.status();
+  const detail::LoadedHistory& h = loaded.value();
+  const detail::RecoveredIndex rec = detail::RecoveredIndex::build(h, recovered);
+
+  const std::vector<uint64_t> candidates = hash_candidates(h, rec, bounds);
+  size_t confirmations = 0;
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (confirmations++ == options.confirmations_max) break;
+    auto equal = sqlite_state_equals(db, *it, h, rec, recovered.size());
+    if (!equal.is_ok()) return equal.status();
+    if (equal.value()) {
+      Verdict v;
+      v.ok = true;
+      v.p = *it;
+      v.bounds = bounds;
+      assert(v.p >= bounds.lo && v.p <= bounds.hi);
+      return v;
+    }
+  }
+  auto verdict = detail::classify(db, h, rec, bounds, options);
+  if (verdict.is_ok()) {
+    assert(!verdict.value().ok && verdict.value().kind.has_value());
+  }
+  return verdict;
+}
+
+Verdict Checker::check_unreadable(const Bounds& bounds, const Status& error,
+                                  const CheckOptions& options) const {
+  assert(!error.is_ok());
+  Verdict v;
+  v.bounds = bounds;
+  v.evidence = "target error: " + error.to_string();
+  if (options.unreadable_allowed) {
+    v.ok = true;
+    v.error_detected = true;
+    return v;
+  }
+  v.kind = ViolationKind::kUnreadable;
+  return v;
+}
+
+Result<State> Checker::state_at(uint64_t p) {
+  auto stmt = history_.db().prepare(
+      "SELECT k.tbl, k.key, w.value FROM"
+      " (SELECT key_id, value, max(op_id) FROM ops WHERE live = 1 AND seq <= ?1"
+      "  GROUP BY key_id) AS w JOIN keys AS k ON k.key_id = w.key_id"
+      " WHERE w.value IS NOT NULL ORDER BY k.tbl, k.key");
+  if (!stmt.is_ok()) return stmt.status();
+  sql::Statement& q = *stmt.value();
+  Status s = q.bind_int(1, static_cast<int64_t>(p));
+  if (!s.is_ok()) return s;
+  State out;
+  for (;;) {
+    auto row = q.step();
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    out.push_back(Entry{std::string(q.column_blob(0)), std::string(q.column_blob(1)),
+                        std::string(q.column_blob(2))});
+  }
+  return out;
+}
+
+}  // namespace oracle

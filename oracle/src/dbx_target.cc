@@ -1,0 +1,146 @@
+#include "oracle/dbx_target.h"
+
+#include <cassert>
+#include <exception>
+#include <string>
+
+#include "dbx/dbx.h"
+
+namespace oracle {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+namespace {
+
+Status from_dbx_error(const dbx::Error& e) {
+  switch (e.code()) {
+    case dbx::ErrorCode::kIoError:
+      return Status(ErrorCode::kIoError, e.what());
+    case dbx::ErrorCode::kCorruption:
+      return Status(ErrorCode::kCorruption, e.what());
+    case dbx::ErrorCode::kBusy:
+      return Status(ErrorCode::kBusy, e.what());
+    case dbx::ErrorCode::kInvalidArgument:
+    case dbx::ErrorCode::kReadOnly:
+    case dbx::ErrorCode::kClosed:
+      // All three refuse before anything is written (write_maybe_applied).
+      return Status(ErrorCode::kInvalidArgument,
+                    std::string(dbx::error_code_name(e.code())) + ": " + e.what());
+  }
+  return Status(ErrorCode::kIoError, e.what());
+}
+
+// Runs `fn`, turning the engine's exceptions into a Status.
+template <typename Fn>
+Status guarded(Fn&& fn) {
+  try {
+    fn();
+    return Status::ok();
+  } catch (const dbx::Error& e) {
+    return from_dbx_error(e);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kIoError, std::string("unexpected exception: ") + e.what());
+  }
+}
+
+dbx::Durability to_dbx(Durability d) {
+  switch (d) {
+    case Durability::kNone:
+      return dbx::Durability::kNone;
+    case Durability::kLazy:
+      return dbx::Durability::kLazy;
+    case Durability::kFull:
+      return dbx::Durability::kFull;
+  }
+  return dbx::Durability::kLazy;
+}
+
+class DbxTarget final : public Target {
+ public:
+  explicit DbxTarget(const DbxTargetOptions& options) : options_(options) {}
+
+  Status open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) override {
+    if (db_ != nullptr) return Status(ErrorCode::kInvalidArgument, "target already open");
+    dbx::Options o;
+    o.durability = to_dbx(durability);
+    o.sync_interval = options_.sync_interval;
+    o.file_system = &fs;
+    o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
+                                                     : dbx::RecoveryMode::kStrict;
+    return guarded([&] { db_ = dbx::Database::open(dir, o); });
+  }
+
+  Status apply(const Write& write) override {
+    if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
+    if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
+    return guarded([&] {
+      if (write.size() == 1) {
+        const Op& op = write.front();
+        if (op.kind == OpKind::kPut) {
+          db_->insert(op.table, op.key, op.value);
+        } else {
+          // Whether the key existed is not part of the contract checked here.
+          (void)db_->remove(op.table, op.key);
+        }
+        return;
+      }
+      dbx::WriteBatch batch;
+      for (const Op& op : write) {
+        if (op.kind == OpKind::kPut) {
+          batch.put(op.table, op.key, op.value);
+        } else {
+          batch.remove(op.table, op.key);
+        }
+      }
+      db_->write(batch);
+    });
+  }
+
+  Status flush() override {
+    if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
+    return guarded([&] { db_->flush(); });
+  }
+
+  Result<State> read_all() override {
+    if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
+    State out;
+    Status s = guarded([&] {
+      for (const std::string& table : db_->table_names()) {
+        for (auto& [key, value] : db_->scan(table)) {
+          out.push_back(Entry{table, std::move(key), std::move(value)});
+        }
+      }
+    });
+    if (!s.is_ok()) return s;
+    return out;
+  }
+
+  Status close() override {
+    if (db_ == nullptr) return Status::ok();
+    Status s = guarded([&] { db_->close(); });
+    // The handle is released either way; a failed close is reported once.
+    db_.reset();
+    return s;
+  }
+
+  bool is_open() const override { return db_ != nullptr; }
+
+ private:
+  DbxTargetOptions options_;
+  std::unique_ptr<dbx::Database> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options) {
+  return std::make_unique<DbxTarget>(options);
+}
+
+bool write_maybe_applied(const Status& error) {
+  assert(!error.is_ok());
+  return error.code() != ErrorCode::kInvalidArgument && error.code() != ErrorCode::kBusy;
+}
+
+}  // namespace oracle

@@ -1,0 +1,282 @@
+#include "oracle/history.h"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+#include "history_log.h"
+#include "sqlite_db.h"
+
+namespace oracle {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS writes(
+  seq INTEGER PRIMARY KEY,
+  state INTEGER NOT NULL,
+  op_count INTEGER NOT NULL,
+  error TEXT);
+CREATE TABLE IF NOT EXISTS keys(
+  key_id INTEGER PRIMARY KEY,
+  tbl BLOB NOT NULL,
+  key BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ops(
+  op_id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  value BLOB,
+  live INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  event_id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+}  // namespace
+
+const char* sync_kind_name(SyncKind kind) {
+  switch (kind) {
+    case SyncKind::kSync:
+      return "sync";
+    case SyncKind::kFlush:
+      return "flush";
+    case SyncKind::kClose:
+      return "close";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<History>> History::open(const std::string& path) {
+  return open(path, Options{});
+}
+
+Result<std::unique_ptr<History>> History::open(const std::string& path, const Options& options) {
+  if (options.records_per_txn_max == 0) {
+    return Status(ErrorCode::kInvalidArgument, "records_per_txn_max must be positive");
+  }
+  auto db = sql::Db::open(path);
+  if (!db.is_ok()) return db.status();
+  Status s = db.value()->exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+      " PRAGMA cache_size=-65536;");
+  if (!s.is_ok()) return s;
+  s = db.value()->exec(kSchema);
+  if (!s.is_ok()) return s;
+  std::unique_ptr<History> history(new History(std::move(db).value(), options));
+  s = history->prepare_statements();
+  if (!s.is_ok()) return s;
+  s = history->load_key_ids();
+  if (!s.is_ok()) return s;
+  auto summary = history->replay_log(history->tracker_.get());
+  if (!summary.is_ok()) return summary.status();
+  history->summary_ = summary.value();
+  auto seq_max = detail::query_u64(*history->db_, "SELECT max(seq) FROM writes");
+  if (!seq_max.is_ok()) return seq_max.status();
+  history->seq_next_ = seq_max.value() + 1;
+  return history;
+}
+
+History::History(std::unique_ptr<sql::Db> db, const Options& options)
+    : db_(std::move(db)), options_(options), tracker_(std::make_unique<detail::SyncTracker>()) {}
+
+History::~History() {
+  if (in_txn_) {
+    // Destructors cannot report; callers who care call commit() first.
+    commit().ignore_error();
+  }
+  insert_write_.reset();
+  insert_op_.reset();
+  insert_key_.reset();
+  update_write_.reset();
+  insert_event_.reset();
+}
+
+Status History::prepare_statements() {
+  auto w = db_->prepare("INSERT INTO writes(seq, state, op_count) VALUES(?1, 0, ?2)");
+  if (!w.is_ok()) return w.status();
+  insert_write_ = std::move(w).value();
+  auto o = db_->prepare("INSERT INTO ops(seq, key_id, value, live) VALUES(?1, ?2, ?3, 1)");
+  if (!o.is_ok()) return o.status();
+  insert_op_ = std::move(o).value();
+  auto k = db_->prepare("INSERT INTO keys(key_id, tbl, key) VALUES(?1, ?2, ?3)");
+  if (!k.is_ok()) return k.status();
+  insert_key_ = std::move(k).value();
+  auto u = db_->prepare("UPDATE writes SET state = ?2, error = ?3 WHERE seq = ?1");
+  if (!u.is_ok()) return u.status();
+  update_write_ = std::move(u).value();
+  auto e = db_->prepare("INSERT INTO events(kind, seq, ok, detail) VALUES(?1, ?2, ?3, ?4)");
+  if (!e.is_ok()) return e.status();
+  insert_event_ = std::move(e).value();
+  return Status::ok();
+}
+
+Status History::begin_record() {
+  if (in_txn_) return Status::ok();
+  Status s = db_->exec("BEGIN");
+  if (!s.is_ok()) return s;
+  in_txn_ = true;
+  records_in_txn_ = 0;
+  return Status::ok();
+}
+
+Status History::end_record(bool commit_now) {
+  assert(in_txn_);
+  records_in_txn_++;
+  if (commit_now || records_in_txn_ >= options_.records_per_txn_max) return commit();
+  return Status::ok();
+}
+
+Status History::commit() {
+  if (!in_txn_) return Status::ok();
+  Status s = db_->exec("COMMIT");
+  if (!s.is_ok()) return s;
+  in_txn_ = false;
+  records_in_txn_ = 0;
+  return Status::ok();
+}
+
+Status History::insert_event(std::string_view kind, uint64_t seq, bool ok,
+                             std::string_view detail) {
+  Status s = insert_event_->bind_blob(1, kind);
+  if (s.is_ok()) s = insert_event_->bind_int(2, static_cast<int64_t>(seq));
+  if (s.is_ok()) s = insert_event_->bind_int(3, ok ? 1 : 0);
+  if (s.is_ok()) s = insert_event_->bind_blob(4, detail);
+  if (s.is_ok()) s = insert_event_->run();
+  return s;
+}
+
+Result<uint64_t> History::record_pending(const Write& write) {
+  if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
+  Status s = begin_record();
+  if (!s.is_ok()) return s;
+  const uint64_t seq = seq_next_;
+  s = insert_write_->bind_int(1, static_cast<int64_t>(seq));
+  if (s.is_ok()) s = insert_write_->bind_int(2, static_cast<int64_t>(write.size()));
+  if (s.is_ok()) s = insert_write_->run();
+  for (const Op& op : write) {
+    if (!s.is_ok()) break;
+    auto key_id = key_id_of(op.table, op.key);
+    if (!key_id.is_ok()) return key_id.status();
+    s = insert_op_->bind_int(1, static_cast<int64_t>(seq));
+    if (s.is_ok()) s = insert_op_->bind_int(2, key_id.value());
+    if (s.is_ok()) {
+      s = op.kind == OpKind::kPut ? insert_op_->bind_blob(3, op.value) : insert_op_->bind_null(3);
+    }
+    if (s.is_ok()) s = insert_op_->run();
+  }
+  if (!s.is_ok()) return s;
+  seq_next_++;
+  summary_.last_issued = seq;
+  s = end_record(options_.commit_pending);
+  if (!s.is_ok()) return s;
+  return seq;
+}
+
+Status History::set_write_state(uint64_t seq, int state) {
+  Status s = update_write_->bind_int(1, static_cast<int64_t>(seq));
+  if (s.is_ok()) s = update_write_->bind_int(2, state);
+  if (s.is_ok()) s = update_write_->bind_null(3);
+  if (s.is_ok()) s = update_write_->run();
+  return s;
+}
+
+Status History::record_ack(uint64_t seq) {
+  if (seq == 0 || seq >= seq_next_ || seq <= summary_.last_acked) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "ack of write " + std::to_string(seq) + " out of order or never issued");
+  }
+  Status s = begin_record();
+  if (s.is_ok()) s = set_write_state(seq, detail::kAcked);
+  if (!s.is_ok()) return s;
+  summary_.last_acked = seq;
+  return end_record(false);
+}
+
+Status History::record_failed(uint64_t seq, bool maybe_applied, std::string_view error) {
+  if (seq == 0 || seq >= seq_next_) {
+    return Status(ErrorCode::kInvalidArgument, "failure of unknown write " + std::to_string(seq));
+  }
+  Status s = begin_record();
+  if (!s.is_ok()) return s;
+  s = update_write_->bind_int(1, static_cast<int64_t>(seq));
+  if (s.is_ok())
+    s = update_write_->bind_int(2, maybe_applied ? detail::kFailedMaybeApplied : detail::kVoid);
+  if (s.is_ok()) s = update_write_->bind_blob(3, error);
+  if (s.is_ok()) s = update_write_->run();
+  if (s.is_ok() && !maybe_applied) {
+    auto stmt = db_->prepare("UPDATE ops SET live = 0 WHERE seq = ?1");
+    if (!stmt.is_ok()) return stmt.status();
+    s = stmt.value()->bind_int(1, static_cast<int64_t>(seq));
+    if (s.is_ok()) s = stmt.value()->run();
+  }
+  if (!s.is_ok()) return s;
+  return end_record(false);
+}
+
+Status History::record_sync_begin(SyncKind kind) {
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event(detail::begin_event(kind), summary_.last_acked, true, "");
+  if (!s.is_ok()) return s;
+  tracker_->begin(&summary_, kind, summary_.last_acked);
+  return end_record(false);
+}
+
+Status History::record_sync_end(SyncKind kind, bool ok) {
+  const auto i = static_cast<size_t>(kind);
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event(detail::end_event(kind), tracker_->coverage[i], ok, "");
+  if (!s.is_ok()) return s;
+  tracker_->end(&summary_, kind, ok);
+  return end_record(false);
+}
+
+Status History::record_crash(CrashKind kind, std::string_view detail) {
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event(crash_kind_name(kind), summary_.last_issued, true, detail);
+  if (!s.is_ok()) return s;
+  tracker_->crash(&summary_);
+  return end_record(true);
+}
+
+Status History::record_open() {
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event("open", summary_.last_issued, true, "");
+  if (!s.is_ok()) return s;
+  summary_.opens++;
+  return end_record(true);
+}
+
+Status History::record_recovered(uint64_t p) {
+  if (p > summary_.last_issued) {
+    return Status(ErrorCode::kInvalidArgument, "recovered p=" + std::to_string(p) +
+                                                   " beyond the last issued write " +
+                                                   std::to_string(summary_.last_issued));
+  }
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event("recovered", p, true, "");
+  const std::string p_text = std::to_string(p);
+  if (s.is_ok()) {
+    const std::string sql = "UPDATE writes SET state = " + std::to_string(detail::kDiscarded) +
+                            " WHERE seq > " + p_text + "; UPDATE ops SET live = 0 WHERE seq > " +
+                            p_text + ";";
+    s = db_->exec(sql.c_str());
+  }
+  if (!s.is_ok()) return s;
+  auto issued = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state != 4");
+  if (!issued.is_ok()) return issued.status();
+  auto acked = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state = 1");
+  if (!acked.is_ok()) return acked.status();
+  summary_.last_issued = issued.value();
+  summary_.last_acked = acked.value();
+  tracker_->recovered(&summary_, p);
+  return end_record(true);
+}
+
+}  // namespace oracle

@@ -1,0 +1,130 @@
+#include <string>
+
+#include "history_log.h"
+#include "oracle/history.h"
+#include "sqlite_db.h"
+
+namespace oracle {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+namespace detail {
+
+std::string_view begin_event(SyncKind kind) {
+  switch (kind) {
+    case SyncKind::kSync:
+      return "sync_begin";
+    case SyncKind::kFlush:
+      return "flush_begin";
+    case SyncKind::kClose:
+      return "close_begin";
+  }
+  return "?";
+}
+
+std::string_view end_event(SyncKind kind) {
+  switch (kind) {
+    case SyncKind::kSync:
+      return "sync_end";
+    case SyncKind::kFlush:
+      return "flush_end";
+    case SyncKind::kClose:
+      return "close_end";
+  }
+  return "?";
+}
+
+Result<uint64_t> query_u64(sql::Db& db, const char* text) {
+  auto stmt = db.prepare(text);
+  if (!stmt.is_ok()) return stmt.status();
+  auto row = stmt.value()->step();
+  if (!row.is_ok()) return row.status();
+  if (!row.value() || stmt.value()->column_is_null(0)) return uint64_t{0};
+  return static_cast<uint64_t>(stmt.value()->column_int(0));
+}
+
+}  // namespace detail
+
+Result<int64_t> History::key_id_of(std::string_view table, std::string_view key) {
+  std::string name = detail::composite_name(table, key);
+  const auto it = key_ids_.find(name);
+  if (it != key_ids_.end()) return it->second;
+  const auto id = static_cast<int64_t>(key_ids_.size()) + 1;
+  Status s = insert_key_->bind_int(1, id);
+  if (s.is_ok()) s = insert_key_->bind_blob(2, table);
+  if (s.is_ok()) s = insert_key_->bind_blob(3, key);
+  if (s.is_ok()) s = insert_key_->run();
+  if (!s.is_ok()) return s;
+  key_ids_.emplace(std::move(name), id);
+  return id;
+}
+
+Status History::load_key_ids() {
+  auto stmt = db_->prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id");
+  if (!stmt.is_ok()) return stmt.status();
+  for (;;) {
+    auto row = stmt.value()->step();
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    const int64_t id = stmt.value()->column_int(0);
+    // Ids are dense from 1: the checker indexes keys by id - 1.
+    if (id != static_cast<int64_t>(key_ids_.size()) + 1) {
+      return Status(ErrorCode::kCorruption, "history key ids are not dense");
+    }
+    key_ids_.emplace(
+        detail::composite_name(stmt.value()->column_blob(1), stmt.value()->column_blob(2)), id);
+  }
+  return Status::ok();
+}
+
+Result<HistorySummary> History::load_summary() {
+  detail::SyncTracker scratch;
+  return replay_log(&scratch);
+}
+
+Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
+  HistorySummary summary;
+  auto issued = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state != 4");
+  if (!issued.is_ok()) return issued.status();
+  auto acked = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state = 1");
+  if (!acked.is_ok()) return acked.status();
+  summary.last_issued = issued.value();
+  summary.last_acked = acked.value();
+
+  auto events = db_->prepare("SELECT kind, seq, ok FROM events ORDER BY event_id");
+  if (!events.is_ok()) return events.status();
+  for (;;) {
+    auto row = events.value()->step();
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    const std::string_view kind = events.value()->column_blob(0);
+    const auto seq = static_cast<uint64_t>(events.value()->column_int(1));
+    const bool ok = events.value()->column_int(2) != 0;
+    bool matched = false;
+    for (SyncKind k : {SyncKind::kSync, SyncKind::kFlush, SyncKind::kClose}) {
+      if (kind == detail::begin_event(k)) {
+        tracker->begin(&summary, k, seq);
+        matched = true;
+      } else if (kind == detail::end_event(k)) {
+        tracker->end(&summary, k, ok);
+        matched = true;
+      }
+    }
+    if (matched) continue;
+    if (kind == crash_kind_name(CrashKind::kProcessKill) ||
+        kind == crash_kind_name(CrashKind::kPowerLoss)) {
+      tracker->crash(&summary);
+    } else if (kind == "open") {
+      summary.opens++;
+    } else if (kind == "recovered") {
+      tracker->recovered(&summary, seq);
+    } else {
+      return Status(ErrorCode::kCorruption, "unknown event kind in history: " + std::string(kind));
+    }
+  }
+  return summary;
+}
+
+}  // namespace oracle

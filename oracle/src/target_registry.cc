@@ -1,0 +1,65 @@
+#include <memory>
+#include <vector>
+
+#include "doubles/mini_kv.h"
+#include "oracle/dbx_target.h"
+#include "oracle/target.h"
+
+namespace oracle {
+
+namespace {
+
+using doubles::Bug;
+constexpr Durability kNone = Durability::kNone;
+constexpr Durability kLazy = Durability::kLazy;
+constexpr Durability kFull = Durability::kFull;
+
+TargetInfo mini(const char* name, const char* description, Bug bug,
+                std::vector<Durability> durabilities) {
+  return TargetInfo{name, description, bug != Bug::kNone, std::move(durabilities),
+                    [bug] { return std::make_unique<doubles::MiniKvTarget>(bug); }};
+}
+
+std::vector<TargetInfo> build_registry() {
+  std::vector<TargetInfo> out;
+  out.push_back(
+      TargetInfo{"dbx", "the DBX engine (WAL + WOS), as shipped", false, {kNone, kLazy, kFull}, [] {
+                   return make_dbx_target();
+                 }});
+  out.push_back(mini("mini-kv", "the doubles' small WAL + checkpoint engine with no bug (control)",
+                     Bug::kNone, {kNone, kLazy, kFull}));
+  out.push_back(mini("no-sync-full",
+                     "Full mode acknowledges a write before its WAL record is synced",
+                     Bug::kNoSyncInFull, {kFull}));
+  out.push_back(mini("ack-before-record-done",
+                     "acknowledges a batch while half of its WAL record is unwritten",
+                     Bug::kAckBeforeRecordDone, {kLazy, kFull}));
+  out.push_back(mini("wal-cut-early", "cuts the WAL before the checkpoint's data is durable",
+                     Bug::kWalCutBeforeCheckpointDurable, {kNone, kLazy, kFull}));
+  out.push_back(mini("no-dir-sync", "never syncs the directory after the checkpoint's rename",
+                     Bug::kNoDirSyncAfterRename, {kNone, kLazy, kFull}));
+  out.push_back(mini("torn-tail-replayed",
+                     "replays WAL frames without checking their checksum (torn tail as data)",
+                     Bug::kTornTailReplayed, {kLazy}));
+  out.push_back(mini("delete-not-logged", "applies deletes in memory but never logs them",
+                     Bug::kDeleteNotLogged, {kLazy, kFull}));
+  out.push_back(mini("failed-sync-retried", "retries a failed sync and trusts the retry",
+                     Bug::kFailedSyncRetried, {kLazy}));
+  return out;
+}
+
+}  // namespace
+
+const std::vector<TargetInfo>& target_registry() {
+  static const std::vector<TargetInfo> registry = build_registry();
+  return registry;
+}
+
+const TargetInfo* find_target(std::string_view name) {
+  for (const TargetInfo& info : target_registry()) {
+    if (info.name == name) return &info;
+  }
+  return nullptr;
+}
+
+}  // namespace oracle

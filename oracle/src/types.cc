@@ -1,0 +1,43 @@
+#include "oracle/types.h"
+
+#include <algorithm>
+
+namespace oracle {
+
+const char* durability_name(Durability durability) {
+  switch (durability) {
+    case Durability::kNone:
+      return "none";
+    case Durability::kLazy:
+      return "lazy";
+    case Durability::kFull:
+      return "full";
+  }
+  return "?";
+}
+
+const char* crash_kind_name(CrashKind kind) {
+  switch (kind) {
+    case CrashKind::kProcessKill:
+      return "process_kill";
+    case CrashKind::kPowerLoss:
+      return "power_loss";
+  }
+  return "?";
+}
+
+bool normalize_state(State* state) {
+  const auto by_key = [](const Entry& a, const Entry& b) {
+    if (a.table != b.table) return a.table < b.table;
+    return a.key < b.key;
+  };
+  if (!std::is_sorted(state->begin(), state->end(), by_key)) {
+    std::sort(state->begin(), state->end(), by_key);
+  }
+  const auto same_key = [](const Entry& a, const Entry& b) {
+    return a.table == b.table && a.key == b.key;
+  };
+  return std::adjacent_find(state->begin(), state->end(), same_key) == state->end();
+}
+
+}  // namespace oracle

@@ -1,0 +1,117 @@
+// summary_to_json(): the writer half of summary_json.h.
+#include <cassert>
+#include <nlohmann/json.hpp>
+
+#include "reports/summary_json.h"
+
+namespace reports {
+namespace {
+
+// Keys in the order a person reading the file expects: identity, counts, verdict.
+using Json = nlohmann::ordered_json;
+
+Json optional_json(const std::optional<uint64_t>& value) {
+  return value.has_value() ? Json(*value) : Json(nullptr);
+}
+
+Json violation_json(const Violation& v) {
+  const KeyDiff& d = v.diff;
+  Json diff = {
+      {"missing", d.missing_count},
+      {"extra", d.extra_count},
+      {"wrong", d.wrong_count},
+      {"first_missing", d.first_missing},
+      {"first_extra", d.first_extra},
+      {"first_wrong", d.first_wrong},
+      {"allowed_seq_lo", d.allowed_seq_lo},
+      {"allowed_seq_hi", d.allowed_seq_hi},
+      {"closest_seq", optional_json(d.closest_seq)},
+      {"recovered_seq", optional_json(d.recovered_seq)},
+  };
+  return Json{
+      {"id", v.id},         {"kind", v.kind},     {"durability", v.durability},
+      {"policy", v.policy}, {"mode", v.mode},     {"artifact", v.artifact},
+      {"replay", v.replay}, {"detail", v.detail}, {"diff", std::move(diff)},
+  };
+}
+
+Json count_map_json(const std::map<std::string, uint64_t>& map) {
+  Json object = Json::object();
+  for (const auto& [name, count] : map) object[name] = count;
+  return object;
+}
+
+}  // namespace
+
+std::string summary_to_json(const Summary& summary) {
+  assert(validate(summary).is_ok());
+  const CampaignConfig& config = summary.config;
+  const Counters& counters = summary.counters;
+  Json root = Json::object();
+  root["format"] = "dbx-torture-summary";
+  root["format_version"] = kSummaryFormatVersion;
+  root["target"] = config.target;
+  root["durability"] = config.durability;
+  root["modes"] = config.modes;
+  root["policies"] = config.policies;
+  root["dir_mode"] = config.dir_mode;
+  root["seed"] = config.seed;
+  root["shard"] = {{"count", config.shard.count}, {"indices", config.shard.indices}};
+  root["ops"] = config.ops;
+  root["threads"] = config.threads;
+  root["jobs"] = config.jobs;
+  root["io_errors"] = config.io_errors;
+  root["time_limit_s"] =
+      config.time_limit_s.has_value() ? Json(*config.time_limit_s) : Json(nullptr);
+  root["workloads_limit"] = optional_json(config.workloads_limit);
+
+  root["workloads"] = counters.workloads;
+  root["crash_states"] = counters.crash_states;
+  root["crash_states_by_policy"] = count_map_json(counters.crash_states_by_policy);
+  root["crash_states_by_mode"] = count_map_json(counters.crash_states_by_mode);
+  root["crash_states_by_durability"] = count_map_json(counters.crash_states_by_durability);
+  Json by_case = Json::array();
+  for (const auto& [key, count] : counters.crash_states_by_case) {
+    by_case.push_back({{"durability", key.durability},
+                       {"policy", key.policy},
+                       {"mode", key.mode},
+                       {"crash_states", count}});
+  }
+  root["crash_states_by_case"] = std::move(by_case);
+  root["io_errors_injected"] = counters.io_errors_injected;
+
+  root["violations"] = summary.violations.size();
+  Json violations = Json::array();
+  for (const Violation& violation : summary.violations) {
+    violations.push_back(violation_json(violation));
+  }
+  root["violations_list"] = std::move(violations);
+
+  root["elapsed_s"] = summary.elapsed_s;
+  root["crash_states_per_s"] = crash_states_per_s(summary);
+  Json series = Json::array();
+  for (const RatePoint& point : summary.rate_series) {
+    series.push_back({{"t_s", point.t_s}, {"crash_states", point.crash_states}});
+  }
+  root["rate_series"] = std::move(series);
+
+  const FaultModel& model = summary.fault_model;
+  Json policies = Json::array();
+  for (const PolicyDescription& policy : model.policies) {
+    policies.push_back({{"name", policy.name}, {"description", policy.description}});
+  }
+  root["fault_model"] = {{"sector_size_bytes", model.sector_size_bytes},
+                         {"dir_mode", model.dir_mode},
+                         {"policies", std::move(policies)},
+                         {"beyond_contract", model.beyond_contract}};
+  root["engine_version"] = summary.engine_version;
+  root["toolkit_version"] = summary.toolkit_version;
+  root["started_at"] = format_utc_timestamp(summary.started_unix_ms);
+  root["finished_at"] = format_utc_timestamp(summary.finished_unix_ms);
+  root["hostname"] = summary.hostname;
+  // `replace`: invalid UTF-8 (a non-UTF-8 path, say) becomes U+FFFD instead of
+  // throwing, so writing a report cannot fail on the data it reports.
+  return root.dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace reports
