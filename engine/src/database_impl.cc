@@ -54,11 +54,21 @@ DatabaseImpl::DatabaseImpl(std::optional<std::string> path, const Options& optio
 std::unique_ptr<DatabaseImpl> DatabaseImpl::open(std::optional<std::string> path,
                                                  const Options& options) {
   if (path && path->empty()) throw Error(ErrorCode::kInvalidArgument, "empty database path");
+  if (options.wal_preallocate_bytes > (uint64_t{256} << 20)) {
+    throw Error(ErrorCode::kInvalidArgument, "wal_preallocate_bytes exceeds 256 MiB");
+  }
   if (options.durability == Durability::kLazy && options.sync_interval.count() <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "sync_interval must be positive in Lazy mode");
   }
   std::unique_ptr<DatabaseImpl> db(new DatabaseImpl(std::move(path), options));
-  db->recover();
+  try {
+    db->recover();
+  } catch (...) {
+    // A half-recovered handle must not checkpoint or sync on its way out: its
+    // sequence and delta do not describe the database. Only release resources.
+    db->closed_.store(true, std::memory_order_release);
+    throw;
+  }
   db->start_background();
   return db;
 }

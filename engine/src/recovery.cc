@@ -122,6 +122,7 @@ void DatabaseImpl::open_log_writer(uint32_t epoch, uint64_t end_offset, bool cre
     wal_ = value_or_throw(wal::WalWriter::resume(*fs_, wal_path_, epoch, end_offset), "open WAL");
   }
   wal_->note_synced(last_sequence());
+  wal_->set_preallocation_bytes(options_.wal_preallocate_bytes);
 }
 
 void DatabaseImpl::start_background() {

@@ -38,6 +38,10 @@ struct Options {
   // flush() runs after a write when the delta store holds this many bytes.
   uint64_t delta_flush_threshold_bytes = 64ull << 20;
   RecoveryMode recovery_mode = RecoveryMode::kStrict;
+  // WAL space written with zeros ahead of the append point (synced once per
+  // chunk), so that Full's per-write syncs overwrite allocated blocks instead
+  // of growing the file. 0 disables it. At most 256 MiB.
+  uint64_t wal_preallocate_bytes = 4ull << 20;
   // The file system every byte goes through; nullptr means the real POSIX one.
   // Not owned; must outlive the Database.
   faultfs::FileSystem* file_system = nullptr;

@@ -16,6 +16,9 @@ using faultfs::Status;
 // state) unless one huge record grew it past this; then it is released so that
 // one 64 MiB batch does not pin 64 MiB for the writer's lifetime.
 constexpr size_t kFrameBufferRetainBytesMax = 4u << 20;
+// Preallocation writes zeros in chunks of this size, up to this much at once.
+constexpr uint64_t kZeroChunkBytes = 1u << 20;
+constexpr uint64_t kPreallocationBytesMax = uint64_t{256} << 20;
 
 Status invalid(const std::string& path, const std::string& what) {
   return Status(ErrorCode::kInvalidArgument, "wal " + path + ": " + what);
@@ -123,6 +126,8 @@ Status WalWriter::write_frame(RecordKind kind, uint32_t epoch, uint64_t sequence
     std::memcpy(frame_.data() + kRecordHeaderBytes, payload.data(), payload.size());
   const size_t payload_end = kRecordHeaderBytes + payload.size();
   std::memset(frame_.data() + payload_end, 0, frame_size - payload_end);
+  Status extended = ensure_preallocated(end_offset_ + frame_size);
+  if (!extended.is_ok()) return extended;
 
   // One call, so that a record is one write in the crash model: it lands,
   // is lost, or is torn, but is never split across two independent writes.
@@ -131,6 +136,30 @@ Status WalWriter::write_frame(RecordKind kind, uint32_t epoch, uint64_t sequence
   if (!s.is_ok()) return poison(std::move(s));
   end_offset_ += frame_size;
   file_size_bytes_ = std::max(file_size_bytes_, end_offset_);
+  return Status::ok();
+}
+
+void WalWriter::set_preallocation_bytes(uint64_t bytes) {
+  assert(bytes <= kPreallocationBytesMax);
+  preallocation_bytes_ = std::min(bytes, kPreallocationBytesMax);
+}
+
+Status WalWriter::ensure_preallocated(uint64_t frame_end) {
+  if (preallocation_bytes_ == 0 || frame_end <= file_size_bytes_) return Status::ok();
+  const uint64_t target = (frame_end + preallocation_bytes_ + kRecordAlignment - 1) /
+                          kRecordAlignment * kRecordAlignment;
+  assert(target > file_size_bytes_);
+  static const std::string kZeros(kZeroChunkBytes, '\0');
+  // Real zeros, not fallocate: an unwritten extent still costs a metadata
+  // update on the first fdatasync that covers it.
+  for (uint64_t offset = file_size_bytes_; offset < target; offset += kZeroChunkBytes) {
+    const uint64_t n = std::min<uint64_t>(kZeroChunkBytes, target - offset);
+    Status s = file_->write_at(offset, std::string_view(kZeros.data(), n));
+    if (!s.is_ok()) return poison(std::move(s));
+  }
+  Status s = file_->sync();
+  if (!s.is_ok()) return poison(std::move(s));
+  file_size_bytes_ = target;
   return Status::ok();
 }
 

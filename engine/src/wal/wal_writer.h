@@ -76,6 +76,13 @@ class WalWriter {
   // recovery reported must_truncate, before appending.
   [[nodiscard]] faultfs::Status truncate_to_end();
 
+  // When the next record would pass the file's end, first extend the file
+  // with `bytes` (rounded to kRecordAlignment) of written zeros and sync
+  // them, so that the syncs of the records that follow overwrite allocated
+  // blocks and need no metadata update. Zeros read as a clean end of log.
+  // 0 (the default) disables it. Not thread-safe: call before appending.
+  void set_preallocation_bytes(uint64_t bytes);
+
   // Closes the file. Further calls fail with kInvalidArgument.
   [[nodiscard]] faultfs::Status close();
 
@@ -97,6 +104,10 @@ class WalWriter {
   WalWriter(std::unique_ptr<faultfs::File> file, uint32_t epoch, uint64_t end_offset,
             uint64_t file_size_bytes);
 
+  // Extends the file with synced zeros when a frame ending at `frame_end`
+  // would not fit (see set_preallocation_bytes).
+  [[nodiscard]] faultfs::Status ensure_preallocated(uint64_t frame_end);
+
   // Checks the writer can still write: open and not poisoned.
   [[nodiscard]] faultfs::Status check_usable() const;
   // Frames one record into frame_ and writes it at end_offset_ in one call.
@@ -109,6 +120,7 @@ class WalWriter {
   uint32_t epoch_;
   uint64_t end_offset_;
   uint64_t file_size_bytes_;
+  uint64_t preallocation_bytes_ = 0;
   std::string frame_;  // Reused across appends.
   std::atomic<bool> failed_{false};
   std::mutex mu_;
