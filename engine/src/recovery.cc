@@ -57,14 +57,13 @@ void DatabaseImpl::recover() {
 
   wal_path_ = faultfs::join_path(dir, "wal.log");
   uint64_t last = checkpoint;
-  auto visit = [&](const wal::Record& record) -> faultfs::Status {
+  auto visit = [&](wal::Record& record) -> faultfs::Status {
     if (record.kind == wal::RecordKind::kCheckpoint || record.sequence <= checkpoint) {
       ++recovery_stats_.records_skipped;
       return faultfs::Status::ok();
     }
-    wal::Record copy = record;
-    last = std::max(last, copy.sequence);
-    apply_to_delta(std::move(copy.mutations));
+    last = std::max(last, record.sequence);
+    apply_to_delta(std::move(record.mutations));
     ++recovery_stats_.records_replayed;
     return faultfs::Status::ok();
   };

@@ -14,7 +14,7 @@ namespace {
 using faultfs::ErrorCode;
 using faultfs::Result;
 using faultfs::Status;
-using Visitor = std::function<Status(const Record&)>;
+using Visitor = std::function<Status(Record&)>;
 
 // Why the walk did not accept the frame at some offset.
 enum class Stop {
@@ -153,7 +153,7 @@ class LogWalk {
     return probe;
   }
 
-  [[nodiscard]] Status accept(uint64_t offset, const Probe& probe) {
+  [[nodiscard]] Status accept(uint64_t offset, Probe& probe) {
     assert(probe.accepted);
     assert(!has_last_ || probe.record.sequence > summary_.last_sequence);
     if (visit_) {

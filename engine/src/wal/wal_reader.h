@@ -41,14 +41,15 @@ struct WalReadSummary {
 };
 
 // Reads `path` in large chunks, calling `visit` for each accepted record in
-// order; a non-ok Status from `visit` aborts the read and is returned as is.
+// order (`visit` may move the record's contents out: the reader is done with
+// it); a non-ok Status from `visit` aborts the read and is returned as is.
 // Records with sequence <= `min_relevant_sequence` are covered by the durable
 // checkpoint: they are still visited (the engine skips them) but a later one
 // never proves an earlier bad record synced. Corruption is a kCorruption
 // Status "<path> offset <n>: <what>"; `visit` may have seen a prefix by then.
 [[nodiscard]] faultfs::Result<WalReadSummary> read_log(
     faultfs::FileSystem& fs, const std::string& path, TailMode mode, uint64_t min_relevant_sequence,
-    const std::function<faultfs::Status(const Record&)>& visit);
+    const std::function<faultfs::Status(Record&)>& visit);
 
 const char* tail_mode_name(TailMode mode);
 
