@@ -185,7 +185,7 @@ class LogWalk {
         summary_.torn_bytes = window_.file_size_bytes() - offset;
         summary_.must_truncate = true;
         logger().info("wal {}: dropped a torn tail at offset {} ({} bytes): {}", window_.path(),
-                     offset, summary_.torn_bytes, probe.what);
+                      offset, summary_.torn_bytes, probe.what);
         break;
       case Stop::kStaleSequence:
       case Stop::kNewerEpoch:
@@ -212,7 +212,7 @@ class LogWalk {
     if (mode_ == TailMode::kStrict) return corruption(window_.path(), offset, what);
     summary_.corrupt_records_skipped += 1;
     logger().warn("wal {}: {} corrupt record at offset {}: {}", window_.path(),
-                 mode_ == TailMode::kTolerateTail ? "stopping at" : "skipping", offset, what);
+                  mode_ == TailMode::kTolerateTail ? "stopping at" : "skipping", offset, what);
     if (mode_ == TailMode::kTolerateTail) {
       summary_.must_truncate = true;
       return std::optional<uint64_t>();
@@ -244,29 +244,43 @@ Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
   const uint64_t head_bytes = std::min(size, kFileHeaderBytes);
   auto head = window.view(0, head_bytes);
   if (!head.is_ok()) return head.status();
+  std::string problem;
   if (all_zero(*head)) {
     auto zero = window.zero_from(head_bytes);
     if (!zero.is_ok()) return zero.status();
-    if (!*zero) {
-      return corruption(file.path(), 0, "file header is all zeros but the log holds data");
+    if (*zero) return Status::ok();  // Nothing was ever written: empty.
+    problem = "file header is all zeros but the log holds data";
+  } else if (size < kFileHeaderBytes) {
+    problem = "file header truncated to " + std::to_string(size) + " bytes";
+  } else {
+    const ParsedFileHeader parsed = parse_file_header(head->data());
+    if (parsed.problem == FileHeaderProblem::kNone) {
+      summary->epoch = parsed.epoch;
+      LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary);
+      return walk.run();
     }
-    return Status::ok();  // Nothing was ever written: empty.
-  }
-  if (size < kFileHeaderBytes) {
-    return corruption(file.path(), 0,
-                      "file header truncated to " + std::to_string(size) + " bytes");
-  }
-  const ParsedFileHeader parsed = parse_file_header(head->data());
-  if (parsed.problem != FileHeaderProblem::kNone) {
-    std::string what = file_header_problem_name(parsed.problem);
+    problem = file_header_problem_name(parsed.problem);
     if (parsed.problem == FileHeaderProblem::kBadVersion) {
-      what += " " + std::to_string(parsed.version);
+      problem += " " + std::to_string(parsed.version);
     }
-    return corruption(file.path(), 0, what);
   }
-  summary->epoch = parsed.epoch;
-  LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary);
-  return walk.run();
+  // A header sector rewritten by a cut is not atomic in the crash model: torn
+  // in flight it reads as zeros or garbage. That is legal exactly when the log
+  // holds nothing above the checkpoint (see find_relevant_record).
+  auto relevant = find_relevant_record(window, min_relevant_sequence);
+  if (!relevant.is_ok()) return relevant.status();
+  if (*relevant) {
+    return corruption(file.path(), 0,
+                      problem + "; the record at offset " + std::to_string(**relevant) +
+                          " above checkpoint " + std::to_string(min_relevant_sequence) +
+                          " proves the header had been synced");
+  }
+  logger().info(
+      "wal {}: {}; nothing lies above checkpoint {}: a cut torn by a crash, the log "
+      "starts afresh",
+      file.path(), problem, min_relevant_sequence);
+  summary->header_torn = true;
+  return Status::ok();
 }
 
 }  // namespace

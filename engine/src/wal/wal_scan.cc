@@ -16,6 +16,29 @@ bool may_be_live(std::string_view header, uint32_t epoch) {
   return !all_zero(header);
 }
 
+// Zero runs are skipped this many bytes at a time (the preallocated tail of a
+// log is megabytes of zeros; probing it at every aligned offset dominated
+// reopen time).
+constexpr uint64_t kZeroSkipBytes = 64 * 1024;
+
+// The next aligned offset after `offset` whose header range [o, o + header)
+// may hold a non-zero byte, given that the header at `offset` is all zeros.
+faultfs::Result<uint64_t> next_candidate(LogWindow& window, uint64_t offset) {
+  const uint64_t size = window.file_size_bytes();
+  const uint64_t length = std::min(kZeroSkipBytes, size - offset);
+  auto bytes = window.view(offset, length);
+  if (!bytes.is_ok()) return bytes.status();
+  const size_t nonzero = bytes->find_first_not_of('\0');
+  const uint64_t first_nonzero =
+      nonzero == std::string_view::npos ? offset + length : offset + nonzero;
+  // A header starting at o covers [o, o + kRecordHeaderBytes): it can see the
+  // first non-zero byte only if o > first_nonzero - kRecordHeaderBytes.
+  const uint64_t low =
+      first_nonzero + 1 > kRecordHeaderBytes ? first_nonzero + 1 - kRecordHeaderBytes : 0;
+  const uint64_t aligned = (low + kRecordAlignment - 1) / kRecordAlignment * kRecordAlignment;
+  return std::max(offset + kRecordAlignment, aligned);
+}
+
 }  // namespace
 
 faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t epoch,
@@ -25,10 +48,19 @@ faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t
   const uint64_t size = window.file_size_bytes();
   const uint64_t sequence_floor = std::max(last_sequence, min_relevant_sequence);
   AheadScan scan;
+  uint64_t next = from;
   for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
-       offset += kRecordAlignment) {
+       offset = next) {
+    next = offset + kRecordAlignment;
     auto bytes = window.view(offset, kRecordHeaderBytes);
     if (!bytes.is_ok()) return bytes.status();
+    if (all_zero(*bytes)) {
+      auto skip = next_candidate(window, offset);
+      if (!skip.is_ok()) return skip.status();
+      assert(*skip > offset && *skip % kRecordAlignment == 0);
+      next = *skip;
+      continue;
+    }
     if (!may_be_live(*bytes, epoch)) {
       // One valid older header is enough to know the space is recycled.
       if (!scan.older_header_seen && !all_zero(*bytes)) {
@@ -55,6 +87,33 @@ faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t
     return scan;
   }
   return scan;
+}
+
+faultfs::Result<std::optional<uint64_t>> find_relevant_record(LogWindow& window,
+                                                              uint64_t min_relevant_sequence) {
+  const uint64_t size = window.file_size_bytes();
+  uint64_t next = kFirstRecordOffset;
+  for (uint64_t offset = kFirstRecordOffset; offset < size && size - offset >= kRecordHeaderBytes;
+       offset = next) {
+    next = offset + kRecordAlignment;
+    auto bytes = window.view(offset, kRecordHeaderBytes);
+    if (!bytes.is_ok()) return bytes.status();
+    if (all_zero(*bytes)) {
+      auto skip = next_candidate(window, offset);
+      if (!skip.is_ok()) return skip.status();
+      next = *skip;
+      continue;
+    }
+    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
+    if (!header || header->sequence <= min_relevant_sequence) continue;
+    if (!is_valid_kind(header->kind)) continue;
+    if (header->payload_length > kMaxRecordPayloadBytes) continue;
+    if (frame_bytes(header->payload_length) > size - offset) continue;
+    auto payload = window.view(offset + kRecordHeaderBytes, header->payload_length);
+    if (!payload.is_ok()) return payload.status();
+    if (payload_crc(*payload) == header->payload_crc) return std::optional<uint64_t>(offset);
+  }
+  return std::optional<uint64_t>();
 }
 
 faultfs::Result<std::optional<uint64_t>> find_resync(LogWindow& window, uint64_t from,

@@ -39,6 +39,15 @@ struct AheadScan {
                                                     uint32_t epoch, uint64_t last_sequence,
                                                     uint64_t min_relevant_sequence);
 
+// The first record in the file, of any epoch, that is whole (valid header and
+// payload crc, valid kind, length within bounds) and has a sequence above
+// `min_relevant_sequence`; nullopt if none. Such a record was written after the
+// file header that governs it had been synced (a cut syncs its new header
+// before any later write), so it tells a damaged durable header (corruption)
+// from a header rewrite torn by a crash during the cut (legal).
+[[nodiscard]] faultfs::Result<std::optional<uint64_t>> find_relevant_record(
+    LogWindow& window, uint64_t min_relevant_sequence);
+
 // The first aligned offset >= `from` holding a header with a valid crc and the
 // log's `epoch` (where kSkipCorrupted resumes the walk); nullopt if none.
 [[nodiscard]] faultfs::Result<std::optional<uint64_t>> find_resync(LogWindow& window, uint64_t from,

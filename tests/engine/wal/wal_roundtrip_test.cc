@@ -164,10 +164,40 @@ TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
   expect_header_corruption(fs, "version 2");
 }
 
-TEST(WalRoundTrip, TruncatedHeaderIsCorruption) {
+TEST(WalRoundTrip, TruncatedHeaderWithNothingAfterIsATornCreation) {
   MemFs fs;
   fs.set_bytes(kLogPath, valid_log().substr(0, 100));
-  expect_header_corruption(fs, "truncated");
+  const ReadResult read = read_all(fs);
+  ASSERT_TRUE(read.status.is_ok()) << read.status.message();
+  EXPECT_TRUE(read.summary.header_torn);
+  EXPECT_EQ(read.summary.epoch, 0u);
+  EXPECT_EQ(read.summary.records_read, 0u);
+}
+
+// A cut rewrites the header sector; torn in flight it reads as garbage. When
+// every record in the file is covered by the checkpoint, that is legal.
+TEST(WalRoundTrip, GarbageHeaderOverCheckpointCoveredRecordsIsATornCut) {
+  MemFs fs;
+  std::string bytes = valid_log();  // One record, sequence 1.
+  for (size_t i = 0; i < kFileHeaderBytes; ++i) bytes[i] = static_cast<char>(i * 97 + 13);
+  fs.set_bytes(kLogPath, bytes);
+  auto summary = read_log(fs, kLogPath, TailMode::kStrict, /*min_relevant_sequence=*/1, {});
+  ASSERT_TRUE(summary.is_ok()) << summary.status().message();
+  EXPECT_TRUE(summary->header_torn);
+  EXPECT_EQ(summary->records_read, 0u);
+}
+
+TEST(WalRoundTrip, GarbageHeaderOverARecordAboveTheCheckpointIsCorruption) {
+  MemFs fs;
+  std::string bytes = valid_log();
+  for (size_t i = 0; i < kFileHeaderBytes; ++i) bytes[i] = static_cast<char>(i * 97 + 13);
+  fs.set_bytes(kLogPath, bytes);
+  auto summary = read_log(fs, kLogPath, TailMode::kStrict, /*min_relevant_sequence=*/0, {});
+  ASSERT_FALSE(summary.is_ok());
+  EXPECT_EQ(summary.status().code(), faultfs::ErrorCode::kCorruption);
+  EXPECT_NE(summary.status().message().find("proves the header had been synced"),
+            std::string::npos)
+      << summary.status().message();
 }
 
 }  // namespace
