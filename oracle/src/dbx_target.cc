@@ -66,6 +66,7 @@ class DbxTarget final : public Target {
     dbx::Options o;
     o.durability = to_dbx(durability);
     o.sync_interval = options_.sync_interval;
+    o.wal_preallocate_bytes = options_.wal_preallocate_bytes;
     o.file_system = &fs;
     o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
                                                      : dbx::RecoveryMode::kStrict;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "util/coding.h"
 
@@ -21,6 +22,21 @@ bool may_be_live(std::string_view header, uint32_t epoch) {
 // reopen time).
 constexpr uint64_t kZeroSkipBytes = 64 * 1024;
 
+// Index of the first non-zero byte of `bytes`, or npos; eight bytes at a step
+// (string_view::find_first_not_of tests one byte at a time).
+size_t first_nonzero_byte(std::string_view bytes) {
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    if (word != 0) break;
+  }
+  for (; i < bytes.size(); ++i) {
+    if (bytes[i] != '\0') return i;
+  }
+  return std::string_view::npos;
+}
+
 // The next aligned offset after `offset` whose header range [o, o + header)
 // may hold a non-zero byte, given that the header at `offset` is all zeros.
 faultfs::Result<uint64_t> next_candidate(LogWindow& window, uint64_t offset) {
@@ -28,7 +44,7 @@ faultfs::Result<uint64_t> next_candidate(LogWindow& window, uint64_t offset) {
   const uint64_t length = std::min(kZeroSkipBytes, size - offset);
   auto bytes = window.view(offset, length);
   if (!bytes.is_ok()) return bytes.status();
-  const size_t nonzero = bytes->find_first_not_of('\0');
+  const size_t nonzero = first_nonzero_byte(*bytes);
   const uint64_t first_nonzero =
       nonzero == std::string_view::npos ? offset + length : offset + nonzero;
   // A header starting at o covers [o, o + kRecordHeaderBytes): it can see the

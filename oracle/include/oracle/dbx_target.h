@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "oracle/target.h"
@@ -15,6 +16,10 @@ struct DbxTargetOptions {
   // Strict recovery (the default) fails the open on a bad record followed by
   // valid ones; see dbx::RecoveryMode.
   bool tolerate_corrupt_tail = false;
+  // dbx::Options::wal_preallocate_bytes. Harnesses use a small chunk: their
+  // short workloads then cross preallocation boundaries often, and a reopen
+  // does not read megabytes of zeros.
+  uint64_t wal_preallocate_bytes = 4ull << 20;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});

@@ -1,0 +1,117 @@
+// Artifacts round-trip exactly and a damaged one is an error, not a crash.
+#include "torture/artifact.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "torture/options.h"
+
+namespace torture {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ArtifactTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() /
+            ("dbx-artifact-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static Artifact sample() {
+    Artifact a;
+    a.id = "w00000001-lazy-sim-torn";
+    a.target = "mini-kv";
+    a.mode = kModeSim;
+    a.durability = oracle::Durability::kFull;
+    a.dir_mode = faultfs::DirMode::kLenient;
+    a.sector_bytes = 64;
+    a.campaign_seed = 12345678901234ull;
+    a.workload_index = 7;
+    a.workload = generate_workload(3, WorkloadShape{12, true});
+    a.crash.policy = "torn";
+    a.crash.step = 4;
+    a.crash.mutations = 9;
+    a.crash.persistence_points = 3;
+    auto choice = faultfs::CrashChoice::parse("v1;policy=torn;dir=lenient;sector=64;applied=3,5,1");
+    EXPECT_TRUE(choice.is_ok());
+    if (choice.is_ok()) a.crash.choice = choice.value();
+    a.crash.recovery_event = 2;
+    auto second = faultfs::CrashChoice::parse("v1;policy=torn;dir=lenient;sector=64;applied=");
+    EXPECT_TRUE(second.is_ok());
+    if (second.is_ok()) a.crash.recovery_choice = second.value();
+    a.kind = "lost_acknowledged";
+    a.verdict = "violation ...";
+    a.context = "step 4";
+    a.error = "";
+    a.replay = "dbx-torture replay x";
+    a.recovered = {{"t0", "k", std::string("\0v", 2)}};
+    a.expected = {{"t0", "k", "w"}, {"t1", "", ""}};
+    return a;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ArtifactTest, WriteThenReadIsExact) {
+  const Artifact a = sample();
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  auto back = read_artifact(dir_);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->id, a.id);
+  EXPECT_EQ(back->durability, a.durability);
+  EXPECT_EQ(back->dir_mode, a.dir_mode);
+  EXPECT_EQ(back->sector_bytes, a.sector_bytes);
+  EXPECT_EQ(back->campaign_seed, a.campaign_seed);
+  EXPECT_EQ(back->workload, a.workload);
+  EXPECT_EQ(back->crash, a.crash);
+  EXPECT_EQ(back->recovered, a.recovered);
+  EXPECT_EQ(back->expected, a.expected);
+  EXPECT_FALSE(back->fork.has_value());
+}
+
+TEST_F(ArtifactTest, ForkEvidenceRoundTrips) {
+  Artifact a = sample();
+  a.mode = kModeFork;
+  a.fork = ForkEvidence{"kill", "/dev/shm/x/db", std::nullopt, "kill point dbx/wal/before_sync"};
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  auto back = read_artifact(dir_);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->fork, a.fork);
+}
+
+TEST_F(ArtifactTest, DamagedArtifactsAreCorruptionErrors) {
+  ASSERT_TRUE(write_artifact(sample(), dir_).is_ok());
+  const std::string meta = dir_ + "/" + kArtifactFile;
+  std::ifstream in(meta);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"\"full\"", "\"fast\""},
+      {"\"lenient\"", "\"sloppy\""},
+      {"\"sector_bytes\": 64", "\"sector_bytes\": 63"},
+      {"policy=torn;dir=lenient;sector=64;applied=3,5,1", "policy=torn;garbage"},
+      {"\"mode\": \"sim\"", "\"mode\": \"vm\""},
+      {"\"step\": 4", "\"step\": -4"},
+  };
+  for (const auto& [from, to] : edits) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(meta, std::ios::trunc) << text;
+    auto back = read_artifact(dir_);
+    EXPECT_FALSE(back.is_ok()) << to;
+  }
+  std::ofstream(meta, std::ios::trunc) << good;
+  fs::remove(dir_ + "/" + kWorkloadFile);
+  EXPECT_FALSE(read_artifact(dir_).is_ok());
+}
+
+}  // namespace
+}  // namespace torture

@@ -1,0 +1,63 @@
+// Flag parsers and the workload-index functions shards and jobs agree on.
+#include "torture/options.h"
+
+#include <gtest/gtest.h>
+
+namespace torture {
+namespace {
+
+TEST(Options, DurabilityListsAllAndDuplicates) {
+  auto all = parse_durabilities("all");
+  ASSERT_TRUE(all.is_ok());
+  EXPECT_EQ(all->size(), 3u);
+  auto two = parse_durabilities("full,lazy,full");
+  ASSERT_TRUE(two.is_ok());
+  EXPECT_EQ(two.value(), (std::vector{oracle::Durability::kFull, oracle::Durability::kLazy}));
+  EXPECT_FALSE(parse_durabilities("").is_ok());
+  EXPECT_FALSE(parse_durabilities("lazy,").is_ok());
+  EXPECT_FALSE(parse_durabilities("LAZY").is_ok());
+}
+
+TEST(Options, PoliciesAndModes) {
+  auto p = parse_policies("torn,drop");
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(p.value(), (std::vector{faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kDrop}));
+  EXPECT_EQ(parse_policies("all")->size(), 5u);
+  EXPECT_FALSE(parse_policies("drop,melt").is_ok());
+  EXPECT_EQ(parse_modes("all")->size(), 2u);
+  EXPECT_FALSE(parse_modes("vm").is_ok());
+}
+
+TEST(Options, ShardBoundsAreExact) {
+  uint32_t k = 9, n = 9;
+  EXPECT_TRUE(parse_shard("0/1", &k, &n).is_ok());
+  EXPECT_EQ(k, 0u);
+  EXPECT_EQ(n, 1u);
+  EXPECT_TRUE(parse_shard("65535/65536", &k, &n).is_ok());
+  for (const char* bad : {"1/1", "0/0", "0/65537", "-1/2", "1", "/2", "1/", "a/b", "1/2/3"}) {
+    EXPECT_FALSE(parse_shard(bad, &k, &n).is_ok()) << bad;
+  }
+}
+
+TEST(Options, WorkloadIndexDecidesDurabilityModeAndSeed) {
+  CampaignOptions o;
+  o.durabilities = {oracle::Durability::kNone, oracle::Durability::kLazy,
+                    oracle::Durability::kFull};
+  o.modes = {kModeSim, kModeFork};
+  o.seed = 3;
+  size_t io = 0;
+  for (uint64_t i = 0; i < 600; ++i) {
+    EXPECT_EQ(workload_durability(o, i), o.durabilities[i % 3]);
+    EXPECT_EQ(workload_mode(o, i), o.modes[(i / 3) % 2]);
+    EXPECT_EQ(workload_seed(o, i), workload_seed(o, i));
+    EXPECT_NE(workload_seed(o, i), workload_seed(o, i + 1));
+    io += workload_io_errors(o, i);
+  }
+  EXPECT_GT(io, 100u);  // About one in four.
+  EXPECT_LT(io, 200u);
+  o.io_errors = false;
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_FALSE(workload_io_errors(o, i));
+}
+
+}  // namespace
+}  // namespace torture

@@ -1,0 +1,19 @@
+// The dbx-torture command line (CLI11):
+//   run [--target NAME] [--durability none|lazy|full|all] [--mode sim|fork|all]
+//       [--policy drop,prefix,reorder,torn,corrupt|all] [--dir-mode strict|lenient]
+//       [--io-errors off|on] [--ops N] [--threads T] [--seed S]
+//       [--time SECONDS | --workloads N] [--jobs J] [--shard K/N]
+//       [--report DIR] [--junit FILE] [--quiet]
+//   replay ARTIFACT_DIR
+//   shrink ARTIFACT_DIR [--out DIR] [--time SECONDS]
+//   merge REPORT_DIR... --report OUT [--junit FILE]
+//   list-targets
+// Exit codes: 0 no violation; 1 violations (replay: still failing); 2 usage
+// or set-up error, with one line on stderr naming it.
+#pragma once
+
+namespace torture {
+
+int run_cli(int argc, char** argv);
+
+}  // namespace torture

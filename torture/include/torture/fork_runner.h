@@ -1,0 +1,26 @@
+// The fork mode: a child process runs the workload on the real file system
+// through the faultfs Recorder and reports acknowledgements over a pipe; the
+// parent SIGKILLs it (at a random acknowledgement, or the child dies at a
+// named engine kill point) and judges (a) the directory as left, under the
+// process-crash contract, and (b) power-loss images of the recorded trace.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "faultfs/status.h"
+#include "oracle/target.h"
+#include "torture/campaign.h"
+#include "torture/options.h"
+
+namespace torture {
+
+// Where fork mode puts its databases: $DBX_TORTURE_WORKDIR, else /dev/shm
+// when it exists (no real fsync cost), else the system temp directory.
+std::string fork_work_root();
+
+[[nodiscard]] faultfs::Result<WorkloadReport> execute_fork(
+    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const std::function<bool()>& should_stop);
+
+}  // namespace torture

@@ -1,0 +1,82 @@
+// Judge: recovers a target on a crash image and asks the oracle whether what
+// it reads back is a state the contract allows.
+//
+// Exact memo: many crash images of one crash point recover the very same
+// state. An ok verdict is a function of (bounds, state) and of the writes up
+// to bounds.hi alone, so it is cached under its full key and the state is
+// compared byte for byte on a hit (never a hash alone). Violations are never
+// cached (their classification reads the whole log). The caller invalidates
+// the memo whenever the history discards writes (record_recovered).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "faultfs/file_system.h"
+#include "faultfs/status.h"
+#include "oracle/bounds.h"
+#include "oracle/checker.h"
+#include "oracle/history.h"
+#include "oracle/target.h"
+
+namespace torture {
+
+// A fresh target of `info`. The DBX engine gets a background sync period far
+// beyond any run, so that in the simulation every sync is one the workload
+// caused (deterministic crash points) and the bounds see every sync.
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
+
+struct Judgement {
+  oracle::Verdict verdict;
+  oracle::State recovered;  // What read_all() returned; empty when unreadable.
+  std::string error;        // The open or read error, if there was one.
+};
+
+class Judge {
+ public:
+  Judge(const oracle::TargetInfo& info, oracle::Durability durability, oracle::History& history);
+
+  // Opens a fresh target on `fs` at `dir`, reads everything, judges it under
+  // `bounds`; `beyond_contract` (policy corrupt) admits a detected error and
+  // any loss. `after_open` runs once the open returned (ends a recovery-event
+  // count). The target is dropped before returning. A non-ok Result is the
+  // oracle's own failure, never the target's.
+  [[nodiscard]] faultfs::Result<Judgement> recover(faultfs::FileSystem& fs, const std::string& dir,
+                                                   const oracle::Bounds& bounds,
+                                                   bool beyond_contract,
+                                                   const std::function<void()>& after_open = {});
+
+  // Judges a state already read back (a handle the harness keeps using).
+  [[nodiscard]] faultfs::Result<Judgement> check_state(const oracle::Bounds& bounds,
+                                                       oracle::State state);
+
+  // The history discarded writes: cached verdicts may no longer hold.
+  void invalidate() { memo_.clear(); }
+
+  // The state at `p` (for an artifact's expected state).
+  [[nodiscard]] faultfs::Result<oracle::State> state_at(uint64_t p);
+
+  uint64_t memo_hits() const { return memo_hits_; }
+
+ private:
+  using MemoKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t, int, bool, uint64_t>;
+  [[nodiscard]] faultfs::Result<Judgement> judge_state(const oracle::Bounds& bounds,
+                                                       const oracle::CheckOptions& options,
+                                                       oracle::State state);
+
+  const oracle::TargetInfo& info_;
+  const oracle::Durability durability_;
+  oracle::History& history_;
+  oracle::Checker checker_;
+  // Bounded: cleared when it reaches kMemoEntriesMax.
+  std::map<MemoKey, std::vector<std::pair<oracle::State, oracle::Verdict>>> memo_;
+  size_t memo_entries_ = 0;
+  uint64_t memo_hits_ = 0;
+};
+
+}  // namespace torture

@@ -1,0 +1,87 @@
+// A torture workload: the ordered steps one campaign run drives a target
+// through (writes, flushes, clean reopens), generated from a seed.
+//
+// A workload is a value: the same seed and shape always give the same steps,
+// and its JSON form (workload_to_json) is everything a failure artifact needs
+// to re-run it on any machine. Injected I/O faults are part of the steps, so a
+// replay injects the very same faults at the very same places.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "faultfs/fault_injection.h"
+#include "faultfs/status.h"
+#include "oracle/types.h"
+
+namespace torture {
+
+// Limits every workload (generated or parsed from an artifact) stays within.
+inline constexpr size_t kWorkloadStepsMax = 100'000;
+inline constexpr size_t kBatchOpsMax = 64;
+inline constexpr size_t kKeyBytesMax = 64 * 1024;
+inline constexpr size_t kValueBytesMax = 64 * 1024;
+inline constexpr size_t kTableBytesMax = 64;
+
+enum class StepKind : uint8_t {
+  kWrite,   // One put, one delete or an atomic batch: one sequence number.
+  kFlush,   // A checkpoint.
+  kReopen,  // A clean close, then an open (recovery of a clean shutdown).
+};
+
+// "write", "flush", "reopen".
+const char* step_kind_name(StepKind kind);
+
+// An I/O error armed for exactly one step: the first call of `op` during the
+// step fails with `kind` (faultfs's libfiu points), later calls succeed.
+struct IoFault {
+  faultfs::FaultOp op = faultfs::FaultOp::kSync;
+  faultfs::FaultKind kind = faultfs::FaultKind::kIoError;
+
+  bool operator==(const IoFault&) const = default;
+};
+
+struct Step {
+  StepKind kind = StepKind::kWrite;
+  oracle::Write write;  // Non-empty exactly when kind == kWrite.
+  std::optional<IoFault> fault;
+
+  bool operator==(const Step&) const = default;
+};
+
+struct Workload {
+  uint64_t seed = 0;
+  std::vector<Step> steps;
+
+  bool operator==(const Workload&) const = default;
+};
+
+// What generate_workload() draws.
+struct WorkloadShape {
+  uint32_t ops = 100;      // Steps, 1 ..= kWorkloadStepsMax.
+  bool io_errors = false;  // Arm 1..3 I/O faults on random steps.
+};
+
+// Deterministic in (seed, shape). Keys come mostly from a small pool so that
+// overwrites and deletes hit; key and value sizes run from empty to 64 KiB,
+// most of them a few bytes.
+Workload generate_workload(uint64_t seed, const WorkloadShape& shape);
+
+// Operations in the workload: steps, counting a batch as one.
+size_t workload_ops(const Workload& workload);
+size_t workload_faults(const Workload& workload);
+
+// JSON text of the workload (bytes that are not printable ASCII are hex).
+std::string workload_to_json(const Workload& workload);
+// The inverse; kCorruption naming the offending field for anything malformed
+// or beyond the limits above. Never throws.
+[[nodiscard]] faultfs::Result<Workload> workload_from_json(std::string_view text);
+
+// One line describing a step for logs and reports ("put t0/k3 (12 B)").
+std::string describe_step(const Step& step);
+
+}  // namespace torture

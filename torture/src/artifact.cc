@@ -1,0 +1,264 @@
+#include "torture/artifact.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "json_util.h"
+#include "torture/options.h"
+
+namespace torture {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+using json_util::Json;
+namespace fs = std::filesystem;
+
+namespace {
+
+Status write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    return Status(ErrorCode::kIoError,
+                  "cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+Result<std::string> read_text(const fs::path& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec)
+    return Status(ErrorCode::kCorruption, "cannot read " + path.string() + ": " + ec.message());
+  if (size > kArtifactFileBytesMax) {
+    return Status(ErrorCode::kCorruption, path.string() + " is larger than the artifact limit");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (!in) return Status(ErrorCode::kCorruption, "cannot read " + path.string());
+  return buf.str();
+}
+
+Json choice_json(const std::optional<faultfs::CrashChoice>& choice) {
+  return choice ? Json(choice->serialize()) : Json(nullptr);
+}
+
+Result<std::optional<faultfs::CrashChoice>> choice_from(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<faultfs::CrashChoice>();
+  if (!it->is_string())
+    return json_util::corrupt("artifact.json", std::string(key) + " not a string");
+  auto parsed = faultfs::CrashChoice::parse(it->get<std::string>());
+  if (!parsed.is_ok()) {
+    return json_util::corrupt("artifact.json", std::string(key) + ": " + parsed.status().message());
+  }
+  return std::optional<faultfs::CrashChoice>(std::move(parsed).value());
+}
+
+Json spec_json(const CrashSpec& spec) {
+  return Json{{"policy", spec.policy},
+              {"step", spec.step},
+              {"mutations", spec.mutations},
+              {"persistence_points", spec.persistence_points},
+              {"choice", choice_json(spec.choice)},
+              {"recovery_event", spec.recovery_event},
+              {"recovery_choice", choice_json(spec.recovery_choice)}};
+}
+
+Result<CrashSpec> spec_from(const Json& j) {
+  constexpr const char* kWhat = "artifact.json crash";
+  CrashSpec spec;
+  auto policy = json_util::get_string(j, "policy", kWhat);
+  if (!policy.is_ok()) return policy.status();
+  spec.policy = policy.value();
+  for (auto [key, field] : {std::pair{"step", &spec.step}, std::pair{"mutations", &spec.mutations},
+                            std::pair{"persistence_points", &spec.persistence_points},
+                            std::pair{"recovery_event", &spec.recovery_event}}) {
+    auto v = json_util::get_u64(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  auto choice = choice_from(j, "choice");
+  if (!choice.is_ok()) return choice.status();
+  spec.choice = choice.value();
+  auto second = choice_from(j, "recovery_choice");
+  if (!second.is_ok()) return second.status();
+  spec.recovery_choice = second.value();
+  return spec;
+}
+
+Result<oracle::Durability> durability_from(const std::string& name) {
+  auto parsed = parse_durabilities(name);
+  if (!parsed.is_ok() || parsed->size() != 1 || name == "all") {
+    return json_util::corrupt("artifact.json", "durability '" + name + "' unknown");
+  }
+  return parsed->front();
+}
+
+}  // namespace
+
+std::string replay_command(const std::string& dir) {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) exe = "dbx-torture";
+  const fs::path absolute = fs::absolute(dir, ec);
+  return exe.string() + " replay " + (ec ? dir : absolute.lexically_normal().string());
+}
+
+std::string describe_crash(const CrashSpec& spec) {
+  std::string out = spec.policy + " at step " + std::to_string(spec.step);
+  if (spec.mutations != 0 || spec.persistence_points != 0) {
+    out += ", after mutation " + std::to_string(spec.mutations) + " / persistence point " +
+           std::to_string(spec.persistence_points);
+  }
+  if (spec.choice) out += ", choice " + spec.choice->serialize();
+  if (spec.recovery_event != 0) {
+    out += ", second crash after recovery op " + std::to_string(spec.recovery_event);
+    if (spec.recovery_choice) out += " choice " + spec.recovery_choice->serialize();
+  }
+  return out;
+}
+
+Status write_artifact(const Artifact& a, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status(ErrorCode::kIoError, "cannot create " + dir + ": " + ec.message());
+  Json fork = nullptr;
+  if (a.fork) {
+    fork = Json{{"policy", a.fork->policy},
+                {"db_path", a.fork->db_path},
+                {"choice", choice_json(a.fork->choice)},
+                {"kill", a.fork->kill}};
+  }
+  const Json meta{{"format", "dbx-torture-artifact"},
+                  {"version", kArtifactVersion},
+                  {"id", a.id},
+                  {"target", a.target},
+                  {"mode", a.mode},
+                  {"durability", oracle::durability_name(a.durability)},
+                  {"dir_mode", faultfs::dir_mode_name(a.dir_mode)},
+                  {"sector_bytes", a.sector_bytes},
+                  {"campaign_seed", a.campaign_seed},
+                  {"workload_index", a.workload_index},
+                  {"crash", spec_json(a.crash)},
+                  {"crash_text", describe_crash(a.crash)},
+                  {"fork", fork},
+                  {"kind", a.kind},
+                  {"verdict", a.verdict},
+                  {"context", a.context},
+                  {"error", a.error},
+                  {"replay", a.replay}};
+  const fs::path root(dir);
+  Status s = write_text(root / kWorkloadFile, workload_to_json(a.workload));
+  if (s.is_ok())
+    s = write_text(root / kRecoveredFile, json_util::state_to_json(a.recovered).dump(1));
+  if (s.is_ok()) s = write_text(root / kExpectedFile, json_util::state_to_json(a.expected).dump(1));
+  // artifact.json last: its presence means the folder is complete.
+  if (s.is_ok()) s = write_text(root / kArtifactFile, meta.dump(2) + "\n");
+  return s;
+}
+
+Result<Artifact> read_artifact(const std::string& dir) {
+  constexpr const char* kWhat = "artifact.json";
+  const fs::path root(dir);
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    return Status(ErrorCode::kCorruption, dir + " is not an artifact folder");
+  }
+  auto text = read_text(root / kArtifactFile);
+  if (!text.is_ok()) return text.status();
+  auto parsed = json_util::parse(text.value(), kWhat);
+  if (!parsed.is_ok()) return parsed.status();
+  const Json& j = parsed.value();
+  auto format = json_util::get_string(j, "format", kWhat);
+  if (!format.is_ok()) return format.status();
+  if (format.value() != "dbx-torture-artifact") return json_util::corrupt(kWhat, "wrong format");
+  auto version = json_util::get_u64(j, "version", kWhat);
+  if (!version.is_ok()) return version.status();
+  if (version.value() != kArtifactVersion) return json_util::corrupt(kWhat, "unknown version");
+  Artifact a;
+  for (auto [key, field] : {std::pair{"id", &a.id}, std::pair{"target", &a.target},
+                            std::pair{"mode", &a.mode}, std::pair{"kind", &a.kind},
+                            std::pair{"verdict", &a.verdict}, std::pair{"context", &a.context},
+                            std::pair{"error", &a.error}, std::pair{"replay", &a.replay}}) {
+    auto v = json_util::get_string(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  if (a.mode != kModeSim && a.mode != kModeFork) return json_util::corrupt(kWhat, "unknown mode");
+  auto durability = json_util::get_string(j, "durability", kWhat);
+  if (!durability.is_ok()) return durability.status();
+  auto d = durability_from(durability.value());
+  if (!d.is_ok()) return d.status();
+  a.durability = d.value();
+  auto dir_mode = json_util::get_string(j, "dir_mode", kWhat);
+  if (!dir_mode.is_ok()) return dir_mode.status();
+  auto dm = faultfs::parse_dir_mode(dir_mode.value());
+  if (!dm.is_ok()) return json_util::corrupt(kWhat, "unknown dir_mode");
+  a.dir_mode = dm.value();
+  auto sector = json_util::get_u64(j, "sector_bytes", kWhat);
+  if (!sector.is_ok()) return sector.status();
+  if (sector.value() > faultfs::kSectorBytesMax)
+    return json_util::corrupt(kWhat, "bad sector_bytes");
+  a.sector_bytes = static_cast<uint32_t>(sector.value());
+  if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a.dir_mode, a.sector_bytes})
+           .is_ok()) {
+    return json_util::corrupt(kWhat, "bad sector_bytes");
+  }
+  auto seed = json_util::get_u64(j, "campaign_seed", kWhat);
+  if (!seed.is_ok()) return seed.status();
+  a.campaign_seed = seed.value();
+  auto index = json_util::get_u64(j, "workload_index", kWhat);
+  if (!index.is_ok()) return index.status();
+  a.workload_index = index.value();
+  const auto crash = j.find("crash");
+  if (crash == j.end()) return json_util::corrupt(kWhat, "crash missing");
+  auto spec = spec_from(*crash);
+  if (!spec.is_ok()) return spec.status();
+  a.crash = spec.value();
+  const auto fork = j.find("fork");
+  if (fork != j.end() && !fork->is_null()) {
+    ForkEvidence f;
+    auto policy = json_util::get_string(*fork, "policy", kWhat);
+    if (!policy.is_ok()) return policy.status();
+    f.policy = policy.value();
+    auto db_path = json_util::get_string(*fork, "db_path", kWhat);
+    if (!db_path.is_ok()) return db_path.status();
+    f.db_path = db_path.value();
+    auto kill = json_util::get_string(*fork, "kill", kWhat);
+    if (!kill.is_ok()) return kill.status();
+    f.kill = kill.value();
+    auto choice = choice_from(*fork, "choice");
+    if (!choice.is_ok()) return choice.status();
+    f.choice = choice.value();
+    a.fork = std::move(f);
+  }
+  if (a.mode == kModeFork && !a.fork) return json_util::corrupt(kWhat, "fork evidence missing");
+  auto workload_text = read_text(root / kWorkloadFile);
+  if (!workload_text.is_ok()) return workload_text.status();
+  auto workload = workload_from_json(workload_text.value());
+  if (!workload.is_ok()) return workload.status();
+  a.workload = std::move(workload).value();
+  for (auto [file, state] :
+       {std::pair{kRecoveredFile, &a.recovered}, std::pair{kExpectedFile, &a.expected}}) {
+    auto state_text = read_text(root / file);
+    if (!state_text.is_ok()) return state_text.status();
+    auto state_json = json_util::parse(state_text.value(), file);
+    if (!state_json.is_ok()) return state_json.status();
+    auto rows = json_util::state_from_json(state_json.value(), file);
+    if (!rows.is_ok()) return rows.status();
+    *state = std::move(rows).value();
+  }
+  return a;
+}
+
+}  // namespace torture

@@ -1,0 +1,192 @@
+// The worker-to-parent line format and the campaign's summary.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+
+#include "json_util.h"
+#include "torture/campaign.h"
+
+namespace torture {
+
+using faultfs::Result;
+using json_util::Json;
+
+namespace {
+
+constexpr const char* kWhat = "worker report";
+
+Json diff_json(const reports::KeyDiff& d) {
+  Json j{{"missing_count", d.missing_count}, {"extra_count", d.extra_count},
+         {"wrong_count", d.wrong_count},     {"first_missing", d.first_missing},
+         {"first_extra", d.first_extra},     {"first_wrong", d.first_wrong},
+         {"lo", d.allowed_seq_lo},           {"hi", d.allowed_seq_hi}};
+  if (d.closest_seq) j["closest"] = *d.closest_seq;
+  return j;
+}
+
+Result<std::vector<std::string>> strings(const Json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return json_util::corrupt(kWhat, key);
+  std::vector<std::string> out;
+  for (const Json& s : *it) {
+    if (!s.is_string()) return json_util::corrupt(kWhat, key);
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+Result<reports::KeyDiff> diff_from(const Json& j) {
+  reports::KeyDiff d;
+  for (auto [key, field] :
+       {std::pair{"missing_count", &d.missing_count}, std::pair{"extra_count", &d.extra_count},
+        std::pair{"wrong_count", &d.wrong_count}, std::pair{"lo", &d.allowed_seq_lo},
+        std::pair{"hi", &d.allowed_seq_hi}}) {
+    auto v = json_util::get_u64(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  for (auto [key, field] :
+       {std::pair{"first_missing", &d.first_missing}, std::pair{"first_extra", &d.first_extra},
+        std::pair{"first_wrong", &d.first_wrong}}) {
+    auto v = strings(j, key);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  if (j.contains("closest")) {
+    auto v = json_util::get_u64(j, "closest", kWhat);
+    if (!v.is_ok()) return v.status();
+    d.closest_seq = v.value();
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string report_to_json_line(const WorkloadReport& r) {
+  Json violations = Json::array();
+  for (const reports::Violation& v : r.violations) {
+    violations.push_back(Json{{"id", v.id},
+                              {"kind", v.kind},
+                              {"durability", v.durability},
+                              {"policy", v.policy},
+                              {"mode", v.mode},
+                              {"artifact", v.artifact},
+                              {"replay", v.replay},
+                              {"detail", v.detail},
+                              {"diff", diff_json(v.diff)}});
+  }
+  Json j{{"index", r.index},
+         {"durability", r.durability},
+         {"mode", r.mode},
+         {"crash_states", r.crash_states},
+         {"states_by_policy", r.states_by_policy},
+         {"io_faults_fired", r.io_faults_fired},
+         {"complete", r.complete},
+         {"violations", std::move(violations)}};
+  // Invalid UTF-8 (never expected: every text is ASCII) is replaced, not thrown.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<WorkloadReport> report_from_json_line(std::string_view line) {
+  auto parsed = json_util::parse(line, kWhat);
+  if (!parsed.is_ok()) return parsed.status();
+  const Json& j = parsed.value();
+  WorkloadReport r;
+  for (auto [key, field] :
+       {std::pair{"index", &r.index}, std::pair{"crash_states", &r.crash_states},
+        std::pair{"io_faults_fired", &r.io_faults_fired}}) {
+    auto v = json_util::get_u64(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  for (auto [key, field] : {std::pair{"durability", &r.durability}, std::pair{"mode", &r.mode}}) {
+    auto v = json_util::get_string(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  auto complete = json_util::get_bool(j, "complete", kWhat);
+  if (!complete.is_ok()) return complete.status();
+  r.complete = complete.value();
+  const auto by_policy = j.find("states_by_policy");
+  if (by_policy == j.end() || !by_policy->is_object()) return json_util::corrupt(kWhat, "policies");
+  for (const auto& [name, count] : by_policy->items()) {
+    if (!count.is_number_unsigned()) return json_util::corrupt(kWhat, "policy count");
+    r.states_by_policy[name] = count.get<uint64_t>();
+  }
+  const auto violations = j.find("violations");
+  if (violations == j.end() || !violations->is_array()) {
+    return json_util::corrupt(kWhat, "violations");
+  }
+  for (const Json& vj : *violations) {
+    reports::Violation v;
+    for (auto [key, field] :
+         {std::pair{"id", &v.id}, std::pair{"kind", &v.kind},
+          std::pair{"durability", &v.durability}, std::pair{"policy", &v.policy},
+          std::pair{"mode", &v.mode}, std::pair{"artifact", &v.artifact},
+          std::pair{"replay", &v.replay}, std::pair{"detail", &v.detail}}) {
+      auto s = json_util::get_string(vj, key, kWhat);
+      if (!s.is_ok()) return s.status();
+      *field = s.value();
+    }
+    const auto diff = vj.find("diff");
+    if (diff == vj.end()) return json_util::corrupt(kWhat, "diff");
+    auto d = diff_from(*diff);
+    if (!d.is_ok()) return d.status();
+    v.diff = d.value();
+    r.violations.push_back(std::move(v));
+  }
+  return r;
+}
+
+reports::Summary build_summary(const CampaignOptions& options, const CampaignTotals& totals) {
+  reports::Summary s;
+  reports::CampaignConfig& c = s.config;
+  c.target = options.target;
+  c.durability = durability_names(options.durabilities);
+  c.modes = options.modes;
+  c.policies = policy_names(options.policies);
+  c.dir_mode = faultfs::dir_mode_name(options.dir_mode);
+  c.seed = options.seed;
+  c.shard.count = options.shard_count;
+  c.shard.indices = {options.shard_index};
+  c.ops = options.ops;
+  c.threads = options.threads;
+  c.jobs = options.jobs;
+  c.io_errors = options.io_errors;
+  c.time_limit_s = options.time_s;
+  c.workloads_limit = options.workloads;
+  reports::Counters& n = s.counters;
+  for (const WorkloadReport& w : totals.workloads) {
+    ++n.workloads;
+    n.crash_states += w.crash_states;
+    n.io_errors_injected += w.io_faults_fired;
+    n.crash_states_by_mode[w.mode] += w.crash_states;
+    n.crash_states_by_durability[w.durability] += w.crash_states;
+    for (const auto& [policy, count] : w.states_by_policy) {
+      n.crash_states_by_policy[policy] += count;
+      n.crash_states_by_case[reports::CaseKey{w.durability, policy, w.mode}] += count;
+    }
+    for (const reports::Violation& v : w.violations) s.violations.push_back(v);
+  }
+  std::sort(s.violations.begin(), s.violations.end(),
+            [](const reports::Violation& a, const reports::Violation& b) { return a.id < b.id; });
+  if (s.violations.size() > reports::kViolationsMax) s.violations.resize(reports::kViolationsMax);
+  s.elapsed_s = totals.elapsed_s;
+  s.rate_series = totals.rate_series;
+  // The series is sampled while workers still run; it never exceeds the total.
+  for (reports::RatePoint& p : s.rate_series)
+    p.crash_states = std::min(p.crash_states, n.crash_states);
+  if (s.rate_series.size() > reports::kRatePointsMax) s.rate_series.resize(reports::kRatePointsMax);
+  s.fault_model = reports::describe_fault_model(c.dir_mode, c.policies, options.sector_bytes);
+  s.engine_version = std::string("dbx ") + DBX_TORTURE_VERSION;
+  s.toolkit_version = reports::toolkit_version();
+  s.started_unix_ms = totals.started_unix_ms;
+  s.finished_unix_ms = std::max(totals.finished_unix_ms, totals.started_unix_ms);
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  s.hostname = host[0] != '\0' ? host : "unknown";
+  return s;
+}
+
+}  // namespace torture

@@ -1,0 +1,179 @@
+#include "torture/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "cli_commands.h"
+#include "oracle/target.h"
+#include "torture/campaign.h"
+#include "torture/options.h"
+
+namespace torture {
+
+namespace {
+
+int usage_error(const std::string& message) {
+  std::cerr << "dbx-torture: " << message << " (see dbx-torture --help)\n";
+  return 2;
+}
+
+struct RunFlags {
+  std::string durability = "all";
+  std::string mode = "all";
+  std::string policy = "all";
+  std::string dir_mode = "strict";
+  std::string io_errors = "on";
+  std::string shard = "0/1";
+  std::optional<uint64_t> seed;
+  double time_s = 60;
+  uint64_t workloads = 0;
+};
+
+// Validates and normalizes `run`'s flags into `o`; an error is one line.
+faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, bool time_given,
+                                   bool workloads_given, CampaignOptions* o) {
+  using faultfs::ErrorCode;
+  using faultfs::Status;
+  const oracle::TargetInfo* target = oracle::find_target(o->target);
+  if (target == nullptr) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "unknown target '" + o->target + "' (see dbx-torture list-targets)");
+  }
+  if (durability_given) {
+    auto d = parse_durabilities(f.durability);
+    if (!d.is_ok()) return d.status();
+    o->durabilities = d.value();
+  } else {
+    // "all" levels the target has: a double's bug shows only in its own.
+    o->durabilities = target->durabilities;
+  }
+  auto modes = parse_modes(f.mode);
+  if (!modes.is_ok()) return modes.status();
+  o->modes = modes.value();
+  auto policies = parse_policies(f.policy);
+  if (!policies.is_ok()) return policies.status();
+  o->policies = policies.value();
+  auto dir_mode = faultfs::parse_dir_mode(f.dir_mode);
+  if (!dir_mode.is_ok()) {
+    return Status(ErrorCode::kInvalidArgument, "--dir-mode: want strict or lenient");
+  }
+  o->dir_mode = dir_mode.value();
+  o->io_errors = f.io_errors == "on";
+  Status s = parse_shard(f.shard, &o->shard_index, &o->shard_count);
+  if (!s.is_ok()) return s;
+  o->seed =
+      f.seed ? *f.seed : std::random_device()() * uint64_t{0x100000001} ^ std::random_device()();
+  if (workloads_given) {
+    o->workloads = f.workloads;
+  } else {
+    o->time_s = f.time_s;
+  }
+  if (time_given && (f.time_s <= 0 || f.time_s > kTimeSecondsMax)) {
+    return Status(ErrorCode::kInvalidArgument, "--time: want 0 < SECONDS <= one week");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // The engine logs each torn tail it drops: thousands per second here.
+  ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
+
+  CLI::App app{"dbx-torture: crash-torture campaigns against DBX and other targets"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+
+  CampaignOptions o;
+  o.jobs = std::max(1u, std::min(kJobsMax, std::thread::hardware_concurrency()));
+  o.report_dir = "torture-report";
+  RunFlags f;
+  CLI::App* run = app.add_subcommand("run", "Run a crash-torture campaign");
+  run->add_option("--target", o.target, "Target name (list-targets)");
+  CLI::Option* durability =
+      run->add_option("--durability", f.durability, "none|lazy|full|all (default: the target's)");
+  run->add_option("--mode", f.mode, "sim|fork|all")->capture_default_str();
+  run->add_option("--policy", f.policy, "drop,prefix,reorder,torn,corrupt|all")
+      ->capture_default_str();
+  run->add_option("--dir-mode", f.dir_mode, "strict|lenient")->capture_default_str();
+  run->add_option("--io-errors", f.io_errors, "off|on")
+      ->check(CLI::IsMember({"off", "on"}))
+      ->capture_default_str();
+  run->add_option("--ops", o.ops, "Operations per workload")
+      ->check(CLI::Range(1u, kOpsMax))
+      ->capture_default_str();
+  run->add_option("--threads", o.threads, "Writer threads per workload (fork mode)")
+      ->check(CLI::Range(1u, kThreadsMax))
+      ->capture_default_str();
+  run->add_option("--seed", f.seed, "Campaign seed (default: random, printed in the report)");
+  CLI::Option* time = run->add_option("--time", f.time_s, "Seconds to run")->capture_default_str();
+  CLI::Option* workloads = run->add_option("--workloads", f.workloads, "Workloads to run")
+                               ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  time->excludes(workloads);
+  run->add_option("--jobs", o.jobs, "Worker processes")
+      ->check(CLI::Range(1u, kJobsMax))
+      ->capture_default_str();
+  run->add_option("--shard", f.shard, "K/N: run shard K (0-based) of N")->capture_default_str();
+  run->add_option("--report", o.report_dir, "Report directory")->capture_default_str();
+  run->add_option("--junit", o.junit_file, "Also write JUnit XML here");
+  run->add_flag("--quiet", o.quiet, "No progress line");
+  run->add_option("--max-violations", o.violations_max, "Stop after this many violations")
+      ->check(CLI::Range(1u, 10'000u))
+      ->capture_default_str();
+
+  std::string artifact_dir;
+  CLI::App* replay = app.add_subcommand("replay", "Rebuild one artifact's crash state, judge it");
+  replay->add_option("ARTIFACT_DIR", artifact_dir, "A failures/<id> folder")->required();
+
+  std::string shrink_out;
+  double shrink_time_s = 120;
+  CLI::App* shrink = app.add_subcommand("shrink", "Shrink an artifact's workload, as a new one");
+  shrink->add_option("ARTIFACT_DIR", artifact_dir, "A failures/<id> folder")->required();
+  shrink->add_option("--out", shrink_out, "New artifact folder (default: <ARTIFACT_DIR>-min)");
+  shrink->add_option("--time", shrink_time_s, "Seconds to search")
+      ->check(CLI::Range(0.1, kTimeSecondsMax))
+      ->capture_default_str();
+
+  std::vector<std::string> merge_inputs;
+  std::string merge_out;
+  std::string merge_junit;
+  CLI::App* merge = app.add_subcommand("merge", "Merge the reports of a campaign's shards");
+  merge->add_option("REPORT_DIR", merge_inputs, "Shard report folders")->required();
+  merge->add_option("--report", merge_out, "Output report folder")->required();
+  merge->add_option("--junit", merge_junit, "Also write JUnit XML here");
+
+  CLI::App* list = app.add_subcommand("list-targets", "One target a line, name first");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help.
+    return usage_error(e.what());
+  }
+
+  if (list->parsed()) return list_targets(std::cout);
+  if (run->parsed()) {
+    const faultfs::Status s = finish_run_options(f, durability->count() > 0, time->count() > 0,
+                                                 workloads->count() > 0, &o);
+    if (!s.is_ok()) return usage_error(s.message());
+    return run_campaign(o, std::cout, std::cerr);
+  }
+  if (replay->parsed()) return replay_command_main(artifact_dir, std::cout, std::cerr);
+  if (shrink->parsed()) {
+    if (shrink_out.empty()) {
+      shrink_out = std::filesystem::path(artifact_dir).lexically_normal().string();
+      while (!shrink_out.empty() && shrink_out.back() == '/') shrink_out.pop_back();
+      shrink_out += "-min";
+    }
+    return shrink_command_main(artifact_dir, shrink_out, shrink_time_s, std::cout, std::cerr);
+  }
+  if (merge->parsed())
+    return merge_command_main(merge_inputs, merge_out, merge_junit, std::cout, std::cerr);
+  return usage_error("no subcommand");
+}
+
+}  // namespace torture

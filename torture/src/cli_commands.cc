@@ -1,0 +1,139 @@
+#include "cli_commands.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "oracle/target.h"
+#include "reports/junit.h"
+#include "reports/merge.h"
+#include "reports/report_files.h"
+#include "torture/artifact.h"
+#include "torture/replay.h"
+
+namespace torture {
+
+namespace fs = std::filesystem;
+
+int list_targets(std::ostream& out) {
+  for (const oracle::TargetInfo& t : oracle::target_registry()) {
+    out << t.name << "\t" << (t.known_bug ? "known bug: " : "") << t.description << " [";
+    for (size_t i = 0; i < t.durabilities.size(); ++i) {
+      out << (i > 0 ? "," : "") << oracle::durability_name(t.durabilities[i]);
+    }
+    out << "]\n";
+  }
+  return 0;
+}
+
+int replay_command_main(const std::string& artifact_dir, std::ostream& out, std::ostream& err) {
+  auto artifact = read_artifact(artifact_dir);
+  if (!artifact.is_ok()) {
+    err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
+    return 2;
+  }
+  auto outcome = replay_artifact(artifact.value(), artifact_dir);
+  if (!outcome.is_ok()) {
+    err << "dbx-torture: cannot replay " << artifact_dir << ": " << outcome.status().message()
+        << "\n";
+    return 2;
+  }
+  out << "replay " << artifact->id << " (" << artifact->target << ", "
+      << oracle::durability_name(artifact->durability) << ", " << artifact->mode << "): "
+      << (outcome->still_fails ? "STILL FAILS: " + outcome->kind : std::string("passes now"))
+      << "\n  " << outcome->context << "\n  " << outcome->verdict << "\n";
+  return outcome->still_fails ? 1 : 0;
+}
+
+int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir, double time_s,
+                        std::ostream& out, std::ostream& err) {
+  auto artifact = read_artifact(artifact_dir);
+  if (!artifact.is_ok()) {
+    err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
+    return 2;
+  }
+  std::error_code ec;
+  if (fs::exists(fs::path(out_dir) / kArtifactFile, ec)) {
+    err << "dbx-torture: " << out_dir << " already holds an artifact\n";
+    return 2;
+  }
+  ShrinkOptions options;
+  options.time_s = time_s;
+  auto shrunk = shrink_artifact(artifact.value(), options);
+  if (!shrunk.is_ok()) {
+    err << "dbx-torture: cannot shrink " << artifact_dir << ": " << shrunk.status().message()
+        << "\n";
+    return 2;
+  }
+  if (!shrunk->has_value()) {
+    out << "shrink: " << artifact_dir << " no longer fails in simulation; nothing written\n";
+    return 1;
+  }
+  Artifact& a = shrunk.value()->artifact;
+  a.id = fs::path(out_dir).filename().string();
+  a.replay = replay_command(out_dir);
+  const faultfs::Status written = write_artifact(a, out_dir);
+  if (!written.is_ok()) {
+    err << "dbx-torture: " << written.message() << "\n";
+    return 2;
+  }
+  out << "shrink: " << shrunk.value()->ops_before << " -> " << shrunk.value()->ops_after
+      << " operations after " << shrunk.value()->candidates << " candidates; " << a.kind
+      << "\n  artifact: " << out_dir << "\n  " << a.replay << "\n";
+  return 0;
+}
+
+int merge_command_main(const std::vector<std::string>& inputs, const std::string& out_dir,
+                       const std::string& junit_file, std::ostream& out, std::ostream& err) {
+  std::vector<reports::Summary> shards;
+  for (const std::string& dir : inputs) {
+    auto summary = reports::read_report_dir(dir);
+    if (!summary.is_ok()) {
+      err << "dbx-torture: " << summary.status().message() << "\n";
+      return 2;
+    }
+    shards.push_back(std::move(summary).value());
+  }
+  auto merged = reports::merge_summaries(shards);
+  if (!merged.is_ok()) {
+    err << "dbx-torture: merge: " << merged.status().message() << "\n";
+    return 2;
+  }
+  // Artifacts travel with the merged report (their paths are relative to it).
+  std::error_code ec;
+  const fs::path failures = fs::path(out_dir) / reports::kFailuresDirName;
+  fs::create_directories(failures, ec);
+  if (ec) {
+    err << "dbx-torture: cannot create " << failures.string() << ": " << ec.message() << "\n";
+    return 2;
+  }
+  for (const std::string& dir : inputs) {
+    const fs::path from = fs::path(dir) / reports::kFailuresDirName;
+    if (!fs::is_directory(from, ec) || fs::equivalent(from, failures, ec)) continue;
+    fs::copy(from, failures, fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+    if (ec) {
+      err << "dbx-torture: cannot copy " << from.string() << ": " << ec.message() << "\n";
+      return 2;
+    }
+  }
+  const reports::Status written = reports::write_report_dir(merged.value(), out_dir);
+  if (!written.is_ok()) {
+    err << "dbx-torture: " << written.message() << "\n";
+    return 2;
+  }
+  if (!junit_file.empty()) {
+    const reports::Status junit = reports::write_junit_file(merged.value(), junit_file);
+    if (!junit.is_ok()) {
+      err << "dbx-torture: " << junit.message() << "\n";
+      return 2;
+    }
+  }
+  const bool pass = reports::passed(merged.value());
+  out << "dbx-torture merge: " << (pass ? "PASS" : "FAIL") << ": " << shards.size() << " reports, "
+      << merged.value().counters.crash_states << " crash states, "
+      << merged.value().violations.size() << " violations"
+      << (merged.value().config.shard.complete() ? "" : " (shards missing)")
+      << "\nreport: " << (fs::path(out_dir) / reports::kIndexFileName).string() << "\n";
+  return pass ? 0 : 1;
+}
+
+}  // namespace torture

@@ -1,0 +1,53 @@
+// Judging what a killed fork-mode child left: shared by the campaign (which
+// judges every cycle) and replay (which judges an artifact's saved copy).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "faultfs/crash.h"
+#include "faultfs/sim_fs.h"
+#include "faultfs/status.h"
+#include "oracle/target.h"
+#include "torture/campaign.h"
+#include "torture/judge.h"
+#include "torture/workload.h"
+
+namespace torture::detail {
+
+// The files of one kill cycle, under its work directory.
+struct ForkCycle {
+  std::string work;
+  std::string db_path;
+  std::string trace_path;
+  std::string history_path;
+};
+
+// Judges what the child left (`acked`: the acknowledgements it sent, which
+// the log may lack when the kill cut its last transaction short): (a) the directory as left, under
+// the process-kill bounds (on a copy, so the original stays evidence), then (b) power-loss images
+// of the trace's end under every policy. Findings become artifacts holding the evidence. `report`
+// arrives with its identity set.
+[[nodiscard]] faultfs::Result<WorkloadReport> judge_fork_cycle(
+    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const Workload& workload, oracle::Durability durability, const ForkCycle& cycle,
+    const std::string& kill, uint64_t marker, const std::vector<uint64_t>& acked,
+    const std::function<bool()>& should_stop, WorkloadReport report);
+
+// Creates a fresh, empty, unique directory under fork_work_root().
+[[nodiscard]] faultfs::Result<std::string> make_work_dir(const std::string& tag);
+// Removes a work directory; failing to is not worth failing a run over, but
+// it is reported on stderr so that a filling disk is noticed.
+void remove_work_dir(const std::string& dir);
+// Copies a directory tree (files and folders).
+[[nodiscard]] faultfs::Status copy_tree(const std::string& from, const std::string& to);
+
+// The state at the end of `trace_path`: the recorded operations replayed
+// into a SimFs, pending changes and all, with the parent of `db_path`
+// durable (it existed before the child ran). A missing or header-less trace
+// (the child died first) is an empty state.
+[[nodiscard]] faultfs::Result<std::unique_ptr<faultfs::SimFs>> trace_state(
+    const std::string& trace_path, const std::string& db_path);
+
+}  // namespace torture::detail

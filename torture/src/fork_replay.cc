@@ -1,0 +1,99 @@
+// Replaying a fork-mode artifact from its saved evidence: the child's oracle
+// log (history.db) and either the directory as left (dir/) or the trace
+// (trace.bin) with the recorded crash choice.
+#include <filesystem>
+
+#include "fork_evidence.h"
+#include "oracle/bounds.h"
+#include "oracle/history.h"
+#include "replay_internal.h"
+
+namespace torture {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<ReplayOutcome> judge_saved(const Artifact& a, const oracle::TargetInfo& target,
+                                  const fs::path& saved, const std::string& work) {
+  const ForkEvidence& f = *a.fork;
+  if (f.policy == kPolicyWorkload) {
+    // The child's own operation failed: only a new run can tell; re-judging
+    // the log says nothing. Report it as still failing, with the reason.
+    ReplayOutcome out;
+    out.still_fails = true;
+    out.kind = a.kind;
+    out.verdict = "an operation failed in the fork child with no fault injected (" + a.error + ")";
+    out.context = a.context;
+    return out;
+  }
+  std::error_code ec;
+  // SQLite may write to the log it opens (recovery, schema): work on a copy.
+  fs::copy_file(saved / kHistoryFile, fs::path(work) / kHistoryFile, ec);
+  if (ec) return Status(ErrorCode::kCorruption, "artifact: history.db missing or unreadable");
+  auto history = oracle::History::open((fs::path(work) / kHistoryFile).string());
+  if (!history.is_ok()) {
+    return Status(ErrorCode::kCorruption,
+                  "artifact: bad history.db: " + history.status().message());
+  }
+  Judge judge(target, a.durability, *history.value());
+  const oracle::HistorySummary summary = history.value()->summary();
+  Result<Judgement> judged = Status(ErrorCode::kInvalidArgument, "unjudged");
+  if (f.policy == kPolicyKill) {
+    const std::string copy = work + "/judged-db";
+    if (fs::exists(saved / kDirFolder, ec)) {
+      Status s = detail::copy_tree((saved / kDirFolder).string(), copy);
+      if (!s.is_ok()) return s;
+    }
+    judged = judge.recover(
+        faultfs::posix_file_system(), copy,
+        oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kProcessKill), false);
+  } else {
+    auto policy = faultfs::parse_crash_policy(f.policy);
+    if (!policy.is_ok() || !f.choice) {
+      return Status(ErrorCode::kCorruption,
+                    "artifact: fork policy '" + f.policy + "' is not a crash policy with a choice");
+    }
+    auto base = detail::trace_state((saved / kTraceFile).string(), f.db_path);
+    if (!base.is_ok()) {
+      return Status(ErrorCode::kCorruption, "artifact: bad trace.bin: " + base.status().message());
+    }
+    const faultfs::CrashOptions options{policy.value(), a.dir_mode, a.sector_bytes};
+    auto image = base.value()->crash_with(options, *f.choice);
+    if (!image.is_ok()) {
+      return Status(ErrorCode::kCorruption,
+                    "artifact: the choice does not fit the trace: " + image.status().message());
+    }
+    judged =
+        judge.recover(*image.value(), f.db_path,
+                      oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kPowerLoss),
+                      policy.value() == faultfs::CrashPolicy::kCorrupt);
+  }
+  if (!judged.is_ok()) return judged.status();
+  ReplayOutcome out;
+  out.still_fails = !judged->verdict.ok;
+  if (judged->verdict.kind) out.kind = oracle::violation_kind_name(*judged->verdict.kind);
+  out.verdict = judged->verdict.to_string();
+  if (!judged->error.empty()) out.verdict += "\n  error: " + judged->error;
+  out.context = a.context;
+  out.recovered = judged->recovered;
+  return out;
+}
+
+}  // namespace
+
+Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
+                                           const oracle::TargetInfo& target,
+                                           const std::string& artifact_dir) {
+  if (!artifact.fork) return Status(ErrorCode::kCorruption, "artifact: fork evidence missing");
+  auto work = detail::make_work_dir("replay");
+  if (!work.is_ok()) return work.status();
+  auto out = judge_saved(artifact, target, fs::path(artifact_dir), work.value());
+  detail::remove_work_dir(work.value());
+  return out;
+}
+
+}  // namespace torture

@@ -1,0 +1,131 @@
+#include "torture/judge.h"
+
+#include <cassert>
+#include <chrono>
+
+#include "oracle/dbx_target.h"
+
+namespace torture {
+
+using faultfs::Result;
+using faultfs::Status;
+
+namespace {
+
+// Verdicts kept per Judge before the memo starts over; bounds its memory.
+constexpr size_t kMemoEntriesMax = 4096;
+
+// FNV-1a over every row; only buckets the memo, equality is checked exactly.
+uint64_t state_hash(const oracle::State& state) {
+  uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const std::string& s) {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // Separator: ("ab","c") and ("a","bc") differ.
+    h *= 1099511628211ull;
+  };
+  for (const oracle::Entry& e : state) {
+    mix(e.table);
+    mix(e.key);
+    mix(e.value);
+  }
+  return h;
+}
+
+}  // namespace
+
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info) {
+  if (info.name == "dbx") {
+    oracle::DbxTargetOptions options;
+    options.sync_interval = std::chrono::hours(24);
+    // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
+    // zero write and a sync the crash points visit) instead of never leaving the
+    // first 4 MiB, and reopens do not read megabytes of zeros.
+    options.wal_preallocate_bytes = 64 * 1024;
+    return oracle::make_dbx_target(options);
+  }
+  return info.make();
+}
+
+Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
+             oracle::History& history)
+    : info_(info), durability_(durability), history_(history), checker_(history) {}
+
+Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
+                                 const oracle::Bounds& bounds, bool beyond_contract,
+                                 const std::function<void()>& after_open) {
+  oracle::CheckOptions options;
+  oracle::Bounds judged = bounds;
+  if (beyond_contract) {
+    // Corrupted durable data: detection is correct and losing data allowed;
+    // inventing, reordering or tearing it is not.
+    judged.lo = 0;
+    options.unreadable_allowed = true;
+  }
+  std::unique_ptr<oracle::Target> target = make_target(info_);
+  const Status opened = target->open(fs, dir, durability_);
+  if (after_open) after_open();
+  if (!opened.is_ok()) {
+    Judgement j;
+    j.verdict = checker_.check_unreadable(judged, opened, options);
+    j.error = "open: " + opened.to_string();
+    return j;
+  }
+  auto state = target->read_all();
+  // The handle's close lands on an image nobody reads again; a close error
+  // there changes nothing that is judged.
+  target->close().ignore_error();
+  target.reset();
+  if (!state.is_ok()) {
+    Judgement j;
+    j.verdict = checker_.check_unreadable(judged, state.status(), options);
+    j.error = "read_all: " + state.status().to_string();
+    return j;
+  }
+  return judge_state(judged, options, std::move(state).value());
+}
+
+Result<Judgement> Judge::check_state(const oracle::Bounds& bounds, oracle::State state) {
+  return judge_state(bounds, oracle::CheckOptions{}, std::move(state));
+}
+
+Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
+                                     const oracle::CheckOptions& options, oracle::State state) {
+  // A scan that returned a key twice is unreadable; leave that to the checker.
+  const bool normal = oracle::normalize_state(&state);
+  const MemoKey key{bounds.lo,
+                    bounds.hi,
+                    bounds.checkpoint_from,
+                    bounds.checkpoint_to,
+                    static_cast<int>(bounds.crash) * 4 + static_cast<int>(bounds.durability),
+                    options.unreadable_allowed,
+                    state_hash(state)};
+  if (normal) {
+    const auto it = memo_.find(key);
+    if (it != memo_.end()) {
+      for (const auto& [cached, verdict] : it->second) {
+        if (cached == state) {
+          ++memo_hits_;
+          return Judgement{verdict, std::move(state), {}};
+        }
+      }
+    }
+  }
+  auto verdict = checker_.check(bounds, state, options);
+  if (!verdict.is_ok()) return verdict.status();
+  if (verdict->ok && normal) {
+    if (memo_entries_ >= kMemoEntriesMax) {
+      memo_.clear();
+      memo_entries_ = 0;
+    }
+    memo_[key].emplace_back(state, verdict.value());
+    ++memo_entries_;
+  }
+  return Judgement{std::move(verdict).value(), std::move(state), {}};
+}
+
+Result<oracle::State> Judge::state_at(uint64_t p) { return checker_.state_at(p); }
+
+}  // namespace torture

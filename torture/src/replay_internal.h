@@ -1,0 +1,23 @@
+// Shared by replay, shrink and the fork mode's replay.
+#pragma once
+
+#include <string>
+
+#include "faultfs/status.h"
+#include "oracle/target.h"
+#include "torture/artifact.h"
+#include "torture/replay.h"
+#include "torture/sim_runner.h"
+
+namespace torture {
+
+// Sim settings that judge only `policy` (a crash policy or "kill") the way
+// the artifact's campaign did.
+SimSettings settings_for(const Artifact& artifact, const std::string& policy);
+
+// Rebuilds a fork-mode artifact's state from its saved evidence and judges it.
+[[nodiscard]] faultfs::Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
+                                                                  const oracle::TargetInfo& target,
+                                                                  const std::string& artifact_dir);
+
+}  // namespace torture

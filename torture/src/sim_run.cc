@@ -1,0 +1,234 @@
+#include "sim_run.h"
+
+#include <cassert>
+
+#include "oracle/bounds.h"
+#include "torture/seeds.h"
+
+namespace torture {
+
+using faultfs::ErrorCode;
+using faultfs::Result;
+using faultfs::Status;
+
+namespace detail {
+
+namespace {
+
+// Arms a step's fault for the lifetime of the guard (libfiu state is
+// process-wide; a worker runs one workload at a time).
+class ArmedFault {
+ public:
+  explicit ArmedFault(const std::optional<IoFault>& fault) : fault_(fault) {}
+  [[nodiscard]] Status arm() {
+    if (!fault_) return Status::ok();
+    Status s = faultfs::fiu_initialize();
+    if (!s.is_ok()) return s;
+    return faultfs::enable_fault(fault_->op, fault_->kind, /*once=*/true);
+  }
+  void disarm() {
+    if (fault_) faultfs::disable_fault(fault_->op);
+  }
+  ~ArmedFault() { disarm(); }
+
+ private:
+  const std::optional<IoFault>& fault_;
+};
+
+}  // namespace
+
+SimRun::SimRun(const oracle::TargetInfo& target, const Workload& workload,
+               const SimSettings& settings, const SimControl& control)
+    : target_info_(target),
+      workload_(workload),
+      settings_(settings),
+      control_(control),
+      sample_rng_(derive_seed(workload.seed, 0x5a4d)) {
+  assert(settings.images_per_policy >= 1);
+  assert(settings.findings_max >= 1);
+}
+
+SimRun::~SimRun() {
+  // The handle closes on the file system it was opened on, before that goes.
+  target_.reset();
+  if (fs_) fs_->set_op_hook(nullptr);
+}
+
+bool SimRun::done() const {
+  return result_.stopped_early || result_.findings.size() >= settings_.findings_max;
+}
+
+std::string SimRun::step_context(uint64_t step) const {
+  if (step == 0) return "step 0 (first open)";
+  if (step > workload_.steps.size()) return "step " + std::to_string(step) + " (final reopen)";
+  return "step " + std::to_string(step) + " (" + describe_step(workload_.steps[step - 1]) + ")";
+}
+
+Result<SimResult> SimRun::run() {
+  Status s = start();
+  for (size_t i = 0; s.is_ok() && !done() && target_ && i < workload_.steps.size(); ++i) {
+    s = run_step(i);
+  }
+  if (s.is_ok() && !done() && target_) {
+    // The final clean shutdown and its recovery.
+    current_step_ = workload_.steps.size() + 1;
+    Status op_error;
+    s = close_target(&op_error);
+    if (s.is_ok() && op_error.is_ok()) s = drain(current_step_);
+    if (s.is_ok() && !op_error.is_ok()) {
+      s = finish_unexpected(op_error, current_step_, "final close");
+    } else if (s.is_ok()) {
+      s = open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, false);
+    }
+  }
+  if (!s.is_ok()) return s;
+  if (faults_) result_.io_faults_fired = faults_->injected_total();
+  result_.memo_hits = judge_ ? judge_->memo_hits() : 0;
+  return std::move(result_);
+}
+
+Status SimRun::start() {
+  auto history = oracle::History::open(":memory:");
+  if (!history.is_ok()) return history.status();
+  history_ = std::move(history).value();
+  judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_);
+  fs_ = std::make_unique<faultfs::SimFs>();
+  faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
+  fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
+  collecting_ = true;
+  current_step_ = 0;
+  target_ = make_target(target_info_);
+  const Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
+  Status s = drain(0);
+  if (!s.is_ok()) return s;
+  if (!opened.is_ok()) return finish_unexpected(opened, 0, "open of an empty directory");
+  return history_->record_open();
+}
+
+Status SimRun::run_step(size_t index) {
+  const Step& step = workload_.steps[index];
+  current_step_ = index + 1;
+  ArmedFault fault(step.fault);
+  Status s = fault.arm();
+  if (!s.is_ok()) return s;
+  const uint64_t fired_before = faults_->injected_total();
+  faults_before_step_ = fired_before;
+  Status op_error;
+  s = execute(step, &op_error);
+  fault.disarm();
+  if (!s.is_ok()) return s;
+  const bool fired = faults_->injected_total() > fired_before;
+  s = drain(current_step_);
+  if (!s.is_ok() || done()) return s;
+  if (op_error.is_ok()) {
+    if (step.kind != StepKind::kReopen) return Status::ok();
+    return open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, fired);
+  }
+  if (!fired) {
+    return finish_unexpected(op_error, current_step_, std::string(step_kind_name(step.kind)));
+  }
+  // An injected fault: the handle is done for (a failed sync may have
+  // dropped data); recover as after a power loss, as SQLite's I/O-error
+  // tests do: nothing acknowledged before the error may be lost.
+  target_.reset();
+  return open_and_judge(kPolicyIoError, current_step_, oracle::CrashKind::kPowerLoss, false);
+}
+
+Status SimRun::execute(const Step& step, Status* op_error) {
+  switch (step.kind) {
+    case StepKind::kWrite: {
+      auto seq = history_->record_pending(step.write);
+      if (!seq.is_ok()) return seq.status();
+      *op_error = target_->apply(step.write);
+      if (op_error->is_ok()) return history_->record_ack(seq.value());
+      return history_->record_failed(seq.value(), oracle::write_maybe_applied(*op_error),
+                                     op_error->to_string());
+    }
+    case StepKind::kFlush: {
+      Status s = history_->record_sync_begin(oracle::SyncKind::kFlush);
+      if (!s.is_ok()) return s;
+      *op_error = target_->flush();
+      return history_->record_sync_end(oracle::SyncKind::kFlush, op_error->is_ok());
+    }
+    case StepKind::kReopen:
+      return close_target(op_error);
+  }
+  return Status(ErrorCode::kInvalidArgument, "unknown step kind");
+}
+
+Status SimRun::close_target(Status* op_error) {
+  Status s = history_->record_sync_begin(oracle::SyncKind::kClose);
+  if (!s.is_ok()) return s;
+  *op_error = target_->close();
+  s = history_->record_sync_end(oracle::SyncKind::kClose, op_error->is_ok());
+  target_.reset();
+  return s;
+}
+
+Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKind kind,
+                              bool retry_on_fault) {
+  const oracle::Bounds bounds =
+      oracle::compute_bounds(history_->summary(), settings_.durability, kind);
+  target_ = make_target(target_info_);
+  Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
+  if (!opened.is_ok() && retry_on_fault) {
+    // The step's fault hit the recovery itself: an honest error; the fault
+    // is disarmed by now, so a second open must succeed.
+    target_ = make_target(target_info_);
+    opened = target_->open(*faults_, kSimDbDir, settings_.durability);
+  }
+  Judgement judgement;
+  if (opened.is_ok()) {
+    Status s = history_->record_open();
+    if (!s.is_ok()) return s;
+    auto state = target_->read_all();
+    if (state.is_ok()) {
+      auto judged = judge_->check_state(bounds, std::move(state).value());
+      if (!judged.is_ok()) return judged.status();
+      judgement = std::move(judged).value();
+    } else {
+      judgement.verdict = oracle::Checker(*history_).check_unreadable(bounds, state.status());
+      judgement.error = "read_all: " + state.status().to_string();
+    }
+  } else {
+    judgement.verdict = oracle::Checker(*history_).check_unreadable(bounds, opened);
+    judgement.error = "open: " + opened.to_string();
+  }
+  // The recovery's own crash points are judged against the history as it
+  // was, before record_recovered() below may discard writes.
+  Status s = drain(step);
+  if (!s.is_ok()) return s;
+  CrashSpec spec;
+  spec.policy = policy;
+  spec.step = step;
+  s = record(spec, judgement, step_context(step));
+  if (!s.is_ok()) return s;
+  if (!judgement.verdict.ok) {
+    target_.reset();  // Nothing sound to continue from.
+    return Status::ok();
+  }
+  judge_->invalidate();
+  return history_->record_recovered(judgement.verdict.p);
+}
+
+Status SimRun::finish_unexpected(const Status& error, uint64_t step, const std::string& what) {
+  assert(!error.is_ok());
+  target_.reset();
+  CrashSpec spec;
+  spec.policy = kPolicyWorkload;
+  spec.step = step;
+  Judgement judgement;
+  judgement.verdict.ok = false;
+  judgement.error = what + " failed with no fault injected: " + error.to_string();
+  return record(spec, judgement, step_context(step));
+}
+
+}  // namespace detail
+
+Result<SimResult> run_sim(const oracle::TargetInfo& target, const Workload& workload,
+                          const SimSettings& settings, const SimControl& control) {
+  detail::SimRun run(target, workload, settings, control);
+  return run.run();
+}
+
+}  // namespace torture

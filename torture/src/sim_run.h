@@ -1,0 +1,106 @@
+// SimRun: the state of one simulation run (see torture/sim_runner.h).
+// sim_run.cc drives the workload; sim_crashes.cc collects and judges the
+// crash points it passes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "faultfs/fault_injection.h"
+#include "faultfs/sim_fs.h"
+#include "oracle/history.h"
+#include "torture/judge.h"
+#include "torture/sim_runner.h"
+
+namespace torture::detail {
+
+// The live state right after one operation of the main run.
+struct CrashPoint {
+  std::unique_ptr<faultfs::SimFs> fs;
+  oracle::HistorySummary summary;  // The history when the operation completed.
+  uint64_t mutations = 0;
+  uint64_t persistence_points = 0;
+  std::string op;
+  std::string path;
+  // An injected fault fired earlier in this step: a failed sync may have
+  // dropped un-synced data as a writeback error does, so even the "kill"
+  // image is judged under power-loss bounds (SQLite's I/O-error rule: only
+  // what was acknowledged before the error must survive).
+  bool after_fault = false;
+};
+
+// Crash points one step may queue before they are judged; a recovery that
+// performs more operations than this has only its first ones judged.
+inline constexpr size_t kPointsPerStepMax = 4096;
+
+class SimRun {
+ public:
+  SimRun(const oracle::TargetInfo& target, const Workload& workload, const SimSettings& settings,
+         const SimControl& control);
+  ~SimRun();
+
+  [[nodiscard]] faultfs::Result<SimResult> run();
+
+ private:
+  // sim_run.cc: the workload.
+  [[nodiscard]] faultfs::Status start();
+  [[nodiscard]] faultfs::Status run_step(size_t index);
+  [[nodiscard]] faultfs::Status execute(const Step& step, faultfs::Status* op_error);
+  [[nodiscard]] faultfs::Status close_target(faultfs::Status* op_error);
+  // Opens a new handle on the live file system, judges what it reads back
+  // under bounds of `kind`, and continues from the state it recovered.
+  [[nodiscard]] faultfs::Status open_and_judge(const char* policy, uint64_t step,
+                                               oracle::CrashKind kind, bool retry_on_fault);
+  [[nodiscard]] faultfs::Status finish_unexpected(const faultfs::Status& error, uint64_t step,
+                                                  const std::string& what);
+  bool done() const;
+  std::string step_context(uint64_t step) const;
+
+  // sim_crashes.cc: crash points.
+  void on_op(const faultfs::OpEvent& event);
+  [[nodiscard]] faultfs::Status drain(uint64_t step);
+  [[nodiscard]] faultfs::Status judge_point(const CrashPoint& point, uint64_t step);
+  [[nodiscard]] faultfs::Status crash_images(const faultfs::SimFs& fs,
+                                             const faultfs::CrashOptions& options,
+                                             std::mt19937_64& rng,
+                                             std::vector<faultfs::CrashChoice>* choices,
+                                             std::vector<std::unique_ptr<faultfs::SimFs>>* images);
+  [[nodiscard]] faultfs::Status judge_policy(const CrashPoint& point, const CrashSpec& base,
+                                             faultfs::CrashPolicy policy, std::mt19937_64& rng);
+  [[nodiscard]] faultfs::Status judge_second_crash(const faultfs::SimFs& first_image,
+                                                   const CrashSpec& first,
+                                                   const faultfs::CrashOptions& options,
+                                                   uint64_t events, std::mt19937_64& rng,
+                                                   const oracle::Bounds& bounds);
+  // Judges `image`; counts it; records a finding when it fails. `events`,
+  // when given, receives the operations its recovery's open performed.
+  [[nodiscard]] faultfs::Status judge_image(faultfs::SimFs& image, const CrashSpec& spec,
+                                            const oracle::Bounds& bounds, bool beyond_contract,
+                                            const std::string& context, uint64_t* events);
+  [[nodiscard]] faultfs::Status record(const CrashSpec& spec, const Judgement& judgement,
+                                       const std::string& context);
+  bool wanted(const CrashSpec& spec) const;
+
+  const oracle::TargetInfo& target_info_;
+  const Workload& workload_;
+  const SimSettings& settings_;
+  const SimControl& control_;
+
+  std::unique_ptr<faultfs::SimFs> fs_;
+  std::unique_ptr<faultfs::FaultInjectionFs> faults_;
+  std::unique_ptr<oracle::History> history_;
+  std::unique_ptr<Judge> judge_;
+  std::unique_ptr<oracle::Target> target_;
+  std::mt19937_64 sample_rng_;
+  std::vector<CrashPoint> points_;
+  bool collecting_ = false;
+  uint64_t point_index_ = 0;
+  uint64_t current_step_ = 0;
+  uint64_t faults_before_step_ = 0;  // injected_total() when the step began.
+  SimResult result_;
+};
+
+}  // namespace torture::detail

@@ -1,0 +1,277 @@
+#include "torture/workload.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <random>
+
+#include "json_util.h"
+
+namespace torture {
+
+using faultfs::FaultKind;
+using faultfs::FaultOp;
+using faultfs::Result;
+using faultfs::Status;
+using json_util::Json;
+
+namespace {
+
+constexpr std::array<const char*, 3> kTables = {"t0", "t1", "t2"};
+constexpr uint32_t kKeyPool = 24;  // Small, so that overwrites and deletes hit.
+
+class Draw {
+ public:
+  explicit Draw(uint64_t seed) : rng_(seed) {}
+  // Uniform in [lo, hi].
+  uint64_t range(uint64_t lo, uint64_t hi) {
+    assert(lo <= hi);
+    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng_);
+  }
+  bool percent(uint64_t p) { return range(0, 99) < p; }
+
+  std::string table() { return kTables[range(0, kTables.size() - 1)]; }
+
+  std::string key() {
+    const uint64_t r = range(0, 999);
+    if (r < 900) return "k" + std::to_string(range(0, kKeyPool - 1));
+    if (r < 950) return "";
+    if (r < 995) return bytes(range(1, 64), /*binary=*/percent(50));
+    return bytes(range(1024, kKeyBytesMax), /*binary=*/false);
+  }
+
+  std::string value() {
+    const uint64_t r = range(0, 999);
+    size_t size = 0;
+    if (r < 80) {
+      size = 0;
+    } else if (r < 850) {
+      size = range(1, 40);
+    } else if (r < 985) {
+      size = range(41, 4096);
+    } else {
+      size = range(4097, kValueBytesMax);
+    }
+    return bytes(size, /*binary=*/percent(10));
+  }
+
+  // A tag in front makes each value tell which draw wrote it (a wrong or
+  // stale value is then visible in a diff); the rest is filler.
+  std::string bytes(size_t size, bool binary) {
+    const std::string tag = "v" + std::to_string(counter_++) + ":";
+    std::string out(size, '\0');
+    // One draw yields eight filler bytes: values up to 64 KiB stay cheap.
+    uint64_t bits = 0;
+    for (size_t i = 0; i < size; ++i) {
+      if (i < tag.size()) {
+        out[i] = tag[i];  // Cut short when the size is: sizes stay as drawn.
+        continue;
+      }
+      if (i % 8 == 0 || bits == 0) bits = rng_() | 1;
+      const auto byte = static_cast<uint8_t>(bits);
+      bits >>= 8;
+      out[i] = binary ? static_cast<char>(byte) : static_cast<char>('a' + byte % 26);
+    }
+    return out;
+  }
+
+  oracle::Op op(bool allow_delete) {
+    if (allow_delete && percent(20)) return oracle::Op::del(table(), key());
+    return oracle::Op::put(table(), key(), value());
+  }
+
+  IoFault fault() {
+    struct Choice {
+      FaultOp op;
+      uint64_t weight;
+    };
+    static constexpr std::array<Choice, 6> kOps = {{{FaultOp::kSync, 40},
+                                                    {FaultOp::kAppend, 20},
+                                                    {FaultOp::kWriteAt, 10},
+                                                    {FaultOp::kSyncDir, 10},
+                                                    {FaultOp::kRename, 10},
+                                                    {FaultOp::kTruncate, 10}}};
+    uint64_t pick = range(0, 99);
+    FaultOp op = FaultOp::kSync;
+    for (const Choice& c : kOps) {
+      if (pick < c.weight) {
+        op = c.op;
+        break;
+      }
+      pick -= c.weight;
+    }
+    const bool writes = op == FaultOp::kAppend || op == FaultOp::kWriteAt;
+    const uint64_t k = range(0, writes ? 2 : 1);
+    const FaultKind kind = k == 0   ? FaultKind::kIoError
+                           : k == 1 ? FaultKind::kNoSpace
+                                    : FaultKind::kShortWrite;
+    return IoFault{op, kind};
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace
+
+const char* step_kind_name(StepKind kind) {
+  switch (kind) {
+    case StepKind::kWrite:
+      return "write";
+    case StepKind::kFlush:
+      return "flush";
+    case StepKind::kReopen:
+      return "reopen";
+  }
+  return "?";
+}
+
+Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
+  assert(shape.ops >= 1 && shape.ops <= kWorkloadStepsMax);
+  Draw draw(seed);
+  Workload w;
+  w.seed = seed;
+  w.steps.reserve(shape.ops);
+  for (uint32_t i = 0; i < shape.ops; ++i) {
+    Step step;
+    const uint64_t r = draw.range(0, 99);
+    if (r < 55) {
+      step.write.push_back(draw.op(/*allow_delete=*/false));
+    } else if (r < 67) {
+      step.write.push_back(oracle::Op::del(draw.table(), draw.key()));
+    } else if (r < 85) {
+      const uint64_t n = draw.range(2, 6);
+      for (uint64_t j = 0; j < n; ++j) step.write.push_back(draw.op(/*allow_delete=*/true));
+    } else if (r < 95) {
+      step.kind = StepKind::kFlush;
+    } else {
+      step.kind = StepKind::kReopen;
+    }
+    w.steps.push_back(std::move(step));
+  }
+  if (shape.io_errors) {
+    const uint64_t faults = draw.range(1, 3);
+    for (uint64_t f = 0; f < faults; ++f) {
+      w.steps[draw.range(0, w.steps.size() - 1)].fault = draw.fault();
+    }
+  }
+  assert(w.steps.size() == shape.ops);
+  return w;
+}
+
+size_t workload_ops(const Workload& workload) { return workload.steps.size(); }
+
+size_t workload_faults(const Workload& workload) {
+  return static_cast<size_t>(std::count_if(workload.steps.begin(), workload.steps.end(),
+                                           [](const Step& s) { return s.fault.has_value(); }));
+}
+
+std::string workload_to_json(const Workload& workload) {
+  Json steps = Json::array();
+  for (const Step& step : workload.steps) {
+    Json j{{"kind", step_kind_name(step.kind)}};
+    if (step.kind == StepKind::kWrite) j["write"] = json_util::write_to_json(step.write);
+    if (step.fault) {
+      j["fault"] = Json{{"op", faultfs::fault_point_name(step.fault->op)},
+                        {"kind", static_cast<int>(step.fault->kind)}};
+    }
+    steps.push_back(std::move(j));
+  }
+  return Json{{"format", "dbx-torture-workload"},
+              {"version", 1},
+              {"seed", workload.seed},
+              {"steps", std::move(steps)}}
+      .dump(1);
+}
+
+namespace {
+
+Result<IoFault> fault_from_json(const Json& j) {
+  auto name = json_util::get_string(j, "op", "workload fault");
+  if (!name.is_ok()) return name.status();
+  auto kind = json_util::get_u64(j, "kind", "workload fault");
+  if (!kind.is_ok()) return kind.status();
+  if (kind.value() < 1 || kind.value() > 3) {
+    return json_util::corrupt("workload fault", "kind not 1..3");
+  }
+  for (size_t i = 0; i < faultfs::kFaultOpCount; ++i) {
+    const auto op = static_cast<FaultOp>(i);
+    if (name.value() == faultfs::fault_point_name(op)) {
+      return IoFault{op, static_cast<FaultKind>(kind.value())};
+    }
+  }
+  return json_util::corrupt("workload fault", "unknown point " + name.value());
+}
+
+}  // namespace
+
+Result<Workload> workload_from_json(std::string_view text) {
+  auto parsed = json_util::parse(text, "workload");
+  if (!parsed.is_ok()) return parsed.status();
+  const Json& root = parsed.value();
+  auto format = json_util::get_string(root, "format", "workload");
+  if (!format.is_ok()) return format.status();
+  if (format.value() != "dbx-torture-workload") {
+    return json_util::corrupt("workload", "format is not dbx-torture-workload");
+  }
+  auto seed = json_util::get_u64(root, "seed", "workload");
+  if (!seed.is_ok()) return seed.status();
+  const auto steps = root.find("steps");
+  if (steps == root.end() || !steps->is_array()) {
+    return json_util::corrupt("workload", "steps missing or not an array");
+  }
+  if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
+  Workload w;
+  w.seed = seed.value();
+  for (const Json& j : *steps) {
+    auto kind = json_util::get_string(j, "kind", "workload step");
+    if (!kind.is_ok()) return kind.status();
+    Step step;
+    if (kind.value() == "write") {
+      const auto write = j.find("write");
+      if (write == j.end()) return json_util::corrupt("workload step", "write missing");
+      auto ops = json_util::write_from_json(*write, "workload write");
+      if (!ops.is_ok()) return ops.status();
+      step.write = std::move(ops).value();
+    } else if (kind.value() == "flush") {
+      step.kind = StepKind::kFlush;
+    } else if (kind.value() == "reopen") {
+      step.kind = StepKind::kReopen;
+    } else {
+      return json_util::corrupt("workload step", "unknown kind " + kind.value());
+    }
+    const auto fault = j.find("fault");
+    if (fault != j.end()) {
+      auto f = fault_from_json(*fault);
+      if (!f.is_ok()) return f.status();
+      step.fault = f.value();
+    }
+    w.steps.push_back(std::move(step));
+  }
+  return w;
+}
+
+std::string describe_step(const Step& step) {
+  std::string out;
+  if (step.kind != StepKind::kWrite) {
+    out = step_kind_name(step.kind);
+  } else {
+    if (step.write.size() > 1) out = "batch{";
+    for (size_t i = 0; i < step.write.size(); ++i) {
+      const oracle::Op& op = step.write[i];
+      if (i > 0) out += ", ";
+      out += op.kind == oracle::OpKind::kPut ? "put " : "del ";
+      out += op.table + "/" + json_util::encode_bytes(op.key.substr(0, 32));
+      if (op.kind == oracle::OpKind::kPut) out += " (" + std::to_string(op.value.size()) + " B)";
+    }
+    if (step.write.size() > 1) out += "}";
+  }
+  if (step.fault) {
+    out += std::string(" +fault ") + faultfs::fault_point_name(step.fault->op) + "#" +
+           std::to_string(static_cast<int>(step.fault->kind));
+  }
+  return out;
+}
+
+}  // namespace torture
