@@ -49,17 +49,8 @@ run_tests() {
 
 run_torture() {
   local torture="$BUILD_DIR/bin/dbx-torture"
-  if [[ -x "$torture" ]]; then
-    exec "$torture" run --report "$BUILD_DIR/torture-report" "$@"
-  fi
-  # Until the dbx-torture CLI lands (issue 5), the default campaign is the
-  # documented WAL Recovery example: a real SIGKILL mid-write, then recovery.
-  log "dbx-torture is not built yet; running the WAL Recovery crash example instead"
-  local work example
-  work="$(mktemp -d)"
-  example="$(cd "$BUILD_DIR" && pwd)/bin/wal_recovery"
-  (cd "$work" && "$example")
-  log "verdict: ok (example passed); demo database left in $work/wal_demo"
+  # The default campaign: dbx, every durability level, policy and mode, 60 s.
+  exec "$torture" run --target dbx --report "$BUILD_DIR/torture-report" "$@"
 }
 
 case "${1:-}" in
