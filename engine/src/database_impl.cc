@@ -12,6 +12,9 @@
 namespace dbx {
 namespace {
 
+// A batch larger than this does not leave its buffer behind.
+constexpr size_t kPayloadBufferRetainBytesMax = size_t{4} << 20;
+
 faultfs::FileSystem* choose_file_system(const Options& options) {
   return options.file_system != nullptr ? options.file_system : &faultfs::posix_file_system();
 }
@@ -21,25 +24,27 @@ void validate(const std::vector<wal::Mutation>& mutations) {
   for (const wal::Mutation& m : mutations) {
     if (m.table.empty()) throw Error(ErrorCode::kInvalidArgument, "empty table name");
     if (m.table.size() > kMaxTableNameBytes) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "table name of " + std::to_string(m.table.size()) + " bytes exceeds " +
-                      std::to_string(kMaxTableNameBytes));
+      throw Error(ErrorCode::kInvalidArgument, "table name of " + std::to_string(m.table.size()) +
+                                                   " bytes exceeds " +
+                                                   std::to_string(kMaxTableNameBytes));
     }
     if (m.key.size() > kMaxKeyBytes) {
       throw Error(ErrorCode::kInvalidArgument, "key of " + std::to_string(m.key.size()) +
-                                                   " bytes exceeds " + std::to_string(kMaxKeyBytes));
+                                                   " bytes exceeds " +
+                                                   std::to_string(kMaxKeyBytes));
     }
     if (m.value.size() > kMaxValueBytes) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "value of " + std::to_string(m.value.size()) + " bytes exceeds " +
-                      std::to_string(kMaxValueBytes));
+      throw Error(ErrorCode::kInvalidArgument, "value of " + std::to_string(m.value.size()) +
+                                                   " bytes exceeds " +
+                                                   std::to_string(kMaxValueBytes));
     }
     assert(!m.is_delete || m.value.empty());
     total_bytes += m.table.size() + m.key.size() + m.value.size();
   }
   if (total_bytes > kMaxBatchBytes) {
     throw Error(ErrorCode::kInvalidArgument, "batch of " + std::to_string(total_bytes) +
-                                                 " bytes exceeds " + std::to_string(kMaxBatchBytes));
+                                                 " bytes exceeds " +
+                                                 std::to_string(kMaxBatchBytes));
   }
 }
 
@@ -85,7 +90,7 @@ uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
   check_open();
   validate(mutations);
   if (mutations.empty()) return last_sequence();
-  const wal::RecordKind kind = mutations.size() > 1 ? wal::RecordKind::kBatch
+  const wal::RecordKind kind = mutations.size() > 1     ? wal::RecordKind::kBatch
                                : mutations[0].is_delete ? wal::RecordKind::kDelete
                                                         : wal::RecordKind::kInsert;
   uint64_t sequence;
@@ -110,7 +115,8 @@ uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
 
 bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
   check_open();
-  std::vector<wal::Mutation> mutations{wal::Mutation{true, std::string(table), std::string(key), {}}};
+  std::vector<wal::Mutation> mutations{
+      wal::Mutation{true, std::string(table), std::string(key), {}}};
   validate(mutations);
   bool existed;
   uint64_t sequence;
@@ -139,9 +145,11 @@ uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
   const uint64_t sequence = last_sequence() + 1;
   if (wal_ != nullptr) {
     wal::Record record{kind, sequence, std::move(mutations)};
-    const std::string payload = wal::encode_payload(record);
+    wal::encode_payload_to(record, &payload_buffer_);
     DBX_KILL_POINT("wal/before_append");
-    auto appended = wal_->append(kind, sequence, payload);
+    auto appended = wal_->append(kind, sequence, payload_buffer_);
+    if (payload_buffer_.capacity() > kPayloadBufferRetainBytesMax)
+      std::string().swap(payload_buffer_);
     if (!appended.is_ok()) {
       enter_read_only("WAL append failed: " + appended.status().message());
       throw_if_error(appended.status(), "write not acknowledged");
@@ -292,7 +300,6 @@ void DatabaseImpl::checkpoint_locked() {
     throw_if_error(cut, "flush");
   }
   DBX_KILL_POINT("checkpoint/after_wal_cut");
-  wal_->note_synced(checkpoint);
   group_commit_->mark_durable(checkpoint);
 }
 

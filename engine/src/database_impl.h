@@ -71,7 +71,6 @@ class DatabaseImpl {
 
   void recover();  // recovery.cc
   void replay_record(const wal::Record& record);
-  void open_log_writer(uint32_t epoch, uint64_t end_offset, bool create);
 
   uint64_t append_and_apply(std::vector<wal::Mutation>&& mutations, wal::RecordKind kind);
   void apply_to_delta(std::vector<wal::Mutation>&& mutations);
@@ -92,13 +91,14 @@ class DatabaseImpl {
   faultfs::FileSystem* const fs_;
 
   std::unique_ptr<faultfs::FileLock> lock_;
-  std::unique_ptr<wos::WosStore> wos_;      // Null in memory.
-  std::unique_ptr<wal::WalWriter> wal_;     // Null for kNone and in memory.
+  std::unique_ptr<wos::WosStore> wos_;   // Null in memory.
+  std::unique_ptr<wal::WalWriter> wal_;  // Null for kNone and in memory.
   std::unique_ptr<GroupCommit> group_commit_;
   std::string wal_path_;
 
   // Serializes appends, sequence assignment and checkpoints.
   mutable std::mutex log_mutex_;
+  std::string payload_buffer_;  // Guarded by log_mutex_: reused for every record.
   std::atomic<uint64_t> last_sequence_{0};
 
   // Guards delta_ and the WOS index against concurrent readers.

@@ -30,12 +30,7 @@ faultfs::Status GroupCommit::sync_through(uint64_t sequence) {
     lock.unlock();
     DBX_KILL_POINT("wal/before_sync");
     faultfs::Status status = hooks_.sync();
-    if (status.is_ok()) {
-      DBX_KILL_POINT("wal/after_sync");
-      // Outside mutex_: on_synced takes the log's lock, and the checkpoint path
-      // takes the log's lock before mutex_.
-      if (hooks_.on_synced) hooks_.on_synced(target);
-    }
+    if (status.is_ok()) DBX_KILL_POINT("wal/after_sync");
     lock.lock();
     syncing_ = false;
     if (status.is_ok()) {

@@ -27,7 +27,6 @@ class GroupCommit {
   struct Hooks {
     std::function<uint64_t()> appended_sequence;  // Highest sequence written to the log.
     std::function<faultfs::Status()> sync;        // fdatasync of the log.
-    std::function<void(uint64_t)> on_synced;      // After a sync covering the sequence.
   };
 
   GroupCommit(Hooks hooks, uint64_t durable_sequence);

@@ -43,8 +43,7 @@ void DatabaseImpl::recover() {
   const auto started = std::chrono::steady_clock::now();
   if (!path_) {
     group_commit_ = std::make_unique<GroupCommit>(
-        GroupCommit::Hooks{[this] { return last_sequence(); }, [] { return faultfs::Status(); },
-                           nullptr},
+        GroupCommit::Hooks{[this] { return last_sequence(); }, [] { return faultfs::Status(); }},
         0);
     return;
   }
@@ -77,30 +76,31 @@ void DatabaseImpl::recover() {
 
   const bool log_present = summary.epoch != 0;
   if (log_present) {
-    auto file = value_or_throw(fs_->open(wal_path_, faultfs::OpenMode::kReadWrite), "recovery");
+    wal_ = value_or_throw(
+        wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset), "open WAL");
     if (summary.must_truncate) {
-      throw_if_error(file->truncate(summary.end_offset), "recovery: drop torn WAL tail");
+      // Also syncs: nothing stale may later pass for a continuation.
+      throw_if_error(wal_->truncate_to_end(), "recovery: drop torn WAL tail");
       logger().info("{}: dropped {} torn bytes at WAL offset {}", wal_path_, summary.torn_bytes,
                     summary.end_offset);
+    } else {
+      // What was replayed may have come from the page cache of a killed
+      // process: make it durable before anyone reads it.
+      throw_if_error(wal_->sync(), "recovery: sync WAL");
     }
-    // What was replayed may have come from the page cache of a killed process:
-    // make it durable before anyone reads it.
-    throw_if_error(file->sync(), "recovery: sync WAL");
-    throw_if_error(file->close(), "recovery");
+    if (options_.durability == Durability::kNone) {
+      throw_if_error(wal_->close(), "recovery");  // kNone appends nothing.
+      wal_.reset();
+    }
+  } else if (options_.durability != Durability::kNone) {
+    wal_ = value_or_throw(wal::WalWriter::create(*fs_, wal_path_, 1), "create WAL");
+    throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
   }
-
-  if (options_.durability != Durability::kNone) {
-    open_log_writer(summary.epoch, summary.end_offset, !log_present);
-  }
+  if (wal_ != nullptr) wal_->set_preallocation_bytes(options_.wal_preallocate_bytes);
+  // WalWriter::sync() itself advances the synced_sequence later records carry.
   group_commit_ = std::make_unique<GroupCommit>(
-      GroupCommit::Hooks{
-          [this] { return last_sequence(); },
-          [this] { return wal_ != nullptr ? wal_->sync() : faultfs::Status(); },
-          // WalWriter::note_synced is thread-safe; taking log_mutex_ here would
-          // deadlock with close() and flush(), which sync while holding it.
-          [this](uint64_t synced) {
-            if (wal_ != nullptr) wal_->note_synced(synced);
-          }},
+      GroupCommit::Hooks{[this] { return last_sequence(); },
+                         [this] { return wal_ != nullptr ? wal_->sync() : faultfs::Status(); }},
       last_sequence());
 
   const double elapsed_s =
@@ -111,17 +111,6 @@ void DatabaseImpl::recover() {
       "dropped {}, last sequence {}, {:.3f} s",
       dir, checkpoint, recovery_stats_.records_replayed, summary.bytes_read,
       recovery_stats_.records_skipped, summary.torn_bytes, last_sequence(), elapsed_s);
-}
-
-void DatabaseImpl::open_log_writer(uint32_t epoch, uint64_t end_offset, bool create) {
-  if (create) {
-    wal_ = value_or_throw(wal::WalWriter::create(*fs_, wal_path_, 1), "create WAL");
-    throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
-  } else {
-    wal_ = value_or_throw(wal::WalWriter::resume(*fs_, wal_path_, epoch, end_offset), "open WAL");
-  }
-  wal_->note_synced(last_sequence());
-  wal_->set_preallocation_bytes(options_.wal_preallocate_bytes);
 }
 
 void DatabaseImpl::start_background() {
