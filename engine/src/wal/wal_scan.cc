@@ -55,15 +55,14 @@ faultfs::Result<uint64_t> next_candidate(LogWindow& window, uint64_t offset) {
   return std::max(offset + kRecordAlignment, aligned);
 }
 
-}  // namespace
-
-faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t epoch,
-                                      uint64_t last_sequence, uint64_t min_relevant_sequence) {
+// Walks the aligned offsets in [from, file end) that can hold a record header,
+// skipping zero runs in bulk, and calls `visit(offset, header_bytes)` on each
+// non-zero one. Returns the first offset where `visit` yields true.
+template <typename Visit>
+faultfs::Result<std::optional<uint64_t>> find_header(LogWindow& window, uint64_t from,
+                                                     Visit&& visit) {
   assert(from % kRecordAlignment == 0);
-  assert(epoch != 0);
   const uint64_t size = window.file_size_bytes();
-  const uint64_t sequence_floor = std::max(last_sequence, min_relevant_sequence);
-  AheadScan scan;
   uint64_t next = from;
   for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
        offset = next) {
@@ -77,74 +76,73 @@ faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t
       next = *skip;
       continue;
     }
-    if (!may_be_live(*bytes, epoch)) {
-      // One valid older header is enough to know the space is recycled.
-      if (!scan.older_header_seen && !all_zero(*bytes)) {
-        const std::optional<RecordHeader> stale = parse_record_header(bytes->data());
-        scan.older_header_seen = stale.has_value() && stale->epoch < epoch;
-      }
-      continue;
-    }
-    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
-    if (!header || header->epoch < epoch) continue;
-    scan.live_header_seen = true;
-    if (header->epoch != epoch) continue;
-    if (header->sequence <= sequence_floor) continue;
-    if (header->synced_sequence <= last_sequence) continue;
-    if (!is_valid_kind(header->kind)) continue;
-    if (header->payload_length > kMaxRecordPayloadBytes) continue;
-    if (frame_bytes(header->payload_length) > size - offset) continue;
-    // The length is bounded by the file and the maximum: safe to fetch.
-    auto payload = window.view(offset + kRecordHeaderBytes, header->payload_length);
-    if (!payload.is_ok()) return payload.status();
-    if (payload_crc(*payload) != header->payload_crc) continue;
-    scan.proof_offset = offset;
-    scan.proof = *header;
-    return scan;
+    faultfs::Result<bool> found = visit(offset, *bytes);
+    if (!found.is_ok()) return found.status();
+    if (*found) return std::optional<uint64_t>(offset);
   }
+  return std::optional<uint64_t>();
+}
+
+// Whether `header`, read at `offset`, frames a whole record: a known kind, a
+// length within the bound and the file, and a matching payload crc.
+faultfs::Result<bool> whole_record(LogWindow& window, uint64_t offset, const RecordHeader& header) {
+  if (!is_valid_kind(header.kind)) return false;
+  if (header.payload_length > kMaxRecordPayloadBytes) return false;
+  if (frame_bytes(header.payload_length) > window.file_size_bytes() - offset) return false;
+  // The length is bounded by the file and the maximum: safe to fetch.
+  auto payload = window.view(offset + kRecordHeaderBytes, header.payload_length);
+  if (!payload.is_ok()) return payload.status();
+  return payload_crc(*payload) == header.payload_crc;
+}
+
+}  // namespace
+
+faultfs::Result<AheadScan> scan_ahead(LogWindow& window, uint64_t from, uint32_t epoch,
+                                      uint64_t last_sequence, uint64_t min_relevant_sequence) {
+  assert(epoch != 0);
+  const uint64_t sequence_floor = std::max(last_sequence, min_relevant_sequence);
+  AheadScan scan;
+  auto proof = find_header(
+      window, from, [&](uint64_t offset, std::string_view bytes) -> faultfs::Result<bool> {
+        if (!may_be_live(bytes, epoch)) {
+          // One valid older header is enough to know the space is recycled.
+          if (!scan.older_header_seen) {
+            const std::optional<RecordHeader> stale = parse_record_header(bytes.data());
+            scan.older_header_seen = stale.has_value() && stale->epoch < epoch;
+          }
+          return false;
+        }
+        const std::optional<RecordHeader> header = parse_record_header(bytes.data());
+        if (!header || header->epoch < epoch) return false;
+        scan.live_header_seen = true;
+        if (header->epoch != epoch || header->sequence <= sequence_floor) return false;
+        if (header->synced_sequence <= last_sequence) return false;
+        auto whole = whole_record(window, offset, *header);
+        if (whole.is_ok() && *whole) scan.proof = *header;
+        return whole;
+      });
+  if (!proof.is_ok()) return proof.status();
+  scan.proof_offset = *proof;
   return scan;
 }
 
 faultfs::Result<std::optional<uint64_t>> find_relevant_record(LogWindow& window,
                                                               uint64_t min_relevant_sequence) {
-  const uint64_t size = window.file_size_bytes();
-  uint64_t next = kFirstRecordOffset;
-  for (uint64_t offset = kFirstRecordOffset; offset < size && size - offset >= kRecordHeaderBytes;
-       offset = next) {
-    next = offset + kRecordAlignment;
-    auto bytes = window.view(offset, kRecordHeaderBytes);
-    if (!bytes.is_ok()) return bytes.status();
-    if (all_zero(*bytes)) {
-      auto skip = next_candidate(window, offset);
-      if (!skip.is_ok()) return skip.status();
-      next = *skip;
-      continue;
-    }
-    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
-    if (!header || header->sequence <= min_relevant_sequence) continue;
-    if (!is_valid_kind(header->kind)) continue;
-    if (header->payload_length > kMaxRecordPayloadBytes) continue;
-    if (frame_bytes(header->payload_length) > size - offset) continue;
-    auto payload = window.view(offset + kRecordHeaderBytes, header->payload_length);
-    if (!payload.is_ok()) return payload.status();
-    if (payload_crc(*payload) == header->payload_crc) return std::optional<uint64_t>(offset);
-  }
-  return std::optional<uint64_t>();
+  return find_header(window, kFirstRecordOffset,
+                     [&](uint64_t offset, std::string_view bytes) -> faultfs::Result<bool> {
+                       const std::optional<RecordHeader> header = parse_record_header(bytes.data());
+                       if (!header || header->sequence <= min_relevant_sequence) return false;
+                       return whole_record(window, offset, *header);
+                     });
 }
 
 faultfs::Result<std::optional<uint64_t>> find_resync(LogWindow& window, uint64_t from,
                                                      uint32_t epoch) {
-  assert(from % kRecordAlignment == 0);
-  const uint64_t size = window.file_size_bytes();
-  for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
-       offset += kRecordAlignment) {
-    auto bytes = window.view(offset, kRecordHeaderBytes);
-    if (!bytes.is_ok()) return bytes.status();
-    if (!may_be_live(*bytes, epoch)) continue;
-    const std::optional<RecordHeader> header = parse_record_header(bytes->data());
-    if (header && header->epoch == epoch) return std::optional<uint64_t>(offset);
-  }
-  return std::optional<uint64_t>();
+  return find_header(window, from, [&](uint64_t, std::string_view bytes) -> faultfs::Result<bool> {
+    if (!may_be_live(bytes, epoch)) return false;
+    const std::optional<RecordHeader> header = parse_record_header(bytes.data());
+    return header.has_value() && header->epoch == epoch;
+  });
 }
 
 }  // namespace dbx::wal
