@@ -14,7 +14,6 @@ namespace {
 using faultfs::ErrorCode;
 using faultfs::Result;
 using faultfs::Status;
-using Visitor = std::function<Status(Record&)>;
 
 // Why the walk did not accept the frame at some offset.
 enum class Stop {
@@ -25,21 +24,23 @@ enum class Stop {
   kBadRecord,      // Torn tail, unless a later record proves it had been synced.
 };
 
-// The outcome of examining the frame at one offset.
+// The outcome of examining the frame at one offset. One Probe is reused for
+// every offset of a walk, so accepting a record allocates nothing.
 struct Probe {
   bool accepted = false;
   Stop stop = Stop::kBadRecord;  // When not accepted.
   std::string what;              // When not accepted: for logs and errors.
-  Record record;                 // When accepted.
+  RecordView record;             // When accepted: views into the window and the scratch.
   uint64_t frame_size = 0;       // When accepted.
-};
 
-Probe stopped(Stop stop, std::string what) {
-  Probe probe;
-  probe.stop = stop;
-  probe.what = std::move(what);
-  return probe;
-}
+  // Always returns ok: the walk stops, which is not an error.
+  [[nodiscard]] Status stop_with(Stop why, std::string description) {
+    accepted = false;
+    stop = why;
+    what = std::move(description);
+    return Status::ok();
+  }
+};
 
 Status corruption(const std::string& path, uint64_t offset, const std::string& what) {
   return Status(ErrorCode::kCorruption, path + " offset " + std::to_string(offset) + ": " + what);
@@ -49,7 +50,7 @@ Status corruption(const std::string& path, uint64_t offset, const std::string& w
 class LogWalk {
  public:
   LogWalk(LogWindow& window, uint32_t epoch, TailMode mode, uint64_t min_relevant_sequence,
-          const Visitor& visit, WalReadSummary* summary)
+          const RecordViewVisitor& visit, WalReadSummary* summary)
       : window_(window),
         epoch_(epoch),
         mode_(mode),
@@ -65,22 +66,22 @@ class LogWalk {
     // Each iteration accepts a record or stops or resynchronizes strictly
     // further on, so the walk ends within size / kRecordAlignment iterations.
     while (offset < size) {
-      auto probe = probe_at(offset);
-      if (!probe.is_ok()) return probe.status();
-      if (probe->accepted) {
-        Status s = accept(offset, *probe);
+      Status probed = probe_at(offset, &probe_);
+      if (!probed.is_ok()) return probed;
+      if (probe_.accepted) {
+        Status s = accept(offset, probe_);
         if (!s.is_ok()) return s;
-        offset += probe->frame_size;
+        offset += probe_.frame_size;
         continue;
       }
       auto scan = scan_ahead(window_, offset + kRecordAlignment, epoch_, last_sequence(),
                              min_relevant_sequence_);
       if (!scan.is_ok()) return scan.status();
       if (!scan->proof_offset) {
-        end_of_log(offset, *probe, *scan);
+        end_of_log(offset, probe_, *scan);
         break;
       }
-      auto resync = on_proven_corruption(offset, *probe, *scan);
+      auto resync = on_proven_corruption(offset, probe_, *scan);
       if (!resync.is_ok()) return resync.status();
       if (!*resync) break;
       assert(**resync > offset);
@@ -96,64 +97,77 @@ class LogWalk {
  private:
   uint64_t last_sequence() const { return has_last_ ? summary_.last_sequence : 0; }
 
-  [[nodiscard]] Result<Probe> probe_at(uint64_t offset) {
+  // Examines the frame at `offset` into `probe`. An error is an I/O error;
+  // a frame that is not accepted is an ok Status with probe->accepted false.
+  [[nodiscard, gnu::always_inline]] Status probe_at(uint64_t offset, Probe* probe) {
     const uint64_t available = window_.file_size_bytes() - offset;
     if (available < kRecordHeaderBytes) {
       auto bytes = window_.view(offset, available);
       if (!bytes.is_ok()) return bytes.status();
-      if (all_zero(*bytes)) return stopped(Stop::kZeroHeader, "zero bytes");
-      return stopped(Stop::kBadRecord, "truncated record header (" + std::to_string(available) +
-                                           " of " + std::to_string(kRecordHeaderBytes) + " bytes)");
+      if (all_zero(*bytes)) return probe->stop_with(Stop::kZeroHeader, "zero bytes");
+      return probe->stop_with(Stop::kBadRecord, "truncated record header (" +
+                                                    std::to_string(available) + " of " +
+                                                    std::to_string(kRecordHeaderBytes) + " bytes)");
     }
     auto bytes = window_.view(offset, kRecordHeaderBytes);
     if (!bytes.is_ok()) return bytes.status();
-    if (all_zero(*bytes)) return stopped(Stop::kZeroHeader, "all-zero record header");
+    if (all_zero(*bytes)) return probe->stop_with(Stop::kZeroHeader, "all-zero record header");
     const std::optional<RecordHeader> h = parse_record_header(bytes->data());
-    if (!h) return stopped(Stop::kBadRecord, "record header crc mismatch");
+    if (!h) return probe->stop_with(Stop::kBadRecord, "record header crc mismatch");
     if (h->epoch < epoch_) {
-      return stopped(Stop::kOlderEpoch, "record of older epoch " + std::to_string(h->epoch));
+      return probe->stop_with(Stop::kOlderEpoch,
+                              "record of older epoch " + std::to_string(h->epoch));
     }
     if (h->epoch > epoch_) {
-      return stopped(Stop::kNewerEpoch, "record of newer epoch " + std::to_string(h->epoch));
+      return probe->stop_with(Stop::kNewerEpoch,
+                              "record of newer epoch " + std::to_string(h->epoch));
     }
     if (h->flags != 0 || h->reserved16 != 0 || h->reserved32 != 0) {
-      return stopped(Stop::kBadRecord, "reserved record header fields are not zero");
+      return probe->stop_with(Stop::kBadRecord, "reserved record header fields are not zero");
     }
     if (!is_valid_kind(h->kind)) {
-      return stopped(Stop::kBadRecord, "unknown record kind " + std::to_string(h->kind));
+      return probe->stop_with(Stop::kBadRecord, "unknown record kind " + std::to_string(h->kind));
     }
     if (h->payload_length > kMaxRecordPayloadBytes) {
-      return stopped(Stop::kBadRecord, "payload length " + std::to_string(h->payload_length) +
-                                           " exceeds the maximum");
+      return probe->stop_with(
+          Stop::kBadRecord,
+          "payload length " + std::to_string(h->payload_length) + " exceeds the maximum");
     }
     const uint64_t frame_size = frame_bytes(h->payload_length);
     if (frame_size > available) {
-      return stopped(Stop::kBadRecord, "record of " + std::to_string(frame_size) +
-                                           " bytes extends past the file end");
+      return probe->stop_with(Stop::kBadRecord, "record of " + std::to_string(frame_size) +
+                                                    " bytes extends past the file end");
     }
     if (has_last_ && h->sequence <= summary_.last_sequence) {
-      return stopped(Stop::kStaleSequence, "sequence " + std::to_string(h->sequence) +
-                                               " does not exceed " +
-                                               std::to_string(summary_.last_sequence));
+      return probe->stop_with(Stop::kStaleSequence, "sequence " + std::to_string(h->sequence) +
+                                                        " does not exceed " +
+                                                        std::to_string(summary_.last_sequence));
     }
     // Bounded by the maximum and by the file: safe to fetch.
     auto payload = window_.view(offset + kRecordHeaderBytes, h->payload_length);
     if (!payload.is_ok()) return payload.status();
     if (payload_crc(*payload) != h->payload_crc) {
-      return stopped(Stop::kBadRecord, "payload crc mismatch");
+      return probe->stop_with(Stop::kBadRecord, "payload crc mismatch");
     }
-    auto record = decode_payload(static_cast<RecordKind>(h->kind), h->sequence, *payload);
+    auto record =
+        decode_payload_views(static_cast<RecordKind>(h->kind), h->sequence, *payload, &scratch_);
     if (!record.is_ok()) {
-      return stopped(Stop::kBadRecord, "payload does not decode: " + record.status().message());
+      return probe->stop_with(Stop::kBadRecord,
+                              "payload does not decode: " + record.status().message());
     }
-    Probe probe;
-    probe.accepted = true;
-    probe.record = std::move(*record);
-    probe.frame_size = frame_size;
-    return probe;
+    probe->accepted = true;
+    // Rebuilt from what the decoder was given rather than copied out of the
+    // Result: the copy reloaded bytes the callee had just stored, a stall
+    // that showed in profiles of recovery.
+    probe->record = RecordView{static_cast<RecordKind>(h->kind), h->sequence,
+                               std::span<const MutationView>(scratch_)};
+    assert(probe->record.mutations.data() == record->mutations.data());
+    assert(probe->record.mutations.size() == record->mutations.size());
+    probe->frame_size = frame_size;
+    return Status::ok();
   }
 
-  [[nodiscard]] Status accept(uint64_t offset, Probe& probe) {
+  [[nodiscard]] Status accept(uint64_t offset, const Probe& probe) {
     assert(probe.accepted);
     assert(!has_last_ || probe.record.sequence > summary_.last_sequence);
     if (visit_) {
@@ -229,15 +243,19 @@ class LogWalk {
   const uint32_t epoch_;
   const TailMode mode_;
   const uint64_t min_relevant_sequence_;
-  const Visitor& visit_;
+  const RecordViewVisitor& visit_;
   WalReadSummary& summary_;
   bool has_last_ = false;
   uint64_t accepted_end_ = kFirstRecordOffset;
+  // Reused for every frame: the walk allocates nothing per accepted record
+  // once the scratch has grown to the largest batch.
+  Probe probe_;
+  std::vector<MutationView> scratch_;
 };
 
 // Validates the header sector and walks the records of an open log.
 Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
-                     uint64_t min_relevant_sequence, const Visitor& visit,
+                     uint64_t min_relevant_sequence, const RecordViewVisitor& visit,
                      WalReadSummary* summary) {
   if (size == 0) return Status::ok();  // Created, header never written: empty.
   LogWindow window(file, size);
@@ -297,8 +315,9 @@ const char* tail_mode_name(TailMode mode) {
   return "unknown";
 }
 
-Result<WalReadSummary> read_log(faultfs::FileSystem& fs, const std::string& path, TailMode mode,
-                                uint64_t min_relevant_sequence, const Visitor& visit) {
+Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string& path,
+                                      TailMode mode, uint64_t min_relevant_sequence,
+                                      const RecordViewVisitor& visit) {
   WalReadSummary summary;
   auto file = fs.open(path, faultfs::OpenMode::kRead);
   if (!file.is_ok()) {
@@ -318,6 +337,17 @@ Result<WalReadSummary> read_log(faultfs::FileSystem& fs, const std::string& path
   assert(summary.end_offset % kRecordAlignment == 0);
   assert(summary.epoch != 0 || summary.records_read == 0);
   return summary;
+}
+
+Result<WalReadSummary> read_log(faultfs::FileSystem& fs, const std::string& path, TailMode mode,
+                                uint64_t min_relevant_sequence,
+                                const std::function<Status(Record&)>& visit) {
+  if (!visit) return read_log_views(fs, path, mode, min_relevant_sequence, RecordViewVisitor());
+  return read_log_views(fs, path, mode, min_relevant_sequence,
+                        [&visit](const RecordView& view) -> Status {
+                          Record record = to_record(view);
+                          return visit(record);
+                        });
 }
 
 }  // namespace dbx::wal

@@ -44,13 +44,26 @@ struct WalReadSummary {
   bool header_torn = false;
 };
 
-// Reads `path` in large chunks, calling `visit` for each accepted record in
-// order (`visit` may move the record's contents out: the reader is done with
-// it); a non-ok Status from `visit` aborts the read and is returned as is.
-// Records with sequence <= `min_relevant_sequence` are covered by the durable
-// checkpoint: they are still visited (the engine skips them) but a later one
-// never proves an earlier bad record synced. Corruption is a kCorruption
-// Status "<path> offset <n>: <what>"; `visit` may have seen a prefix by then.
+// Called once per accepted record, in order. The views point into the
+// reader's buffers and are valid only during the call; a non-ok Status aborts
+// the read and is returned as is.
+using RecordViewVisitor = std::function<faultfs::Status(const RecordView&)>;
+
+// Reads `path` in large chunks, calling `visit` (if not empty) for each
+// accepted record in order, without a heap allocation per record: each record
+// is decoded in place. Records with sequence <= `min_relevant_sequence` are
+// covered by the durable checkpoint: they are still visited (the engine skips
+// them) but a later one never proves an earlier bad record synced. Corruption
+// is a kCorruption Status "<path> offset <n>: <what>"; `visit` may have seen a
+// prefix by then.
+[[nodiscard]] faultfs::Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs,
+                                                             const std::string& path, TailMode mode,
+                                                             uint64_t min_relevant_sequence,
+                                                             const RecordViewVisitor& visit);
+
+// read_log_views with an owning copy of each record (`visit` may move the
+// record's contents out: the reader is done with it). Same rules, same
+// summary, same errors; costs a few heap allocations per record.
 [[nodiscard]] faultfs::Result<WalReadSummary> read_log(
     faultfs::FileSystem& fs, const std::string& path, TailMode mode, uint64_t min_relevant_sequence,
     const std::function<faultfs::Status(Record&)>& visit);

@@ -29,7 +29,9 @@ const char* error_code_name(ErrorCode code);
 
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // OK.
+  // Not "= default": value-initializing (Status(), Status::ok()) would then
+  // zero-fill the whole object before constructing it, on every hot-path call.
+  Status() {}  // OK.
   Status(ErrorCode code, std::string message, int sys_errno = 0)
       : code_(code), message_(std::move(message)), sys_errno_(sys_errno) {
     assert(code != ErrorCode::kOk);

@@ -58,6 +58,11 @@ class MemFs final : public faultfs::FileSystem {
     std::lock_guard<std::mutex> lock(mu_);
     return read_request_bytes_max_;
   }
+  // Bytes every read_at returned, summed: how often the reader copied each byte.
+  uint64_t read_bytes_total() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_bytes_total_;
+  }
   // The next `count` write_at calls fail (after storing `stored_bytes` of them).
   void fail_writes(int count, uint64_t stored_bytes = 0) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -130,6 +135,7 @@ class MemFs final : public faultfs::FileSystem {
   uint64_t sync_calls_ = 0;
   uint64_t read_calls_ = 0;
   uint64_t read_request_bytes_max_ = 0;
+  uint64_t read_bytes_total_ = 0;
   int failing_writes_ = 0;
   uint64_t failing_write_stored_bytes_ = 0;
   int failing_syncs_ = 0;
@@ -148,6 +154,7 @@ class MemFile final : public faultfs::File {
     if (offset >= data_->size()) return size_t{0};
     const size_t n = std::min<uint64_t>(buf.size(), data_->size() - offset);
     std::copy_n(data_->data() + offset, n, buf.data());
+    fs_.read_bytes_total_ += n;
     return n;
   }
   faultfs::Status append(std::string_view data) override {

@@ -8,17 +8,6 @@
 namespace dbx::wal::testing {
 namespace {
 
-Record batch_spanning_tables() {
-  Record r;
-  r.kind = RecordKind::kBatch;
-  r.sequence = 42;
-  r.mutations.push_back(Mutation{false, "users", "alice", "1"});
-  r.mutations.push_back(Mutation{true, "users", "bob", ""});
-  r.mutations.push_back(Mutation{false, "orders", std::string("o\0rder", 6), ""});
-  r.mutations.push_back(Mutation{true, "", "", ""});
-  return r;
-}
-
 void expect_round_trip(const Record& r) {
   ASSERT_TRUE(well_formed(r));
   const std::string payload = encode_payload(r);

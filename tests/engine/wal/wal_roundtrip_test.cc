@@ -195,8 +195,7 @@ TEST(WalRoundTrip, GarbageHeaderOverARecordAboveTheCheckpointIsCorruption) {
   auto summary = read_log(fs, kLogPath, TailMode::kStrict, /*min_relevant_sequence=*/0, {});
   ASSERT_FALSE(summary.is_ok());
   EXPECT_EQ(summary.status().code(), faultfs::ErrorCode::kCorruption);
-  EXPECT_NE(summary.status().message().find("proves the header had been synced"),
-            std::string::npos)
+  EXPECT_NE(summary.status().message().find("proves the header had been synced"), std::string::npos)
       << summary.status().message();
 }
 

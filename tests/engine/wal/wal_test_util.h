@@ -87,6 +87,23 @@ inline ReadResult read_all(MemFs& fs, TailMode mode = TailMode::kStrict,
   return out;
 }
 
+// As read_all, through read_log_views: each view is copied while it is valid.
+inline ReadResult read_all_views(MemFs& fs, TailMode mode = TailMode::kStrict,
+                                 uint64_t min_relevant_sequence = 0) {
+  ReadResult out;
+  auto summary =
+      read_log_views(fs, kLogPath, mode, min_relevant_sequence, [&](const RecordView& view) {
+        out.records.push_back(to_record(view));
+        return faultfs::Status::ok();
+      });
+  if (summary.is_ok()) {
+    out.summary = *summary;
+  } else {
+    out.status = summary.status();
+  }
+  return out;
+}
+
 inline std::vector<uint64_t> sequences(const std::vector<Record>& records) {
   std::vector<uint64_t> out;
   for (const Record& r : records) out.push_back(r.sequence);
@@ -123,6 +140,29 @@ inline RecordHeader header_at(const std::string& bytes, uint64_t offset) {
   auto h = parse_record_header(bytes.data() + offset);
   EXPECT_TRUE(h.has_value()) << "no valid header at offset " << offset;
   return h.value_or(RecordHeader{});
+}
+
+// Every tail mode, for tests that must hold in all of them.
+inline constexpr TailMode kAllModes[] = {TailMode::kStrict, TailMode::kTolerateTail,
+                                         TailMode::kSkipCorrupted};
+
+// A log's bytes with where each record starts and what it holds.
+struct Log {
+  std::string bytes;
+  std::vector<uint64_t> offsets;  // Where each record starts.
+  std::vector<Record> records;
+};
+
+// A batch over two tables with a delete, a NUL byte and empty fields.
+inline Record batch_spanning_tables() {
+  Record r;
+  r.kind = RecordKind::kBatch;
+  r.sequence = 42;
+  r.mutations.push_back(Mutation{false, "users", "alice", "1"});
+  r.mutations.push_back(Mutation{true, "users", "bob", ""});
+  r.mutations.push_back(Mutation{false, "orders", std::string("o\0rder", 6), ""});
+  r.mutations.push_back(Mutation{true, "", "", ""});
+  return r;
 }
 
 }  // namespace dbx::wal::testing

@@ -7,15 +7,6 @@
 namespace dbx::wal::testing {
 namespace {
 
-constexpr TailMode kAllModes[] = {TailMode::kStrict, TailMode::kTolerateTail,
-                                  TailMode::kSkipCorrupted};
-
-struct Log {
-  std::string bytes;
-  std::vector<uint64_t> offsets;  // Where each record starts.
-  std::vector<Record> records;
-};
-
 // Records 1..count, no sync between them (synced_sequence 0 everywhere).
 Log write_log(uint64_t count, size_t value_bytes = 40) {
   MemFs fs;
