@@ -13,7 +13,7 @@ readonly PACKAGES=(
   cmake g++ make ninja-build pkg-config git
   libgtest-dev libgmock-dev librapidcheck-dev
   libfiu-dev fiu-utils libsqlite3-dev libspdlog-dev libfmt-dev
-  libcli11-dev nlohmann-json3-dev libbenchmark-dev librocksdb-dev libleveldb-dev python3
+  libcli11-dev nlohmann-json3-dev libbenchmark-dev libabsl-dev librocksdb-dev libleveldb-dev python3
 )
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <span>
 
 #include "kill_points.h"
 #include "log.h"
@@ -105,11 +106,7 @@ uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
       throw_if_error(synced, "write not acknowledged");
     }
   }
-  if (delta_bytes_.load(std::memory_order_relaxed) >= options_.delta_flush_threshold_bytes) {
-    std::lock_guard lock(background_mutex_);
-    flush_requested_ = true;
-    background_wakeup_.notify_one();
-  }
+  after_write();
   return sequence;
 }
 
@@ -136,6 +133,7 @@ bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
       throw_if_error(synced, "delete not acknowledged");
     }
   }
+  after_write();
   return existed;
 }
 
@@ -160,29 +158,47 @@ uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
   last_sequence_.store(sequence, std::memory_order_release);
   {
     std::unique_lock state_lock(state_mutex_);
-    apply_to_delta(std::move(mutations));
+    apply_to_delta(mutations);
   }
   return sequence;
 }
 
-void DatabaseImpl::apply_to_delta(std::vector<wal::Mutation>&& mutations) {
-  for (wal::Mutation& m : mutations) {
-    delta_bytes_.fetch_add(m.table.size() + m.key.size() + m.value.size() + 32,
-                           std::memory_order_relaxed);
-    TableDelta& table = delta_.try_emplace(std::move(m.table)).first->second;
+namespace {
+
+// Mutation (a write) and MutationView (a record replayed from the log) alike.
+template <typename M>
+void apply_mutations(std::span<const M> mutations, Delta* delta) {
+  for (const M& m : mutations) {
     if (m.is_delete) {
-      table.insert_or_assign(std::move(m.key), std::nullopt);
+      delta->remove(m.table, m.key);
     } else {
-      table.insert_or_assign(std::move(m.key), std::move(m.value));
+      delta->put(m.table, m.key, m.value);
     }
   }
 }
 
+}  // namespace
+
+void DatabaseImpl::apply_to_delta(std::span<const wal::Mutation> mutations) {
+  apply_mutations(mutations, &delta_);
+  delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
+}
+
+void DatabaseImpl::apply_to_delta(std::span<const wal::MutationView> mutations) {
+  apply_mutations(mutations, &delta_);
+  delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
+}
+
 bool DatabaseImpl::exists_locked(std::string_view table, std::string_view key) const {
-  const auto t = delta_.find(table);
-  if (t != delta_.end()) {
-    const auto k = t->second.find(key);
-    if (k != t->second.end()) return k->second.has_value();
+  const std::optional<Delta::Entry> entry = delta_.find(table, key);
+  if (entry.has_value()) return entry->has_value();
+  return exists_below_delta_locked(table, key);
+}
+
+bool DatabaseImpl::exists_below_delta_locked(std::string_view table, std::string_view key) const {
+  if (frozen_ != nullptr) {
+    const std::optional<Delta::Entry> entry = frozen_->find(table, key);
+    if (entry.has_value()) return entry->has_value();
   }
   return wos_ != nullptr && wos_->contains(table, key);
 }
@@ -190,10 +206,12 @@ bool DatabaseImpl::exists_locked(std::string_view table, std::string_view key) c
 std::optional<std::string> DatabaseImpl::get(std::string_view table, std::string_view key) const {
   std::shared_lock state_lock(state_mutex_);
   check_open();
-  const auto t = delta_.find(table);
-  if (t != delta_.end()) {
-    const auto k = t->second.find(key);
-    if (k != t->second.end()) return k->second;
+  for (const Delta* delta : {&delta_, static_cast<const Delta*>(frozen_.get())}) {
+    if (delta == nullptr) continue;
+    const std::optional<Delta::Entry> entry = delta->find(table, key);
+    if (!entry.has_value()) continue;
+    if (!entry->has_value()) return std::nullopt;
+    return std::string(**entry);
   }
   if (wos_ == nullptr) return std::nullopt;
   return value_or_throw(wos_->get(table, key), "get");
@@ -203,41 +221,53 @@ uint64_t DatabaseImpl::count(std::string_view table) const {
   std::shared_lock state_lock(state_mutex_);
   check_open();
   uint64_t n = wos_ != nullptr ? wos_->count(table) : 0;
-  const auto t = delta_.find(table);
-  if (t == delta_.end()) return n;
-  for (const auto& [key, value] : t->second) {
-    const bool in_wos = wos_ != nullptr && wos_->contains(table, key);
-    if (value.has_value() && !in_wos) ++n;
-    if (!value.has_value() && in_wos) --n;
+  // Layer by layer: each entry counts against what the layers below say.
+  if (frozen_ != nullptr) {
+    frozen_->for_each_in_table(table, [&](std::string_view key, const Delta::Entry& value) {
+      const bool below = wos_ != nullptr && wos_->contains(table, key);
+      if (value.has_value() && !below) ++n;
+      if (!value.has_value() && below) --n;
+    });
   }
+  delta_.for_each_in_table(table, [&](std::string_view key, const Delta::Entry& value) {
+    const bool below = exists_below_delta_locked(table, key);
+    if (value.has_value() && !below) ++n;
+    if (!value.has_value() && below) --n;
+  });
   return n;
 }
+
+namespace {
+
+// `base` (rows of `table` in [begin, end), key order) with `delta`'s entries
+// for the same range laid over it: a value replaces or adds, a tombstone removes.
+std::vector<Database::Row> overlay(std::vector<Database::Row> base, const Delta& delta,
+                                   std::string_view table, std::string_view begin,
+                                   std::optional<std::string_view> end) {
+  std::vector<Database::Row> out;
+  out.reserve(base.size());
+  size_t i = 0;
+  delta.for_each_in_range(table, begin, end, [&](std::string_view key, const Delta::Entry& value) {
+    while (i < base.size() && std::string_view(base[i].first) < key) {
+      out.push_back(std::move(base[i++]));
+    }
+    if (i < base.size() && std::string_view(base[i].first) == key) ++i;
+    if (value.has_value()) out.emplace_back(std::string(key), std::string(*value));
+  });
+  while (i < base.size()) out.push_back(std::move(base[i++]));
+  return out;
+}
+
+}  // namespace
 
 std::vector<Database::Row> DatabaseImpl::range(std::string_view table, std::string_view begin,
                                                std::optional<std::string_view> end) const {
   std::shared_lock state_lock(state_mutex_);
   check_open();
-  std::vector<Database::Row> base;
-  if (wos_ != nullptr) base = value_or_throw(wos_->range(table, begin, end), "range");
-  const auto t = delta_.find(table);
-  if (t == delta_.end()) return base;
-  const TableDelta& delta = t->second;
-  auto it = delta.lower_bound(begin);
-  const auto stop = end ? delta.lower_bound(*end) : delta.end();
-  // Merge: the delta overrides the WOS; tombstones remove.
-  std::vector<Database::Row> out;
-  out.reserve(base.size());
-  size_t i = 0;
-  while (i < base.size() || it != stop) {
-    if (it == stop || (i < base.size() && base[i].first < it->first)) {
-      out.push_back(std::move(base[i++]));
-      continue;
-    }
-    if (i < base.size() && base[i].first == it->first) ++i;
-    if (it->second.has_value()) out.emplace_back(it->first, *it->second);
-    ++it;
-  }
-  return out;
+  std::vector<Database::Row> rows;
+  if (wos_ != nullptr) rows = value_or_throw(wos_->range(table, begin, end), "range");
+  if (frozen_ != nullptr) rows = overlay(std::move(rows), *frozen_, table, begin, end);
+  return overlay(std::move(rows), delta_, table, begin, end);
 }
 
 std::vector<std::string> DatabaseImpl::table_names() const {
@@ -246,7 +276,10 @@ std::vector<std::string> DatabaseImpl::table_names() const {
     std::shared_lock state_lock(state_mutex_);
     check_open();
     if (wos_ != nullptr) candidates = wos_->table_names();
-    for (const auto& [name, rows] : delta_) candidates.push_back(name);
+    for (std::string& name : delta_.table_names()) candidates.push_back(std::move(name));
+    if (frozen_ != nullptr) {
+      for (std::string& name : frozen_->table_names()) candidates.push_back(std::move(name));
+    }
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -255,52 +288,6 @@ std::vector<std::string> DatabaseImpl::table_names() const {
     if (count(name) > 0) names.push_back(std::move(name));
   }
   return names;
-}
-
-void DatabaseImpl::flush() {
-  check_open();
-  std::lock_guard log_lock(log_mutex_);
-  checkpoint_locked();
-}
-
-void DatabaseImpl::checkpoint_locked() {
-  if (wos_ == nullptr) return;  // In memory: nothing to make durable.
-  check_writable();
-  const uint64_t checkpoint = last_sequence();
-  {
-    std::unique_lock state_lock(state_mutex_);
-    const bool nothing_new = delta_.empty() && checkpoint == wos_->checkpoint_sequence();
-    if (nothing_new) {
-      state_lock.unlock();
-      if (group_commit_ != nullptr) {
-        const faultfs::Status synced = group_commit_->sync_through(checkpoint);
-        if (!synced.is_ok()) enter_read_only("WAL sync failed: " + synced.message());
-        throw_if_error(synced, "flush");
-      }
-      return;
-    }
-    DBX_KILL_POINT("checkpoint/before_wos_apply");
-    const faultfs::Status applied = wos_->apply(delta_, checkpoint);
-    if (!applied.is_ok()) {
-      enter_read_only("checkpoint failed: " + applied.message());
-      throw_if_error(applied, "flush");
-    }
-    DBX_KILL_POINT("checkpoint/after_wos_apply");
-    delta_.clear();
-    delta_bytes_.store(0, std::memory_order_relaxed);
-  }
-  if (wal_ == nullptr) return;
-  // The WOS now durably covers every record at or below `checkpoint`, so the
-  // log may be cut; a cut that does not persist is harmless (skipped on replay).
-  DBX_KILL_POINT("checkpoint/before_wal_cut");
-  faultfs::Status cut = wal_->recycle(checkpoint);
-  if (cut.is_ok()) cut = wal_->sync();
-  if (!cut.is_ok()) {
-    enter_read_only("WAL cut failed: " + cut.message());
-    throw_if_error(cut, "flush");
-  }
-  DBX_KILL_POINT("checkpoint/after_wal_cut");
-  group_commit_->mark_durable(checkpoint);
 }
 
 void DatabaseImpl::set_flush_interval(std::chrono::milliseconds interval) {
@@ -314,19 +301,24 @@ void DatabaseImpl::set_flush_interval(std::chrono::milliseconds interval) {
 void DatabaseImpl::close() {
   if (closed_.load(std::memory_order_acquire)) return;
   stop_background();
-  std::lock_guard log_lock(log_mutex_);
+  // Waits for a checkpoint another thread may still be running.
+  std::lock_guard checkpoint_lock(checkpoint_mutex_);
   if (closed_.load(std::memory_order_acquire)) return;
   std::optional<Error> first_error;
   try {
-    if (!read_only_.load()) {
-      if (wal_ == nullptr) {
-        checkpoint_locked();  // kNone: close is a flush.
-      } else {
-        throw_if_error(group_commit_->sync_through(last_sequence()), "close");
-      }
+    if (!read_only_.load() && wal_ == nullptr) {
+      checkpoint_holding(CutPolicy::kAlways);  // kNone: close is a flush.
     }
   } catch (const Error& e) {
     first_error = e;
+  }
+  std::lock_guard log_lock(log_mutex_);
+  try {
+    if (!read_only_.load() && wal_ != nullptr) {
+      throw_if_error(group_commit_->sync_through(last_sequence()), "close");
+    }
+  } catch (const Error& e) {
+    if (!first_error) first_error = e;
   }
   std::unique_lock state_lock(state_mutex_);
   closed_.store(true, std::memory_order_release);
@@ -341,6 +333,7 @@ void DatabaseImpl::close() {
   wal_.reset();
   wos_.reset();
   delta_.clear();
+  frozen_.reset();
   lock_.reset();
   if (first_error) throw *first_error;
 }

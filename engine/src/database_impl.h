@@ -1,17 +1,29 @@
 // DatabaseImpl: the engine behind dbx::Database.
 //
-// Write path (one lock order: log_mutex_ → state_mutex_ → GroupCommit's):
+// Write path (one lock order: checkpoint_mutex_ → log_mutex_ → state_mutex_ →
+// GroupCommit's):
 //   validate → under log_mutex_: assign sequence, append the WAL record (one
 //   write call: the record reaches the OS), apply to the delta → release →
 //   Full: GroupCommit::sync_through(sequence) before acknowledging.
 // Writes are therefore applied in sequence order, and a reader may observe a
 // write before its writer is acknowledged (never one that is not in the log).
 //
-// Checkpoint (flush): under log_mutex_ (writers wait): WOS::apply(delta, C)
-// returns once the new checkpoint is durable, directory entry included; only
-// then is the WAL recycled (new epoch, Checkpoint record) and synced. A crash
-// at any point leaves the old or the new checkpoint plus a log whose records
-// at or below C are skipped by recovery.
+// Checkpoint (flush, checkpoint.cc), one at a time under checkpoint_mutex_:
+//  1. freeze: under log_mutex_, the delta becomes frozen_ at sequence C (the
+//     last appended) and writers continue into a fresh delta;
+//  2. WOS::prepare(frozen_, C) writes the checkpoint and returns once it is
+//     durable, directory entries included, while writers and readers go on
+//     (readers see delta_ over frozen_ over the WOS);
+//  3. publish: under state_mutex_, the WOS's memory switches and frozen_ goes;
+//  4. cut: only when the log holds no record above C (checked under
+//     log_mutex_) is the WAL recycled (new epoch, Checkpoint record) and
+//     synced. If writers appended meanwhile, a small delta is checkpointed
+//     again with writers held (then cut); a large one leaves the log uncut
+//     until a later checkpoint, its records at or below C being skipped by
+//     recovery. flush() always cuts; the WAL's length is bounded by forcing
+//     the cut past wal_bytes_max().
+// A crash at any point leaves the old or the new checkpoint plus a log whose
+// records at or below it are skipped by recovery.
 //
 // Failure: a failed WAL write or sync, or a failed checkpoint, makes the
 // handle read-only (writes throw read_only) until it is reopened.
@@ -24,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,18 +86,35 @@ class DatabaseImpl {
   void replay_record(const wal::Record& record);
 
   uint64_t append_and_apply(std::vector<wal::Mutation>&& mutations, wal::RecordKind kind);
-  void apply_to_delta(std::vector<wal::Mutation>&& mutations);
-  void checkpoint_locked();  // Requires log_mutex_.
+  // Requires state_mutex_ held exclusively (or no other thread yet: recovery).
+  void apply_to_delta(std::span<const wal::Mutation> mutations);
+  void apply_to_delta(std::span<const wal::MutationView> mutations);
+  // checkpoint.cc
+  enum class CutPolicy {
+    kAlways,     // flush(), close(): the log ends up cut, writers held if need be.
+    kWhenCheap,  // Background: cut only if it costs writers little or the log is too long.
+  };
+  void checkpoint(CutPolicy policy);
+  void checkpoint_holding(CutPolicy policy);  // Requires checkpoint_mutex_.
+  // Steps 1-3 above; returns the sequence the WOS now covers. With
+  // `held_log_lock` the caller holds log_mutex_ (and writers wait throughout).
+  uint64_t checkpoint_delta(std::unique_lock<std::mutex>* held_log_lock);
+  void cut_log(uint64_t checkpoint);  // Requires log_mutex_, no record above `checkpoint`.
+  uint64_t catch_up_bytes_max() const;
+  uint64_t wal_bytes_max() const;
+  void after_write();
   void sync_log_for_close();
 
   void check_writable() const;
   void check_open() const;
   void enter_read_only(const std::string& reason);
   bool exists_locked(std::string_view table, std::string_view key) const;
+  bool exists_below_delta_locked(std::string_view table, std::string_view key) const;
 
   void start_background();
   void stop_background();
-  void background_loop();
+  void background_loop();  // Checkpoints: on request and every flush_interval_.
+  void sync_loop();        // Lazy: a WAL sync every sync_interval.
 
   const std::optional<std::string> path_;  // nullopt: in memory.
   const Options options_;
@@ -96,14 +126,22 @@ class DatabaseImpl {
   std::unique_ptr<GroupCommit> group_commit_;
   std::string wal_path_;
 
-  // Serializes appends, sequence assignment and checkpoints.
+  // Serializes checkpoints (and close against a running one).
+  std::mutex checkpoint_mutex_;
+  // The sequence the WAL was last recycled at; 0: not since open.
+  uint64_t wal_cut_sequence_ = 0;  // Guarded by log_mutex_.
+
+  // Serializes appends and sequence assignment.
   mutable std::mutex log_mutex_;
   std::string payload_buffer_;  // Guarded by log_mutex_: reused for every record.
   std::atomic<uint64_t> last_sequence_{0};
 
-  // Guards delta_ and the WOS index against concurrent readers.
+  // Guards delta_, frozen_ and the WOS's memory against concurrent readers.
   mutable std::shared_mutex state_mutex_;
   Delta delta_;
+  // The delta a running checkpoint is writing to the WOS; null otherwise.
+  // Immutable while set.
+  std::unique_ptr<Delta> frozen_;
   std::atomic<uint64_t> delta_bytes_{0};
 
   std::atomic<bool> closed_{false};
@@ -117,6 +155,7 @@ class DatabaseImpl {
   bool flush_requested_ = false;
   std::chrono::milliseconds flush_interval_;
   std::thread background_;
+  std::thread syncer_;
 
   RecoveryStats recovery_stats_;
 };

@@ -56,18 +56,18 @@ void DatabaseImpl::recover() {
 
   wal_path_ = faultfs::join_path(dir, "wal.log");
   uint64_t last = checkpoint;
-  auto visit = [&](wal::Record& record) -> faultfs::Status {
+  auto visit = [&](const wal::RecordView& record) -> faultfs::Status {
     if (record.kind == wal::RecordKind::kCheckpoint || record.sequence <= checkpoint) {
       ++recovery_stats_.records_skipped;
       return faultfs::Status::ok();
     }
     last = std::max(last, record.sequence);
-    apply_to_delta(std::move(record.mutations));
+    apply_to_delta(record.mutations);
     ++recovery_stats_.records_replayed;
     return faultfs::Status::ok();
   };
   const wal::WalReadSummary summary = value_or_throw(
-      wal::read_log(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, visit),
+      wal::read_log_views(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, visit),
       "recovery");
   recovery_stats_.bytes_replayed = summary.bytes_read;
   recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
@@ -114,6 +114,9 @@ void DatabaseImpl::recover() {
 }
 
 void DatabaseImpl::start_background() {
+  if (options_.durability == Durability::kLazy && wal_ != nullptr) {
+    syncer_ = std::thread([this] { sync_loop(); });
+  }
   background_ = std::thread([this] { background_loop(); });
 }
 
@@ -123,41 +126,51 @@ void DatabaseImpl::stop_background() {
     background_stop_ = true;
     background_wakeup_.notify_all();
   }
+  if (syncer_.joinable()) syncer_.join();
   if (background_.joinable()) background_.join();
+}
+
+// Lazy's periodic sync runs on its own thread so that a long checkpoint on
+// the background thread never stretches the interval between syncs.
+void DatabaseImpl::sync_loop() {
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock lock(background_mutex_);
+  while (!background_stop_) {
+    background_wakeup_.wait_until(lock, Clock::now() + options_.sync_interval,
+                                  [&] { return background_stop_; });
+    if (background_stop_) break;
+    lock.unlock();
+    if (group_commit_->durable_sequence() < last_sequence() && !read_only_.load()) {
+      const faultfs::Status synced = group_commit_->sync_through(last_sequence());
+      if (!synced.is_ok()) enter_read_only("background WAL sync failed: " + synced.message());
+    }
+    lock.lock();
+  }
 }
 
 void DatabaseImpl::background_loop() {
   using Clock = std::chrono::steady_clock;
-  const bool lazy = options_.durability == Durability::kLazy && wal_ != nullptr;
-  auto next_sync = Clock::now() + options_.sync_interval;
   auto next_flush = Clock::now() + flush_interval_;
   std::unique_lock lock(background_mutex_);
   while (!background_stop_) {
     auto deadline = Clock::now() + std::chrono::hours(1);
-    if (lazy) deadline = std::min(deadline, next_sync);
     if (flush_interval_.count() > 0) deadline = std::min(deadline, next_flush);
     background_wakeup_.wait_until(lock, deadline,
                                   [&] { return background_stop_ || flush_requested_; });
     if (background_stop_) break;
     const auto now = Clock::now();
-    const bool sync_due = lazy && now >= next_sync;
     const bool flush_due =
         flush_requested_ || (flush_interval_.count() > 0 && now >= next_flush && path_);
     flush_requested_ = false;
     lock.unlock();
-    if (sync_due && group_commit_->durable_sequence() < last_sequence() && !read_only_.load()) {
-      const faultfs::Status synced = group_commit_->sync_through(last_sequence());
-      if (!synced.is_ok()) enter_read_only("background WAL sync failed: " + synced.message());
-    }
     if (flush_due && !read_only_.load()) {
       try {
-        flush();
+        checkpoint(CutPolicy::kWhenCheap);
       } catch (const Error& e) {
         logger().error("background flush of {} failed: {}", path_.value_or(":memory:"), e.what());
       }
     }
     lock.lock();
-    if (sync_due) next_sync = Clock::now() + options_.sync_interval;
     if (flush_due) next_flush = Clock::now() + flush_interval_;
     if (flush_interval_.count() > 0 && next_flush > Clock::now() + flush_interval_) {
       next_flush = Clock::now() + flush_interval_;  // A shorter interval was just set.

@@ -10,6 +10,7 @@
 // further applies are refused until a reopen decides which checkpoint won.
 #include <algorithm>
 #include <cassert>
+#include <optional>
 
 #include "kill_points.h"
 #include "log.h"
@@ -36,17 +37,18 @@ faultfs::Status WosStore::validate(const Delta& delta, uint64_t sequence) const 
     return invalid("checkpoint sequence " + std::to_string(sequence) + " not after " +
                    std::to_string(checkpoint_sequence_));
   }
-  for (const auto& [table, rows] : delta) {
+  std::optional<faultfs::Status> problem;
+  delta.for_each_unordered([&](std::string_view table, std::string_view key, Delta::Entry value) {
+    if (problem.has_value()) return;
     if (table.empty() || table.size() > kMaxTableNameBytes) {
-      return invalid("table name of " + std::to_string(table.size()) + " bytes");
+      problem = invalid("table name of " + std::to_string(table.size()) + " bytes");
+    } else if (key.size() > kMaxKeyBytes) {
+      problem = invalid("key of " + std::to_string(key.size()));
+    } else if (value.has_value() && value->size() > kMaxValueBytes) {
+      problem = invalid("value of " + std::to_string(value->size()) + " bytes");
     }
-    for (const auto& [key, value] : rows) {
-      if (key.size() > kMaxKeyBytes) return invalid("key of " + std::to_string(key.size()));
-      if (value.has_value() && value->size() > kMaxValueBytes) {
-        return invalid("value of " + std::to_string(value->size()) + " bytes");
-      }
-    }
-  }
+  });
+  if (problem.has_value()) return *problem;
   return faultfs::Status::ok();
 }
 
@@ -54,51 +56,93 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
   Plan plan;
   plan.live_entries = index_.live_entries();
   plan.live_bytes = index_.live_bytes();
-  for (const auto& [table, rows] : delta) {
-    for (const auto& [key, value] : rows) {
-      const Slot* old = index_.find(table, key);
-      if (old != nullptr) {
-        plan.live_entries -= 1;
-        plan.live_bytes -= entry_bytes(table.size(), key.size(), old->value_bytes);
-      }
-      if (value.has_value()) {
-        const uint64_t bytes = entry_bytes(table.size(), key.size(), value->size());
-        plan.live_entries += 1;
-        plan.live_bytes += bytes;
-        plan.append_bytes += bytes;
-      } else if (old != nullptr) {
-        // Deleting an absent key changes nothing: no tombstone is written.
-        plan.append_bytes += entry_bytes(table.size(), key.size(), 0);
-      }
+  delta.for_each_unordered([&](std::string_view table, std::string_view key, Delta::Entry value) {
+    const Slot* old = index_.find(table, key);
+    if (old != nullptr) {
+      plan.live_entries -= 1;
+      plan.live_bytes -= entry_bytes(table.size(), key.size(), old->value_bytes);
     }
-  }
+    if (value.has_value()) {
+      const uint64_t bytes = entry_bytes(table.size(), key.size(), value->size());
+      plan.live_entries += 1;
+      plan.live_bytes += bytes;
+      plan.append_bytes += bytes;
+    } else if (old != nullptr) {
+      // Deleting an absent key changes nothing: no tombstone is written.
+      plan.append_bytes += entry_bytes(table.size(), key.size(), 0);
+    }
+  });
   const uint64_t file_after = db_length_ + plan.append_bytes;
   plan.compact = file_after > 2 * plan.live_bytes && file_after > kCompactionMinBytes;
   return plan;
 }
 
 faultfs::Status WosStore::apply(const Delta& delta, uint64_t sequence) {
-  faultfs::Status status = validate(delta, sequence);
-  if (!status.is_ok()) return status;
-  if (sequence == checkpoint_sequence_) {
-    assert(delta.empty());
-    return faultfs::Status::ok();  // Already the checkpoint: nothing to make durable.
-  }
-  const Plan the_plan = plan(delta);
-  status = the_plan.compact ? compact_with(delta, sequence, the_plan)
-                            : append_delta(delta, sequence, the_plan);
-  if (!status.is_ok()) return status;
-  assert(checkpoint_sequence_ == sequence);
-  assert(index_.live_entries() == the_plan.live_entries);
-  assert(index_.live_bytes() == the_plan.live_bytes);
-  check_invariants();
-  return status;
+  auto prepared = prepare(delta, sequence);
+  if (!prepared.is_ok()) return prepared.status();
+  publish(std::move(prepared).value());
+  return faultfs::Status::ok();
 }
 
-faultfs::Status WosStore::append_delta(const Delta& delta, uint64_t sequence, const Plan& plan) {
+faultfs::Result<WosStore::Prepared> WosStore::prepare(const Delta& delta, uint64_t sequence) {
+  faultfs::Status status = validate(delta, sequence);
+  if (!status.is_ok()) return status;
+  Prepared prepared;
+  prepared.sequence_ = sequence;
+  if (sequence == checkpoint_sequence_) {
+    assert(delta.empty());
+    return prepared;  // Already the checkpoint: nothing to make durable.
+  }
+  const Plan the_plan = plan(delta);
+  prepared.changes_ = true;
+  prepared.live_entries_ = the_plan.live_entries;
+  prepared.live_bytes_ = the_plan.live_bytes;
+  status = the_plan.compact ? compact_with(delta, the_plan, &prepared)
+                            : append_delta(delta, the_plan, &prepared);
+  if (!status.is_ok()) return status;
+  assert(prepared.sequence_ == sequence);
+  return prepared;
+}
+
+void WosStore::publish(Prepared prepared) {
+  assert(!closed_);
+  if (!prepared.changes_) {
+    assert(prepared.sequence_ == checkpoint_sequence_);
+    return;
+  }
+  assert(prepared.sequence_ > checkpoint_sequence_);
+  for (const auto& [slot, offset] : prepared.moved_) slot->offset = offset;
+  for (const IndexUpdate& update : prepared.updates_) {
+    if (update.slot.has_value()) {
+      index_.put(update.table, update.key, *update.slot);
+    } else {
+      // The append path records only deletes of live keys; compaction
+      // records every delete, for which an absent key is no change.
+      index_.erase(update.table, update.key);
+    }
+  }
+  if (prepared.compacted_db_ != nullptr) {
+    // The old db is unlinked and nothing durable depends on its handle.
+    db_->close().ignore_error();
+    db_ = std::move(prepared.compacted_db_);
+    logger().debug("wos {}: compacted to generation {} ({} live bytes)", dir_.dir(),
+                   prepared.generation_, prepared.live_bytes_);
+  }
+  generation_ = prepared.generation_;
+  db_length_ = prepared.db_length_;
+  checkpoint_sequence_ = prepared.sequence_;
+  assert(index_.live_entries() == prepared.live_entries_);
+  assert(index_.live_bytes() == prepared.live_bytes_);
+  check_invariants();
+}
+
+faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Prepared* prepared) {
   assert(!plan.compact);
+  const uint64_t sequence = prepared->sequence_;
   const uint64_t length_after = db_length_ + plan.append_bytes;
-  std::vector<uint64_t> offsets;  // Where each written entry lands, in delta order.
+  // What the index learns once the checkpoint is durable, in delta order.
+  std::vector<IndexUpdate>& updates = prepared->updates_;
+  updates.reserve(delta.entries());
   if (plan.append_bytes > 0) {
     auto size = db_->size();
     if (!size.is_ok()) return size.status();
@@ -110,19 +154,20 @@ faultfs::Status WosStore::append_delta(const Delta& delta, uint64_t sequence, co
       if (!truncated.is_ok()) return truncated;
     }
     EntryWriter writer(*db_, db_length_);
-    for (const auto& [table, rows] : delta) {
-      for (const auto& [key, value] : rows) {
-        faultfs::Status added;
-        if (value.has_value()) {
-          offsets.push_back(writer.offset());
-          added = writer.add_entry(kEntryTypePut, table, key, *value);
-        } else if (index_.find(table, key) != nullptr) {
-          offsets.push_back(writer.offset());
-          added = writer.add_entry(kEntryTypeTombstone, table, key, "");
-        }
-        if (!added.is_ok()) return added;
+    // Key order, so that a range read of fresh data is a few sequential reads.
+    faultfs::Status added;
+    delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
+      if (!added.is_ok()) return;
+      if (value.has_value()) {
+        updates.push_back(
+            IndexUpdate{table, key, Slot{writer.offset(), static_cast<uint32_t>(value->size())}});
+        added = writer.add_entry(kEntryTypePut, table, key, *value);
+      } else if (index_.find(table, key) != nullptr) {
+        updates.push_back(IndexUpdate{table, key, std::nullopt});
+        added = writer.add_entry(kEntryTypeTombstone, table, key, "");
       }
-    }
+    });
+    if (!added.is_ok()) return added;
     faultfs::Status finished = writer.finish();
     if (!finished.is_ok()) return finished;
     assert(writer.offset() == length_after);
@@ -144,25 +189,14 @@ faultfs::Status WosStore::append_delta(const Delta& delta, uint64_t sequence, co
     failed_ = true;
     return published;
   }
-  // Durable: only now does memory follow.
-  size_t next = 0;
-  for (const auto& [table, rows] : delta) {
-    for (const auto& [key, value] : rows) {
-      if (value.has_value()) {
-        index_.put(table, key, Slot{offsets[next++], static_cast<uint32_t>(value->size())});
-      } else if (index_.erase(table, key)) {
-        next += 1;
-      }
-    }
-  }
-  assert(next == offsets.size());
-  db_length_ = length_after;
-  checkpoint_sequence_ = sequence;
+  prepared->generation_ = generation_;
+  prepared->db_length_ = length_after;
   return faultfs::Status::ok();
 }
 
-faultfs::Status WosStore::compact_with(const Delta& delta, uint64_t sequence, const Plan& plan) {
+faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Prepared* prepared) {
   assert(plan.compact);
+  const uint64_t sequence = prepared->sequence_;
   const uint64_t new_generation = generation_ + 1;
   const uint64_t new_length = kDbHeaderBytes + plan.live_bytes;
   auto temp = dir_.fs().open(dir_.db_temp_path(), faultfs::OpenMode::kCreateTruncate);
@@ -180,7 +214,7 @@ faultfs::Status WosStore::compact_with(const Delta& delta, uint64_t sequence, co
   if (!status.is_ok()) return give_up(status);
   // Live entries untouched by the delta move over as raw (re-verified) bytes,
   // in file order: one sequential read of db, no per-key read.
-  std::vector<std::pair<Slot*, uint64_t>> moved;
+  std::vector<std::pair<Slot*, uint64_t>>& moved = prepared->moved_;
   moved.reserve(index_.live_entries());
   EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_);
   while (true) {
@@ -191,24 +225,29 @@ faultfs::Status WosStore::compact_with(const Delta& delta, uint64_t sequence, co
     if (entry.type != kEntryTypePut) continue;
     Slot* slot = index_.find_mutable(entry.table, entry.key);
     if (slot == nullptr || slot->offset != (*item)->offset) continue;  // Superseded.
-    const auto rows = delta.find(entry.table);
-    if (rows != delta.end() && rows->second.contains(entry.key)) continue;  // The delta decides.
+    if (delta.contains(entry.table, entry.key)) continue;              // The delta decides.
     moved.emplace_back(slot, writer.offset());
     status = writer.add_raw((*item)->raw);
     if (!status.is_ok()) return give_up(status);
   }
-  std::vector<uint64_t> offsets;  // Delta puts, in delta order.
-  for (const auto& [table, rows] : delta) {
-    for (const auto& [key, value] : rows) {
-      if (!value.has_value()) continue;
-      offsets.push_back(writer.offset());
-      status = writer.add_entry(kEntryTypePut, table, key, *value);
-      if (!status.is_ok()) return give_up(status);
+  std::vector<IndexUpdate>& updates = prepared->updates_;  // In delta order.
+  updates.reserve(delta.entries());
+  delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
+    if (!status.is_ok()) return;
+    if (!value.has_value()) {
+      updates.push_back(IndexUpdate{table, key, std::nullopt});
+      return;
     }
-  }
+    updates.push_back(
+        IndexUpdate{table, key, Slot{writer.offset(), static_cast<uint32_t>(value->size())}});
+    status = writer.add_entry(kEntryTypePut, table, key, *value);
+  });
+  if (!status.is_ok()) return give_up(status);
   status = writer.finish();
   if (!status.is_ok()) return give_up(status);
-  if (writer.offset() != new_length || moved.size() + offsets.size() != plan.live_entries) {
+  const auto puts = static_cast<uint64_t>(
+      std::count_if(updates.begin(), updates.end(), [](const IndexUpdate& u) { return u.slot; }));
+  if (writer.offset() != new_length || moved.size() + puts != plan.live_entries) {
     return give_up(corruption(dir_.db_path(), db_length_,
                               "compaction found other live entries "
                               "than the index holds"));
@@ -233,27 +272,9 @@ faultfs::Status WosStore::compact_with(const Delta& delta, uint64_t sequence, co
     return give_up(status);
   }
 
-  // Durable: only now does memory follow.
-  for (const auto& [slot, offset] : moved) slot->offset = offset;
-  size_t next = 0;
-  for (const auto& [table, rows] : delta) {
-    for (const auto& [key, value] : rows) {
-      if (value.has_value()) {
-        index_.put(table, key, Slot{offsets[next++], static_cast<uint32_t>(value->size())});
-      } else {
-        index_.erase(table, key);
-      }
-    }
-  }
-  assert(next == offsets.size());
-  // The old db is unlinked and nothing durable depends on its handle.
-  db_->close().ignore_error();
-  db_ = std::move(*temp);
-  generation_ = new_generation;
-  db_length_ = new_length;
-  checkpoint_sequence_ = sequence;
-  logger().debug("wos {}: compacted to generation {} ({} live bytes)", dir_.dir(), generation_,
-                 index_.live_bytes());
+  prepared->generation_ = new_generation;
+  prepared->db_length_ = new_length;
+  prepared->compacted_db_ = std::move(*temp);
   return faultfs::Status::ok();
 }
 

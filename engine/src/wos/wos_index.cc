@@ -8,48 +8,46 @@ namespace dbx::wos {
 
 const Slot* WosIndex::find(std::string_view table, std::string_view key) const {
   const auto t = tables_.find(table);
-  if (t == tables_.end()) return nullptr;
-  const auto k = t->second.find(key);
-  return k == t->second.end() ? nullptr : &k->second;
+  return t == tables_.end() ? nullptr : t->second.find(key);
 }
 
 Slot* WosIndex::find_mutable(std::string_view table, std::string_view key) {
   const auto t = tables_.find(table);
-  if (t == tables_.end()) return nullptr;
-  const auto k = t->second.find(key);
-  return k == t->second.end() ? nullptr : &k->second;
+  return t == tables_.end() ? nullptr : t->second.find_mutable(key);
 }
 
 void WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
   assert(!table.empty());
   assert(slot.offset >= kDbHeaderBytes);
   auto t = tables_.find(table);
-  if (t == tables_.end()) t = tables_.emplace(std::string(table), TableIndex()).first;
-  auto k = t->second.find(key);
-  if (k == t->second.end()) {
-    t->second.emplace(std::string(key), slot);
+  if (t == tables_.end()) t = tables_.try_emplace(std::string(table)).first;
+  const Slot* old = t->second.find(key);
+  if (old == nullptr) {
     live_entries_ += 1;
   } else {
-    const uint64_t old_bytes = entry_bytes(table.size(), key.size(), k->second.value_bytes);
+    const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
     assert(live_bytes_ >= old_bytes);
     live_bytes_ -= old_bytes;
-    k->second = slot;
   }
+  t->second.insert_or_assign(key, slot);
   live_bytes_ += entry_bytes(table.size(), key.size(), slot.value_bytes);
+  assert(t->second.contains(key));
 }
 
 bool WosIndex::erase(std::string_view table, std::string_view key) {
   const auto t = tables_.find(table);
   if (t == tables_.end()) return false;
-  const auto k = t->second.find(key);
-  if (k == t->second.end()) return false;
-  const uint64_t old_bytes = entry_bytes(table.size(), key.size(), k->second.value_bytes);
-  assert(live_bytes_ >= old_bytes && live_entries_ > 0);
+  const Slot* old = t->second.find(key);
+  if (old == nullptr) return false;
+  const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
+  assert(live_bytes_ >= old_bytes);
+  assert(live_entries_ > 0);
   live_bytes_ -= old_bytes;
   live_entries_ -= 1;
-  t->second.erase(k);
+  const bool erased = t->second.erase(key);
+  assert(erased);
   if (t->second.empty()) tables_.erase(t);
-  return true;
+  return erased;
 }
 
 std::vector<WosIndex::RangeItem> WosIndex::range(std::string_view table, std::string_view begin,
@@ -57,11 +55,9 @@ std::vector<WosIndex::RangeItem> WosIndex::range(std::string_view table, std::st
   std::vector<RangeItem> out;
   const auto t = tables_.find(table);
   if (t == tables_.end()) return out;
-  if (end.has_value() && *end <= begin) return out;
-  for (auto k = t->second.lower_bound(begin); k != t->second.end(); ++k) {
-    if (end.has_value() && std::string_view(k->first) >= *end) break;
-    out.push_back(RangeItem{&k->first, k->second});
-  }
+  t->second.for_each_in_range(begin, end, [&](std::string_view key, const Slot& slot) {
+    out.push_back(RangeItem{key, slot});
+  });
   return out;
 }
 

@@ -1,4 +1,6 @@
 // The WOS's in-memory index: table -> key -> where the live entry sits in `db`.
+// Each table is a KeyTable (util/key_table.h): hash lookups for the point
+// reads and checkpoint updates, key order materialized for range reads only.
 //
 // It holds keys and offsets, never values, so that memory grows with the key
 // set and a point read is one positioned read of one entry. It also keeps the
@@ -19,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/key_table.h"
+
 namespace dbx::wos {
 
 // Where a live put entry is: its first byte in `db`, and its value's length
@@ -30,8 +34,6 @@ struct Slot {
 
 class WosIndex {
  public:
-  using TableIndex = std::map<std::string, Slot, std::less<>>;
-
   const Slot* find(std::string_view table, std::string_view key) const;
   Slot* find_mutable(std::string_view table, std::string_view key);
 
@@ -41,9 +43,9 @@ class WosIndex {
   bool erase(std::string_view table, std::string_view key);
 
   // The keys of `table` in [begin, end), in order; `end` nullopt is unbounded.
-  // Each pointer stays valid until the index is next modified.
+  // Each key view stays valid until the index is next modified.
   struct RangeItem {
-    const std::string* key;
+    std::string_view key;
     Slot slot;
   };
   std::vector<RangeItem> range(std::string_view table, std::string_view begin,
@@ -55,11 +57,10 @@ class WosIndex {
   uint64_t live_entries() const { return live_entries_; }
   uint64_t live_bytes() const { return live_bytes_; }
 
-  // Every table with its keys, for compaction's and the loader's checks.
-  const std::map<std::string, TableIndex, std::less<>>& tables() const { return tables_; }
-
  private:
-  std::map<std::string, TableIndex, std::less<>> tables_;
+  // Few tables, many keys: an ordered map of names is cheap and keeps
+  // table_names() sorted.
+  std::map<std::string, KeyTable<Slot>, std::less<>> tables_;
   uint64_t live_entries_ = 0;
   uint64_t live_bytes_ = 0;
 };

@@ -92,7 +92,7 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return items[a].slot.offset < items[b].slot.offset; });
   auto size_of = [&](size_t i) {
-    return entry_bytes(table.size(), items[i].key->size(), items[i].slot.value_bytes);
+    return entry_bytes(table.size(), items[i].key.size(), items[i].slot.value_bytes);
   };
   std::string buffer;
   size_t first = 0;
@@ -116,9 +116,9 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
     const std::string_view bytes(buffer.data(), *n);
     for (size_t i = first; i < last; ++i) {
       const WosIndex::RangeItem& item = items[order[i]];
-      auto value = value_from(bytes, group_begin, table, *item.key, item.slot);
+      auto value = value_from(bytes, group_begin, table, item.key, item.slot);
       if (!value.is_ok()) return value.status();
-      rows[order[i]] = {*item.key, std::string(*value)};
+      rows[order[i]] = {std::string(item.key), std::string(*value)};
     }
     first = last;
   }

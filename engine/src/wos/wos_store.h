@@ -6,8 +6,12 @@
 // The in-memory index maps every live key to its entry in `db`, so a point
 // read is one positioned read and a flush writes only what the delta holds.
 //
-// Thread-safety: const methods may run concurrently with each other; apply()
-// and close() are exclusive (the engine holds its write lock around them).
+// Thread-safety: const methods may run concurrently with each other and with
+// prepare() (which writes only past the committed length or into other files
+// and changes no member they read); publish(), apply() and close() are
+// exclusive (the engine holds its state lock exclusively around them). At
+// most one prepare() may be outstanding, and nothing else may modify the
+// store between a prepare() and its publish().
 #pragma once
 
 #include <cstdint>
@@ -62,6 +66,44 @@ class WosStore {
   // only a reopen tells which checkpoint won).
   [[nodiscard]] faultfs::Status apply(const Delta& delta, uint64_t sequence);
 
+  // One change the index takes once a checkpoint is durable: a put's new
+  // slot, or nullopt for a delete. Views point into the applied Delta.
+  struct IndexUpdate {
+    std::string_view table;
+    std::string_view key;
+    std::optional<Slot> slot;
+  };
+
+  // A checkpoint that is durable on disk but not yet visible in memory.
+  // It refers to the Delta it was prepared from, which must outlive it.
+  class Prepared {
+   public:
+    Prepared(Prepared&&) noexcept = default;
+    Prepared& operator=(Prepared&&) noexcept = default;
+    uint64_t sequence() const { return sequence_; }
+
+   private:
+    friend class WosStore;
+    Prepared() = default;
+
+    uint64_t sequence_ = 0;
+    bool changes_ = false;  // False: the sequence was already the checkpoint.
+    uint64_t generation_ = 0;
+    uint64_t db_length_ = 0;
+    uint64_t live_entries_ = 0;
+    uint64_t live_bytes_ = 0;
+    std::vector<IndexUpdate> updates_;               // In delta order.
+    std::vector<std::pair<Slot*, uint64_t>> moved_;  // Compaction: new offsets.
+    std::unique_ptr<faultfs::File> compacted_db_;    // Compaction: the new db.
+  };
+
+  // apply() in two steps, so that readers need not wait for the I/O:
+  // prepare() writes the checkpoint and returns once it is durable, leaving
+  // memory (and so every read) as it was; publish() then switches memory
+  // over, without I/O and without failing. Errors of prepare() are apply()'s.
+  [[nodiscard]] faultfs::Result<Prepared> prepare(const Delta& delta, uint64_t sequence);
+  void publish(Prepared prepared);
+
   // Figures for logs/tests.
   uint64_t file_bytes() const { return db_length_; }  // committed length of db
   uint64_t live_bytes() const { return index_.live_bytes(); }
@@ -88,10 +130,10 @@ class WosStore {
   // wos_apply.cc
   [[nodiscard]] faultfs::Status validate(const Delta& delta, uint64_t sequence) const;
   Plan plan(const Delta& delta) const;
-  [[nodiscard]] faultfs::Status append_delta(const Delta& delta, uint64_t sequence,
-                                             const Plan& plan);
-  [[nodiscard]] faultfs::Status compact_with(const Delta& delta, uint64_t sequence,
-                                             const Plan& plan);
+  [[nodiscard]] faultfs::Status append_delta(const Delta& delta, const Plan& plan,
+                                             Prepared* prepared);
+  [[nodiscard]] faultfs::Status compact_with(const Delta& delta, const Plan& plan,
+                                             Prepared* prepared);
   void check_invariants() const;
 
   // Reads and verifies the live entry of (table, key) at `slot` from `bytes`,

@@ -39,7 +39,7 @@ std::unique_ptr<FakeFs> one_entry_store() {
   auto fs = make_fs();
   auto store = open_ok(*fs);
   Delta delta;
-  delta["t"]["k"] = "v";
+  delta.put("t", "k", "v");
   expect_ok(store->apply(delta, 1));
   return fs;
 }

@@ -16,15 +16,16 @@ std::unique_ptr<FakeFs> three_entry_store(std::vector<uint64_t>* offsets) {
   auto store = open_ok(*fs);
   EXPECT_NE(store, nullptr);
   Delta delta;
-  delta["t"]["a"] = "alpha";
-  delta["t"]["b"] = "bravo";
-  delta["t"]["c"] = "charlie";
+  delta.put("t", "a", "alpha");
+  delta.put("t", "b", "bravo");
+  delta.put("t", "c", "charlie");
   expect_ok(store->apply(delta, 1));
   uint64_t offset = kDbHeaderBytes;
-  for (const auto& [key, value] : delta["t"]) {
+  // Entries land in key order.
+  delta.for_each([&](std::string_view, std::string_view key, Delta::Entry value) {
     offsets->push_back(offset);
     offset += entry_bytes(1, key.size(), value->size());
-  }
+  });
   EXPECT_EQ(offset, store->file_bytes());
   return fs;
 }
@@ -134,7 +135,7 @@ TEST(WosCorruption, GarbageAfterCommittedLengthIsIgnoredThenTruncatedByTheNextFl
     EXPECT_EQ(store->count("t"), 3u);
     EXPECT_EQ(store->file_bytes(), clean.size());
     Delta delta;
-    delta["t"]["d"] = "delta";
+    delta.put("t", "d", "delta");
     expect_ok(store->apply(delta, 2));
   }
   const std::string after = fs->contents(kDbPath);

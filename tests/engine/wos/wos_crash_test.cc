@@ -93,7 +93,7 @@ Outcome crash_apply_everywhere(const FakeFs& base, const Delta& delta, uint64_t 
       // The recovered store must take further checkpoints and reopen to them.
       if (mask == 0 || mask + 1 == (uint64_t{1} << fs->pending_choices())) {
         Delta more;
-        more["after"]["crash"] = "ok";
+        more.put("after", "crash", "ok");
         EXPECT_TRUE((*reopened)->apply(more, sequence + 1).is_ok());
         State expected = got;
         apply_model(&expected, more);
@@ -116,9 +116,9 @@ Outcome crash_apply_everywhere(const FakeFs& base, const Delta& delta, uint64_t 
 
 Delta small_delta() {
   Delta delta;
-  delta["t"]["a"] = "new a";
-  delta["t"]["b"] = std::nullopt;
-  delta["u"]["x"] = std::string("\0bin", 4);
+  delta.put("t", "a", "new a");
+  delta.remove("t", "b");
+  delta.put("u", "x", std::string("\0bin", 4));
   return delta;
 }
 
@@ -132,9 +132,9 @@ std::unique_ptr<FakeFs> store_with(const Delta& delta, uint64_t sequence) {
 
 TEST(WosCrash, ApplyWithoutCompactionIsAtomicAtEveryOperation) {
   Delta base_delta;
-  base_delta["t"]["a"] = "old a";
-  base_delta["t"]["b"] = "old b";
-  base_delta["t"]["c"] = "old c";
+  base_delta.put("t", "a", "old a");
+  base_delta.put("t", "b", "old b");
+  base_delta.put("t", "c", "old c");
   auto base = store_with(base_delta, 10);
   const Outcome outcome = crash_apply_everywhere(*base, small_delta(), 11);
   EXPECT_FALSE(outcome.compacted);
@@ -145,8 +145,8 @@ TEST(WosCrash, ApplyWithoutCompactionIsAtomicAtEveryOperation) {
 
 TEST(WosCrash, ApplyOverGarbageFromAnEarlierCrashIsAtomicAtEveryOperation) {
   Delta base_delta;
-  base_delta["t"]["a"] = "old a";
-  base_delta["t"]["b"] = "old b";
+  base_delta.put("t", "a", "old a");
+  base_delta.put("t", "b", "old b");
   auto base = store_with(base_delta, 10);
   // An earlier flush died after its append: bytes past the committed length.
   base->set_contents(kDbPath, base->contents(kDbPath) + std::string(100, '\x5a'));
@@ -159,12 +159,13 @@ TEST(WosCrash, ApplyWithCompactionIsAtomicAtEveryOperation) {
   // 8 values of 80 KiB: overwriting all but one and deleting that one takes
   // the file past 2x live and past the 1 MiB minimum, so apply compacts.
   Delta base_delta;
-  for (int k = 0; k < 8; ++k) base_delta["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'o');
+  for (int k = 0; k < 8; ++k)
+    base_delta.put("t", "k" + std::to_string(k), std::string(80 << 10, 'o'));
   auto base = store_with(base_delta, 10);
   Delta delta;
-  for (int k = 0; k < 7; ++k) delta["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'n');
-  delta["t"]["k7"] = std::nullopt;
-  delta["u"]["fresh"] = "value";
+  for (int k = 0; k < 7; ++k) delta.put("t", "k" + std::to_string(k), std::string(80 << 10, 'n'));
+  delta.remove("t", "k7");
+  delta.put("u", "fresh", "value");
   const Outcome outcome = crash_apply_everywhere(*base, delta, 11);
   EXPECT_TRUE(outcome.compacted);
   EXPECT_GT(outcome.old_states, 0u);
@@ -194,7 +195,7 @@ class WosSwitch : public ::testing::Test {
  protected:
   void SetUp() override {
     Delta fill;
-    for (int k = 0; k < 8; ++k) fill["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'o');
+    for (int k = 0; k < 8; ++k) fill.put("t", "k" + std::to_string(k), std::string(80 << 10, 'o'));
     old_fs_ = store_with(fill, 10);
     {
       auto store = open_ok(*old_fs_);
@@ -205,8 +206,8 @@ class WosSwitch : public ::testing::Test {
     auto store = open_ok(*new_fs_);
     ASSERT_NE(store, nullptr);
     Delta delta;
-    for (int k = 0; k < 7; ++k) delta["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'n');
-    delta["t"]["k7"] = std::nullopt;
+    for (int k = 0; k < 7; ++k) delta.put("t", "k" + std::to_string(k), std::string(80 << 10, 'n'));
+    delta.remove("t", "k7");
     expect_ok(store->apply(delta, 11));
     ASSERT_EQ(store->generation(), 2u);
     new_state_ = dump(*store);

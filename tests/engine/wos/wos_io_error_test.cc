@@ -13,11 +13,11 @@ TEST(WosIoError, ApplyFailingBeforeItsFirstSyncLeavesTheStoreUsable) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta first;
-  first["t"]["a"] = "a1";
+  first.put("t", "a", "a1");
   expect_ok(store->apply(first, 1));
   Delta second;
-  second["t"]["a"] = "a2";
-  second["t"]["b"] = "b2";
+  second.put("t", "a", "a2");
+  second.put("t", "b", "b2");
   fs->fail_once_after(0);  // The append of the delta's entries.
   const faultfs::Status failed = store->apply(second, 2);
   EXPECT_EQ(failed.code(), faultfs::ErrorCode::kIoError);
@@ -35,10 +35,10 @@ TEST(WosIoError, ApplyFailingAtItsSyncRefusesFurtherAppliesUntilReopen) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta first;
-  first["t"]["a"] = "a1";
+  first.put("t", "a", "a1");
   expect_ok(store->apply(first, 1));
   Delta second;
-  second["t"]["a"] = "a2";
+  second.put("t", "a", "a2");
   fs->fail_once_after(1);  // Append, then the failing sync of db.
   EXPECT_EQ(store->apply(second, 2).code(), faultfs::ErrorCode::kIoError);
   auto value = store->get("t", "a");
@@ -58,18 +58,18 @@ TEST(WosIoError, CompactionFailingAtItsRenameRefusesFurtherAppliesAndKeepsServin
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta fill;
-  for (int k = 0; k < 8; ++k) fill["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'o');
+  for (int k = 0; k < 8; ++k) fill.put("t", "k" + std::to_string(k), std::string(80 << 10, 'o'));
   expect_ok(store->apply(fill, 1));
   Delta churn;
-  for (int k = 0; k < 7; ++k) churn["t"]["k" + std::to_string(k)] = std::string(80 << 10, 'n');
-  churn["t"]["k7"] = std::nullopt;
+  for (int k = 0; k < 7; ++k) churn.put("t", "k" + std::to_string(k), std::string(80 << 10, 'n'));
+  churn.remove("t", "k7");
   // open db.tmp, one append (header + entries < 1 MiB), sync, then the rename.
   fs->fail_once_after(3);
   EXPECT_EQ(store->apply(churn, 2).code(), faultfs::ErrorCode::kIoError);
   EXPECT_EQ(store->generation(), 1u);
   EXPECT_EQ(store->get("t", "k7")->value_or(""), std::string(80 << 10, 'o'));
   Delta more;
-  more["t"]["x"] = "x";
+  more.put("t", "x", "x");
   EXPECT_EQ(store->apply(more, 3).code(), faultfs::ErrorCode::kIoError);
   store = open_ok(*fs);
   ASSERT_NE(store, nullptr);

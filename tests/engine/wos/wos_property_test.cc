@@ -23,10 +23,10 @@ RC_GTEST_PROP(WosProperty, RandomCheckpointHistoriesMatchTheModelAcrossReopens, 
       const std::string table = "t" + std::to_string(*rc::gen::inRange(0, 3));
       const std::string key(1, static_cast<char>(*rc::gen::inRange(0, 24)));
       if (*rc::gen::inRange(0, 4) == 0) {
-        delta[table][key] = std::nullopt;
+        delta.remove(table, key);
       } else {
         const size_t bytes = *rc::gen::element<size_t>(0, 1, 100, 20000, 90000);
-        delta[table][key] = std::string(bytes, static_cast<char>('a' + round));
+        delta.put(table, key, std::string(bytes, static_cast<char>('a' + round)));
       }
     }
     sequence += *rc::gen::inRange(delta.empty() ? 0 : 1, 3);

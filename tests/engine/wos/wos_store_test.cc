@@ -51,23 +51,23 @@ TEST(WosStore, RoundTripAcrossReopenWithOverwritesTombstonesBinaryKeysAndBigValu
     Delta d1;
     for (int t = 0; t < 20; ++t) {
       for (int k = 0; k < 5; ++k) {
-        d1["table" + std::to_string(t)]["key" + std::to_string(k)] = value_of(10 + k, 'x');
+        d1.put("table" + std::to_string(t), "key" + std::to_string(k), value_of(10 + k, 'x'));
       }
     }
-    d1[binary_table][binary_key] = std::string("v\0v", 3);
-    d1["empty"]["e"] = "";
-    d1["empty"][""] = "empty key";
-    d1["big"]["one"] = mib;
+    d1.put(binary_table, binary_key, std::string("v\0v", 3));
+    d1.put("empty", "e", "");
+    d1.put("empty", "", "empty key");
+    d1.put("big", "one", mib);
     apply_model(&model, d1);
     expect_ok(store->apply(d1, 5));
     EXPECT_EQ(dump(*store), model);
 
     Delta d2;
-    d2["table0"]["key0"] = "overwritten";
-    d2["table1"]["key1"] = std::nullopt;
-    for (int k = 0; k < 5; ++k) d2["table2"]["key" + std::to_string(k)] = std::nullopt;
-    d2["table3"]["absent"] = std::nullopt;  // Deleting an absent key is a no-op.
-    d2["big"]["two"] = value_of(1 << 20, 'b');
+    d2.put("table0", "key0", "overwritten");
+    d2.remove("table1", "key1");
+    for (int k = 0; k < 5; ++k) d2.remove("table2", "key" + std::to_string(k));
+    d2.remove("table3", "absent");  // Deleting an absent key is a no-op.
+    d2.put("big", "two", value_of(1 << 20, 'b'));
     apply_model(&model, d2);
     expect_ok(store->apply(d2, 9));
     EXPECT_EQ(dump(*store), model);
@@ -101,11 +101,11 @@ TEST(WosStore, RangeHonoursBeginAndExclusiveEndAfterDeletes) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta d1;
-  for (char c = 'a'; c <= 'j'; ++c) d1["t"][std::string(1, c)] = std::string(3, c);
+  for (char c = 'a'; c <= 'j'; ++c) d1.put("t", std::string(1, c), std::string(3, c));
   expect_ok(store->apply(d1, 1));
   Delta d2;
-  d2["t"]["c"] = std::nullopt;
-  d2["t"]["e"] = std::nullopt;
+  d2.remove("t", "c");
+  d2.remove("t", "e");
   expect_ok(store->apply(d2, 2));
   auto rows = store->range("t", "b", std::string_view("f"));
   ASSERT_TRUE(rows.is_ok());
@@ -129,7 +129,7 @@ TEST(WosStore, PointReadCostsExactlyOneReadAfterOpen) {
     auto store = open_ok(*fs);
     ASSERT_NE(store, nullptr);
     Delta delta;
-    for (int i = 0; i < 2000; ++i) delta["t"]["key" + std::to_string(i)] = value_of(100, 'v');
+    for (int i = 0; i < 2000; ++i) delta.put("t", "key" + std::to_string(i), value_of(100, 'v'));
     expect_ok(store->apply(delta, 1));
     expect_ok(store->close());
   }
@@ -158,7 +158,7 @@ TEST(WosStore, OpenAndFullRangeUseLargeSequentialReads) {
     auto store = open_ok(*fs);
     ASSERT_NE(store, nullptr);
     Delta delta;
-    for (int i = 0; i < 10000; ++i) delta["t"]["key" + std::to_string(i)] = value_of(200, 'v');
+    for (int i = 0; i < 10000; ++i) delta.put("t", "key" + std::to_string(i), value_of(200, 'v'));
     expect_ok(store->apply(delta, 1));
   }
   fs->reset_counters();
@@ -178,12 +178,12 @@ TEST(WosStore, FlushOfOneKeyOnTenThousandKeysWritesOnlyThatKey) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta big;
-  for (int i = 0; i < 10000; ++i) big["t"]["key" + std::to_string(i)] = value_of(100, 'v');
+  for (int i = 0; i < 10000; ++i) big.put("t", "key" + std::to_string(i), value_of(100, 'v'));
   expect_ok(store->apply(big, 1));
   const uint64_t file_before = store->file_bytes();
   fs->reset_counters();
   Delta one;
-  one["t"]["key5000"] = "new value";
+  one.put("t", "key5000", "new value");
   expect_ok(store->apply(one, 2));
   const uint64_t entry = entry_bytes(1, 7, 9);
   // One entry into db, one conf: nothing proportional to the store.
@@ -205,9 +205,9 @@ TEST(WosStore, RepeatedOverwritesKeepFileWithinTwiceLiveBytesPlusMinimum) {
   for (uint64_t round = 1; round <= 60; ++round) {
     Delta delta;
     for (int k = 0; k < 50; ++k) {
-      delta["t"]["key" + std::to_string(k)] = value_of(4096, static_cast<char>(round));
+      delta.put("t", "key" + std::to_string(k), value_of(4096, static_cast<char>(round)));
     }
-    if (round % 7 == 0) delta["t"]["key3"] = std::nullopt;
+    if (round % 7 == 0) delta.remove("t", "key3");
     const uint64_t generation = store->generation();
     expect_ok(store->apply(delta, round));
     apply_model(&model, delta);
@@ -229,10 +229,10 @@ TEST(WosStore, DeletingEverythingCompactsToAnEmptyFile) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta fill;
-  for (int k = 0; k < 40; ++k) fill["t"]["key" + std::to_string(k)] = value_of(64 << 10, 'f');
+  for (int k = 0; k < 40; ++k) fill.put("t", "key" + std::to_string(k), value_of(64 << 10, 'f'));
   expect_ok(store->apply(fill, 1));
   Delta wipe;
-  for (int k = 0; k < 40; ++k) wipe["t"]["key" + std::to_string(k)] = std::nullopt;
+  for (int k = 0; k < 40; ++k) wipe.remove("t", "key" + std::to_string(k));
   expect_ok(store->apply(wipe, 2));
   EXPECT_EQ(store->generation(), 2u);
   EXPECT_EQ(store->file_bytes(), kDbHeaderBytes);
@@ -263,7 +263,7 @@ TEST(WosStore, ApplyRejectsBadSequenceAndOutOfLimitNamesWithoutWriting) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta ok;
-  ok["t"]["k"] = "v";
+  ok.put("t", "k", "v");
   expect_ok(store->apply(ok, 3));
   fs->reset_counters();
   auto rejected = [&](const Delta& delta, uint64_t sequence) {
@@ -274,23 +274,23 @@ TEST(WosStore, ApplyRejectsBadSequenceAndOutOfLimitNamesWithoutWriting) {
   rejected(ok, 2);
   rejected(Delta(), 2);
   Delta unnamed;
-  unnamed[""]["k"] = "v";
+  unnamed.put("", "k", "v");
   rejected(unnamed, 4);
   Delta long_name;
-  long_name[std::string(256, 't')]["k"] = "v";
+  long_name.put(std::string(256, 't'), "k", "v");
   rejected(long_name, 4);
   Delta long_key;
-  long_key["t"][std::string(kMaxKeyBytes + 1, 'k')] = "v";
+  long_key.put("t", std::string(kMaxKeyBytes + 1, 'k'), "v");
   rejected(long_key, 4);
   Delta long_value;
-  long_value["t"]["k"] = std::string(kMaxValueBytes + 1, 'v');
+  long_value.put("t", "k", std::string(kMaxValueBytes + 1, 'v'));
   rejected(long_value, 4);
   EXPECT_EQ(fs->mutating_ops(), 0u);
   EXPECT_EQ(store->checkpoint_sequence(), 3u);
   // The limits themselves are accepted.
   Delta at_limits;
-  at_limits[std::string(255, 't')][std::string(kMaxKeyBytes, 'k')] =
-      std::string(kMaxValueBytes, 'v');
+  at_limits.put(std::string(255, 't'), std::string(kMaxKeyBytes, 'k'),
+                std::string(kMaxValueBytes, 'v'));
   expect_ok(store->apply(at_limits, 4));
   store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
@@ -304,7 +304,7 @@ TEST(WosStore, ConcurrentReadersSeeConsistentValues) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   Delta delta;
-  for (int i = 0; i < 500; ++i) delta["t"]["key" + std::to_string(i)] = "v" + std::to_string(i);
+  for (int i = 0; i < 500; ++i) delta.put("t", "key" + std::to_string(i), "v" + std::to_string(i));
   expect_ok(store->apply(delta, 1));
   std::vector<std::thread> readers;
   std::atomic<int> mismatches{0};
@@ -326,7 +326,7 @@ TEST(WosStore, ApplyAfterCloseIsRefused) {
   ASSERT_NE(store, nullptr);
   expect_ok(store->close());
   Delta delta;
-  delta["t"]["k"] = "v";
+  delta.put("t", "k", "v");
   EXPECT_EQ(store->apply(delta, 1).code(), faultfs::ErrorCode::kInvalidArgument);
 }
 

@@ -54,18 +54,16 @@ inline State dump(const WosStore& store) {
 }
 
 inline void apply_model(State* state, const Delta& delta) {
-  for (const auto& [table, rows] : delta) {
-    for (const auto& [key, value] : rows) {
-      if (value.has_value()) {
-        (*state)[table][key] = *value;
-      } else {
-        auto t = state->find(table);
-        if (t == state->end()) continue;
-        t->second.erase(key);
-        if (t->second.empty()) state->erase(t);
-      }
+  delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
+    if (value.has_value()) {
+      (*state)[std::string(table)][std::string(key)] = std::string(*value);
+      return;
     }
-  }
+    auto t = state->find(std::string(table));
+    if (t == state->end()) return;
+    t->second.erase(std::string(key));
+    if (t->second.empty()) state->erase(t);
+  });
 }
 
 inline void expect_ok(const faultfs::Status& status) {

@@ -1,0 +1,136 @@
+// DatabaseImpl's checkpoint: the delta into the WOS, then the WAL cut. The
+// steps, their locks and why a crash anywhere is safe: database_impl.h.
+#include <chrono>
+
+#include "database_impl.h"
+#include "kill_points.h"
+#include "log.h"
+#include "status_util.h"
+#include "wal/wal_writer.h"
+#include "wos/wos_store.h"
+
+namespace dbx {
+namespace {
+
+// A catch-up checkpoint (writers held) of at most this much is cheap next to
+// the checkpoint it follows; above it, the cut waits for a later checkpoint.
+constexpr uint64_t kCatchUpBytesMin = uint64_t{1} << 20;
+// The uncut WAL may grow to this many times the delta threshold before a
+// background checkpoint holds writers to cut it: recovery reads it all.
+constexpr uint64_t kWalThresholdMultipleMax = 4;
+
+}  // namespace
+
+uint64_t DatabaseImpl::catch_up_bytes_max() const {
+  return std::max(kCatchUpBytesMin, options_.delta_flush_threshold_bytes / 16);
+}
+
+uint64_t DatabaseImpl::wal_bytes_max() const {
+  return kWalThresholdMultipleMax *
+         std::max(options_.delta_flush_threshold_bytes, kCatchUpBytesMin);
+}
+
+void DatabaseImpl::flush() {
+  check_open();
+  checkpoint(CutPolicy::kAlways);
+}
+
+void DatabaseImpl::checkpoint(CutPolicy policy) {
+  std::lock_guard checkpoint_lock(checkpoint_mutex_);
+  check_open();
+  checkpoint_holding(policy);
+}
+
+void DatabaseImpl::checkpoint_holding(CutPolicy policy) {
+  if (wos_ == nullptr) return;  // In memory: nothing to make durable.
+  uint64_t covered = checkpoint_delta(nullptr);
+  if (wal_ == nullptr) return;
+  std::unique_lock log_lock(log_mutex_);
+  if (last_sequence() != covered) {
+    // Writers appended during the checkpoint: the log holds records it does
+    // not cover, and a cut now would lose them.
+    const bool cheap = delta_bytes_.load(std::memory_order_relaxed) <= catch_up_bytes_max();
+    const bool log_too_long = wal_->end_offset() > wal_bytes_max();
+    if (policy == CutPolicy::kWhenCheap && !cheap && !log_too_long) return;
+    covered = checkpoint_delta(&log_lock);
+    assert(last_sequence() == covered);
+  }
+  if (wal_cut_sequence_ == covered) return;  // Cut at `covered` already: nothing appended since.
+  cut_log(covered);
+}
+
+uint64_t DatabaseImpl::checkpoint_delta(std::unique_lock<std::mutex>* held_log_lock) {
+  assert(wos_ != nullptr);
+  assert(held_log_lock == nullptr || held_log_lock->owns_lock());
+  uint64_t sequence;
+  {
+    std::unique_lock<std::mutex> own_log_lock;
+    if (held_log_lock == nullptr) own_log_lock = std::unique_lock(log_mutex_);
+    check_writable();
+    sequence = last_sequence();
+    std::unique_lock state_lock(state_mutex_);
+    assert(frozen_ == nullptr);
+    if (delta_.empty() && sequence == wos_->checkpoint_sequence()) return sequence;
+    frozen_ = std::make_unique<Delta>(std::move(delta_));
+    assert(delta_.empty());
+    delta_bytes_.store(0, std::memory_order_relaxed);
+  }
+  DBX_KILL_POINT("checkpoint/before_wos_apply");
+  const auto started = std::chrono::steady_clock::now();
+  auto prepared = wos_->prepare(*frozen_, sequence);
+  if (!prepared.is_ok()) {
+    // frozen_ stays readable; the handle refuses writes until reopened.
+    enter_read_only("checkpoint failed: " + prepared.status().message());
+    throw_if_error(prepared.status(), "flush");
+  }
+  DBX_KILL_POINT("checkpoint/after_wos_apply");
+  const uint64_t entries = frozen_->entries();
+  const uint64_t bytes = frozen_->bytes();
+  {
+    std::unique_lock state_lock(state_mutex_);
+    wos_->publish(std::move(prepared).value());
+    frozen_.reset();
+  }
+  // Every record at or below `sequence` is now durable through the WOS.
+  group_commit_->mark_durable(sequence);
+  logger().debug(
+      "{}: checkpoint {} of {} delta entries ({} bytes) in {:.1f} ms{}", *path_, sequence, entries,
+      bytes,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+      held_log_lock != nullptr ? ", writers held" : "");
+  return sequence;
+}
+
+void DatabaseImpl::cut_log(uint64_t checkpoint) {
+  assert(wal_ != nullptr);
+  assert(last_sequence() == checkpoint);
+  assert(wos_->checkpoint_sequence() == checkpoint);
+  // The WOS durably covers every record in the log, so the log may be cut; a
+  // cut that does not persist is harmless (its records are skipped on replay).
+  DBX_KILL_POINT("checkpoint/before_wal_cut");
+  faultfs::Status cut = wal_->recycle(checkpoint);
+  if (cut.is_ok()) cut = wal_->sync();
+  if (!cut.is_ok()) {
+    enter_read_only("WAL cut failed: " + cut.message());
+    throw_if_error(cut, "flush");
+  }
+  DBX_KILL_POINT("checkpoint/after_wal_cut");
+  wal_cut_sequence_ = checkpoint;
+}
+
+void DatabaseImpl::after_write() {
+  if (wos_ == nullptr) return;  // In memory: the delta is the database.
+  const uint64_t delta_bytes = delta_bytes_.load(std::memory_order_relaxed);
+  if (delta_bytes < options_.delta_flush_threshold_bytes) return;
+  if (delta_bytes >= 2 * options_.delta_flush_threshold_bytes) {
+    // Writers outpace the background checkpoint: this writer waits for it
+    // and checkpoints itself, which bounds the delta's memory.
+    checkpoint(CutPolicy::kWhenCheap);
+    return;
+  }
+  std::lock_guard lock(background_mutex_);
+  flush_requested_ = true;
+  background_wakeup_.notify_one();
+}
+
+}  // namespace dbx
