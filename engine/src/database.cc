@@ -8,9 +8,7 @@ namespace dbx {
 Database::Database(std::unique_ptr<DatabaseImpl> impl) : impl_(std::move(impl)) {}
 Database::~Database() = default;
 
-std::unique_ptr<Database> Database::open(const std::string& path) {
-  return open(path, Options{});
-}
+std::unique_ptr<Database> Database::open(const std::string& path) { return open(path, Options{}); }
 
 std::unique_ptr<Database> Database::open(const std::string& path, const Options& options) {
   return std::unique_ptr<Database>(new Database(DatabaseImpl::open(path, options)));
@@ -39,7 +37,8 @@ std::unique_ptr<Database> Database::open_in_memory() {
 
 uint64_t Database::insert(std::string_view table, std::string_view key, std::string_view value) {
   std::vector<wal::Mutation> mutations;
-  mutations.push_back(wal::Mutation{false, std::string(table), std::string(key), std::string(value)});
+  mutations.push_back(
+      wal::Mutation{false, std::string(table), std::string(key), std::string(value)});
   return impl_->write(std::move(mutations));
 }
 

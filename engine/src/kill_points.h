@@ -14,11 +14,17 @@
 namespace dbx::kill_points {
 // The full list, for the harness and documentation.
 inline constexpr const char* kAll[] = {
-    "dbx/wal/before_append",  "dbx/wal/after_append",           "dbx/wal/before_sync",
-    "dbx/wal/after_sync",     "dbx/checkpoint/before_wos_apply", "dbx/checkpoint/after_wos_apply",
-    "dbx/checkpoint/before_wal_cut", "dbx/checkpoint/after_wal_cut",
+    "dbx/wal/before_append",
+    "dbx/wal/after_append",
+    "dbx/wal/before_sync",
+    "dbx/wal/after_sync",
+    "dbx/checkpoint/before_wos_apply",
+    "dbx/checkpoint/after_wos_apply",
+    "dbx/checkpoint/before_wal_cut",
+    "dbx/checkpoint/after_wal_cut",
     // Inside WosStore::apply (engine/src/wos/wos_apply.cc).
-    "dbx/wos/before_conf_publish", "dbx/wos/compaction/before_db_rename",
+    "dbx/wos/before_conf_publish",
+    "dbx/wos/compaction/before_db_rename",
     "dbx/wos/compaction/before_conf_publish",
 };
 }  // namespace dbx::kill_points

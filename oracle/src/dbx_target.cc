@@ -67,6 +67,7 @@ class DbxTarget final : public Target {
     o.durability = to_dbx(durability);
     o.sync_interval = options_.sync_interval;
     o.wal_preallocate_bytes = options_.wal_preallocate_bytes;
+    o.delta_flush_threshold_bytes = options_.delta_flush_threshold_bytes;
     o.file_system = &fs;
     o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
                                                      : dbx::RecoveryMode::kStrict;

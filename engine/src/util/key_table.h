@@ -79,22 +79,24 @@ class KeyTable {
   // stored value and whether the key is new. The pointer is valid until the
   // next mutation.
   std::pair<V*, bool> insert_or_assign(std::string_view key, const V& value) {
-    const auto found = map_.find(key);
-    if (found != map_.end()) {
-      found->second = value;
-      return {&found->second, false};
+    // One probe: the key (copied into the arena when long) is built only if
+    // the probe finds no slot for it.
+    bool inserted = false;
+    const auto it = map_.lazy_emplace(key, [&](const typename Map::constructor& construct) {
+      inserted = true;
+      if (PackedKey::fits_inline(key)) {
+        construct(PackedKey::make(key, key), value);
+      } else {
+        construct(PackedKey::make(key, arena_.store(key)), value);
+      }
+    });
+    if (!inserted) {
+      it->second = value;
+      return {&it->second, false};
     }
-    PackedKey packed;
-    if (PackedKey::fits_inline(key)) {
-      packed = PackedKey::make(key, key);
-    } else {
-      packed = PackedKey::make(key, arena_.store(key));
-      arena_key_bytes_live_ += key.size();
-    }
-    const auto [it, inserted] = map_.emplace(packed, value);
-    assert(inserted);
     key_bytes_live_ += key.size();
-    note_touched(packed);
+    if (!PackedKey::fits_inline(key)) arena_key_bytes_live_ += key.size();
+    note_touched(it->first);
     return {&it->second, true};
   }
 

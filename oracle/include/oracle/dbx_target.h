@@ -20,6 +20,10 @@ struct DbxTargetOptions {
   // short workloads then cross preallocation boundaries often, and a reopen
   // does not read megabytes of zeros.
   uint64_t wal_preallocate_bytes = 4ull << 20;
+  // dbx::Options::delta_flush_threshold_bytes. A few KiB makes the engine's
+  // background checkpoints (which run while writers continue, and may leave
+  // the log uncut) happen inside a short workload.
+  uint64_t delta_flush_threshold_bytes = 64ull << 20;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
