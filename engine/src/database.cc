@@ -36,10 +36,8 @@ std::unique_ptr<Database> Database::open_in_memory() {
 }
 
 uint64_t Database::insert(std::string_view table, std::string_view key, std::string_view value) {
-  std::vector<wal::Mutation> mutations;
-  mutations.push_back(
-      wal::Mutation{false, std::string(table), std::string(key), std::string(value)});
-  return impl_->write(std::move(mutations));
+  const wal::MutationView mutation{false, table, key, value};
+  return impl_->write(std::span<const wal::MutationView>(&mutation, 1));
 }
 
 std::optional<std::string> Database::get(std::string_view table, std::string_view key) const {
@@ -51,22 +49,22 @@ bool Database::remove(std::string_view table, std::string_view key) {
 }
 
 uint64_t Database::insert_batch(std::string_view table, const std::vector<Row>& rows) {
-  std::vector<wal::Mutation> mutations;
+  std::vector<wal::MutationView> mutations;
   mutations.reserve(rows.size());
-  for (const Row& row : rows) {
-    mutations.push_back(wal::Mutation{false, std::string(table), row.first, row.second});
-  }
-  return impl_->write(std::move(mutations));
+  for (const Row& row : rows)
+    mutations.push_back(wal::MutationView{false, table, row.first, row.second});
+  return impl_->write(mutations);
 }
 
 uint64_t Database::write(const WriteBatch& batch) {
-  std::vector<wal::Mutation> mutations;
+  std::vector<wal::MutationView> mutations;
   mutations.reserve(batch.size());
   for (const WriteBatch::Op& op : batch.ops()) {
     const bool is_delete = op.kind == WriteBatch::OpKind::kDelete;
-    mutations.push_back(wal::Mutation{is_delete, op.table, op.key, is_delete ? "" : op.value});
+    mutations.push_back(
+        wal::MutationView{is_delete, op.table, op.key, is_delete ? std::string_view() : op.value});
   }
-  return impl_->write(std::move(mutations));
+  return impl_->write(mutations);
 }
 
 uint64_t Database::count(std::string_view table) const { return impl_->count(table); }

@@ -20,9 +20,9 @@ faultfs::FileSystem* choose_file_system(const Options& options) {
   return options.file_system != nullptr ? options.file_system : &faultfs::posix_file_system();
 }
 
-void validate(const std::vector<wal::Mutation>& mutations) {
+void validate(std::span<const wal::MutationView> mutations) {
   uint64_t total_bytes = 0;
-  for (const wal::Mutation& m : mutations) {
+  for (const wal::MutationView& m : mutations) {
     if (m.table.empty()) throw Error(ErrorCode::kInvalidArgument, "empty table name");
     if (m.table.size() > kMaxTableNameBytes) {
       throw Error(ErrorCode::kInvalidArgument, "table name of " + std::to_string(m.table.size()) +
@@ -87,7 +87,7 @@ DatabaseImpl::~DatabaseImpl() {
   }
 }
 
-uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
+uint64_t DatabaseImpl::write(std::span<const wal::MutationView> mutations) {
   check_open();
   validate(mutations);
   if (mutations.empty()) return last_sequence();
@@ -97,7 +97,7 @@ uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
   uint64_t sequence;
   {
     std::lock_guard log_lock(log_mutex_);
-    sequence = append_and_apply(std::move(mutations), kind);
+    sequence = append_and_apply(mutations, kind);
   }
   if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
     const faultfs::Status synced = group_commit_->sync_through(sequence);
@@ -112,8 +112,8 @@ uint64_t DatabaseImpl::write(std::vector<wal::Mutation> mutations) {
 
 bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
   check_open();
-  std::vector<wal::Mutation> mutations{
-      wal::Mutation{true, std::string(table), std::string(key), {}}};
+  const wal::MutationView mutation{true, table, key, {}};
+  const std::span<const wal::MutationView> mutations(&mutation, 1);
   validate(mutations);
   bool existed;
   uint64_t sequence;
@@ -124,7 +124,7 @@ bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
       std::shared_lock state_lock(state_mutex_);
       existed = exists_locked(table, key);
     }
-    sequence = append_and_apply(std::move(mutations), wal::RecordKind::kDelete);
+    sequence = append_and_apply(mutations, wal::RecordKind::kDelete);
   }
   if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
     const faultfs::Status synced = group_commit_->sync_through(sequence);
@@ -137,13 +137,12 @@ bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
   return existed;
 }
 
-uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
+uint64_t DatabaseImpl::append_and_apply(std::span<const wal::MutationView> mutations,
                                         wal::RecordKind kind) {
   check_writable();
   const uint64_t sequence = last_sequence() + 1;
   if (wal_ != nullptr) {
-    wal::Record record{kind, sequence, std::move(mutations)};
-    wal::encode_payload_to(record, &payload_buffer_);
+    wal::encode_payload_to(wal::RecordView{kind, sequence, mutations}, &payload_buffer_);
     DBX_KILL_POINT("wal/before_append");
     auto appended = wal_->append(kind, sequence, payload_buffer_);
     if (payload_buffer_.capacity() > kPayloadBufferRetainBytesMax)
@@ -153,7 +152,6 @@ uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
       throw_if_error(appended.status(), "write not acknowledged");
     }
     DBX_KILL_POINT("wal/after_append");
-    mutations = std::move(record.mutations);
   }
   last_sequence_.store(sequence, std::memory_order_release);
   {
@@ -165,10 +163,8 @@ uint64_t DatabaseImpl::append_and_apply(std::vector<wal::Mutation>&& mutations,
 
 namespace {
 
-// Mutation (a write) and MutationView (a record replayed from the log) alike.
-template <typename M>
-void apply_mutations(std::span<const M> mutations, Delta* delta) {
-  for (const M& m : mutations) {
+void apply_mutations(std::span<const wal::MutationView> mutations, Delta* delta) {
+  for (const wal::MutationView& m : mutations) {
     if (m.is_delete) {
       delta->remove(m.table, m.key);
     } else {
@@ -178,11 +174,6 @@ void apply_mutations(std::span<const M> mutations, Delta* delta) {
 }
 
 }  // namespace
-
-void DatabaseImpl::apply_to_delta(std::span<const wal::Mutation> mutations) {
-  apply_mutations(mutations, &delta_);
-  delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
-}
 
 void DatabaseImpl::apply_to_delta(std::span<const wal::MutationView> mutations) {
   apply_mutations(mutations, &delta_);

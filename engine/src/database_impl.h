@@ -63,7 +63,9 @@ class DatabaseImpl {
                                             const Options& options);
   ~DatabaseImpl();
 
-  uint64_t write(std::vector<wal::Mutation> mutations);
+  // A write of one or more mutations (one WAL record); the views need only
+  // outlive the call.
+  uint64_t write(std::span<const wal::MutationView> mutations);
   bool remove(std::string_view table, std::string_view key);
   std::optional<std::string> get(std::string_view table, std::string_view key) const;
   uint64_t count(std::string_view table) const;
@@ -85,9 +87,8 @@ class DatabaseImpl {
   void recover();  // recovery.cc
   void replay_record(const wal::Record& record);
 
-  uint64_t append_and_apply(std::vector<wal::Mutation>&& mutations, wal::RecordKind kind);
+  uint64_t append_and_apply(std::span<const wal::MutationView> mutations, wal::RecordKind kind);
   // Requires state_mutex_ held exclusively (or no other thread yet: recovery).
-  void apply_to_delta(std::span<const wal::Mutation> mutations);
   void apply_to_delta(std::span<const wal::MutationView> mutations);
   // checkpoint.cc
   enum class CutPolicy {

@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <optional>
+#include <span>
 
 #include "util/coding.h"
 
@@ -21,7 +22,9 @@ faultfs::Status invalid(RecordKind kind, const std::string& what) {
                          std::string(record_kind_name(kind)) + " payload: " + what);
 }
 
-void put_mutation_fields(const Mutation& m, std::string* out) {
+// Mutation and MutationView alike.
+template <typename M>
+void put_mutation_fields(const M& m, std::string* out) {
   coding::put_length_prefixed(out, m.table);
   coding::put_length_prefixed(out, m.key);
   if (!m.is_delete) coding::put_length_prefixed(out, m.value);
@@ -120,17 +123,19 @@ bool well_formed(const Record& record) {
   return false;
 }
 
-void encode_payload_to(const Record& record, std::string* out) {
-  assert(well_formed(record));
+namespace {
+
+template <typename M>
+void encode_mutations_to(RecordKind kind, std::span<const M> mutations, std::string* out) {
   out->clear();
-  switch (record.kind) {
+  switch (kind) {
     case RecordKind::kInsert:
     case RecordKind::kDelete:
-      put_mutation_fields(record.mutations[0], out);
+      put_mutation_fields(mutations[0], out);
       break;
     case RecordKind::kBatch:
-      coding::put_varint64(out, record.mutations.size());
-      for (const Mutation& m : record.mutations) {
+      coding::put_varint64(out, mutations.size());
+      for (const M& m : mutations) {
         out->push_back(static_cast<char>(m.is_delete ? kOpDelete : kOpPut));
         put_mutation_fields(m, out);
       }
@@ -139,6 +144,18 @@ void encode_payload_to(const Record& record, std::string* out) {
       break;  // The checkpoint sequence travels in the frame header.
   }
   assert(out->size() <= kMaxRecordPayloadBytes);
+}
+
+}  // namespace
+
+void encode_payload_to(const Record& record, std::string* out) {
+  assert(well_formed(record));
+  encode_mutations_to<Mutation>(record.kind, record.mutations, out);
+}
+
+void encode_payload_to(const RecordView& record, std::string* out) {
+  assert(well_formed(record));
+  encode_mutations_to<MutationView>(record.kind, record.mutations, out);
 }
 
 bool well_formed(const RecordView& view) {

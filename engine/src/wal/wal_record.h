@@ -74,6 +74,10 @@ bool well_formed(const RecordView& view);
 // An owning copy of `view`.
 Record to_record(const RecordView& view);
 
+// encode_payload_to for a view: the same bytes as for to_record(view).
+// Precondition: well_formed(view).
+void encode_payload_to(const RecordView& record, std::string* out);
+
 // decode_payload_views followed by to_record: the same rules and the same
 // errors. Never allocates more than a small multiple of payload.size().
 [[nodiscard]] faultfs::Result<Record> decode_payload(RecordKind kind, uint64_t sequence,
