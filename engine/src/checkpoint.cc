@@ -130,7 +130,8 @@ void DatabaseImpl::after_write() {
   }
   std::lock_guard lock(background_mutex_);
   flush_requested_ = true;
-  background_wakeup_.notify_one();
+  // notify_all: the Lazy sync thread waits on the same condition variable.
+  background_wakeup_.notify_all();
 }
 
 }  // namespace dbx

@@ -286,7 +286,9 @@ void DatabaseImpl::set_flush_interval(std::chrono::milliseconds interval) {
   if (interval.count() < 0) throw Error(ErrorCode::kInvalidArgument, "negative flush interval");
   std::lock_guard lock(background_mutex_);
   flush_interval_ = interval;
-  background_wakeup_.notify_one();
+  flush_interval_changed_ = true;
+  // notify_all: the Lazy sync thread waits on the same condition variable.
+  background_wakeup_.notify_all();
 }
 
 void DatabaseImpl::close() {

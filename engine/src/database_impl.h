@@ -154,6 +154,9 @@ class DatabaseImpl {
   std::condition_variable background_wakeup_;
   bool background_stop_ = false;
   bool flush_requested_ = false;
+  // Set by set_flush_interval: the background loop recomputes its deadline
+  // (a wait already running towards the old one would otherwise not end).
+  bool flush_interval_changed_ = false;
   std::chrono::milliseconds flush_interval_;
   std::thread background_;
   std::thread syncer_;

@@ -163,9 +163,15 @@ void DatabaseImpl::background_loop() {
   while (!background_stop_) {
     auto deadline = Clock::now() + std::chrono::hours(1);
     if (flush_interval_.count() > 0) deadline = std::min(deadline, next_flush);
-    background_wakeup_.wait_until(lock, deadline,
-                                  [&] { return background_stop_ || flush_requested_; });
+    background_wakeup_.wait_until(lock, deadline, [&] {
+      return background_stop_ || flush_requested_ || flush_interval_changed_;
+    });
     if (background_stop_) break;
+    if (flush_interval_changed_) {
+      flush_interval_changed_ = false;
+      next_flush = std::min(next_flush, Clock::now() + flush_interval_);
+      if (!flush_requested_ && Clock::now() < next_flush) continue;
+    }
     const auto now = Clock::now();
     const bool flush_due =
         flush_requested_ || (flush_interval_.count() > 0 && now >= next_flush && path_);
