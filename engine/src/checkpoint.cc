@@ -56,6 +56,11 @@ void DatabaseImpl::checkpoint_holding(CutPolicy policy) {
     assert(last_sequence() == covered);
   }
   if (wal_cut_sequence_ == covered) return;  // Cut at `covered` already: nothing appended since.
+  // Only a checkpoint this handle made durable may cut the log. The one found
+  // at open may not be: a conf renamed into place whose directory sync failed
+  // is visible but can still revert to the older conf, and the log is then
+  // what holds the writes in between (torture seed 2026, w446).
+  if (wos_applied_sequence_ != covered) return;
   cut_log(covered);
 }
 
@@ -92,6 +97,7 @@ uint64_t DatabaseImpl::checkpoint_delta(std::unique_lock<std::mutex>* held_log_l
     frozen_.reset();
   }
   // Every record at or below `sequence` is now durable through the WOS.
+  wos_applied_sequence_ = sequence;
   group_commit_->mark_durable(sequence);
   logger().debug(
       "{}: checkpoint {} of {} delta entries ({} bytes) in {:.1f} ms{}", *path_, sequence, entries,

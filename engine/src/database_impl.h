@@ -131,6 +131,9 @@ class DatabaseImpl {
   std::mutex checkpoint_mutex_;
   // The sequence the WAL was last recycled at; 0: not since open.
   uint64_t wal_cut_sequence_ = 0;  // Guarded by log_mutex_.
+  // The last checkpoint this handle applied and saw become durable; 0: none
+  // since open. Guarded by checkpoint_mutex_.
+  uint64_t wos_applied_sequence_ = 0;
 
   // Serializes appends and sequence assignment.
   mutable std::mutex log_mutex_;
