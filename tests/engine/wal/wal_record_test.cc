@@ -114,12 +114,7 @@ RC_GTEST_PROP(WalRecordProperty, AnyWellFormedBatchRoundTrips,
               (const std::vector<std::tuple<bool, std::string, std::string, std::string>>& ops,
                uint64_t sequence)) {
   RC_PRE(!ops.empty());
-  Record r;
-  r.kind = RecordKind::kBatch;
-  r.sequence = sequence;
-  for (const auto& [is_delete, table, key, value] : ops) {
-    r.mutations.push_back(Mutation{is_delete, table, key, is_delete ? "" : value});
-  }
+  const Record r = batch_of(ops, sequence);
   const std::string payload = encode_payload(r);
   auto decoded = decode_payload(r.kind, r.sequence, payload);
   RC_ASSERT(decoded.is_ok());

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "mem_fs.h"
@@ -70,6 +71,15 @@ struct ReadResult {
   faultfs::Status status;
   WalReadSummary summary;
   std::vector<Record> records;
+
+  // Keeps the summary of a read that succeeded, or its error.
+  void set(const faultfs::Result<WalReadSummary>& read) {
+    if (read.is_ok()) {
+      summary = read.value();
+    } else {
+      status = read.status();
+    }
+  }
 };
 
 inline ReadResult read_all(MemFs& fs, TailMode mode = TailMode::kStrict,
@@ -79,11 +89,7 @@ inline ReadResult read_all(MemFs& fs, TailMode mode = TailMode::kStrict,
     out.records.push_back(r);
     return faultfs::Status::ok();
   });
-  if (summary.is_ok()) {
-    out.summary = *summary;
-  } else {
-    out.status = summary.status();
-  }
+  out.set(summary);
   return out;
 }
 
@@ -96,11 +102,7 @@ inline ReadResult read_all_views(MemFs& fs, TailMode mode = TailMode::kStrict,
         out.records.push_back(to_record(view));
         return faultfs::Status::ok();
       });
-  if (summary.is_ok()) {
-    out.summary = *summary;
-  } else {
-    out.status = summary.status();
-  }
+  out.set(summary);
   return out;
 }
 
@@ -152,6 +154,20 @@ struct Log {
   std::vector<uint64_t> offsets;  // Where each record starts.
   std::vector<Record> records;
 };
+
+// A kBatch record of `ops` (is_delete, table, key, value); deletes drop
+// their value, as the engine writes them.
+inline Record batch_of(
+    const std::vector<std::tuple<bool, std::string, std::string, std::string>>& ops,
+    uint64_t sequence) {
+  Record r;
+  r.kind = RecordKind::kBatch;
+  r.sequence = sequence;
+  for (const auto& [is_delete, table, key, value] : ops) {
+    r.mutations.push_back(Mutation{is_delete, table, key, is_delete ? "" : value});
+  }
+  return r;
+}
 
 // A batch over two tables with a delete, a NUL byte and empty fields.
 inline Record batch_spanning_tables() {
