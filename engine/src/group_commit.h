@@ -39,12 +39,17 @@
 //    gather took ~45 us per sync when the last joiner woke the leader through a
 //    condition variable and ~30 us polling, and yield hands the core to the
 //    writers being waited for when there are fewer cores than writers. The CPU
-//    so spent is bounded by the cap.
+//    so spent is bounded by the cap;
+//  - symmetrically, a waiter first yields (without the lock) until its sync
+//    ends, for at most twice the recent sync latency and only when that is at
+//    most kSpinUsMax: it is then back appending without a futex wake-up. A/B,
+//    interleaved, 8 runs each, 4 writers: median 24,147 -> 25,953 writes/s.
 // Gathering only delays the sync: a caller still returns only after a
 // successful sync whose target covers its sequence (the crash contract).
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -73,6 +78,9 @@ class GroupCommit {
     uint64_t writer_window_syncs = 8;      // How recently a writer must have called.
   };
   static constexpr uint64_t kDelayUsLimit = 10'000'000;  // Upper bound of delay_us_max.
+  // Waiters spin only while syncs take at most this long (an SSD's or a
+  // battery-backed cache's fdatasync); slower devices just block.
+  static constexpr uint64_t kSpinUsMax = 500;
   static constexpr uint64_t kDelayPerSyncPercentLimit = 100'000;
   static constexpr uint64_t kWriterWindowSyncsLimit = 1024;
   static constexpr size_t kWritersTrackedMax = 32;  // Distinct writers counted; more are not.
@@ -115,6 +123,9 @@ class GroupCommit {
   // appended or the cap passes. Releases the lock while polling.
   void gather_locked(std::unique_lock<std::mutex>& lock);
   void record_sync_latency_locked(uint64_t latency_us);
+  // A waiter's first wait: yields (lock released) until its sequence is
+  // durable, a sync fails, or twice the recent sync latency passes.
+  void spin_while_syncing(std::unique_lock<std::mutex>& lock, uint64_t sequence);
 
   const Hooks hooks_;
   const GatherLimits limits_;
@@ -123,6 +134,10 @@ class GroupCommit {
   bool syncing_ = false;
   uint64_t joiners_ceiling_ = kWritersTrackedMax;  // In [1, kWritersTrackedMax].
   uint64_t durable_sequence_;
+  // Mirrors of durable_sequence_ and failure_ for waiters spinning without
+  // the lock; written under it, after the guarded fields.
+  std::atomic<uint64_t> durable_published_{0};
+  std::atomic<bool> failed_published_{false};
   uint64_t syncs_started_ = 0;
   std::array<WriterSeen, kWritersTrackedMax> writers_{};
   Stats stats_;
