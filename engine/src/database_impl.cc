@@ -298,6 +298,16 @@ void DatabaseImpl::close() {
   std::lock_guard checkpoint_lock(checkpoint_mutex_);
   if (closed_.load(std::memory_order_acquire)) return;
   std::optional<Error> first_error;
+  if (read_only_.load()) {
+    // A read-only handle skips close's flush (None) or sync (Lazy): what was
+    // written since it became read-only is not durable, and a close that
+    // reported success would say otherwise. (A background checkpoint can
+    // fail between two calls, so the caller may not have seen an error yet.)
+    std::lock_guard lock(failure_mutex_);
+    first_error = Error(ErrorCode::kReadOnly, "close of " + path_.value_or(":memory:") +
+                                                  " made nothing durable: read-only since " +
+                                                  failure_reason_);
+  }
   try {
     if (!read_only_.load() && wal_ == nullptr) {
       checkpoint_holding(CutPolicy::kAlways);  // kNone: close is a flush.
