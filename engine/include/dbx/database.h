@@ -69,11 +69,15 @@ class Database {
   // Tables holding at least one row, sorted.
   std::vector<std::string> table_names() const;
 
-  // Checkpoint: delta store → WOS (crash-atomic), then the WAL is cut.
+  // Checkpoint: delta store → WOS (crash-atomic), then the WAL is cut. Writers
+  // may continue meanwhile; what they write is left for the next checkpoint.
   void flush();
   // Sets the period of the background flush; zero stops it.
   void set_flush_interval(std::chrono::milliseconds interval);
   // Flushes (None) or syncs (Lazy, Full) and releases every resource. Idempotent.
+  // Throws read_only (after releasing everything) if the handle had become
+  // read-only, e.g. through a failed background checkpoint: nothing written
+  // since was made durable by this close.
   void close();
 
   uint64_t last_sequence() const;
