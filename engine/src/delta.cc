@@ -19,7 +19,7 @@ void Delta::remove(std::string_view table, std::string_view key) {
 void Delta::set(std::string_view table, std::string_view key, const Stored& stored) {
   auto t = tables_.find(table);
   if (t == tables_.end()) t = tables_.try_emplace(std::string(table)).first;
-  const bool is_new = t->second.insert_or_assign(key, stored).second;
+  const bool is_new = !t->second.insert_or_assign(key, stored).has_value();
   if (is_new) entries_ += 1;
   bytes_ += table.size() + key.size() + kEntryOverheadBytes;
   assert(entries_ >= t->second.size());

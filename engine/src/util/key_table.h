@@ -76,9 +76,9 @@ class KeyTable {
   bool contains(std::string_view key) const { return map_.contains(key); }
 
   // Sets the value of `key`, copying the key in if it is new. Returns the
-  // stored value and whether the key is new. The pointer is valid until the
-  // next mutation.
-  std::pair<V*, bool> insert_or_assign(std::string_view key, const V& value) {
+  // value it replaced, nullopt for a new key (callers that keep figures per
+  // entry need the old value, and must not pay a second probe for it).
+  std::optional<V> insert_or_assign(std::string_view key, const V& value) {
     // One probe: the key (copied into the arena when long) is built only if
     // the probe finds no slot for it.
     bool inserted = false;
@@ -90,21 +90,19 @@ class KeyTable {
         construct(PackedKey::make(key, arena_.store(key)), value);
       }
     });
-    if (!inserted) {
-      it->second = value;
-      return {&it->second, false};
-    }
+    if (!inserted) return std::exchange(it->second, value);
     key_bytes_live_ += key.size();
     if (!PackedKey::fits_inline(key)) arena_key_bytes_live_ += key.size();
     note_touched(it->first);
-    return {&it->second, true};
+    return std::nullopt;
   }
 
-  // Removes `key`; returns whether it was present.
-  bool erase(std::string_view key) {
+  // Removes `key`; returns its value, nullopt if it was absent.
+  std::optional<V> erase(std::string_view key) {
     const auto it = map_.find(key);
-    if (it == map_.end()) return false;
+    if (it == map_.end()) return std::nullopt;
     const PackedKey stored = it->first;
+    const V removed = it->second;
     map_.erase(it);
     assert(key_bytes_live_ >= stored.size());
     key_bytes_live_ -= stored.size();
@@ -115,7 +113,7 @@ class KeyTable {
     if (abandoned_bytes > std::max(arena_key_bytes_live_, kAbandonedKeyBytesMin)) {
       rebuild_arena();
     }
-    return true;
+    return removed;
   }
 
   // Removes everything and frees the arena.

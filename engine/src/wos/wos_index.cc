@@ -21,15 +21,14 @@ void WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
   assert(slot.offset >= kDbHeaderBytes);
   auto t = tables_.find(table);
   if (t == tables_.end()) t = tables_.try_emplace(std::string(table)).first;
-  const Slot* old = t->second.find(key);
-  if (old == nullptr) {
+  const std::optional<Slot> old = t->second.insert_or_assign(key, slot);
+  if (!old.has_value()) {
     live_entries_ += 1;
   } else {
     const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
     assert(live_bytes_ >= old_bytes);
     live_bytes_ -= old_bytes;
   }
-  t->second.insert_or_assign(key, slot);
   live_bytes_ += entry_bytes(table.size(), key.size(), slot.value_bytes);
   assert(t->second.contains(key));
 }
@@ -37,17 +36,15 @@ void WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
 bool WosIndex::erase(std::string_view table, std::string_view key) {
   const auto t = tables_.find(table);
   if (t == tables_.end()) return false;
-  const Slot* old = t->second.find(key);
-  if (old == nullptr) return false;
+  const std::optional<Slot> old = t->second.erase(key);
+  if (!old.has_value()) return false;
   const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
   assert(live_bytes_ >= old_bytes);
   assert(live_entries_ > 0);
   live_bytes_ -= old_bytes;
   live_entries_ -= 1;
-  const bool erased = t->second.erase(key);
-  assert(erased);
   if (t->second.empty()) tables_.erase(t);
-  return erased;
+  return true;
 }
 
 std::vector<WosIndex::RangeItem> WosIndex::range(std::string_view table, std::string_view begin,
