@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "staged_writes.h"
 #include "util/byte_arena.h"
 #include "util/key_table.h"
 
@@ -50,6 +51,22 @@ class Delta {
 
   void put(std::string_view table, std::string_view key, std::string_view value);
   void remove(std::string_view table, std::string_view key);  // Records a tombstone.
+
+  // The same as put() and remove() for each staged write in order, but with
+  // the probes of later keys prefetched while earlier ones land, and the
+  // batch's values taken over rather than copied again. `writes` is left
+  // empty.
+  void apply(StagedWrites&& writes);
+
+  // Bulk-load hints (see KeyTable::reserve and shrink_to_fit): make room for
+  // `entries` keys in `table` (if it has any yet); give back room guessed
+  // too high.
+  void reserve(std::string_view table, size_t entries);
+  void shrink_to_fit();
+  // Entries (values and tombstones) held for `table`, and the slots its
+  // table has allocated for them (0 for an absent table).
+  size_t entries_in(std::string_view table) const;
+  size_t slots_in(std::string_view table) const;
 
   // nullopt: the delta says nothing about (table, key); otherwise its entry.
   // Views stay valid until clear().
@@ -121,9 +138,13 @@ class Delta {
     return std::string_view(stored.data, stored.size);
   }
 
-  void set(std::string_view table, std::string_view key, const Stored& stored);
+  using Rows = KeyTable<Stored>;
 
-  std::map<std::string, KeyTable<Stored>, std::less<>> tables_;
+  // The rows of `table`, created empty if absent.
+  Rows& rows_of(std::string_view table);
+  void set(Rows& rows, size_t table_name_bytes, std::string_view key, const Stored& stored);
+
+  std::map<std::string, Rows, std::less<>> tables_;
   ByteArena values_;
   uint64_t entries_ = 0;
   uint64_t bytes_ = 0;

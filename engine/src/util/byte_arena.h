@@ -66,6 +66,28 @@ class ByteArena {
     bytes_reserved_ = 0;
   }
 
+  // Takes over every chunk of `other`, which is left empty. Views handed out
+  // by `other` stay valid: they now live as long as this arena. New stores
+  // keep filling this arena's current chunk, so the unused tail of `other`'s
+  // last chunk is never used (callers that hand arenas over fill their
+  // chunks first; see needs_new_chunk()).
+  void absorb(ByteArena&& other) {
+    assert(&other != this);
+    chunks_.reserve(chunks_.size() + other.chunks_.size());
+    for (auto& chunk : other.chunks_) chunks_.push_back(std::move(chunk));
+    bytes_stored_ += other.bytes_stored_;
+    bytes_reserved_ += other.bytes_reserved_;
+    other.clear();
+    assert(bytes_reserved_ >= bytes_stored_);
+  }
+
+  // Whether storing `size` bytes would take a new chunk (always, for a size
+  // that gets a chunk of its own; never, for nothing).
+  bool needs_new_chunk(size_t size) const {
+    if (size == 0) return false;
+    return size > kChunkBytes / 4 || size > current_free_bytes_;
+  }
+
   uint64_t bytes_stored() const { return bytes_stored_; }
   uint64_t bytes_reserved() const { return bytes_reserved_; }
 

@@ -75,6 +75,26 @@ class KeyTable {
   }
   bool contains(std::string_view key) const { return map_.contains(key); }
 
+  // Makes room for `entries` keys in all, so that inserts up to that size
+  // never rehash. A bulk load that knows roughly how many keys are coming
+  // calls it: growing a table far larger than the cache one doubling at a
+  // time moves every key about twice more, each move a cache miss.
+  void reserve(size_t entries) { map_.reserve(entries); }
+  // Slots allocated, used or not: what reserve() and shrink_to_fit() change.
+  size_t slot_count() const { return map_.bucket_count(); }
+
+  // Gives back the room a reserve() guessed too high: after it, the table's
+  // slots are no more than a small multiple of what its size needs.
+  void shrink_to_fit() {
+    const size_t slots_needed = map_.size() + map_.size() / 7 + 1;  // Max load 7/8.
+    if (map_.bucket_count() > 4 * slots_needed) map_.rehash(0);
+  }
+
+  // Starts loading the memory a probe for `key` will touch first. A bulk
+  // load issues it some keys ahead of their inserts, so that several cache
+  // misses are in flight at once instead of one per insert.
+  void prefetch(std::string_view key) const { map_.prefetch(key); }
+
   // Sets the value of `key`, copying the key in if it is new. Returns the
   // value it replaced, nullopt for a new key (callers that keep figures per
   // entry need the old value, and must not pay a second probe for it).
