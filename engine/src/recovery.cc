@@ -6,10 +6,12 @@
 //    that the log proves (a torn tail is dropped and truncated, logged);
 //  - everything replayed is synced again, so a power loss right after this
 //    open cannot take back what the open showed to readers.
+#include <algorithm>
 #include <chrono>
 
 #include "database_impl.h"
 #include "log.h"
+#include "log_replay.h"
 #include "status_util.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_writer.h"
@@ -56,24 +58,17 @@ void DatabaseImpl::recover() {
   const auto wos_loaded = std::chrono::steady_clock::now();
 
   wal_path_ = faultfs::join_path(dir, "wal.log");
-  uint64_t last = checkpoint;
-  auto visit = [&](const wal::RecordView& record) -> faultfs::Status {
-    if (record.kind == wal::RecordKind::kCheckpoint || record.sequence <= checkpoint) {
-      ++recovery_stats_.records_skipped;
-      return faultfs::Status::ok();
-    }
-    last = std::max(last, record.sequence);
-    apply_to_delta(record.mutations);
-    ++recovery_stats_.records_replayed;
-    return faultfs::Status::ok();
-  };
-  const wal::WalReadSummary summary = value_or_throw(
-      wal::read_log_views(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, visit),
+  const LogReplayResult replay = value_or_throw(
+      replay_log(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, &delta_),
       "recovery");
+  delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
+  const wal::WalReadSummary& summary = replay.summary;
+  recovery_stats_.records_replayed = replay.records_replayed;
+  recovery_stats_.records_skipped = replay.records_skipped + summary.corrupt_records_skipped;
   recovery_stats_.bytes_replayed = summary.bytes_read;
   recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
-  recovery_stats_.records_skipped += summary.corrupt_records_skipped;
-  last_sequence_.store(std::max(last, summary.last_sequence), std::memory_order_release);
+  last_sequence_.store(std::max({checkpoint, replay.last_replayed_sequence, summary.last_sequence}),
+                       std::memory_order_release);
 
   const auto replayed = std::chrono::steady_clock::now();
   const bool log_present = summary.epoch != 0;
@@ -111,9 +106,10 @@ void DatabaseImpl::recover() {
   };
   const double elapsed_s = seconds(started, finished);
   recovery_stats_.elapsed_s = elapsed_s;
-  logger().debug("{}: open took {:.3f} s: WOS {:.3f} s, WAL replay {:.3f} s, WAL sync {:.3f} s",
-                 dir, elapsed_s, seconds(started, wos_loaded), seconds(wos_loaded, replayed),
-                 seconds(replayed, finished));
+  logger().debug(
+      "{}: open took {:.3f} s: WOS {:.3f} s, WAL replay {:.3f} s ({}), WAL sync {:.3f} s", dir,
+      elapsed_s, seconds(started, wos_loaded), seconds(wos_loaded, replayed),
+      replay.pipelined ? "pipelined" : "one thread", seconds(replayed, finished));
   logger().info(
       "opened {}: checkpoint {}, replayed {} WAL records ({} bytes), skipped {}, torn bytes "
       "dropped {}, last sequence {}, {:.3f} s",

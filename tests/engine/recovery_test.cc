@@ -5,11 +5,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dbx/dbx.h"
 #include "kill_points.h"
+#include "log_replay.h"
 #include "support/crash.h"
 #include "support/temp_dir.h"
 
@@ -116,6 +119,43 @@ TEST(Recovery, LazyWritesSurviveAProcessCrash) {
   EXPECT_EQ(db->recovery_stats().records_replayed, 200u);
 }
 
+TEST(Recovery, ALogLargeEnoughToBeReadOnASecondThreadRecoversEveryWrite) {
+  TempDir dir;
+  constexpr int kWrites = 40'000;
+  run_and_kill([&] {
+    Options options;
+    options.sync_interval = std::chrono::hours(1);
+    options.delta_flush_threshold_bytes = uint64_t{1} << 30;  // All of it stays in the log.
+    auto db = Database::open(dir.db(), options);
+    const std::string padding(100, 'p');
+    for (int i = 1; i <= kWrites; ++i) {
+      db->insert(i % 2 == 0 ? "even" : "odd", key(i % 10'000), value(i) + padding);
+      if (i % 7 == 0) db->remove("odd", key((i / 7) % 10'000));
+    }
+  });
+  ASSERT_GE(std::filesystem::file_size(dir.db() + "/wal.log"), kPipelinedReplayMinBytes);
+
+  // The same writes applied to a model, in order.
+  std::map<std::pair<std::string, std::string>, std::string> model;
+  const std::string padding(100, 'p');
+  for (int i = 1; i <= kWrites; ++i) {
+    model[{i % 2 == 0 ? "even" : "odd", key(i % 10'000)}] = value(i) + padding;
+    if (i % 7 == 0) model.erase({"odd", key((i / 7) % 10'000)});
+  }
+  auto db = Database::open(dir.db());
+  EXPECT_EQ(db->recovery_stats().records_replayed, kWrites + kWrites / 7u);
+  size_t checked = 0;
+  for (const std::string table : {"even", "odd"}) {
+    for (const auto& [k, v] : db->scan(table)) {
+      const auto it = model.find({table, k});
+      ASSERT_NE(it, model.end()) << table << "/" << k;
+      EXPECT_EQ(v, it->second) << table << "/" << k;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, model.size());
+}
+
 TEST(Recovery, TornTailAtEveryByteOffsetOfTheLastRecordIsDroppedAndTheRestRecovered) {
   TempDir dir;
   const std::vector<uint64_t> ends = write_records(dir.db(), 5);
@@ -151,7 +191,7 @@ class FlippedBit : public ::testing::Test {
     ends_ = write_records(dir_.db(), 10);
     wal_ = dir_.db() + "/wal.log";
     std::string bytes = read_bytes(wal_);
-    bad_offset_ = ends_[4];  // Record 5.
+    bad_offset_ = ends_[4];           // Record 5.
     bytes[bad_offset_ + 44] ^= 0x10;  // A payload byte.
     write_bytes(wal_, bytes);
   }

@@ -1,0 +1,205 @@
+// Where the time of recovery_s (issue 6, bench/run) goes: 1,000,000
+// single-insert records (table "kv", 16-byte decimal keys in ascending order,
+// 100-byte values), as the recovery_s workload leaves them in the WAL.
+//
+//   build/bin/recovery_bench --benchmark_display_aggregates_only=true
+//   (5 repetitions each; quote the medians)
+//
+// BM_OpenAfterCrash is recovery_s itself: Database::open of a directory that
+// holds only that WAL, plus the first get. Each iteration starts from a fresh
+// copy of the log (copied from the page cache, untimed). BM_DeltaBuild is
+// the in-memory half alone: the same million puts into an empty Delta from
+// keys and values already in memory.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dbx/database.h"
+#include "delta.h"
+
+namespace {
+
+constexpr uint64_t kRecords = 1'000'000;
+constexpr size_t kKeyBytes = 16;
+constexpr size_t kValueBytes = 100;
+constexpr char kTable[] = "kv";
+
+std::string key_of(uint64_t index) {
+  char key[kKeyBytes + 1];
+  snprintf(key, sizeof key, "%016llu", static_cast<unsigned long long>(index));
+  return std::string(key, kKeyBytes);
+}
+
+// Random (incompressible) values: slices of one pool.
+const std::string& value_pool() {
+  static const std::string pool = [] {
+    std::string bytes(kRecords + kValueBytes, '\0');
+    std::mt19937_64 rng(42);
+    for (char& c : bytes) c = static_cast<char>(rng());
+    return bytes;
+  }();
+  return pool;
+}
+
+std::string_view value_of(uint64_t index) {
+  return std::string_view(value_pool()).substr(index % kRecords, kValueBytes);
+}
+
+bool crashed_log_made = false;
+
+void sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0 || ::close(fd) != 0) {
+    perror("recovery_bench: sync the log copy");
+    std::abort();
+  }
+}
+
+struct CrashedLog {
+  std::filesystem::path root;
+  std::filesystem::path pristine_wal;
+};
+
+// Writes the log once per process through the engine (Lazy, a threshold no
+// run reaches, so nothing is checkpointed) and keeps a copy of it.
+const CrashedLog& crashed_log() {
+  static const CrashedLog log = [] {
+    char dir_template[] = "/tmp/dbx-recovery-bench-XXXXXX";
+    if (mkdtemp(dir_template) == nullptr) {
+      perror("mkdtemp");
+      std::abort();
+    }
+    CrashedLog made{dir_template, std::filesystem::path(dir_template) / "wal.pristine"};
+    const std::filesystem::path db_dir = made.root / "writer";
+    dbx::Options options;
+    options.durability = dbx::Durability::kLazy;
+    options.delta_flush_threshold_bytes = uint64_t{8} << 30;
+    {
+      auto db = dbx::Database::open(db_dir.string(), options);
+      for (uint64_t i = 0; i < kRecords; ++i) db->insert(kTable, key_of(i), value_of(i));
+      db->close();
+    }
+    std::filesystem::copy_file(db_dir / "wal.log", made.pristine_wal);
+    std::filesystem::remove_all(db_dir);
+    crashed_log_made = true;
+    fprintf(stderr, "log: %s, %llu bytes, %llu records\n", made.pristine_wal.c_str(),
+            static_cast<unsigned long long>(std::filesystem::file_size(made.pristine_wal)),
+            static_cast<unsigned long long>(kRecords));
+    return made;
+  }();
+  return log;
+}
+
+const std::vector<std::string>& all_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> made;
+    made.reserve(kRecords);
+    for (uint64_t i = 0; i < kRecords; ++i) made.push_back(key_of(i));
+    return made;
+  }();
+  return keys;
+}
+
+void report_records_rate(benchmark::State& state) {
+  state.counters["records_per_s"] =
+      benchmark::Counter(static_cast<double>(kRecords) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+}
+
+void remove_crashed_log() {
+  if (crashed_log_made) std::filesystem::remove_all(crashed_log().root);
+}
+
+void BM_OpenAfterCrash(benchmark::State& state) {
+  const CrashedLog& log = crashed_log();
+  const std::string last_key = key_of(kRecords - 1);
+  const std::filesystem::path db_dir = log.root / "db";
+  dbx::Options options;
+  options.durability = dbx::Durability::kLazy;
+  options.delta_flush_threshold_bytes = uint64_t{8} << 30;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(db_dir);
+    std::filesystem::create_directory(db_dir);
+    std::filesystem::copy_file(log.pristine_wal, db_dir / "wal.log");
+    sync_file(db_dir / "wal.log");  // As the killed writer's periodic syncs left it.
+    state.ResumeTiming();
+    auto db = dbx::Database::open(db_dir.string(), options);
+    const std::optional<std::string> value = db->get(kTable, last_key);
+    state.PauseTiming();
+    if (value != value_of(kRecords - 1)) {
+      fprintf(stderr, "recovery_bench: the last write was not recovered\n");
+      std::abort();
+    }
+    db->close();
+    db.reset();
+    state.ResumeTiming();
+  }
+  std::filesystem::remove_all(db_dir);
+  report_records_rate(state);
+}
+
+void BM_DeltaBuild(benchmark::State& state) {
+  const std::vector<std::string>& keys = all_keys();
+  for (auto _ : state) {
+    dbx::Delta delta;
+    for (uint64_t i = 0; i < kRecords; ++i) delta.put(kTable, keys[i], value_of(i));
+    if (delta.entries() != kRecords) std::abort();
+    state.PauseTiming();
+    delta.clear();
+    state.ResumeTiming();
+  }
+  report_records_rate(state);
+}
+
+// The applying half of a replay alone: the million writes staged in batches
+// beforehand (untimed), then applied with the table reserved up front.
+void BM_DeltaApplyStaged(benchmark::State& state) {
+  const std::vector<std::string>& keys = all_keys();
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<dbx::StagedWrites> batches(1);
+    for (uint64_t i = 0; i < kRecords; ++i) {
+      if (!batches.back().has_room_for(kTable, value_of(i))) batches.emplace_back();
+      batches.back().add(false, kTable, keys[i], value_of(i));
+    }
+    state.ResumeTiming();
+    dbx::Delta delta;
+    for (dbx::StagedWrites& batch : batches) {
+      delta.apply(std::move(batch));
+      delta.reserve(kTable, kRecords);
+    }
+    if (delta.entries() != kRecords) std::abort();
+    state.PauseTiming();
+    delta.clear();
+    state.ResumeTiming();
+  }
+  report_records_rate(state);
+}
+
+void configure(benchmark::internal::Benchmark* b) {
+  b->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5)->Iterations(2);
+}
+
+BENCHMARK(BM_OpenAfterCrash)->Apply(configure);
+BENCHMARK(BM_DeltaBuild)->Apply(configure);
+BENCHMARK(BM_DeltaApplyStaged)->Apply(configure);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  remove_crashed_log();
+  return 0;
+}
