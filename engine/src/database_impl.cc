@@ -319,6 +319,10 @@ void DatabaseImpl::close() {
   try {
     if (!read_only_.load() && wal_ != nullptr) {
       throw_if_error(group_commit_->sync_through(last_sequence()), "close");
+      // Everything is durable; what follows only spares the next open a scan
+      // of stale space (WalWriter::trim_past_end). Its failure is still a
+      // failed I/O on the log, so close reports it.
+      throw_if_error(wal_->trim_past_end(options_.wal_preallocate_bytes), "close: trim WAL");
     }
   } catch (const Error& e) {
     if (!first_error) first_error = e;

@@ -37,7 +37,7 @@ struct LogReplayResult {
 };
 
 // Logs smaller than this are replayed on the calling thread alone.
-inline constexpr uint64_t kPipelinedReplayMinBytes = uint64_t{4} << 20;
+inline constexpr uint64_t kPipelinedReplayMinBytes = uint64_t{16} << 20;
 // Batches staged but not yet applied, at most: bounds the replay's extra
 // memory to a few MiB whatever the log's size.
 inline constexpr size_t kBatchesInFlightMax = 4;

@@ -121,7 +121,7 @@ TEST(Recovery, LazyWritesSurviveAProcessCrash) {
 
 TEST(Recovery, ALogLargeEnoughToBeReadOnASecondThreadRecoversEveryWrite) {
   TempDir dir;
-  constexpr int kWrites = 40'000;
+  constexpr int kWrites = 100'000;
   run_and_kill([&] {
     Options options;
     options.sync_interval = std::chrono::hours(1);
@@ -154,6 +154,29 @@ TEST(Recovery, ALogLargeEnoughToBeReadOnASecondThreadRecoversEveryWrite) {
     }
   }
   EXPECT_EQ(checked, model.size());
+}
+
+TEST(Recovery, ACleanCloseTrimsTheRecycledLogToWhatTheNextSessionNeeds) {
+  TempDir dir;
+  const std::string wal = dir.db() + "/wal.log";
+  Options options;
+  options.delta_flush_threshold_bytes = uint64_t{1} << 30;
+  {
+    auto db = Database::open(dir.db(), options);
+    const std::string big(1000, 'b');
+    for (int i = 0; i < 12'000; ++i) db->insert("t", key(i), big);  // ~12 MB of log.
+    db->flush();  // Cuts the log: the 12 MB become recycled space.
+    db->insert("t", "after", "v");
+    ASSERT_GT(std::filesystem::file_size(wal), uint64_t{12} << 20);
+    db->close();
+  }
+  // What is left: the live records (a few hundred bytes) and the
+  // preallocation the next session appends into.
+  EXPECT_LE(std::filesystem::file_size(wal), options.wal_preallocate_bytes + 4096);
+  auto db = Database::open(dir.db(), options);
+  EXPECT_EQ(db->count("t"), 12'001u);
+  EXPECT_EQ(db->get("t", "after"), "v");
+  EXPECT_EQ(db->recovery_stats().records_replayed, 1u);
 }
 
 TEST(Recovery, TornTailAtEveryByteOffsetOfTheLastRecordIsDroppedAndTheRestRecovered) {

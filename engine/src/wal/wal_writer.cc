@@ -272,6 +272,22 @@ Status WalWriter::truncate_to_end() {
   return Status::ok();
 }
 
+Status WalWriter::trim_past_end(uint64_t keep_bytes) {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  const uint64_t keep_aligned =
+      (keep_bytes + kRecordAlignment - 1) / kRecordAlignment * kRecordAlignment;
+  const uint64_t new_size = end_offset_ + keep_aligned;
+  if (file_size_bytes_ <= new_size) return Status::ok();
+  s = file_->truncate(new_size);
+  if (!s.is_ok()) return poison(std::move(s));
+  s = file_->sync();
+  if (!s.is_ok()) return poison(std::move(s));
+  file_size_bytes_ = new_size;
+  assert(file_size_bytes_ >= end_offset_);
+  return Status::ok();
+}
+
 Status WalWriter::close() {
   if (!file_) return invalid(path_, "writer is already closed");
   Status s = file_->close();

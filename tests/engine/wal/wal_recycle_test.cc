@@ -40,6 +40,36 @@ TEST(WalRecycle, OldEpochRecordsBeyondTheNewEndAreNotRead) {
   }
 }
 
+TEST(WalRecycle, TrimPastEndKeepsTheLogAndDropsStaleSpaceBeyondWhatIsKept) {
+  MemFs fs;
+  auto writer = write_first_epoch(fs);
+  const uint64_t size_before = writer->file_size_bytes();
+  ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
+  append_record(*writer, filler_record(11, 8));
+  append_record(*writer, filler_record(12, 8));
+  const uint64_t end = writer->end_offset();
+  const uint64_t keep_bytes = 100;  // Rounded up to the frame alignment: 104.
+  ASSERT_LT(end + 104, size_before) << "the test needs stale space to trim";
+  const uint64_t syncs_before = fs.sync_calls();
+
+  ASSERT_TRUE(writer->trim_past_end(keep_bytes).is_ok());
+  EXPECT_EQ(fs.bytes(kLogPath).size(), end + 104);
+  EXPECT_EQ(writer->file_size_bytes(), end + 104);
+  EXPECT_EQ(fs.sync_calls(), syncs_before + 1);
+  // Already short enough: nothing to do, not even a sync.
+  ASSERT_TRUE(writer->trim_past_end(keep_bytes).is_ok());
+  ASSERT_TRUE(writer->trim_past_end(keep_bytes * 10).is_ok());
+  EXPECT_EQ(fs.bytes(kLogPath).size(), end + 104);
+  EXPECT_EQ(fs.sync_calls(), syncs_before + 1);
+  ASSERT_TRUE(writer->close().is_ok());
+
+  const ReadResult read = read_all(fs, TailMode::kStrict, kCheckpoint);
+  ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
+  EXPECT_EQ(read.records, second_epoch_records());
+  EXPECT_EQ(read.summary.end_offset, end);
+  EXPECT_FALSE(read.summary.must_truncate);
+}
+
 TEST(WalRecycle, HeaderRewriteIsOneSectorWriteAndRecordsOverwriteInPlace) {
   MemFs fs;
   auto writer = write_first_epoch(fs);
