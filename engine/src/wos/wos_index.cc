@@ -63,6 +63,20 @@ uint64_t WosIndex::count(std::string_view table) const {
   return t == tables_.end() ? 0 : t->second.size();
 }
 
+void WosIndex::reserve(std::string_view table, size_t entries) {
+  const auto t = tables_.find(table);
+  if (t != tables_.end()) t->second.reserve(entries);
+}
+
+void WosIndex::prefetch(std::string_view table, std::string_view key) const {
+  const auto t = tables_.find(table);
+  if (t != tables_.end()) t->second.prefetch(key);
+}
+
+void WosIndex::shrink_to_fit() {
+  for (auto& [name, keys] : tables_) keys.shrink_to_fit();
+}
+
 std::vector<std::string> WosIndex::table_names() const {
   std::vector<std::string> names;
   names.reserve(tables_.size());

@@ -52,6 +52,13 @@ class WosIndex {
                                std::optional<std::string_view> end) const;
 
   uint64_t count(std::string_view table) const;
+
+  // Bulk-load hints for open (see KeyTable): room for `entries` keys in
+  // `table` if it exists; the start of a lookup of (table, key), issued some
+  // keys ahead; room guessed too high given back.
+  void reserve(std::string_view table, size_t entries);
+  void prefetch(std::string_view table, std::string_view key) const;
+  void shrink_to_fit();
   std::vector<std::string> table_names() const;
 
   uint64_t live_entries() const { return live_entries_; }

@@ -125,7 +125,9 @@ class WosStore {
 
   // wos_open.cc
   [[nodiscard]] static faultfs::Status initialize(const StoreDir& dir);
-  [[nodiscard]] faultfs::Status load_index();
+  // `expected_live_entries` (conf's figure) sizes the index up front; it is
+  // only a hint.
+  [[nodiscard]] faultfs::Status load_index(uint64_t expected_live_entries);
 
   // wos_apply.cc
   [[nodiscard]] faultfs::Status validate(const Delta& delta, uint64_t sequence) const;
