@@ -162,9 +162,21 @@ class KeyTable {
     materialize_order();
     // Once materialized the order changes only under a mutator, which the
     // caller excludes, so the walk below needs no lock.
+    // Each key's value is a probe into a table that may be far larger than
+    // the cache: the probe kPrefetchDistance keys ahead is started early so
+    // that the misses of a long range overlap.
+    constexpr size_t kPrefetchDistance = 16;
+    auto ahead = ordered_.lower_bound(begin);
+    for (size_t i = 0; i < kPrefetchDistance && ahead != ordered_.end(); ++i, ++ahead) {
+      map_.prefetch(ahead->view());
+    }
     for (auto it = ordered_.lower_bound(begin); it != ordered_.end(); ++it) {
       const std::string_view key = it->view();  // Stable: the order's node holds it.
       if (end.has_value() && key >= *end) break;
+      if (ahead != ordered_.end()) {
+        map_.prefetch(ahead->view());
+        ++ahead;
+      }
       const auto entry = map_.find(key);
       assert(entry != map_.end());
       fn(key, entry->second);

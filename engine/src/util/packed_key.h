@@ -42,6 +42,32 @@ class PackedKey {
 
   static bool fits_inline(std::string_view key) { return key.size() <= kInlineBytes; }
 
+  // view() == key, comparing an inline key's words when `key` is exactly 16
+  // bytes (the common fixed-size key) and its bytes otherwise.
+  bool equals(std::string_view key) const {
+    if (key.size() != size_) return false;
+    if (size_ != kInlineBytes) return view() == key;
+    uint64_t words[2];
+    std::memcpy(words, key.data(), kInlineBytes);
+    uint64_t mine[2];
+    std::memcpy(mine, inline_bytes_, kInlineBytes);
+    return ((words[0] ^ mine[0]) | (words[1] ^ mine[1])) == 0;
+  }
+
+  // a.view() < b.view() for two inline keys, without a memcmp call: the
+  // zero-padded bytes compared as two big-endian words, then the sizes. A
+  // key that is a prefix of the other pads with zeros, so it compares equal
+  // or lower on the words and lower on the size, as lexicographic order
+  // wants. Sorting and ordering a million keys is mostly these comparisons.
+  static bool inline_less(const PackedKey& a, const PackedKey& b) {
+    assert(fits_inline(a.view()) && fits_inline(b.view()));
+    const uint64_t a_high = a.word_big_endian(0), b_high = b.word_big_endian(0);
+    if (a_high != b_high) return a_high < b_high;
+    const uint64_t a_low = a.word_big_endian(8), b_low = b.word_big_endian(8);
+    if (a_low != b_low) return a_low < b_low;
+    return a.size_ < b.size_;
+  }
+
   size_t size() const { return size_; }
   std::string_view view() const {
     return size_ <= kInlineBytes ? std::string_view(inline_bytes_, size_)
@@ -49,6 +75,14 @@ class PackedKey {
   }
 
  private:
+  static_assert(kInlineBytes == 16, "inline_less compares two words");
+
+  uint64_t word_big_endian(size_t offset) const {
+    uint64_t word;
+    std::memcpy(&word, inline_bytes_ + offset, 8);
+    return __builtin_bswap64(word);
+  }
+
   union {
     char inline_bytes_[kInlineBytes] = {};
     const char* external_;
@@ -83,13 +117,20 @@ struct PackedKeyHash {
 struct PackedKeyEq {
   using is_transparent = void;
   bool operator()(const PackedKey& a, const PackedKey& b) const { return a.view() == b.view(); }
-  bool operator()(const PackedKey& a, std::string_view b) const { return a.view() == b; }
-  bool operator()(std::string_view a, const PackedKey& b) const { return a == b.view(); }
+  // A probe compares the slot's key with the one sought: for an inline key,
+  // two word compares instead of a memcmp call.
+  bool operator()(const PackedKey& a, std::string_view b) const { return a.equals(b); }
+  bool operator()(std::string_view a, const PackedKey& b) const { return b.equals(a); }
 };
 
 struct PackedKeyLess {
   using is_transparent = void;
-  bool operator()(const PackedKey& a, const PackedKey& b) const { return a.view() < b.view(); }
+  bool operator()(const PackedKey& a, const PackedKey& b) const {
+    if (PackedKey::fits_inline(a.view()) && PackedKey::fits_inline(b.view())) {
+      return PackedKey::inline_less(a, b);
+    }
+    return a.view() < b.view();
+  }
   bool operator()(const PackedKey& a, std::string_view b) const { return a.view() < b; }
   bool operator()(std::string_view a, const PackedKey& b) const { return a < b.view(); }
 };

@@ -87,10 +87,14 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   // Read in file order, merging neighbours into reads of at most
   // kReadChunkBytes (or one entry when it is larger): a compacted table is
   // contiguous, so a scan costs about one call per chunk, not one per row.
+  // (offset, item) pairs: the sort compares keys held in place rather than
+  // chasing an index into `items` for each comparison.
+  std::vector<std::pair<uint64_t, size_t>> by_offset(items.size());
+  for (size_t i = 0; i < items.size(); ++i) by_offset[i] = {items[i].slot.offset, i};
+  std::sort(by_offset.begin(), by_offset.end());
   std::vector<size_t> order(items.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return items[a].slot.offset < items[b].slot.offset; });
+  for (size_t i = 0; i < order.size(); ++i) order[i] = by_offset[i].second;
+  by_offset = {};
   auto size_of = [&](size_t i) {
     return entry_bytes(table.size(), items[i].key.size(), items[i].slot.value_bytes);
   };
