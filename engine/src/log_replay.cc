@@ -35,6 +35,9 @@ struct Batch {
   Progress progress;
 };
 
+// How far one batch may grow a table's reservation beyond its entries.
+constexpr double kReserveGrowthMax = 8;
+
 // A mutation's log bytes beyond its table, key and value (an op byte and
 // three varint lengths, most of them one byte): only for estimates.
 constexpr uint64_t kMutationOverheadBytesEstimate = 4;
@@ -133,7 +136,12 @@ class Applier {
       const double new_keys_per_write = static_cast<double>(entries) / static_cast<double>(applied);
       const double table_share = static_cast<double>(writes) / static_cast<double>(batch_writes);
       const double expected_keys = writes_to_come * table_share * new_keys_per_write;
-      delta_.reserve(table, entries + static_cast<size_t>(expected_keys));
+      // The guess counts every byte left in the file, and a recycled log
+      // may hold gigabytes of stale bytes past its end: growing at most
+      // kReserveGrowthMax-fold per batch bounds what a wrong guess costs
+      // (given back by finish()) while still skipping most doublings.
+      const double cap = static_cast<double>(entries) * kReserveGrowthMax;
+      delta_.reserve(table, entries + static_cast<size_t>(std::min(expected_keys, cap)));
     }
   }
 

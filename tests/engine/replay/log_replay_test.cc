@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -215,6 +216,39 @@ TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
   // ~200,000 keys.
   EXPECT_LE(delta.slots_in("t"), 4 * 4'096u);
   EXPECT_GE(delta.slots_in("t"), 3'000u);
+}
+
+TEST(LogReplay, AWrongGuessGrowsATableAtMostEightfoldPerBatch) {
+  // 30,000 records (a few batches), then 256 MiB of zeros: from the bytes
+  // left, the first batch alone predicts some two million keys.
+  std::vector<Record> records;
+  for (uint64_t sequence = 1; sequence <= 30'000; ++sequence) {
+    records.push_back(wal::testing::insert_record(sequence, "t", "key" + std::to_string(sequence),
+                                                  std::string(100, 'v')));
+  }
+  MemFs fs;
+  write_log(fs, records);
+  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(256u << 20, '\0'));
+
+  Delta delta;
+  LogReplayOptions options = replay_options(kAlwaysPipelined);
+  size_t batches = 0;
+  size_t slots_per_entry_max = 0;
+  options.before_each_apply = [&] {
+    ++batches;
+    const size_t entries = delta.entries_in("t");
+    if (entries > 0) {
+      slots_per_entry_max = std::max(slots_per_entry_max, delta.slots_in("t") / entries);
+    }
+  };
+  auto replay = replay_log(fs, kLogPath, TailMode::kStrict, 0, &delta, options);
+  ASSERT_TRUE(replay.is_ok()) << replay.status().to_string();
+  EXPECT_EQ(delta.entries_in("t"), 30'000u);
+  ASSERT_GE(batches, 3u);
+  // 9x the entries reserved, rounded up to a power of two and divided by
+  // the 7/8 load: at most ~21 slots per entry.
+  EXPECT_LE(slots_per_entry_max, 21u);
+  EXPECT_GE(slots_per_entry_max, 2u) << "the replay reserved nothing ahead";
 }
 
 }  // namespace
