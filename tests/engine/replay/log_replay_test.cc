@@ -195,17 +195,23 @@ INSTANTIATE_TEST_SUITE_P(PipelinedOrNot, LogReplayBothWays,
                            return param_info.param == kAlwaysPipelined ? "Pipelined" : "OneThread";
                          });
 
-TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
-  // A few thousand records, then 32 MiB of zeros (preallocated space, or a
-  // recycled log's tail): read in, the first batches predict ~100x the keys.
+// `count` inserts of distinct keys into table "t" (100-byte values), then
+// `zero_bytes` of zeros: a log whose file is mostly space past its end.
+void write_inserts_then_zeros(MemFs& fs, uint64_t count, size_t zero_bytes) {
   std::vector<Record> records;
-  for (uint64_t sequence = 1; sequence <= 3'000; ++sequence) {
+  for (uint64_t sequence = 1; sequence <= count; ++sequence) {
     records.push_back(wal::testing::insert_record(sequence, "t", "key" + std::to_string(sequence),
                                                   std::string(100, 'v')));
   }
-  MemFs fs;
   write_log(fs, records);
-  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(32u << 20, '\0'));
+  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(zero_bytes, '\0'));
+}
+
+TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
+  // A few thousand records, then 32 MiB of zeros (preallocated space, or a
+  // recycled log's tail): read in, the first batches predict ~100x the keys.
+  MemFs fs;
+  write_inserts_then_zeros(fs, 3'000, 32u << 20);
 
   Delta delta;
   auto replay =
@@ -221,14 +227,8 @@ TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
 TEST(LogReplay, AWrongGuessGrowsATableAtMostEightfoldPerBatch) {
   // 30,000 records (a few batches), then 256 MiB of zeros: from the bytes
   // left, the first batch alone predicts some two million keys.
-  std::vector<Record> records;
-  for (uint64_t sequence = 1; sequence <= 30'000; ++sequence) {
-    records.push_back(wal::testing::insert_record(sequence, "t", "key" + std::to_string(sequence),
-                                                  std::string(100, 'v')));
-  }
   MemFs fs;
-  write_log(fs, records);
-  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(256u << 20, '\0'));
+  write_inserts_then_zeros(fs, 30'000, 256u << 20);
 
   Delta delta;
   LogReplayOptions options = replay_options(kAlwaysPipelined);
