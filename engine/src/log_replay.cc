@@ -2,19 +2,15 @@
 
 #include <algorithm>
 #include <cassert>
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "log.h"
+#include "util/pipeline.h"
 #include "wal/wal_format.h"
 
 namespace dbx {
@@ -162,59 +158,6 @@ class Applier {
   std::map<std::string, uint64_t, std::less<>> writes_applied_;
 };
 
-// The hand-over between the reader (producer) and the applier (consumer),
-// bounded so that a fast reader cannot stage the whole log in memory.
-class BatchQueue {
- public:
-  explicit BatchQueue(size_t capacity) : capacity_(capacity) { assert(capacity_ > 0); }
-
-  // Producer: blocks while full. False once the consumer has cancelled: the
-  // batch is dropped and the producer should stop.
-  bool push(Batch&& batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return cancelled_ || batches_.size() < capacity_; });
-    if (cancelled_) return false;
-    batches_.push_back(std::move(batch));
-    assert(batches_.size() <= capacity_);
-    changed_.notify_all();
-    return true;
-  }
-
-  // Producer: nothing more will come.
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    changed_.notify_all();
-  }
-
-  // Consumer: the next batch in order; nullopt once closed and drained.
-  std::optional<Batch> pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return closed_ || !batches_.empty(); });
-    if (batches_.empty()) return std::nullopt;
-    Batch batch = std::move(batches_.front());
-    batches_.pop_front();
-    changed_.notify_all();
-    return batch;
-  }
-
-  // Consumer: stops taking batches; pushes fail from now on.
-  void cancel() {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    batches_.clear();
-    changed_.notify_all();
-  }
-
- private:
-  const size_t capacity_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Batch> batches_;
-  bool closed_ = false;
-  bool cancelled_ = false;
-};
-
 Result<LogReplayResult> finish_replay(Result<wal::WalReadSummary> read, const Stager& stager,
                                       Applier& applier, bool pipelined) {
   if (!read.is_ok()) return read.status();
@@ -246,46 +189,30 @@ Result<LogReplayResult> replay_inline(faultfs::FileSystem& fs, const std::string
   return finish_replay(std::move(read), stager, applier, false);
 }
 
-// The reader on a second thread, the applier on this one. Whatever happens
-// on this thread, the reader is stopped and joined before this returns.
+// The reader on a second thread, the applier on this one (util/pipeline.h).
 Result<LogReplayResult> replay_pipelined(faultfs::FileSystem& fs, const std::string& path,
                                          wal::TailMode mode, uint64_t checkpoint_sequence,
                                          Applier& applier) {
-  BatchQueue queue(kBatchesInFlightMax);
-  Stager stager(checkpoint_sequence,
-                [&queue](Batch&& batch) { return queue.push(std::move(batch)); });
+  std::optional<Stager> stager;
   std::optional<Result<wal::WalReadSummary>> read;
-  std::exception_ptr reader_failure;
-  std::thread reader([&] {
-    try {
-      read = wal::read_log_views(
-          fs, path, mode, checkpoint_sequence,
-          [&stager](const wal::RecordView& record) { return stager.visit(record); });
-      if (read->is_ok() && !stager.finish()) {
-        read = Status(faultfs::ErrorCode::kIoError, "log replay cancelled");
-      }
-    } catch (...) {
-      reader_failure = std::current_exception();
-    }
-    queue.close();
-  });
-  // Runs when applying throws: the reader must not outlive what it uses.
-  struct StopReader {
-    BatchQueue& queue;
-    std::thread& reader;
-    ~StopReader() {
-      if (!reader.joinable()) return;
-      queue.cancel();
-      reader.join();
-    }
-  } stop_reader{queue, reader};
-  while (std::optional<Batch> batch = queue.pop()) applier.apply(std::move(*batch));
-  // Closed and drained: the reader has left its walk. Join it before reading
-  // what it wrote.
-  reader.join();
-  if (reader_failure) std::rethrow_exception(reader_failure);
-  assert(read.has_value());
-  return finish_replay(std::move(*read), stager, applier, true);
+  const Status status = run_pipeline<Batch>(
+      kBatchesInFlightMax,
+      [&](const std::function<bool(Batch &&)>& emit) -> Status {
+        stager.emplace(checkpoint_sequence, emit);
+        read = wal::read_log_views(
+            fs, path, mode, checkpoint_sequence,
+            [&](const wal::RecordView& record) { return stager->visit(record); });
+        if (!read->is_ok()) return read->status();
+        if (!stager->finish()) return Status(faultfs::ErrorCode::kIoError, "log replay cancelled");
+        return Status::ok();
+      },
+      [&applier](Batch&& batch) {
+        applier.apply(std::move(batch));
+        return Status::ok();
+      });
+  if (!status.is_ok()) return status;
+  assert(stager.has_value() && read.has_value());
+  return finish_replay(std::move(*read), *stager, applier, true);
 }
 
 }  // namespace

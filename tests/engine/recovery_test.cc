@@ -156,6 +156,43 @@ TEST(Recovery, ALogLargeEnoughToBeReadOnASecondThreadRecoversEveryWrite) {
   EXPECT_EQ(checked, model.size());
 }
 
+TEST(Recovery, AStoreLargeEnoughToBeScannedOnASecondThreadLoadsEveryLiveKey) {
+  TempDir dir;
+  std::map<std::string, std::string> model;
+  Options options;
+  options.delta_flush_threshold_bytes = uint64_t{1} << 30;
+  {
+    auto db = Database::open_fast(dir.db());
+    // Three checkpoints of ~30,000 live keys in all: overwrites and deletes
+    // leave superseded entries and tombstones among them, ~20 MB of db.
+    const std::string padding(600, 'p');
+    for (int round = 0; round < 3; ++round) {
+      for (int i = round * 10'000; i < 12'000 + round * 10'000; ++i) {
+        const std::string v = value(i + round) + padding;
+        db->insert("t", key(i), v);
+        model[key(i)] = v;
+        if (i % 5 == round) {
+          db->remove("t", key(i / 2));
+          model.erase(key(i / 2));
+        }
+      }
+      db->flush();
+    }
+    db->close();
+  }
+  ASSERT_GE(std::filesystem::file_size(dir.db() + "/wos/db"), uint64_t{16} << 20);
+  auto db = Database::open_fast(dir.db());
+  EXPECT_EQ(db->count("t"), model.size());
+  size_t checked = 0;
+  for (const auto& [k, v] : db->scan("t")) {
+    const auto it = model.find(k);
+    ASSERT_NE(it, model.end()) << k;
+    EXPECT_EQ(v, it->second) << k;
+    ++checked;
+  }
+  EXPECT_EQ(checked, model.size());
+}
+
 TEST(Recovery, ACleanCloseTrimsTheRecycledLogToWhatTheNextSessionNeeds) {
   TempDir dir;
   const std::string wal = dir.db() + "/wal.log";

@@ -1,12 +1,9 @@
 // WosStore::open: creation, the reconciliation of conf with db after a crash
-// (the case analysis of engine/doc/wos_format.md, "Opening"), and the index
-// load by one sequential scan.
-#include <array>
+// (the case analysis of engine/doc/wos_format.md, "Opening"). The index load
+// is in wos_load.cc.
 #include <cassert>
-#include <string>
 
 #include "log.h"
-#include "wos/wos_entry_scanner.h"
 #include "wos/wos_store.h"
 
 namespace dbx::wos {
@@ -153,76 +150,6 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
   if (!status.is_ok()) return status;
   assert(store->db_length_ >= kDbHeaderBytes + store->index_.live_bytes());
   return store;
-}
-
-faultfs::Status WosStore::load_index(uint64_t expected_live_entries) {
-  assert(index_.live_entries() == 0);
-  // Entries are applied kLookaheadEntries behind the scan, each prefetched
-  // when scanned: a million keys in a table far larger than the cache then
-  // cost overlapping misses rather than one miss after another. Copies,
-  // because the scanner's views end at its next call.
-  constexpr size_t kLookaheadEntries = 16;
-  struct Pending {
-    bool is_put = false;
-    std::string table, key;
-    Slot slot;
-  };
-  std::array<Pending, kLookaheadEntries> ring;
-  size_t pending = 0;  // ring[(next + i) % size] for i < pending, oldest first.
-  size_t next = 0;
-  uint64_t applied = 0;
-  auto apply_oldest = [&]() -> faultfs::Status {
-    assert(pending > 0);
-    const Pending& entry = ring[next];
-    next = (next + 1) % ring.size();
-    pending -= 1;
-    applied += 1;
-    if (entry.is_put) {
-      const bool new_table = index_.count(entry.table) == 0;
-      index_.put(entry.table, entry.key, entry.slot);
-      // The first table seen is usually the only one: size it for all the
-      // keys conf expects, so that it never grows a doubling at a time.
-      if (new_table && expected_live_entries > index_.live_entries()) {
-        index_.reserve(entry.table, expected_live_entries - index_.live_entries() + 1);
-      }
-      return faultfs::Status::ok();
-    }
-    if (index_.erase(entry.table, entry.key)) return faultfs::Status::ok();
-    // apply() writes a tombstone only for a live key, so a stray one means
-    // the entries are not what apply() wrote.
-    return corruption(dir_.db_path(), entry.slot.offset, "tombstone for a key that is not live");
-  };
-
-  EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_);
-  uint64_t scanned = 0;
-  while (true) {
-    auto item = scanner.next();
-    if (!item.is_ok()) return item.status();
-    if (!item->has_value()) break;
-    if (pending == ring.size()) {
-      faultfs::Status applied_status = apply_oldest();
-      if (!applied_status.is_ok()) return applied_status;
-    }
-    const EntryView& entry = (*item)->entry;
-    Pending& slot = ring[(next + pending) % ring.size()];
-    slot.is_put = entry.type == kEntryTypePut;
-    slot.table.assign(entry.table);
-    slot.key.assign(entry.key);
-    slot.slot = Slot{(*item)->offset, static_cast<uint32_t>(entry.value.size())};
-    pending += 1;
-    scanned += 1;
-    index_.prefetch(slot.table, slot.key);
-  }
-  while (pending > 0) {
-    faultfs::Status applied_status = apply_oldest();
-    if (!applied_status.is_ok()) return applied_status;
-  }
-  assert(applied == scanned);
-  index_.shrink_to_fit();
-  logger().debug("wos {}: loaded {} live entries ({} bytes) from {} entries with {} reads",
-                 dir_.dir(), index_.live_entries(), index_.live_bytes(), scanned,
-                 scanner.read_calls());
-  return faultfs::Status::ok();
 }
 
 }  // namespace dbx::wos
