@@ -31,9 +31,6 @@ struct Batch {
   Progress progress;
 };
 
-// How far one batch may grow a table's reservation beyond its entries.
-constexpr double kReserveGrowthMax = 8;
-
 // A mutation's log bytes beyond its table, key and value (an op byte and
 // three varint lengths, most of them one byte): only for estimates.
 constexpr uint64_t kMutationOverheadBytesEstimate = 4;
@@ -133,10 +130,12 @@ class Applier {
       const double table_share = static_cast<double>(writes) / static_cast<double>(batch_writes);
       const double expected_keys = writes_to_come * table_share * new_keys_per_write;
       // The guess counts every byte left in the file, and a recycled log
-      // may hold gigabytes of stale bytes past its end: growing at most
-      // kReserveGrowthMax-fold per batch bounds what a wrong guess costs
-      // (given back by finish()) while still skipping most doublings.
-      const double cap = static_cast<double>(entries) * kReserveGrowthMax;
+      // may hold gigabytes of stale bytes past its end: beyond
+      // kReplayReserveKeysOnGuessMax keys, the room reserved ahead is at
+      // most kReplayReserveGrowthMax times the keys already seen. What a
+      // wrong guess reserves is given back by finish().
+      const double cap = std::max(static_cast<double>(kReplayReserveKeysOnGuessMax),
+                                  static_cast<double>(entries) * kReplayReserveGrowthMax);
       delta_.reserve(table, entries + static_cast<size_t>(std::min(expected_keys, cap)));
     }
   }

@@ -38,6 +38,10 @@ struct LogReplayResult {
 
 // Logs smaller than this are replayed on the calling thread alone.
 inline constexpr uint64_t kPipelinedReplayMinBytes = uint64_t{16} << 20;
+// Room a replay may reserve ahead of the keys it has seen, on its guess
+// alone: this many keys (~48 MiB of table), or this many times the keys seen.
+inline constexpr size_t kReplayReserveKeysOnGuessMax = size_t{1} << 20;
+inline constexpr size_t kReplayReserveGrowthMax = 8;
 // Batches staged but not yet applied, at most: bounds the replay's extra
 // memory to a few MiB whatever the log's size.
 inline constexpr size_t kBatchesInFlightMax = 4;

@@ -195,13 +195,14 @@ INSTANTIATE_TEST_SUITE_P(PipelinedOrNot, LogReplayBothWays,
                            return param_info.param == kAlwaysPipelined ? "Pipelined" : "OneThread";
                          });
 
-// `count` inserts of distinct keys into table "t" (100-byte values), then
-// `zero_bytes` of zeros: a log whose file is mostly space past its end.
-void write_inserts_then_zeros(MemFs& fs, uint64_t count, size_t zero_bytes) {
+// `count` inserts of distinct keys into table "t", then `zero_bytes` of
+// zeros: a log whose file is mostly space past its end.
+void write_inserts_then_zeros(MemFs& fs, uint64_t count, size_t zero_bytes,
+                              size_t value_bytes = 100) {
   std::vector<Record> records;
   for (uint64_t sequence = 1; sequence <= count; ++sequence) {
     records.push_back(wal::testing::insert_record(sequence, "t", "key" + std::to_string(sequence),
-                                                  std::string(100, 'v')));
+                                                  std::string(value_bytes, 'v')));
   }
   write_log(fs, records);
   fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(zero_bytes, '\0'));
@@ -224,31 +225,29 @@ TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
   EXPECT_GE(delta.slots_in("t"), 3'000u);
 }
 
-TEST(LogReplay, AWrongGuessGrowsATableAtMostEightfoldPerBatch) {
-  // 30,000 records (a few batches), then 256 MiB of zeros: from the bytes
-  // left, the first batch alone predicts some two million keys.
+TEST(LogReplay, AWrongGuessReservesAtMostAMillionKeysAhead) {
+  // 60,000 small records (a few batches), then 256 MiB of zeros: from the
+  // bytes left, the first batch alone guesses over four million keys.
   MemFs fs;
-  write_inserts_then_zeros(fs, 30'000, 256u << 20);
+  write_inserts_then_zeros(fs, 60'000, 256u << 20, 10);
 
   Delta delta;
   LogReplayOptions options = replay_options(kAlwaysPipelined);
   size_t batches = 0;
-  size_t slots_per_entry_max = 0;
+  size_t slots_max = 0;
   options.before_each_apply = [&] {
     ++batches;
-    const size_t entries = delta.entries_in("t");
-    if (entries > 0) {
-      slots_per_entry_max = std::max(slots_per_entry_max, delta.slots_in("t") / entries);
-    }
+    slots_max = std::max(slots_max, delta.slots_in("t"));
   };
   auto replay = replay_log(fs, kLogPath, TailMode::kStrict, 0, &delta, options);
   ASSERT_TRUE(replay.is_ok()) << replay.status().to_string();
-  EXPECT_EQ(delta.entries_in("t"), 30'000u);
+  EXPECT_EQ(delta.entries_in("t"), 60'000u);
   ASSERT_GE(batches, 3u);
-  // 9x the entries reserved, rounded up to a power of two and divided by
-  // the 7/8 load: at most ~21 slots per entry.
-  EXPECT_LE(slots_per_entry_max, 21u);
-  EXPECT_GE(slots_per_entry_max, 2u) << "the replay reserved nothing ahead";
+  // Room for a million keys (and the first batch's): 2^21 - 1 slots at the
+  // table's 7/8 load; four million would take 2^23 - 1.
+  EXPECT_LE(slots_max, 2 * kReplayReserveKeysOnGuessMax);
+  EXPECT_GE(slots_max, kReplayReserveKeysOnGuessMax) << "the replay reserved nothing ahead";
+  EXPECT_LE(delta.slots_in("t"), 4 * 65'536u) << "given back at the end";
 }
 
 }  // namespace
