@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "faultfs/crc32c.h"
 #include "stopwatch.h"
-#include "util/crc32c.h"
 
 namespace bench {
 namespace {
@@ -115,7 +115,7 @@ double crc32c_gb_s(const LimitSizes& sizes) {
   uint64_t done = 0;
   const Stopwatch watch;
   while (done < sizes.crc_bytes) {
-    crc = dbx::crc32c::extend(crc, buffer.data(), buffer.size());
+    crc = faultfs::crc32c::extend(crc, buffer.data(), buffer.size());
     done += buffer.size();
   }
   const double elapsed_s = watch.elapsed_s();

@@ -4,8 +4,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "faultfs/crc32c.h"
 #include "util/coding.h"
-#include "util/crc32c.h"
 
 namespace dbx::wal {
 
@@ -36,15 +36,15 @@ void encode_record_header(const RecordHeader& header, char* dst) {
   coding::encode_fixed32(dst + kReserved32Offset, header.reserved32);
   coding::encode_fixed64(dst + kSequenceOffset, header.sequence);
   coding::encode_fixed64(dst + kSyncedSequenceOffset, header.synced_sequence);
-  const uint32_t crc =
-      crc32c::value(dst + kHeaderCrcCoveredOffset, kRecordHeaderBytes - kHeaderCrcCoveredOffset);
-  coding::encode_fixed32(dst + kHeaderCrcOffset, crc32c::mask(crc));
+  const uint32_t crc = faultfs::crc32c::value(dst + kHeaderCrcCoveredOffset,
+                                              kRecordHeaderBytes - kHeaderCrcCoveredOffset);
+  coding::encode_fixed32(dst + kHeaderCrcOffset, faultfs::crc32c::mask(crc));
 }
 
 std::optional<RecordHeader> parse_record_header(const char* src) {
-  const uint32_t stored = crc32c::unmask(coding::decode_fixed32(src + kHeaderCrcOffset));
-  const uint32_t actual =
-      crc32c::value(src + kHeaderCrcCoveredOffset, kRecordHeaderBytes - kHeaderCrcCoveredOffset);
+  const uint32_t stored = faultfs::crc32c::unmask(coding::decode_fixed32(src + kHeaderCrcOffset));
+  const uint32_t actual = faultfs::crc32c::value(src + kHeaderCrcCoveredOffset,
+                                                 kRecordHeaderBytes - kHeaderCrcCoveredOffset);
   if (stored != actual) return std::nullopt;
   RecordHeader header;
   header.payload_crc = coding::decode_fixed32(src + kPayloadCrcOffset);
@@ -59,7 +59,9 @@ std::optional<RecordHeader> parse_record_header(const char* src) {
   return header;
 }
 
-uint32_t payload_crc(std::string_view payload) { return crc32c::mask(crc32c::value(payload)); }
+uint32_t payload_crc(std::string_view payload) {
+  return faultfs::crc32c::mask(faultfs::crc32c::value(payload));
+}
 
 void encode_file_header(uint32_t epoch, char* dst) {
   assert(epoch != 0);
@@ -68,7 +70,7 @@ void encode_file_header(uint32_t epoch, char* dst) {
   coding::encode_fixed32(dst + kFileVersionOffset, kFormatVersion);
   coding::encode_fixed32(dst + kFileEpochOffset, epoch);
   coding::encode_fixed32(dst + kFileCrcOffset,
-                         crc32c::mask(crc32c::value(dst, kFileCrcCoveredBytes)));
+                         faultfs::crc32c::mask(faultfs::crc32c::value(dst, kFileCrcCoveredBytes)));
 }
 
 ParsedFileHeader parse_file_header(const char* src) {
@@ -77,8 +79,8 @@ ParsedFileHeader parse_file_header(const char* src) {
     parsed.problem = FileHeaderProblem::kBadMagic;
     return parsed;
   }
-  const uint32_t stored = crc32c::unmask(coding::decode_fixed32(src + kFileCrcOffset));
-  if (stored != crc32c::value(src, kFileCrcCoveredBytes)) {
+  const uint32_t stored = faultfs::crc32c::unmask(coding::decode_fixed32(src + kFileCrcOffset));
+  if (stored != faultfs::crc32c::value(src, kFileCrcCoveredBytes)) {
     parsed.problem = FileHeaderProblem::kBadCrc;
     return parsed;
   }

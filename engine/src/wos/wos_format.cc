@@ -2,13 +2,15 @@
 
 #include <cassert>
 
+#include "faultfs/crc32c.h"
 #include "util/coding.h"
-#include "util/crc32c.h"
 
 namespace dbx::wos {
 namespace {
 
-uint32_t masked_crc(std::string_view bytes) { return crc32c::mask(crc32c::value(bytes)); }
+uint32_t masked_crc(std::string_view bytes) {
+  return faultfs::crc32c::mask(faultfs::crc32c::value(bytes));
+}
 
 uint8_t byte_at(std::string_view bytes, size_t i) { return static_cast<uint8_t>(bytes[i]); }
 

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "crc32c.h"
+#include "faultfs/crc32c.h"
 
 namespace faultfs {
 namespace {
@@ -158,7 +158,7 @@ const char* trace_op_name(TraceOp op) {
 std::string encode_trace_header() {
   std::string out(kMagic, sizeof kMagic);
   put32(out, kTraceVersion);
-  put32(out, sim::crc32c_mask(sim::crc32c(out)));
+  put32(out, crc32c::mask(crc32c::value(out)));
   assert(out.size() == kTraceHeaderBytes);
   return out;
 }
@@ -200,7 +200,7 @@ std::string encode_trace_record(const TraceRecord& r) {
   }
   std::string out;
   out.reserve(kTraceRecordHeaderBytes + payload.size());
-  put32(out, sim::crc32c_mask(sim::crc32c(payload)));
+  put32(out, crc32c::mask(crc32c::value(payload)));
   put32(out, static_cast<uint32_t>(payload.size()));
   out += payload;
   return out;
@@ -226,7 +226,7 @@ Result<Trace> parse_trace(std::string_view bytes) {
     }
     const std::string_view payload = rest.substr(kTraceRecordHeaderBytes, length);
     const bool last = kTraceRecordHeaderBytes + length == rest.size();
-    if (sim::crc32c_unmask(masked) != sim::crc32c(payload)) {
+    if (crc32c::unmask(masked) != crc32c::value(payload)) {
       if (last) {
         trace.torn_tail = true;
         break;

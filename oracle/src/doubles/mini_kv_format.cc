@@ -1,7 +1,7 @@
 #include "doubles/mini_kv_format.h"
 
+#include "faultfs/crc32c.h"
 #include "util/coding.h"
-#include "util/crc32c.h"
 
 namespace oracle::doubles {
 
@@ -10,7 +10,7 @@ namespace coding = dbx::coding;
 std::string encode_frame(std::string_view payload) {
   std::string out;
   out.reserve(kFrameHeaderBytes + payload.size());
-  coding::put_fixed32(&out, dbx::crc32c::mask(dbx::crc32c::value(payload)));
+  coding::put_fixed32(&out, faultfs::crc32c::mask(faultfs::crc32c::value(payload)));
   coding::put_fixed32(&out, static_cast<uint32_t>(payload.size()));
   out.append(payload);
   return out;
@@ -19,7 +19,7 @@ std::string encode_frame(std::string_view payload) {
 FrameRead read_frame(std::string_view in, bool verify_checksum) {
   FrameRead r;
   if (in.size() < kFrameHeaderBytes) return r;
-  const uint32_t crc = dbx::crc32c::unmask(coding::decode_fixed32(in.data()));
+  const uint32_t crc = faultfs::crc32c::unmask(coding::decode_fixed32(in.data()));
   const uint32_t length = coding::decode_fixed32(in.data() + 4);
   if (length == 0 || length > kFramePayloadBytesMax) {
     r.outcome = FrameRead::Outcome::kBadLength;
@@ -28,7 +28,7 @@ FrameRead read_frame(std::string_view in, bool verify_checksum) {
   if (in.size() - kFrameHeaderBytes < length) return r;
   r.payload = in.substr(kFrameHeaderBytes, length);
   r.frame_bytes = kFrameHeaderBytes + length;
-  r.outcome = !verify_checksum || dbx::crc32c::value(r.payload) == crc
+  r.outcome = !verify_checksum || faultfs::crc32c::value(r.payload) == crc
                   ? FrameRead::Outcome::kOk
                   : FrameRead::Outcome::kBadChecksum;
   return r;

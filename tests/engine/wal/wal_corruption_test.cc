@@ -172,8 +172,8 @@ TEST(WalCorruption, NonZeroReservedFieldsMakeABadRecord) {
   std::string& b = log.bytes;
   const uint64_t at = log.offsets[1];
   b[at + kFlagsOffset] = 1;
-  const uint32_t crc = crc32c::mask(crc32c::value(b.data() + at + kHeaderCrcCoveredOffset,
-                                                  kRecordHeaderBytes - kHeaderCrcCoveredOffset));
+  const uint32_t crc = faultfs::crc32c::mask(faultfs::crc32c::value(
+      b.data() + at + kHeaderCrcCoveredOffset, kRecordHeaderBytes - kHeaderCrcCoveredOffset));
   std::memcpy(b.data() + at + kHeaderCrcOffset, &crc, 4);
   MemFs fs;
   fs.set_bytes(kLogPath, b);

@@ -158,7 +158,8 @@ TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
   std::string bytes = valid_log();
   const uint32_t version = 2;
   std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
-  const uint32_t crc = crc32c::mask(crc32c::value(bytes.data(), kFileCrcCoveredBytes));
+  const uint32_t crc =
+      faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), kFileCrcCoveredBytes));
   std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
   fs.set_bytes(kLogPath, bytes);
   expect_header_corruption(fs, "version 2");

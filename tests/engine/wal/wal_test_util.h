@@ -11,8 +11,8 @@
 #include <tuple>
 #include <vector>
 
+#include "faultfs/crc32c.h"
 #include "mem_fs.h"
-#include "util/crc32c.h"
 #include "wal/wal_format.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_record.h"
@@ -131,8 +131,8 @@ inline std::string craft_frame(uint32_t epoch, uint64_t sequence, uint64_t synce
   if (length_override != UINT32_MAX) {
     std::memcpy(frame.data() + kPayloadLengthOffset, &length_override, 4);
   }
-  const uint32_t crc = crc32c::mask(crc32c::value(frame.data() + kHeaderCrcCoveredOffset,
-                                                  kRecordHeaderBytes - kHeaderCrcCoveredOffset));
+  const uint32_t crc = faultfs::crc32c::mask(faultfs::crc32c::value(
+      frame.data() + kHeaderCrcCoveredOffset, kRecordHeaderBytes - kHeaderCrcCoveredOffset));
   std::memcpy(frame.data() + kHeaderCrcOffset, &crc, 4);
   return frame;
 }

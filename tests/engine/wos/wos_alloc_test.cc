@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "faultfs/crc32c.h"
 #include "util/coding.h"
-#include "util/crc32c.h"
 #include "wos/wos_format.h"
 #include "wos_test_util.h"
 
@@ -50,7 +50,7 @@ TEST(WosAlloc, CraftedFourGibValueLengthWithValidChecksumDoesNotAllocate) {
   char* entry = db.data() + kDbHeaderBytes;
   coding::encode_fixed32(entry + 12, 0xffffffffu);
   const size_t size = entry_bytes(1, 1, 1);
-  coding::encode_fixed32(entry, crc32c::mask(crc32c::value(entry + 4, size - 4)));
+  coding::encode_fixed32(entry, faultfs::crc32c::mask(faultfs::crc32c::value(entry + 4, size - 4)));
   fs->set_contents(kDbPath, db);
   largest_allocation_bytes = 0;
   auto store = WosStore::open(*fs, kWosDir);

@@ -1,8 +1,8 @@
 // No invention: flipped bits, crafted lengths and garbage tails.
 #include <gtest/gtest.h>
 
+#include "faultfs/crc32c.h"
 #include "util/coding.h"
-#include "util/crc32c.h"
 #include "wos/wos_format.h"
 #include "wos_test_util.h"
 
@@ -155,7 +155,7 @@ TEST(WosCorruption, CraftedFourGibValueLengthIsCorruptionNotAnAllocation) {
   char* entry = db.data() + offsets[0];
   coding::encode_fixed32(entry + 12, 0xffffffffu);
   const uint64_t size = entry_bytes(1, 1, 5);
-  coding::encode_fixed32(entry, crc32c::mask(crc32c::value(entry + 4, size - 4)));
+  coding::encode_fixed32(entry, faultfs::crc32c::mask(faultfs::crc32c::value(entry + 4, size - 4)));
   fs->set_contents(kDbPath, db);
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());

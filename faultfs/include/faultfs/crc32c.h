@@ -1,4 +1,6 @@
-// CRC32C (Castagnoli), the checksum of every WAL record and WOS entry.
+// CRC32C (Castagnoli): the checksum of the formats built on this seam (the
+// engine's WAL records and WOS entries, the simulated file system's traces).
+// It lives in faultfs, the lowest layer, so that there is one implementation.
 //
 // Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at
 // start-up), else a slicing-by-8 table. Both give identical results.
@@ -8,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace dbx::crc32c {
+namespace faultfs::crc32c {
 
 // Extends `crc` (a previous value() result, or 0) with `data`.
 uint32_t extend(uint32_t crc, const char* data, size_t n);
@@ -28,4 +30,8 @@ inline uint32_t unmask(uint32_t masked) {
 // Whether the hardware path is in use (for logs and benchmarks).
 bool hardware_accelerated();
 
-}  // namespace dbx::crc32c
+// The table-driven path alone, whatever the CPU: extend() uses it where the
+// crc32 instruction is missing, and tests check that both paths agree.
+uint32_t extend_portable(uint32_t crc, const char* data, size_t n);
+
+}  // namespace faultfs::crc32c

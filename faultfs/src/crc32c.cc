@@ -1,4 +1,4 @@
-#include "util/crc32c.h"
+#include "faultfs/crc32c.h"
 
 #include <array>
 #include <cstring>
@@ -8,7 +8,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace dbx::crc32c {
+namespace faultfs::crc32c {
 namespace {
 
 constexpr uint32_t kPolyReflected = 0x82f63b78u;
@@ -28,27 +28,8 @@ struct Tables {
 };
 constexpr Tables kTables;
 
-uint32_t extend_portable(uint32_t crc, const char* data, size_t n) {
-  const auto* p = reinterpret_cast<const uint8_t*>(data);
-  uint32_t c = ~crc;
-  while (n >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);  // Little-endian hosts only (static_assert below).
-    const uint32_t lo = static_cast<uint32_t>(word) ^ c;
-    const auto hi = static_cast<uint32_t>(word >> 32);
-    c = kTables.t[7][lo & 0xff] ^ kTables.t[6][(lo >> 8) & 0xff] ^ kTables.t[5][(lo >> 16) & 0xff] ^
-        kTables.t[4][lo >> 24] ^ kTables.t[3][hi & 0xff] ^ kTables.t[2][(hi >> 8) & 0xff] ^
-        kTables.t[1][(hi >> 16) & 0xff] ^ kTables.t[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n-- > 0) c = (c >> 8) ^ kTables.t[0][(c ^ *p++) & 0xffu];
-  return ~c;
-}
-
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const char* data,
-                                                         size_t n) {
+__attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const char* data, size_t n) {
   const auto* p = reinterpret_cast<const uint8_t*>(data);
   uint64_t c = ~crc;
   while (n >= 8) {
@@ -84,6 +65,24 @@ uint32_t extend(uint32_t crc, const char* data, size_t n) {
   return extend_portable(crc, data, n);
 }
 
+uint32_t extend_portable(uint32_t crc, const char* data, size_t n) {
+  const auto* p = reinterpret_cast<const uint8_t*>(data);
+  uint32_t c = ~crc;
+  while (n >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);  // Little-endian hosts only (static_assert below).
+    const uint32_t lo = static_cast<uint32_t>(word) ^ c;
+    const auto hi = static_cast<uint32_t>(word >> 32);
+    c = kTables.t[7][lo & 0xff] ^ kTables.t[6][(lo >> 8) & 0xff] ^ kTables.t[5][(lo >> 16) & 0xff] ^
+        kTables.t[4][lo >> 24] ^ kTables.t[3][hi & 0xff] ^ kTables.t[2][(hi >> 8) & 0xff] ^
+        kTables.t[1][(hi >> 16) & 0xff] ^ kTables.t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) c = (c >> 8) ^ kTables.t[0][(c ^ *p++) & 0xffu];
+  return ~c;
+}
+
 bool hardware_accelerated() { return kHardware; }
 
-}  // namespace dbx::crc32c
+}  // namespace faultfs::crc32c
