@@ -5,11 +5,9 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <system_error>
 #include <utility>
 #include <vector>
 
-#include "log.h"
 #include "util/pipeline.h"
 #include "wal/wal_format.h"
 
@@ -157,63 +155,6 @@ class Applier {
   std::map<std::string, uint64_t, std::less<>> writes_applied_;
 };
 
-Result<LogReplayResult> finish_replay(Result<wal::WalReadSummary> read, const Stager& stager,
-                                      Applier& applier, bool pipelined) {
-  if (!read.is_ok()) return read.status();
-  applier.finish();
-  LogReplayResult result;
-  result.summary = *read;
-  result.records_replayed = stager.records_replayed();
-  result.records_skipped = stager.records_skipped();
-  result.last_replayed_sequence = stager.last_replayed_sequence();
-  result.pipelined = pipelined;
-  assert(result.records_replayed + result.records_skipped == result.summary.records_read);
-  assert(result.last_replayed_sequence <= result.summary.last_sequence);
-  return result;
-}
-
-Result<LogReplayResult> replay_inline(faultfs::FileSystem& fs, const std::string& path,
-                                      wal::TailMode mode, uint64_t checkpoint_sequence,
-                                      Applier& applier) {
-  Stager stager(checkpoint_sequence, [&applier](Batch&& batch) {
-    applier.apply(std::move(batch));
-    return true;
-  });
-  Result<wal::WalReadSummary> read = wal::read_log_views(
-      fs, path, mode, checkpoint_sequence,
-      [&stager](const wal::RecordView& record) { return stager.visit(record); });
-  if (read.is_ok() && !stager.finish()) {
-    assert(false && "an inline applier never refuses a batch");
-  }
-  return finish_replay(std::move(read), stager, applier, false);
-}
-
-// The reader on a second thread, the applier on this one (util/pipeline.h).
-Result<LogReplayResult> replay_pipelined(faultfs::FileSystem& fs, const std::string& path,
-                                         wal::TailMode mode, uint64_t checkpoint_sequence,
-                                         Applier& applier) {
-  std::optional<Stager> stager;
-  std::optional<Result<wal::WalReadSummary>> read;
-  const Status status = run_pipeline<Batch>(
-      kBatchesInFlightMax,
-      [&](const std::function<bool(Batch &&)>& emit) -> Status {
-        stager.emplace(checkpoint_sequence, emit);
-        read = wal::read_log_views(
-            fs, path, mode, checkpoint_sequence,
-            [&](const wal::RecordView& record) { return stager->visit(record); });
-        if (!read->is_ok()) return read->status();
-        if (!stager->finish()) return Status(faultfs::ErrorCode::kIoError, "log replay cancelled");
-        return Status::ok();
-      },
-      [&applier](Batch&& batch) {
-        applier.apply(std::move(batch));
-        return Status::ok();
-      });
-  if (!status.is_ok()) return status;
-  assert(stager.has_value() && read.has_value());
-  return finish_replay(std::move(*read), *stager, applier, true);
-}
-
 }  // namespace
 
 Result<LogReplayResult> replay_log(faultfs::FileSystem& fs, const std::string& path,
@@ -228,16 +169,37 @@ Result<LogReplayResult> replay_log(faultfs::FileSystem& fs, const std::string& p
     return size.status();
   }
   Applier applier(delta, log_file_bytes, options.before_each_apply);
-  if (log_file_bytes >= options.pipelined_min_bytes && log_file_bytes > 0) {
-    try {
-      return replay_pipelined(fs, path, mode, checkpoint_sequence, applier);
-    } catch (const std::system_error& e) {
-      // No thread to be had: the same replay, on this thread alone.
-      if (!delta->empty()) throw;
-      logger().warn("{}: replaying on one thread: {}", path, e.what());
-    }
-  }
-  return replay_inline(fs, path, mode, checkpoint_sequence, applier);
+  std::optional<Stager> stager;
+  std::optional<Result<wal::WalReadSummary>> read;
+  const PipelineRun run = run_pipeline<Batch>(
+      kBatchesInFlightMax, log_file_bytes >= options.pipelined_min_bytes && log_file_bytes > 0,
+      [&](const std::function<bool(Batch &&)>& emit) -> Status {
+        stager.emplace(checkpoint_sequence, emit);
+        read = wal::read_log_views(
+            fs, path, mode, checkpoint_sequence,
+            [&](const wal::RecordView& record) { return stager->visit(record); });
+        if (!read->is_ok()) return read->status();
+        if (!stager->finish()) return Status(faultfs::ErrorCode::kIoError, "log replay cancelled");
+        return Status::ok();
+      },
+      [&applier](Batch&& batch) {
+        applier.apply(std::move(batch));
+        return Status::ok();
+      });
+  if (!run.status.is_ok()) return run.status;
+  assert(stager.has_value());
+  assert(read.has_value());
+  assert(read->is_ok());
+  applier.finish();
+  LogReplayResult result;
+  result.summary = **read;
+  result.records_replayed = stager->records_replayed();
+  result.records_skipped = stager->records_skipped();
+  result.last_replayed_sequence = stager->last_replayed_sequence();
+  result.pipelined = run.on_second_thread;
+  assert(result.records_replayed + result.records_skipped == result.summary.records_read);
+  assert(result.last_replayed_sequence <= result.summary.last_sequence);
+  return result;
 }
 
 }  // namespace dbx

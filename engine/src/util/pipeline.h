@@ -1,22 +1,26 @@
-// run_pipeline: a producer on a second thread hands batches to a consumer on
-// the calling thread, in order, through a bounded queue.
+// run_pipeline: a producer hands batches to a consumer on the calling
+// thread, in order: from a second thread through a bounded queue when asked
+// (and a thread can be had), else by calling the consumer from emit().
 //
 // Why: open reads large files (the WAL, the WOS db) and builds in-memory
 // tables from them. Reading and checksumming is one core's work, inserting
 // into tables far larger than the cache another's; overlapped, an open
-// costs about the larger of the two instead of their sum.
+// costs about the larger of the two instead of their sum. Small files are
+// not worth a thread, and both ways must give the same result, so both run
+// the same producer and consumer.
 //
 // Contract:
-//  - produce(emit) runs on a new thread; emit(batch) blocks while
-//    `in_flight_max` batches wait, and returns false once the consumer has
-//    stopped, after which the producer should return (its status is then
-//    ignored);
+//  - produce(emit) runs once; emit(batch) hands a batch to the consumer (on
+//    a second thread it blocks while `in_flight_max` batches wait) and
+//    returns false once the consumer has stopped, after which the producer
+//    should return (its status is then ignored);
 //  - consume(batch) runs on the calling thread for every batch emitted, in
 //    emission order, until one returns an error;
-//  - the result is the consumer's first error, else the producer's status;
+//  - the status is the consumer's first error, else the producer's;
 //  - an exception thrown by either side propagates from run_pipeline, and
 //    in every case the producer thread has been joined before it returns;
-//  - std::system_error when no thread can be started: nothing has run then.
+//  - when no thread can be started, the one-thread way runs instead (and
+//    on_second_thread says so).
 #pragma once
 
 #include <cassert>
@@ -26,10 +30,12 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <utility>
 
 #include "faultfs/status.h"
+#include "log.h"
 
 namespace dbx {
 
@@ -87,20 +93,40 @@ class BoundedQueue {
   bool cancelled_ = false;
 };
 
+struct PipelineRun {
+  faultfs::Status status;
+  bool on_second_thread = false;
+};
+
 template <typename Batch, typename Produce, typename Consume>
-[[nodiscard]] faultfs::Status run_pipeline(size_t in_flight_max, Produce&& produce,
-                                           Consume&& consume) {
+[[nodiscard]] PipelineRun run_pipeline(size_t in_flight_max, bool second_thread, Produce&& produce,
+                                       Consume&& consume) {
   BoundedQueue<Batch> queue(in_flight_max);
   faultfs::Status produced;
   std::exception_ptr producer_failure;
-  std::thread producer([&] {
+  std::thread producer;
+  if (second_thread) {
     try {
-      produced = produce([&queue](Batch&& batch) { return queue.push(std::move(batch)); });
-    } catch (...) {
-      producer_failure = std::current_exception();
+      producer = std::thread([&] {
+        try {
+          produced = produce([&queue](Batch&& batch) { return queue.push(std::move(batch)); });
+        } catch (...) {
+          producer_failure = std::current_exception();
+        }
+        queue.close();
+      });
+    } catch (const std::system_error& e) {
+      logger().warn("no thread to read ahead, reading on one thread: {}", e.what());
     }
-    queue.close();
-  });
+  }
+  faultfs::Status consumed;
+  if (!producer.joinable()) {
+    produced = produce([&](Batch&& batch) {
+      consumed = consume(std::move(batch));
+      return consumed.is_ok();
+    });
+    return PipelineRun{consumed.is_ok() ? produced : consumed, false};
+  }
   // Runs when consuming throws: the producer must not outlive what it uses.
   struct StopProducer {
     BoundedQueue<Batch>& queue;
@@ -111,7 +137,6 @@ template <typename Batch, typename Produce, typename Consume>
       producer.join();
     }
   } stop_producer{queue, producer};
-  faultfs::Status consumed;
   while (std::optional<Batch> batch = queue.pop()) {
     consumed = consume(std::move(*batch));
     if (!consumed.is_ok()) {
@@ -123,8 +148,7 @@ template <typename Batch, typename Produce, typename Consume>
   // reading what it wrote.
   producer.join();
   if (producer_failure) std::rethrow_exception(producer_failure);
-  if (!consumed.is_ok()) return consumed;
-  return produced;
+  return PipelineRun{consumed.is_ok() ? produced : consumed, true};
 }
 
 }  // namespace dbx

@@ -14,7 +14,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -159,33 +158,14 @@ faultfs::Status WosStore::load_index(uint64_t expected_live_entries) {
   auto scan = [&](const Emit& emit) {
     return scan_into_batches(*db_, path, kDbHeaderBytes, db_length_, emit, &read_calls);
   };
-  faultfs::Status status;
-  bool pipelined = false;
-  if (db_length_ >= kPipelinedLoadMinBytes) {
-    try {
-      status = run_pipeline<LoadBatch>(kLoadBatchesInFlightMax, scan, [&loader](LoadBatch&& batch) {
-        return loader.apply(batch);
-      });
-      pipelined = true;
-    } catch (const std::system_error& e) {
-      // No thread to be had: the same load, on this thread alone.
-      if (loader.entries_applied() > 0) throw;
-      logger().warn("wos {}: loading the index on one thread: {}", dir_.dir(), e.what());
-    }
-  }
-  if (!pipelined) {
-    faultfs::Status applied;
-    status = scan([&](LoadBatch&& batch) {
-      applied = loader.apply(batch);
-      return applied.is_ok();
-    });
-    if (!applied.is_ok()) status = applied;
-  }
-  if (!status.is_ok()) return status;
+  const PipelineRun run =
+      run_pipeline<LoadBatch>(kLoadBatchesInFlightMax, db_length_ >= kPipelinedLoadMinBytes, scan,
+                              [&loader](LoadBatch&& batch) { return loader.apply(batch); });
+  if (!run.status.is_ok()) return run.status;
   index_.shrink_to_fit();
   logger().debug("wos {}: loaded {} live entries ({} bytes) from {} entries with {} reads{}",
                  dir_.dir(), index_.live_entries(), index_.live_bytes(), loader.entries_applied(),
-                 read_calls, pipelined ? ", pipelined" : "");
+                 read_calls, run.on_second_thread ? ", pipelined" : "");
   return faultfs::Status::ok();
 }
 
