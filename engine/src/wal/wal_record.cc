@@ -22,6 +22,26 @@ faultfs::Status invalid(RecordKind kind, const std::string& what) {
                          std::string(record_kind_name(kind)) + " payload: " + what);
 }
 
+// The arity rules of well_formed(), for Mutation and MutationView alike.
+template <typename M>
+bool arity_fits(RecordKind kind, std::span<const M> mutations) {
+  switch (kind) {
+    case RecordKind::kInsert:
+      return mutations.size() == 1 && !mutations[0].is_delete;
+    case RecordKind::kDelete:
+      return mutations.size() == 1 && mutations[0].is_delete && mutations[0].value.empty();
+    case RecordKind::kBatch:
+      if (mutations.empty()) return false;
+      for (const M& m : mutations) {
+        if (m.is_delete && !m.value.empty()) return false;
+      }
+      return true;
+    case RecordKind::kCheckpoint:
+      return mutations.empty();
+  }
+  return false;
+}
+
 // Mutation and MutationView alike.
 template <typename M>
 void put_mutation_fields(const M& m, std::string* out) {
@@ -30,29 +50,13 @@ void put_mutation_fields(const M& m, std::string* out) {
   if (!m.is_delete) coding::put_length_prefixed(out, m.value);
 }
 
-// The lengths of 128 bytes and more: coding's generic varint path.
-[[nodiscard, gnu::noinline]] bool take_long_length_prefixed(std::string_view* in,
-                                                            std::string_view* field) {
+// Consumes a length-prefixed field of `in` into `field`; false when `in` is
+// too short.
+[[gnu::always_inline]] inline bool take_length_prefixed(std::string_view* in,
+                                                        std::string_view* field) {
   const std::optional<std::string_view> taken = coding::get_length_prefixed(in);
   if (!taken) return false;
   *field = *taken;
-  return true;
-}
-
-// coding::get_length_prefixed with the one-byte length (every field shorter
-// than 128 bytes) decoded inline: recovery decodes millions of such fields,
-// and the generic varint loop through std::optional showed in profiles as
-// much as the checksum did. Longer lengths take the generic path, so both accept and reject
-// exactly the same bytes. Returns false when `in` is too short.
-[[nodiscard, gnu::always_inline]] inline bool take_length_prefixed(std::string_view* in,
-                                                                   std::string_view* field) {
-  if (in->empty() || static_cast<uint8_t>(in->front()) >= 0x80) {
-    return take_long_length_prefixed(in, field);
-  }
-  const size_t length = static_cast<uint8_t>(in->front());
-  if (length > in->size() - 1) return false;
-  *field = std::string_view(in->data() + 1, length);
-  in->remove_prefix(1 + length);
   return true;
 }
 
@@ -105,22 +109,7 @@ faultfs::Status decode_batch(std::string_view* in, std::vector<MutationView>* mu
 }  // namespace
 
 bool well_formed(const Record& record) {
-  switch (record.kind) {
-    case RecordKind::kInsert:
-      return record.mutations.size() == 1 && !record.mutations[0].is_delete;
-    case RecordKind::kDelete:
-      return record.mutations.size() == 1 && record.mutations[0].is_delete &&
-             record.mutations[0].value.empty();
-    case RecordKind::kBatch:
-      if (record.mutations.empty()) return false;
-      for (const Mutation& m : record.mutations) {
-        if (m.is_delete && !m.value.empty()) return false;
-      }
-      return true;
-    case RecordKind::kCheckpoint:
-      return record.mutations.empty();
-  }
-  return false;
+  return arity_fits(record.kind, std::span<const Mutation>(record.mutations));
 }
 
 namespace {
@@ -158,24 +147,7 @@ void encode_payload_to(const RecordView& record, std::string* out) {
   encode_mutations_to<MutationView>(record.kind, record.mutations, out);
 }
 
-bool well_formed(const RecordView& view) {
-  switch (view.kind) {
-    case RecordKind::kInsert:
-      return view.mutations.size() == 1 && !view.mutations[0].is_delete;
-    case RecordKind::kDelete:
-      return view.mutations.size() == 1 && view.mutations[0].is_delete &&
-             view.mutations[0].value.empty();
-    case RecordKind::kBatch:
-      if (view.mutations.empty()) return false;
-      for (const MutationView& m : view.mutations) {
-        if (m.is_delete && !m.value.empty()) return false;
-      }
-      return true;
-    case RecordKind::kCheckpoint:
-      return view.mutations.empty();
-  }
-  return false;
-}
+bool well_formed(const RecordView& view) { return arity_fits(view.kind, view.mutations); }
 
 std::string encode_payload(const Record& record) {
   std::string out;

@@ -261,30 +261,23 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   return Status::ok();
 }
 
-Status WalWriter::truncate_to_end() {
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
-  s = file_->truncate(end_offset_);
-  if (!s.is_ok()) return poison(std::move(s));
-  s = file_->sync();
-  if (!s.is_ok()) return poison(std::move(s));
-  file_size_bytes_ = end_offset_;
-  return Status::ok();
-}
+Status WalWriter::truncate_to_end() { return cut_to(end_offset_); }
 
 Status WalWriter::trim_past_end(uint64_t keep_bytes) {
+  const uint64_t new_size = end_offset_ + padded_bytes(keep_bytes);
+  if (file_size_bytes_ <= new_size) return check_usable();
+  return cut_to(new_size);
+}
+
+Status WalWriter::cut_to(uint64_t new_size) {
+  assert(new_size >= end_offset_);
   Status s = check_usable();
   if (!s.is_ok()) return s;
-  const uint64_t keep_aligned =
-      (keep_bytes + kRecordAlignment - 1) / kRecordAlignment * kRecordAlignment;
-  const uint64_t new_size = end_offset_ + keep_aligned;
-  if (file_size_bytes_ <= new_size) return Status::ok();
   s = file_->truncate(new_size);
   if (!s.is_ok()) return poison(std::move(s));
   s = file_->sync();
   if (!s.is_ok()) return poison(std::move(s));
   file_size_bytes_ = new_size;
-  assert(file_size_bytes_ >= end_offset_);
   return Status::ok();
 }
 

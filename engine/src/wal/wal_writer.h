@@ -117,6 +117,8 @@ class WalWriter {
   // would not fit (see set_preallocation_bytes).
   [[nodiscard]] faultfs::Status ensure_preallocated(uint64_t frame_end);
 
+  // Truncates the file to `new_size` (>= end_offset()) and syncs.
+  [[nodiscard]] faultfs::Status cut_to(uint64_t new_size);
   // Checks the writer can still write: open and not poisoned.
   [[nodiscard]] faultfs::Status check_usable() const;
   // Frames one record into frame_ and writes it at end_offset_ in one call.
