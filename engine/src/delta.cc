@@ -18,9 +18,7 @@ void Delta::remove(std::string_view table, std::string_view key) {
 }
 
 void Delta::apply(StagedWrites&& writes) {
-  // Far enough ahead to cover a miss (~200 ns here) with the inserts in
-  // between, near enough that the prefetched lines are still in L1.
-  constexpr size_t kPrefetchDistance = 16;
+  constexpr size_t kPrefetchDistance = Rows::kPrefetchAheadKeys;
   std::vector<Rows*> rows;
   rows.reserve(writes.tables_.size());
   for (const std::string& table : writes.tables_) rows.push_back(&rows_of(table));

@@ -109,9 +109,10 @@ class Applier {
     assert(!batch.writes.empty());
     if (before_each_apply_) before_each_apply_();
     const size_t batch_writes = batch.writes.size();
+    const std::vector<size_t> counts = batch.writes.writes_per_table();
     std::vector<std::pair<std::string, size_t>> writes_per_table;
-    for (size_t t = 0; t < batch.writes.tables().size(); ++t) {
-      writes_per_table.emplace_back(batch.writes.tables()[t], batch.writes.writes_to(t));
+    for (size_t t = 0; t < counts.size(); ++t) {
+      writes_per_table.emplace_back(batch.writes.tables()[t], counts[t]);
     }
     delta_.apply(std::move(batch.writes));
     const double writes_to_come = expected_writes_to_come(batch.progress);

@@ -76,12 +76,11 @@ class StagedWrites {
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   const std::vector<std::string>& tables() const { return tables_; }
-  // How many of this batch's writes go to tables()[index].
-  size_t writes_to(size_t table_index) const {
-    assert(table_index < tables_.size());
-    size_t count = 0;
-    for (const Item& item : items_) count += item.table == table_index ? 1 : 0;
-    return count;
+  // How many of this batch's writes go to each of tables(), in one pass.
+  std::vector<size_t> writes_per_table() const {
+    std::vector<size_t> counts(tables_.size(), 0);
+    for (const Item& item : items_) counts[item.table] += 1;
+    return counts;
   }
 
  private:

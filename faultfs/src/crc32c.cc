@@ -70,7 +70,7 @@ uint32_t extend_portable(uint32_t crc, const char* data, size_t n) {
   uint32_t c = ~crc;
   while (n >= 8) {
     uint64_t word;
-    std::memcpy(&word, p, 8);  // Little-endian hosts only (static_assert below).
+    std::memcpy(&word, p, 8);  // Little-endian hosts only (static_assert above).
     const uint32_t lo = static_cast<uint32_t>(word) ^ c;
     const auto hi = static_cast<uint32_t>(word >> 32);
     c = kTables.t[7][lo & 0xff] ^ kTables.t[6][(lo >> 8) & 0xff] ^ kTables.t[5][(lo >> 16) & 0xff] ^

@@ -15,6 +15,7 @@
 #include "log_replay.h"
 #include "support/crash.h"
 #include "support/temp_dir.h"
+#include "wos/wos_store.h"
 
 namespace dbx {
 namespace {
@@ -159,8 +160,6 @@ TEST(Recovery, ALogLargeEnoughToBeReadOnASecondThreadRecoversEveryWrite) {
 TEST(Recovery, AStoreLargeEnoughToBeScannedOnASecondThreadLoadsEveryLiveKey) {
   TempDir dir;
   std::map<std::string, std::string> model;
-  Options options;
-  options.delta_flush_threshold_bytes = uint64_t{1} << 30;
   {
     auto db = Database::open_fast(dir.db());
     // Three checkpoints of ~30,000 live keys in all: overwrites and deletes
@@ -180,7 +179,7 @@ TEST(Recovery, AStoreLargeEnoughToBeScannedOnASecondThreadLoadsEveryLiveKey) {
     }
     db->close();
   }
-  ASSERT_GE(std::filesystem::file_size(dir.db() + "/wos/db"), uint64_t{16} << 20);
+  ASSERT_GE(std::filesystem::file_size(dir.db() + "/wos/db"), wos::kPipelinedLoadMinBytes);
   auto db = Database::open_fast(dir.db());
   EXPECT_EQ(db->count("t"), model.size());
   size_t checked = 0;

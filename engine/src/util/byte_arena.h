@@ -89,7 +89,6 @@ class ByteArena {
   }
 
   uint64_t bytes_stored() const { return bytes_stored_; }
-  uint64_t bytes_reserved() const { return bytes_reserved_; }
 
  private:
   char* allocate(size_t size) {

@@ -22,8 +22,8 @@
 //  - every long key held by map_, ordered_ or touched_ points into arena_;
 //  - when order_valid_: ordered_ with the keys of touched_ reconciled against
 //    map_ (present: in, absent: out) equals the key set of map_;
-//  - key_bytes_live_ == sum of the sizes of map_'s keys; arena_key_bytes_live_
-//    the same over the keys too long to be inline.
+//  - arena_key_bytes_live_ == sum of the sizes of map_'s keys too long to be
+//    inline.
 // Thread-safety: const methods may run concurrently with each other (the
 // lazy order is guarded by its own mutex); mutators need exclusive access.
 #pragma once
@@ -55,6 +55,10 @@ class KeyTable {
   // instead: one sort beats that many B-tree inserts, and it bounds the
   // pending list's memory.
   static constexpr size_t kTouchedKeysMin = 4096;
+  // How far ahead of its insert or lookup a bulk pass starts a key's probe
+  // (prefetch()): far enough to cover a miss (~200 ns here) with the work in
+  // between, near enough that the lines are still in L1 when used.
+  static constexpr size_t kPrefetchAheadKeys = 16;
 
   KeyTable() = default;
   KeyTable(const KeyTable&) = delete;
@@ -62,8 +66,6 @@ class KeyTable {
 
   size_t size() const { return map_.size(); }
   bool empty() const { return map_.empty(); }
-  uint64_t key_bytes_live() const { return key_bytes_live_; }
-  uint64_t key_bytes_reserved() const { return arena_.bytes_reserved(); }
 
   const V* find(std::string_view key) const {
     const auto it = map_.find(key);
@@ -111,7 +113,6 @@ class KeyTable {
       }
     });
     if (!inserted) return std::exchange(it->second, value);
-    key_bytes_live_ += key.size();
     if (!PackedKey::fits_inline(key)) arena_key_bytes_live_ += key.size();
     note_touched(it->first);
     return std::nullopt;
@@ -124,8 +125,6 @@ class KeyTable {
     const PackedKey stored = it->first;
     const V removed = it->second;
     map_.erase(it);
-    assert(key_bytes_live_ >= stored.size());
-    key_bytes_live_ -= stored.size();
     if (!PackedKey::fits_inline(stored.view())) arena_key_bytes_live_ -= stored.size();
     note_touched(stored);
     assert(!map_.contains(stored.view()));
@@ -140,7 +139,6 @@ class KeyTable {
   void clear() {
     map_.clear();
     arena_.clear();
-    key_bytes_live_ = 0;
     arena_key_bytes_live_ = 0;
     drop_order();
   }
@@ -163,11 +161,10 @@ class KeyTable {
     // Once materialized the order changes only under a mutator, which the
     // caller excludes, so the walk below needs no lock.
     // Each key's value is a probe into a table that may be far larger than
-    // the cache: the probe kPrefetchDistance keys ahead is started early so
+    // the cache: the probe kPrefetchAheadKeys keys ahead is started early so
     // that the misses of a long range overlap.
-    constexpr size_t kPrefetchDistance = 16;
     auto ahead = ordered_.lower_bound(begin);
-    for (size_t i = 0; i < kPrefetchDistance && ahead != ordered_.end(); ++i, ++ahead) {
+    for (size_t i = 0; i < kPrefetchAheadKeys && ahead != ordered_.end(); ++i, ++ahead) {
       map_.prefetch(ahead->view());
     }
     for (auto it = ordered_.lower_bound(begin); it != ordered_.end(); ++it) {
@@ -249,7 +246,6 @@ class KeyTable {
 
   Map map_;
   ByteArena arena_;  // The bytes of keys too long to be inline.
-  uint64_t key_bytes_live_ = 0;
   uint64_t arena_key_bytes_live_ = 0;
 
   mutable std::mutex order_mutex_;

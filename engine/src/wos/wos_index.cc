@@ -16,11 +16,12 @@ Slot* WosIndex::find_mutable(std::string_view table, std::string_view key) {
   return t == tables_.end() ? nullptr : t->second.find_mutable(key);
 }
 
-void WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
+bool WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
   assert(!table.empty());
   assert(slot.offset >= kDbHeaderBytes);
   auto t = tables_.find(table);
-  if (t == tables_.end()) t = tables_.try_emplace(std::string(table)).first;
+  const bool new_table = t == tables_.end();
+  if (new_table) t = tables_.try_emplace(std::string(table)).first;
   const std::optional<Slot> old = t->second.insert_or_assign(key, slot);
   if (!old.has_value()) {
     live_entries_ += 1;
@@ -31,6 +32,7 @@ void WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
   }
   live_bytes_ += entry_bytes(table.size(), key.size(), slot.value_bytes);
   assert(t->second.contains(key));
+  return new_table;
 }
 
 bool WosIndex::erase(std::string_view table, std::string_view key) {

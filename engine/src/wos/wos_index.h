@@ -37,8 +37,9 @@ class WosIndex {
   const Slot* find(std::string_view table, std::string_view key) const;
   Slot* find_mutable(std::string_view table, std::string_view key);
 
-  // Inserts or replaces the slot of (table, key).
-  void put(std::string_view table, std::string_view key, Slot slot);
+  // Inserts or replaces the slot of (table, key). Returns whether the table
+  // was created by it (a bulk load sizes a new table).
+  bool put(std::string_view table, std::string_view key, Slot slot);
   // Removes (table, key); returns whether it was live.
   bool erase(std::string_view table, std::string_view key);
 

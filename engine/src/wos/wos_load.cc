@@ -27,9 +27,8 @@
 namespace dbx::wos {
 namespace {
 
-constexpr uint64_t kPipelinedLoadMinBytes = uint64_t{16} << 20;
 constexpr size_t kLoadBatchesInFlightMax = 4;
-constexpr size_t kPrefetchDistance = 16;
+constexpr size_t kPrefetchDistance = KeyTable<Slot>::kPrefetchAheadKeys;
 
 // Entries of db in file order, detached from the scanner's buffer.
 class LoadBatch {
@@ -127,8 +126,7 @@ class IndexLoader {
   faultfs::Status apply_one(const std::string& table, const LoadBatch::Entry& entry) {
     const std::string_view key = entry.key.view();
     if (entry.is_put) {
-      const bool new_table = index_.count(table) == 0;
-      index_.put(table, key, entry.slot);
+      const bool new_table = index_.put(table, key, entry.slot);
       // The first table seen is usually the only one: size it for all the
       // keys conf expects, so that it never grows a doubling at a time.
       if (new_table && expected_live_entries_ > index_.live_entries()) {

@@ -92,21 +92,18 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   std::vector<std::pair<uint64_t, size_t>> by_offset(items.size());
   for (size_t i = 0; i < items.size(); ++i) by_offset[i] = {items[i].slot.offset, i};
   std::sort(by_offset.begin(), by_offset.end());
-  std::vector<size_t> order(items.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = by_offset[i].second;
-  by_offset = {};
   auto size_of = [&](size_t i) {
     return entry_bytes(table.size(), items[i].key.size(), items[i].slot.value_bytes);
   };
   std::string buffer;
   size_t first = 0;
-  while (first < order.size()) {
-    const uint64_t group_begin = items[order[first]].slot.offset;
-    uint64_t group_end = group_begin + size_of(order[first]);
+  while (first < by_offset.size()) {
+    const uint64_t group_begin = items[by_offset[first].second].slot.offset;
+    uint64_t group_end = group_begin + size_of(by_offset[first].second);
     size_t last = first + 1;
-    while (last < order.size()) {
-      const uint64_t offset = items[order[last]].slot.offset;
-      const uint64_t next_end = offset + size_of(order[last]);
+    while (last < by_offset.size()) {
+      const uint64_t offset = items[by_offset[last].second].slot.offset;
+      const uint64_t next_end = offset + size_of(by_offset[last].second);
       assert(offset >= group_end);  // Live entries never overlap.
       if (offset - group_end > kRangeGapBytesMax) break;
       if (next_end - group_begin > kReadChunkBytes) break;
@@ -119,10 +116,10 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
     if (!n.is_ok()) return n.status();
     const std::string_view bytes(buffer.data(), *n);
     for (size_t i = first; i < last; ++i) {
-      const WosIndex::RangeItem& item = items[order[i]];
+      const WosIndex::RangeItem& item = items[by_offset[i].second];
       auto value = value_from(bytes, group_begin, table, item.key, item.slot);
       if (!value.is_ok()) return value.status();
-      rows[order[i]] = {std::string(item.key), std::string(*value)};
+      rows[by_offset[i].second] = {std::string(item.key), std::string(*value)};
     }
     first = last;
   }

@@ -30,6 +30,10 @@
 
 namespace dbx::wos {
 
+// A db of at least this many committed bytes is scanned on a second thread
+// while open builds the index (wos_load.cc).
+inline constexpr uint64_t kPipelinedLoadMinBytes = uint64_t{16} << 20;
+
 class WosStore {
  public:
   // Opens the store in `dir` (e.g. "<db>/wos"), creating it (mkdir, empty

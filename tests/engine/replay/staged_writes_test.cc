@@ -90,7 +90,7 @@ TEST(StagedWrites, ABatchRefusesOneTableTooMany) {
   EXPECT_TRUE(batch.has_room_for("t0", "v"));
   EXPECT_TRUE(batch.has_room_for("t63", "v"));
   EXPECT_EQ(batch.tables().size(), StagedWrites::kTablesMax);
-  EXPECT_EQ(batch.writes_to(0), 1u);
+  EXPECT_EQ(batch.writes_per_table()[0], 1u);
 }
 
 TEST(StagedWrites, ABatchHoldsOneArenaChunkOfValues) {
