@@ -85,10 +85,9 @@ class DatabaseImpl {
   DatabaseImpl(std::optional<std::string> path, const Options& options);
 
   void recover();  // recovery.cc
-  void replay_record(const wal::Record& record);
 
   uint64_t append_and_apply(std::span<const wal::MutationView> mutations, wal::RecordKind kind);
-  // Requires state_mutex_ held exclusively (or no other thread yet: recovery).
+  // Requires state_mutex_ held exclusively.
   void apply_to_delta(std::span<const wal::MutationView> mutations);
   // checkpoint.cc
   enum class CutPolicy {
@@ -104,7 +103,6 @@ class DatabaseImpl {
   uint64_t catch_up_bytes_max() const;
   uint64_t wal_bytes_max() const;
   void after_write();
-  void sync_log_for_close();
 
   void check_writable() const;
   void check_open() const;

@@ -209,11 +209,6 @@ uint64_t GroupCommit::durable_sequence() const {
   return durable_sequence_;
 }
 
-uint64_t GroupCommit::syncs_completed() const {
-  std::lock_guard lock(mutex_);
-  return stats_.syncs_completed;
-}
-
 bool GroupCommit::failed() const {
   std::lock_guard lock(mutex_);
   return failure_.has_value();

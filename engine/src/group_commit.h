@@ -105,7 +105,6 @@ class GroupCommit {
   void mark_durable(uint64_t sequence);
 
   uint64_t durable_sequence() const;
-  uint64_t syncs_completed() const;
   bool failed() const;
   Stats stats() const;
 

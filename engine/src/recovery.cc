@@ -182,9 +182,6 @@ void DatabaseImpl::background_loop() {
     }
     lock.lock();
     if (flush_due) next_flush = Clock::now() + flush_interval_;
-    if (flush_interval_.count() > 0 && next_flush > Clock::now() + flush_interval_) {
-      next_flush = Clock::now() + flush_interval_;  // A shorter interval was just set.
-    }
   }
 }
 
