@@ -1,8 +1,8 @@
 // The engine on SimFs under power loss: after every mutating operation and at
-// every persistence point (each sync and directory sync) of a Full workload, crash images are taken under each
-// policy and directory mode; each must reopen to exactly the state after some
-// prefix of the writes, containing every acknowledged one (the contract's
-// lower bound for Full) and nothing beyond the write in flight.
+// every persistence point (each sync and directory sync) of a Full workload, crash images are taken
+// under each policy and directory mode; each must reopen to exactly the state after some prefix of
+// the writes, containing every acknowledged one (the contract's lower bound for Full) and nothing
+// beyond the write in flight.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "dbx/dbx.h"
+#include "faultfs/fault_injection.h"
 #include "faultfs/sim_fs.h"
 
 namespace dbx {
@@ -128,6 +129,43 @@ INSTANTIATE_TEST_SUITE_P(
                                          faultfs::CrashPolicy::kTorn),
                        ::testing::Values(faultfs::DirMode::kStrict, faultfs::DirMode::kLenient)),
     PolicyName());
+
+// A checkpoint whose directory sync failed leaves its conf renamed: visible
+// to the next open, but not durable. The open must make it so; otherwise a
+// later flush with nothing new succeeds without syncing it, and a power loss
+// takes back writes that flush acknowledged (found by dbx-torture: seed
+// 11936180083976758844, w78).
+TEST(PowerLoss, ACheckpointTheOpenShowsSurvivesAPowerLossAfterItsDirectorySyncFailed) {
+  faultfs::SimFs sim;
+  ASSERT_TRUE(sim.create_dirs_durable("/data").is_ok());
+  faultfs::FaultInjectionFs fs(sim);
+  Options options;
+  options.durability = Durability::kNone;
+  options.file_system = &fs;
+  {
+    auto db = Database::open("/data/db", options);
+    db->insert("t", "k", "v");
+    ASSERT_TRUE(faultfs::fiu_initialize().is_ok());
+    ASSERT_TRUE(
+        faultfs::enable_fault(faultfs::FaultOp::kSyncDir, faultfs::FaultKind::kIoError, true)
+            .is_ok());
+    EXPECT_THROW(db->close(), Error);  // Its flush fails at the WOS directory sync.
+    faultfs::disable_all_faults();
+  }
+  auto db = Database::open("/data/db", options);
+  ASSERT_EQ(db->get("t", "k"), "v");  // The renamed conf is visible.
+  db->flush();                        // Nothing new: acknowledges what the open shows.
+
+  std::mt19937_64 rng(78);
+  faultfs::CrashChoice choice;
+  auto image =
+      sim.crash(faultfs::CrashOptions{faultfs::CrashPolicy::kDrop, faultfs::DirMode::kStrict, 512},
+                rng, &choice);
+  Options image_options = options;
+  image_options.file_system = image.get();
+  auto reopened = Database::open("/data/db", image_options);
+  EXPECT_EQ(reopened->get("t", "k"), "v") << choice.serialize();
+}
 
 }  // namespace
 }  // namespace dbx
