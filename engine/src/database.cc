@@ -29,6 +29,15 @@ std::unique_ptr<Database> Database::open_with_durability(const std::string& path
   return open(path, options);
 }
 
+std::unique_ptr<Database> Database::open_read_only(const std::string& path) {
+  return open_read_only(path, Options{});
+}
+
+std::unique_ptr<Database> Database::open_read_only(const std::string& path, Options options) {
+  options.read_only = true;
+  return open(path, options);
+}
+
 std::unique_ptr<Database> Database::open_in_memory() {
   Options options;
   options.durability = Durability::kNone;

@@ -6,6 +6,7 @@
 
 #include "kill_points.h"
 #include "log.h"
+#include "read_only_fs.h"
 #include "status_util.h"
 #include "wal/wal_writer.h"
 #include "wos/wos_store.h"
@@ -54,12 +55,18 @@ void validate(std::span<const wal::MutationView> mutations) {
 DatabaseImpl::DatabaseImpl(std::optional<std::string> path, const Options& options)
     : path_(std::move(path)),
       options_(options),
-      fs_(choose_file_system(options)),
+      read_only_view_(options.read_only ? std::make_unique<ReadOnlyFs>(*choose_file_system(options))
+                                        : nullptr),
+      fs_(read_only_view_ != nullptr ? read_only_view_.get() : choose_file_system(options)),
+      read_only_(options.read_only),
       flush_interval_(options.flush_interval) {}
 
 std::unique_ptr<DatabaseImpl> DatabaseImpl::open(std::optional<std::string> path,
                                                  const Options& options) {
   if (path && path->empty()) throw Error(ErrorCode::kInvalidArgument, "empty database path");
+  if (!path && options.read_only) {
+    throw Error(ErrorCode::kInvalidArgument, "read-only open of an in-memory database");
+  }
   if (options.wal_preallocate_bytes > (uint64_t{256} << 20)) {
     throw Error(ErrorCode::kInvalidArgument, "wal_preallocate_bytes exceeds 256 MiB");
   }
@@ -299,7 +306,7 @@ void DatabaseImpl::close() {
   std::lock_guard checkpoint_lock(checkpoint_mutex_);
   if (closed_.load(std::memory_order_acquire)) return;
   std::optional<Error> first_error;
-  if (read_only_.load()) {
+  if (read_only_.load() && !options_.read_only) {
     // A read-only handle skips close's flush (None) or sync (Lazy): what was
     // written since it became read-only is not durable, and a close that
     // reported success would say otherwise. (A background checkpoint can
@@ -355,6 +362,10 @@ void DatabaseImpl::check_open() const {
 void DatabaseImpl::check_writable() const {
   check_open();
   if (read_only_.load(std::memory_order_acquire)) {
+    if (options_.read_only) {
+      throw Error(ErrorCode::kReadOnly,
+                  "database " + path_.value_or(":memory:") + " was opened read-only");
+    }
     std::lock_guard lock(failure_mutex_);
     throw Error(ErrorCode::kReadOnly, "database " + path_.value_or(":memory:") +
                                           " is read-only until reopened: " + failure_reason_);

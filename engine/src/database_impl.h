@@ -117,6 +117,8 @@ class DatabaseImpl {
 
   const std::optional<std::string> path_;  // nullopt: in memory.
   const Options options_;
+  // Read-only open: the view every file access goes through (read_only_fs.h).
+  const std::unique_ptr<faultfs::FileSystem> read_only_view_;
   faultfs::FileSystem* const fs_;
 
   std::unique_ptr<faultfs::FileLock> lock_;
@@ -147,7 +149,7 @@ class DatabaseImpl {
   std::atomic<uint64_t> delta_bytes_{0};
 
   std::atomic<bool> closed_{false};
-  std::atomic<bool> read_only_{false};
+  std::atomic<bool> read_only_;  // Set from the open for Options::read_only.
   mutable std::mutex failure_mutex_;
   std::string failure_reason_;
 

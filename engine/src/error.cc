@@ -18,6 +18,10 @@ const char* error_code_name(ErrorCode code) {
       return "read_only";
     case ErrorCode::kClosed:
       return "closed";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
+    case ErrorCode::kNoSpace:
+      return "no_space";
   }
   return "unknown";
 }
@@ -31,11 +35,24 @@ ErrorCode to_error_code(faultfs::ErrorCode code) {
       return ErrorCode::kCorruption;
     case faultfs::ErrorCode::kBusy:
       return ErrorCode::kBusy;
-    default:
-      // Missing files, short writes, ENOSPC and bad handles all mean the same to
-      // a caller: the operation did not happen durably.
+    case faultfs::ErrorCode::kPermissionDenied:
+      return ErrorCode::kPermissionDenied;
+    case faultfs::ErrorCode::kNoSpace:
+      return ErrorCode::kNoSpace;
+    case faultfs::ErrorCode::kReadOnly:
+      return ErrorCode::kReadOnly;
+    case faultfs::ErrorCode::kOk:  // Not an error; throw_if_error never passes it.
+    case faultfs::ErrorCode::kIoError:
+    case faultfs::ErrorCode::kShortWrite:
+    case faultfs::ErrorCode::kNotFound:
+    case faultfs::ErrorCode::kAlreadyExists:
+    case faultfs::ErrorCode::kInvalidArgument:
+      // Missing files, short writes and bad handles all mean the same to a
+      // caller: the operation did not happen durably. (Not invalid_argument:
+      // that promises nothing was written, and a failed write may have been.)
       return ErrorCode::kIoError;
   }
+  return ErrorCode::kIoError;  // Unreachable for a valid enumerator.
 }
 
 void throw_if_error(const faultfs::Status& status, std::string_view context) {

@@ -12,6 +12,7 @@
 #include "database_impl.h"
 #include "log.h"
 #include "log_replay.h"
+#include "read_only_fs.h"
 #include "status_util.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_writer.h"
@@ -51,7 +52,9 @@ void DatabaseImpl::recover() {
   }
   const std::string& dir = *path_;
   ensure_directory(*fs_, dir);
-  lock_ = value_or_throw(fs_->lock(faultfs::join_path(dir, "LOCK")), "open " + dir);
+  const std::string lock_path = faultfs::join_path(dir, "LOCK");
+  lock_ = options_.read_only ? lock_for_read_only_open(*fs_, lock_path)
+                             : value_or_throw(fs_->lock(lock_path), "open " + dir);
   wos_ = value_or_throw(wos::WosStore::open(*fs_, faultfs::join_path(dir, "wos")), "open WOS");
   const uint64_t checkpoint = wos_->checkpoint_sequence();
   recovery_stats_.checkpoint_sequence = checkpoint;
@@ -72,7 +75,9 @@ void DatabaseImpl::recover() {
 
   const auto replayed = std::chrono::steady_clock::now();
   const bool log_present = summary.epoch != 0;
-  if (log_present) {
+  if (options_.read_only) {
+    // Served from memory: no WAL writer, so nothing is truncated or synced.
+  } else if (log_present) {
     wal_ = value_or_throw(
         wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset), "open WAL");
     if (summary.must_truncate) {

@@ -25,7 +25,8 @@ constexpr size_t kIoChunkBytesMax = size_t{1} << 30;  // Linux caps one transfer
 
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), end_(size) {}
+  PosixFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), end_(size) {}
   ~PosixFile() override {
     if (fd_ >= 0) ::close(fd_);  // The error is unobservable here; close() reports it.
   }
@@ -216,21 +217,11 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<FileLock>> lock(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return status_from_errno(errno, "open lock", path);
-    struct flock fl {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {
-      const int err = errno;
-      ::close(fd);
-      if (err == EAGAIN || err == EACCES) {
-        return Status(ErrorCode::kBusy, "lock " + path + ": held by another handle or process",
-                      err);
-      }
-      return status_from_errno(err, "fcntl(F_OFD_SETLK)", path);
-    }
-    return std::unique_ptr<FileLock>(new PosixLock(path, fd));
+    return take_lock(path, O_RDWR | O_CREAT, F_WRLCK);
+  }
+
+  Result<std::unique_ptr<FileLock>> lock_shared(const std::string& path) override {
+    return take_lock(path, O_RDONLY, F_RDLCK);
   }
 
   Result<uint64_t> file_size(const std::string& path) override {
@@ -244,6 +235,32 @@ class PosixFileSystem final : public FileSystem {
     if (::stat(path.c_str(), &st) == 0) return true;
     if (errno == ENOENT) return false;
     return status_from_errno(errno, "stat", path);
+  }
+
+ private:
+  // Opens `path` with `open_flags` and takes an OFD lock of `lock_type` on it.
+  // Only a conflicting holder is kBusy; failing to open the file (EACCES on
+  // LOCK, a read-only directory) is the open's own error.
+  static Result<std::unique_ptr<FileLock>> take_lock(const std::string& path, int open_flags,
+                                                     short lock_type) {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), open_flags | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return status_from_errno(errno, "open lock", path);
+    struct flock fl {};
+    fl.l_type = lock_type;
+    fl.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EAGAIN || err == EACCES) {
+        return Status(ErrorCode::kBusy, "lock " + path + ": held by another handle or process",
+                      err);
+      }
+      return status_from_errno(err, "fcntl(F_OFD_SETLK)", path);
+    }
+    return std::unique_ptr<FileLock>(new PosixLock(path, fd));
   }
 };
 

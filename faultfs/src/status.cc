@@ -1,7 +1,7 @@
+#include "faultfs/status.h"
+
 #include <cerrno>
 #include <cstring>
-
-#include "faultfs/status.h"
 
 namespace faultfs {
 
@@ -25,6 +25,10 @@ const char* error_code_name(ErrorCode code) {
       return "short_write";
     case ErrorCode::kCorruption:
       return "corruption";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
+    case ErrorCode::kReadOnly:
+      return "read_only";
   }
   return "unknown";
 }
@@ -47,9 +51,12 @@ Status status_from_errno(int err, const std::string& operation, const std::strin
     case EEXIST:
       code = ErrorCode::kAlreadyExists;
       break;
-    case EAGAIN:
+    // Never kBusy: that is only a lock held by someone else, which lock()
+    // reports itself. A program retries on busy; retrying on these would spin.
     case EACCES:
-      code = ErrorCode::kBusy;
+    case EPERM:
+    case EROFS:
+      code = ErrorCode::kPermissionDenied;
       break;
     case EINVAL:
     case EBADF:

@@ -22,6 +22,15 @@ Status from_dbx_error(const dbx::Error& e) {
       return Status(ErrorCode::kCorruption, e.what());
     case dbx::ErrorCode::kBusy:
       return Status(ErrorCode::kBusy, e.what());
+    case dbx::ErrorCode::kNoSpace:
+      // Maybe applied: an append cut short by ENOSPC can leave a whole record
+      // in the log (the failure may come from a later sync or checkpoint), and
+      // recovery replays it.
+      return Status(ErrorCode::kNoSpace, e.what());
+    case dbx::ErrorCode::kPermissionDenied:
+      // Maybe applied, like an I/O error: raised by the OS in the middle of
+      // the write path, not by a check made before anything was written.
+      return Status(ErrorCode::kPermissionDenied, e.what());
     case dbx::ErrorCode::kInvalidArgument:
     case dbx::ErrorCode::kReadOnly:
     case dbx::ErrorCode::kClosed:

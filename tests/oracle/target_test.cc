@@ -40,6 +40,7 @@ TEST(TargetErrors, OnlyRefusalsAreKnownToStoreNothing) {
   EXPECT_FALSE(write_maybe_applied(Status(ErrorCode::kBusy, "locked")));
   EXPECT_TRUE(write_maybe_applied(Status(ErrorCode::kIoError, "fdatasync")));
   EXPECT_TRUE(write_maybe_applied(Status(ErrorCode::kNoSpace, "append")));
+  EXPECT_TRUE(write_maybe_applied(Status(ErrorCode::kPermissionDenied, "open wos/db.tmp")));
   EXPECT_TRUE(write_maybe_applied(Status(ErrorCode::kShortWrite, "append")));
 }
 

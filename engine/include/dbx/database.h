@@ -28,7 +28,7 @@ struct RecoveryStats {
   uint64_t records_replayed = 0;     // WAL records applied to the delta.
   uint64_t records_skipped = 0;      // At or below the checkpoint, or bad (kSkipCorrupted).
   uint64_t bytes_replayed = 0;
-  uint64_t torn_bytes_dropped = 0;   // Incomplete tail truncated.
+  uint64_t torn_bytes_dropped = 0;  // Incomplete tail truncated.
   double elapsed_s = 0;
 };
 
@@ -43,6 +43,9 @@ class Database {
   static std::unique_ptr<Database> open_fast(const std::string& path);  // None.
   static std::unique_ptr<Database> open_with_durability(const std::string& path,
                                                         Durability durability);
+  // Options::read_only set: opens an existing database without writing to it.
+  static std::unique_ptr<Database> open_read_only(const std::string& path);
+  static std::unique_ptr<Database> open_read_only(const std::string& path, Options options);
   // A database with no files at all; everything is lost at close.
   static std::unique_ptr<Database> open_in_memory();
 

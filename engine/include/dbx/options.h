@@ -45,6 +45,16 @@ struct Options {
   // The file system every byte goes through; nullptr means the real POSIX one.
   // Not owned; must outlive the Database.
   faultfs::FileSystem* file_system = nullptr;
+  // Opens an existing database without writing a byte, for verifying a backup
+  // or inspecting a database on a read-only mount: no directory, LOCK or WAL
+  // is created, nothing is truncated, synced, renamed or removed. Recovery
+  // runs in memory (a torn tail is left unread, not cut) and the handle serves
+  // that state; writes and flush() throw read_only. A shared lock is taken on
+  // LOCK when it exists and can be opened read-only (writers then get busy,
+  // other read-only handles coexist); otherwise none is taken. An open that
+  // cannot finish without a write (no database at the path, a compaction a
+  // crash interrupted) throws read_only naming the path.
+  bool read_only = false;
 };
 
 // Limits enforced on every write (invalid_argument beyond them).

@@ -114,6 +114,15 @@ class FileSystem {
   // this process or another.
   [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> lock(const std::string& path) = 0;
 
+  // Takes a shared lock on the existing lock file `path`, opened read-only:
+  // creates and writes nothing. Shared holders coexist; kBusy while lock()'s
+  // exclusive holder exists (and lock() is kBusy while a shared one does).
+  // kNotFound if missing. The default, for file systems without shared locks,
+  // is kInvalidArgument ("unsupported").
+  [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> lock_shared(const std::string& path) {
+    return Status(ErrorCode::kInvalidArgument, "lock_shared " + path + ": unsupported");
+  }
+
   // The size of the file at `path`; kNotFound if missing.
   [[nodiscard]] virtual Result<uint64_t> file_size(const std::string& path) = 0;
 

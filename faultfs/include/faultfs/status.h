@@ -14,14 +14,16 @@ namespace faultfs {
 
 enum class ErrorCode {
   kOk = 0,
-  kIoError,          // EIO and anything unclassified from the OS.
-  kNoSpace,          // ENOSPC / EDQUOT.
-  kNotFound,         // ENOENT.
-  kAlreadyExists,    // EEXIST.
-  kBusy,             // A lock held by another handle or process.
-  kInvalidArgument,  // A caller bug: bad path, bad offset, closed handle.
-  kShortWrite,       // Fewer bytes reached the file than were asked for.
-  kCorruption,       // Bytes read back failed a checksum or structural check.
+  kIoError,           // EIO and anything unclassified from the OS.
+  kNoSpace,           // ENOSPC / EDQUOT.
+  kNotFound,          // ENOENT.
+  kAlreadyExists,     // EEXIST.
+  kBusy,              // A lock held by another handle or process; nothing else.
+  kInvalidArgument,   // A caller bug: bad path, bad offset, closed handle.
+  kShortWrite,        // Fewer bytes reached the file than were asked for.
+  kCorruption,        // Bytes read back failed a checksum or structural check.
+  kPermissionDenied,  // EACCES / EPERM / EROFS: the OS refuses this access.
+  kReadOnly,          // A write refused by a read-only view of the file system.
 };
 
 // Stable lower-case name for logs and reports ("io_error", "no_space", ...).
