@@ -1,6 +1,8 @@
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "doubles/fragile_recovery.h"
 #include "doubles/mini_kv.h"
 #include "oracle/dbx_target.h"
 #include "oracle/target.h"
@@ -18,6 +20,13 @@ TargetInfo mini(const char* name, const char* description, Bug bug,
                 std::vector<Durability> durabilities) {
   return TargetInfo{name, description, bug != Bug::kNone, std::move(durabilities),
                     [bug] { return std::make_unique<doubles::MiniKvTarget>(bug); }};
+}
+
+TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure failure) {
+  return TargetInfo{name, std::string(what) + " on a directory a crash left mid-checkpoint", true,
+                    std::vector<Durability>{kNone, kLazy, kFull}, [failure] {
+                      return std::make_unique<doubles::FragileRecoveryTarget>(failure);
+                    }};
 }
 
 std::vector<TargetInfo> build_registry() {
@@ -45,6 +54,10 @@ std::vector<TargetInfo> build_registry() {
                      Bug::kDeleteNotLogged, {kLazy, kFull}));
   out.push_back(mini("failed-sync-retried", "retries a failed sync and trusts the retry",
                      Bug::kFailedSyncRetried, {kLazy}));
+  out.push_back(
+      fragile("abort-in-recovery", "recovery calls abort()", doubles::RecoveryFailure::kAbort));
+  out.push_back(
+      fragile("hang-in-recovery", "recovery never returns", doubles::RecoveryFailure::kHang));
   return out;
 }
 

@@ -138,6 +138,7 @@ std::string render_html_report(const Summary& summary) {
   page += "</p>\n</header>\n";
   page += html::verdict_section(summary);
   page += html::figures_section(summary);
+  page += html::causes_section(summary);
   page += html::violations_section(summary);
   page += html::charts_section(summary);
   page += html::fault_model_section(summary);

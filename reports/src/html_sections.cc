@@ -93,6 +93,10 @@ std::string violation_article(const Violation& v) {
   out += "<header><span class=\"kind\">" + esc(v.kind) + "</span><b class=\"mono\">" + esc(v.id) +
          "</b><span class=\"case\">durability " + esc(v.durability) + kDot + "policy " +
          esc(v.policy) + kDot + "mode " + esc(v.mode) + "</span></header>\n";
+  if (!v.crash_op.empty() || !v.crash_file.empty()) {
+    out += "<p class=\"muted\">Crash at <code>" + esc(v.crash_op) + "</code> on <code>" +
+           esc(v.crash_file) + "</code></p>\n";
+  }
   if (!v.detail.empty()) out += "<p class=\"detail\">" + esc(v.detail) + "</p>\n";
   out += diff_table(v.diff);
   out += sequence_line(v.diff);
@@ -200,6 +204,11 @@ std::string verdict_section(const Summary& summary) {
   if (c.crash_states == 0) {
     out += "<div class=\"warn\">No crash state was judged: this verdict proves nothing.</div>";
   }
+  if (!summary.interrupted.empty()) {
+    out += "<div class=\"warn\">Interrupted by " + esc(summary.interrupted) + " after " +
+           esc(text::format_duration(summary.elapsed_s)) +
+           ": the counts cover only what ran before it.</div>";
+  }
   return out + "</div></section>\n";
 }
 
@@ -213,6 +222,14 @@ std::string figures_section(const Summary& summary) {
   out += figure(text::format_count(c.io_errors_injected), "I/O errors injected", false);
   out += figure(text::format_count(summary.violations.size()), "violations",
                 !summary.violations.empty());
+  if (!summary.violations.empty()) {
+    out += figure(text::format_count(group_by_cause(summary.violations).size()), "distinct causes",
+                  true);
+  }
+  if (summary.first_violation_s) {
+    out +=
+        figure(text::format_duration(*summary.first_violation_s), "to the first violation", true);
+  }
   return out + "</div>\n";
 }
 
@@ -230,6 +247,24 @@ std::string violations_section(const Summary& summary) {
            " more violations are listed in summary.json.</p>\n";
   }
   return out + "</section>\n";
+}
+
+std::string causes_section(const Summary& summary) {
+  if (summary.violations.empty()) return "";
+  std::string out =
+      "<section class=\"card\" id=\"causes\">\n<h2>Causes</h2>\n<p class=\"muted\">Violations "
+      "with the same kind, policy, operation and file at the crash point: likely one bug "
+      "each.</p>\n<table>\n<tr><th>kind</th><th>policy</th><th>operation</th><th>file</th>"
+      "<th class=\"num\">violations</th><th>first</th></tr>\n";
+  for (const CauseGroup& group : group_by_cause(summary.violations)) {
+    const Cause& c = group.cause;
+    out += "<tr><td>" + esc(c.kind) + "</td><td>" + esc(c.policy) + "</td><td class=\"mono\">" +
+           esc(c.crash_op) + "</td><td class=\"mono\">" + esc(c.crash_file) +
+           "</td><td class=\"num\">" + text::format_count(group.violations) + "</td><td>" +
+           "<a href=\"#violation-" + esc(group.first_id) + "\">" + esc(group.first_id) +
+           "</a></td></tr>\n";
+  }
+  return out + "</table>\n</section>\n";
 }
 
 std::string charts_section(const Summary& summary) {

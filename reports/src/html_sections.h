@@ -14,6 +14,8 @@ std::string verdict_section(const Summary& summary);
 std::string figures_section(const Summary& summary);
 // Each violation (at most kHtmlViolationsMax) with its diff and replay command.
 std::string violations_section(const Summary& summary);
+// The distinct causes of the violations, one row each.
+std::string causes_section(const Summary& summary);
 // Crash states per policy, rate over time, and the per-case coverage grid.
 std::string charts_section(const Summary& summary);
 // The declared fault model, "beyond the contract" included.

@@ -98,6 +98,11 @@ std::string properties(const Summary& summary) {
   out += property("sector_size_bytes", std::to_string(summary.fault_model.sector_size_bytes));
   out += property("engine_version", summary.engine_version);
   out += property("toolkit_version", summary.toolkit_version);
+  out += property("distinct_causes", std::to_string(group_by_cause(summary.violations).size()));
+  if (summary.first_violation_s) {
+    out += property("first_violation_s", text::format_fixed(*summary.first_violation_s, 3));
+  }
+  if (!summary.interrupted.empty()) out += property("interrupted", summary.interrupted);
   out += "    </properties>\n";
   return out;
 }
@@ -163,17 +168,32 @@ std::string render_junit_xml(const Summary& summary) {
     }
   }
   assert(failures + skipped <= cases.size());
+  // A campaign a signal cut short is an error of its own: CI must not read
+  // its partial counts as a full run that passed.
+  size_t errors = 0;
+  size_t test_count = cases.size();
+  if (!summary.interrupted.empty()) {
+    errors = 1;
+    ++test_count;
+    const std::string message = "campaign interrupted by " + summary.interrupted +
+                                "; the counts cover only what ran before it";
+    body += "    <testcase" + attribute("name", "campaign.complete") +
+            attribute("classname", classname) + attribute("time", "0.000") + ">\n      <error" +
+            attribute("message", message) + attribute("type", "interrupted") +
+            "/>\n    </testcase>\n";
+  }
 
-  const std::string tests = std::to_string(cases.size());
+  const std::string tests = std::to_string(test_count);
   const std::string time = text::format_fixed(summary.elapsed_s, 3);
   // xs:dateTime without a zone, as the JUnit schemas expect; the value is UTC.
   const std::string timestamp = format_utc_timestamp(summary.started_unix_ms).substr(0, 19);
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += "<testsuites" + attribute("name", "dbx-torture") + attribute("tests", tests) +
-         attribute("failures", std::to_string(failures)) + attribute("errors", "0") +
-         attribute("time", time) + ">\n";
+         attribute("failures", std::to_string(failures)) +
+         attribute("errors", std::to_string(errors)) + attribute("time", time) + ">\n";
   xml += "  <testsuite" + attribute("name", classname) + attribute("tests", tests) +
-         attribute("failures", std::to_string(failures)) + attribute("errors", "0") +
+         attribute("failures", std::to_string(failures)) +
+         attribute("errors", std::to_string(errors)) +
          attribute("skipped", std::to_string(skipped)) + attribute("time", time) +
          attribute("timestamp", timestamp) + attribute("hostname", summary.hostname) + ">\n";
   xml += properties(summary);

@@ -205,6 +205,8 @@ Result<Summary> merge_summaries(const std::vector<Summary>& shards) {
   for (const auto& [index, position] : owner) merged.config.shard.indices.push_back(index);
   merged.counters = Counters();
   merged.violations.clear();
+  merged.first_violation_s.reset();
+  merged.interrupted.clear();
   uint64_t jobs = 0;
   std::set<std::string_view> violation_ids;
   for (const Summary* shard : ordered) {
@@ -215,6 +217,12 @@ Result<Summary> merge_summaries(const std::vector<Summary>& shards) {
     merged.elapsed_s = std::max(merged.elapsed_s, shard->elapsed_s);
     merged.started_unix_ms = std::min(merged.started_unix_ms, shard->started_unix_ms);
     merged.finished_unix_ms = std::max(merged.finished_unix_ms, shard->finished_unix_ms);
+    // Shards run side by side: the first violation of any is the campaign's.
+    if (shard->first_violation_s) {
+      merged.first_violation_s = std::min(
+          merged.first_violation_s.value_or(*shard->first_violation_s), *shard->first_violation_s);
+    }
+    if (merged.interrupted.empty()) merged.interrupted = shard->interrupted;
     for (const Violation& violation : shard->violations) {
       if (!violation_ids.insert(violation.id).second) {
         return Status::error("merge: violation id \"" + violation.id +

@@ -128,6 +128,14 @@ Status read_key(const Json& object, const std::string& parent, const char* key, 
   return read(*it, field, out);
 }
 
+// Keys newer than the first summaries (a crash point, an interruption): an
+// absent key keeps the default, so older reports still read and merge.
+template <typename T>
+Status read_newer_key(const Json& object, const std::string& parent, const char* key, T* out) {
+  if (!object.is_object() || !object.contains(key)) return Status();
+  return read_key(object, parent, key, out);
+}
+
 // Rejects an array longer than `size_max` before its elements are copied.
 Status read_bounded_array(const Json& object, const std::string& parent, const char* key,
                           size_t size_max, const Json** out) {
@@ -165,6 +173,8 @@ Status read_violation(const Json& value, const std::string& field, Violation* v)
   if (s.is_ok()) s = read_key(value, field, "artifact", &v->artifact);
   if (s.is_ok()) s = read_key(value, field, "replay", &v->replay);
   if (s.is_ok()) s = read_key(value, field, "detail", &v->detail);
+  if (s.is_ok()) s = read_newer_key(value, field, "crash_op", &v->crash_op);
+  if (s.is_ok()) s = read_newer_key(value, field, "crash_file", &v->crash_file);
   if (!s.is_ok()) return s;
   const auto diff = value.find("diff");
   if (diff == value.end()) return Status::error(field + ".diff: missing");
@@ -269,6 +279,10 @@ Status read_summary(const Json& root, Summary* summary) {
   if (s.is_ok()) s = read_key(root, "", "engine_version", &summary->engine_version);
   if (s.is_ok()) s = read_key(root, "", "toolkit_version", &summary->toolkit_version);
   if (s.is_ok()) s = read_key(root, "", "hostname", &summary->hostname);
+  if (s.is_ok()) s = read_newer_key(root, "", "first_violation_s", &summary->first_violation_s);
+  std::optional<std::string> interrupted;
+  if (s.is_ok()) s = read_newer_key(root, "", "interrupted", &interrupted);
+  summary->interrupted = interrupted.value_or("");
   const Json* violations = nullptr;
   if (s.is_ok()) s = read_bounded_array(root, "", "violations_list", kViolationsMax, &violations);
   if (!s.is_ok()) return s;

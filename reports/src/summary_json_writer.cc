@@ -29,9 +29,17 @@ Json violation_json(const Violation& v) {
       {"recovered_seq", optional_json(d.recovered_seq)},
   };
   return Json{
-      {"id", v.id},         {"kind", v.kind},     {"durability", v.durability},
-      {"policy", v.policy}, {"mode", v.mode},     {"artifact", v.artifact},
-      {"replay", v.replay}, {"detail", v.detail}, {"diff", std::move(diff)},
+      {"id", v.id},
+      {"kind", v.kind},
+      {"durability", v.durability},
+      {"policy", v.policy},
+      {"mode", v.mode},
+      {"artifact", v.artifact},
+      {"replay", v.replay},
+      {"detail", v.detail},
+      {"crash_op", v.crash_op},
+      {"crash_file", v.crash_file},
+      {"diff", std::move(diff)},
   };
 }
 
@@ -86,6 +94,21 @@ std::string summary_to_json(const Summary& summary) {
     violations.push_back(violation_json(violation));
   }
   root["violations_list"] = std::move(violations);
+  // Derived from violations_list (the reader recomputes it): for triage.
+  Json causes = Json::array();
+  for (const CauseGroup& group : group_by_cause(summary.violations)) {
+    causes.push_back({{"kind", group.cause.kind},
+                      {"policy", group.cause.policy},
+                      {"crash_op", group.cause.crash_op},
+                      {"crash_file", group.cause.crash_file},
+                      {"violations", group.violations},
+                      {"first_id", group.first_id}});
+  }
+  root["distinct_causes"] = causes.size();
+  root["causes"] = std::move(causes);
+  root["first_violation_s"] =
+      summary.first_violation_s.has_value() ? Json(*summary.first_violation_s) : Json(nullptr);
+  root["interrupted"] = summary.interrupted.empty() ? Json(nullptr) : Json(summary.interrupted);
 
   root["elapsed_s"] = summary.elapsed_s;
   root["crash_states_per_s"] = crash_states_per_s(summary);

@@ -142,6 +142,10 @@ Status check_violation(const std::string& field, const Violation& v) {
   if (status.is_ok()) status = check_text(field + ".artifact", v.artifact, /*required=*/true);
   if (status.is_ok()) status = check_text(field + ".replay", v.replay, /*required=*/true);
   if (status.is_ok()) status = check_text(field + ".detail", v.detail, /*required=*/false);
+  if (status.is_ok()) status = check_text(field + ".crash_op", v.crash_op, /*required=*/false);
+  if (status.is_ok()) {
+    status = check_text(field + ".crash_file", v.crash_file, /*required=*/false);
+  }
   const KeyDiff& diff = v.diff;
   if (status.is_ok()) {
     status =
@@ -243,6 +247,16 @@ Status validate(const Summary& summary) {
   if (status.is_ok()) status = check_text("toolkit_version", summary.toolkit_version, true);
   if (status.is_ok()) status = check_text("hostname", summary.hostname, /*required=*/false);
   if (!status.is_ok()) return status;
+  if (!summary.interrupted.empty() && !text::is_name(summary.interrupted, kNameBytesMax)) {
+    return Status::error("interrupted: " + quoted(summary.interrupted) + " is not a name");
+  }
+  if (summary.first_violation_s) {
+    status = check_finite("first_violation_s", *summary.first_violation_s);
+    if (!status.is_ok()) return status;
+    if (summary.violations.empty()) {
+      return Status::error("first_violation_s: set without any violation");
+    }
+  }
   if (summary.started_unix_ms < 0 || summary.started_unix_ms > kUnixMsMax) {
     return Status::error("started_at: out of range");
   }

@@ -114,6 +114,14 @@ std::string replay_command(const std::string& dir) {
   return exe.string() + " replay " + (ec ? dir : absolute.lexically_normal().string());
 }
 
+std::string crash_spec_to_text(const CrashSpec& spec) { return spec_json(spec).dump(-1); }
+
+Result<CrashSpec> crash_spec_from_text(std::string_view text) {
+  auto parsed = json_util::parse(text, "crash spec");
+  if (!parsed.is_ok()) return parsed.status();
+  return spec_from(parsed.value());
+}
+
 std::string describe_crash(const CrashSpec& spec) {
   std::string out = spec.policy + " at step " + std::to_string(spec.step);
   if (spec.mutations != 0 || spec.persistence_points != 0) {
@@ -153,6 +161,8 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
                   {"crash_text", describe_crash(a.crash)},
                   {"fork", fork},
                   {"kind", a.kind},
+                  {"crash_op", a.crash_op},
+                  {"crash_file", a.crash_file},
                   {"verdict", a.verdict},
                   {"context", a.context},
                   {"error", a.error},
@@ -190,6 +200,14 @@ Result<Artifact> read_artifact(const std::string& dir) {
                             std::pair{"mode", &a.mode}, std::pair{"kind", &a.kind},
                             std::pair{"verdict", &a.verdict}, std::pair{"context", &a.context},
                             std::pair{"error", &a.error}, std::pair{"replay", &a.replay}}) {
+    auto v = json_util::get_string(j, key, kWhat);
+    if (!v.is_ok()) return v.status();
+    *field = v.value();
+  }
+  // The crash site came later than the first artifacts: absent reads as unknown.
+  for (auto [key, field] :
+       {std::pair{"crash_op", &a.crash_op}, std::pair{"crash_file", &a.crash_file}}) {
+    if (!j.contains(key)) continue;
     auto v = json_util::get_string(j, key, kWhat);
     if (!v.is_ok()) return v.status();
     *field = v.value();

@@ -6,8 +6,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
-#include "json_util.h"
+#include "campaign_signals.h"
 #include "reports/report_files.h"
 
 namespace torture {
@@ -16,8 +17,29 @@ namespace {
 
 constexpr double kDrawPeriodS = 0.25;
 constexpr double kSamplePeriodS = 1.0;
-constexpr int kPollTimeoutMs = 200;
-constexpr size_t kLineBytesMax = 64u << 20;  // One worker line; a larger one is an error.
+
+void print_causes(const reports::Summary& summary, std::ostream& out) {
+  if (summary.violations.empty()) return;
+  const std::vector<reports::CauseGroup> causes = reports::group_by_cause(summary.violations);
+  char line[128];
+  std::snprintf(line, sizeof line, "%zu distinct causes; the first violation after %.1f s\n",
+                causes.size(), summary.first_violation_s.value_or(summary.elapsed_s));
+  out << line;
+  constexpr size_t kShown = 10;
+  std::map<std::string, const reports::Violation*> by_id;
+  for (const reports::Violation& v : summary.violations) by_id[v.id] = &v;
+  for (size_t i = 0; i < causes.size() && i < kShown; ++i) {
+    const reports::CauseGroup& group = causes[i];
+    const reports::Cause& c = group.cause;
+    out << "  " << c.kind << " under " << c.policy << " at " << c.crash_op
+        << (c.crash_file.empty() ? "" : " " + c.crash_file) << ": " << group.violations
+        << " violation(s), first " << group.first_id << "\n    " << by_id.at(group.first_id)->replay
+        << "\n";
+  }
+  if (causes.size() > kShown) {
+    out << "  ... and " << causes.size() - kShown << " more causes in summary.json\n";
+  }
+}
 
 }  // namespace
 
@@ -85,59 +107,6 @@ void Progress::finish(CampaignTotals* totals) {
   if (show_) err_ << "\n" << std::flush;
 }
 
-std::string collect_reports(const std::vector<int>& fds, CampaignTotals* totals,
-                            Progress* progress) {
-  std::vector<std::string> buffers(fds.size());
-  std::vector<bool> open(fds.size(), true);
-  size_t open_count = fds.size();
-  std::string error;
-  while (open_count > 0) {
-    std::vector<pollfd> polls;
-    std::vector<size_t> which;
-    for (size_t i = 0; i < fds.size(); ++i) {
-      if (!open[i]) continue;
-      polls.push_back(pollfd{fds[i], POLLIN, 0});
-      which.push_back(i);
-    }
-    const int ready = ::poll(polls.data(), polls.size(), kPollTimeoutMs);
-    if (ready < 0 && errno != EINTR) return "poll failed";
-    for (size_t k = 0; ready > 0 && k < polls.size(); ++k) {
-      if (polls[k].revents == 0) continue;
-      const size_t i = which[k];
-      char buf[65536];
-      const ssize_t n = ::read(fds[i], buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        open[i] = false;
-        --open_count;
-        ::close(fds[i]);
-        continue;
-      }
-      buffers[i].append(buf, static_cast<size_t>(n));
-      size_t nl;
-      while ((nl = buffers[i].find('\n')) != std::string::npos) {
-        const std::string line = buffers[i].substr(0, nl);
-        buffers[i].erase(0, nl + 1);
-        auto parsed = json_util::parse(line, "worker line");
-        if (parsed.is_ok() && parsed->is_object() && parsed->contains("error")) {
-          if (error.empty()) error = parsed->value("error", std::string("worker error"));
-          continue;
-        }
-        auto report = report_from_json_line(line);
-        if (!report.is_ok()) {
-          if (error.empty()) error = "bad worker line: " + report.status().message();
-          continue;
-        }
-        progress->update(&report.value());
-        totals->workloads.push_back(std::move(report).value());
-      }
-      if (buffers[i].size() > kLineBytesMax && error.empty()) error = "worker line too long";
-    }
-    progress->update(nullptr);
-  }
-  return error;
-}
-
 int finish_campaign(const CampaignOptions& o, const CampaignTotals& totals, std::ostream& out,
                     std::ostream& err) {
   const reports::Summary summary = build_summary(o, totals);
@@ -170,17 +139,15 @@ int finish_campaign(const CampaignOptions& o, const CampaignTotals& totals, std:
                 static_cast<unsigned long long>(summary.counters.io_errors_injected),
                 summary.violations.size());
   out << line;
-  constexpr size_t kShown = 10;
-  for (size_t i = 0; i < summary.violations.size() && i < kShown; ++i) {
-    const reports::Violation& v = summary.violations[i];
-    out << "  " << v.id << " " << v.kind << "\n    " << v.replay << "\n";
+  if (!summary.interrupted.empty()) {
+    out << "dbx-torture: interrupted by " << summary.interrupted
+        << ": the report covers only what ran before it\n";
   }
-  if (summary.violations.size() > kShown) {
-    out << "  ... and " << summary.violations.size() - kShown << " more in summary.json\n";
-  }
+  print_causes(summary, out);
   out << "report: " << (std::filesystem::path(o.report_dir) / reports::kIndexFileName).string()
       << "\n";
-  return pass ? 0 : 1;
+  if (!pass) return 1;
+  return summary.interrupted.empty() ? 0 : campaign_signals::exit_code(summary.interrupted);
 }
 
 }  // namespace torture

@@ -1,5 +1,5 @@
-// The parent side of a campaign: reading worker lines, the progress line,
-// the rate series, and the final report and verdict.
+// The parent side of a campaign: the progress line, the rate series, and
+// the final report and verdict.
 #pragma once
 
 #include <chrono>
@@ -37,13 +37,9 @@ class Progress {
   std::vector<reports::RatePoint> series_;
 };
 
-// Reads every worker's lines until all pipes close; returns the first error
-// a worker reported (empty when none).
-std::string collect_reports(const std::vector<int>& fds, CampaignTotals* totals,
-                            Progress* progress);
-
 // Builds and writes the report (summary.json, index.html, --junit), prints
-// the verdict; returns the exit code.
+// the verdict and the distinct causes; returns the exit code: 1 with a
+// violation, else 128 + the signal when interrupted, else 0.
 int finish_campaign(const CampaignOptions& options, const CampaignTotals& totals, std::ostream& out,
                     std::ostream& err);
 

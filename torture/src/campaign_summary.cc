@@ -74,6 +74,8 @@ std::string report_to_json_line(const WorkloadReport& r) {
                               {"artifact", v.artifact},
                               {"replay", v.replay},
                               {"detail", v.detail},
+                              {"crash_op", v.crash_op},
+                              {"crash_file", v.crash_file},
                               {"diff", diff_json(v.diff)}});
   }
   Json j{{"index", r.index},
@@ -124,7 +126,8 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
          {std::pair{"id", &v.id}, std::pair{"kind", &v.kind},
           std::pair{"durability", &v.durability}, std::pair{"policy", &v.policy},
           std::pair{"mode", &v.mode}, std::pair{"artifact", &v.artifact},
-          std::pair{"replay", &v.replay}, std::pair{"detail", &v.detail}}) {
+          std::pair{"replay", &v.replay}, std::pair{"detail", &v.detail},
+          std::pair{"crash_op", &v.crash_op}, std::pair{"crash_file", &v.crash_file}}) {
       auto s = json_util::get_string(vj, key, kWhat);
       if (!s.is_ok()) return s.status();
       *field = s.value();
@@ -173,6 +176,8 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
             [](const reports::Violation& a, const reports::Violation& b) { return a.id < b.id; });
   if (s.violations.size() > reports::kViolationsMax) s.violations.resize(reports::kViolationsMax);
   s.elapsed_s = totals.elapsed_s;
+  s.interrupted = totals.interrupted;
+  if (!s.violations.empty()) s.first_violation_s = totals.first_violation_s.value_or(s.elapsed_s);
   s.rate_series = totals.rate_series;
   // The series is sampled while workers still run; it never exceeds the total.
   for (reports::RatePoint& p : s.rate_series)

@@ -121,7 +121,9 @@ int run_cli(int argc, char** argv) {
   run->add_option("--report", o.report_dir, "Report directory")->capture_default_str();
   run->add_option("--junit", o.junit_file, "Also write JUnit XML here");
   run->add_flag("--quiet", o.quiet, "No progress line");
-  run->add_option("--max-violations", o.violations_max, "Stop after this many violations")
+  run->add_option("--max-violations", o.violations_max,
+                  "Stop after violations of this many distinct causes (kind, policy, crash "
+                  "operation and file)")
       ->check(CLI::Range(1u, 10'000u))
       ->capture_default_str();
 

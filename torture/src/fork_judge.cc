@@ -122,6 +122,9 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
   a.crash.policy = finding->evidence.policy;
   a.fork = finding->evidence;
   a.kind = verdict.kind ? oracle::violation_kind_name(*verdict.kind) : "unexpected_error";
+  // A named kill point is the crash site (it names its file); a timed kill
+  // has none to name.
+  a.crash_op = kill.rfind("kill point ", 0) == 0 ? kill : "sigkill";
   a.verdict = verdict.to_string();
   a.context = finding->context;
   a.error = finding->judgement.error;

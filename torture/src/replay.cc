@@ -26,6 +26,7 @@ Result<ReplayOutcome> replay_artifact(const Artifact& artifact, const std::strin
   if (target == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "unknown target '" + artifact.target + "'");
   }
+  if (is_target_failure(artifact.kind)) return replay_target_failure(artifact, *target);
   if (artifact.mode == kModeFork) return replay_fork_artifact(artifact, *target, artifact_dir);
   const SimSettings settings = settings_for(artifact, artifact.crash.policy);
   SimControl control;

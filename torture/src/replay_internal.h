@@ -20,4 +20,13 @@ SimSettings settings_for(const Artifact& artifact, const std::string& policy);
                                                                   const oracle::TargetInfo& target,
                                                                   const std::string& artifact_dir);
 
+// The finding kinds of a target that died or hung in recovery (no verdict).
+inline constexpr const char* kKindTargetCrashed = "target_crashed";
+inline constexpr const char* kKindTargetHung = "target_hung";
+bool is_target_failure(const std::string& kind);
+
+// Replays such a finding in a child process (replay_guarded.cc).
+[[nodiscard]] faultfs::Result<ReplayOutcome> replay_target_failure(
+    const Artifact& artifact, const oracle::TargetInfo& target);
+
 }  // namespace torture

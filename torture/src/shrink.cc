@@ -1,8 +1,13 @@
 // Shrinking: greedy delta debugging over a workload's steps (chunks of
 // halving size, as ddmin does), then over each batch's ops, injected faults
-// and value sizes. A candidate is kept when it still fails in simulation with
-// the artifact's violation kind; each is judged from scratch, so the result
-// is a workload that fails on its own.
+// and value sizes, then over the crash choice's surviving changes. Each
+// candidate is judged from scratch in simulation, so the result is a
+// workload that fails on its own.
+//
+// The root cause stays: the artifact's exact crash state must fail first,
+// and a candidate is kept only when it fails with the same cause (violation
+// kind, policy, and the operation and file at the crash point), never with
+// another violation its sampling happens to find.
 #include <chrono>
 
 #include "oracle/target.h"
@@ -24,11 +29,20 @@ class Shrinker {
       : artifact_(artifact),
         target_(target),
         options_(options),
-        settings_(settings_for(artifact, artifact.crash.policy)),
+        settings_(shrink_settings(artifact)),
         deadline_(Clock::now() +
                   std::chrono::milliseconds(static_cast<int64_t>(options.time_s * 1000))) {}
 
-  // The first finding of `w`, if it fails the way the artifact did.
+  // The artifact's own crash state, judged again: sets the cause to keep.
+  [[nodiscard]] Result<std::optional<Finding>> exact_failure() {
+    auto f = judge_exactly(artifact_.workload, artifact_.crash);
+    if (!f.is_ok() || !f->has_value()) return f;
+    const Finding& found = f->value();
+    cause_ = Cause{found.kind, found.crash.policy, found.crash_op, found.crash_file};
+    return f;
+  }
+
+  // The first finding of `w` with the artifact's cause, if there is one.
   [[nodiscard]] Result<std::optional<Finding>> failure(const Workload& w) {
     ++candidates_;
     SimControl control;
@@ -36,9 +50,45 @@ class Shrinker {
     auto result = run_sim(target_, w, settings_, control);
     if (!result.is_ok()) return result.status();
     for (Finding& f : result->findings) {
-      if (f.kind == artifact_.kind) return std::optional<Finding>(std::move(f));
+      if (Cause{f.kind, f.crash.policy, f.crash_op, f.crash_file} == cause_) {
+        return std::optional<Finding>(std::move(f));
+      }
     }
     return std::optional<Finding>();
+  }
+
+  // Drops the crash choice's surviving changes one at a time while the
+  // state still fails with the same cause (fewer changes: a smaller story).
+  [[nodiscard]] Status shrink_choice(const Workload& w, Finding* f) {
+    if (!f->crash.choice) return Status::ok();
+    for (size_t i = 0; i < f->crash.choice->applied.size() && !out_of_budget();) {
+      CrashSpec candidate = f->crash;
+      const uint64_t dropped = candidate.choice->applied[i];
+      if (candidate.choice->torn && candidate.choice->torn->change_id == dropped) {
+        ++i;
+        continue;
+      }
+      candidate.choice->applied.erase(candidate.choice->applied.begin() +
+                                      static_cast<ptrdiff_t>(i));
+      ++candidates_;
+      auto judged = judge_exactly(w, candidate);
+      if (!judged.is_ok()) return judged.status();
+      const std::optional<Finding>& g = judged.value();
+      if (g && Cause{g->kind, g->crash.policy, g->crash_op, g->crash_file} == cause_) {
+        *f = *g;
+      } else {
+        ++i;
+      }
+    }
+    return Status::ok();
+  }
+
+  [[nodiscard]] Result<std::optional<Finding>> failure_without_deadline(const Workload& w) {
+    const Clock::time_point deadline = deadline_;
+    deadline_ = Clock::time_point::max();
+    auto f = failure(w);
+    deadline_ = deadline;
+    return f;
   }
 
   bool out_of_budget() const {
@@ -111,12 +161,45 @@ class Shrinker {
   uint64_t candidates() const { return candidates_; }
 
  private:
+  struct Cause {
+    std::string kind;
+    std::string policy;
+    std::string crash_op;
+    std::string crash_file;
+    bool operator==(const Cause&) const = default;
+  };
+
+  static SimSettings shrink_settings(const Artifact& artifact) {
+    SimSettings settings = settings_for(artifact, artifact.crash.policy);
+    // Past a first finding of another cause, to reach one of this cause.
+    settings.findings_max = kFindingsPerCandidateMax;
+    return settings;
+  }
+
+  // `spec` alone judged on `w`; a finding when it fails (a spec that does
+  // not fit `w` is no finding, not an error).
+  [[nodiscard]] Result<std::optional<Finding>> judge_exactly(const Workload& w,
+                                                             const CrashSpec& spec) {
+    SimControl control;
+    control.only = &spec;
+    auto result = run_sim(target_, w, settings_for(artifact_, spec.policy), control);
+    if (!result.is_ok() && result.status().code() == ErrorCode::kInvalidArgument) {
+      return std::optional<Finding>();
+    }
+    if (!result.is_ok()) return result.status();
+    if (!result->only_result || result->only_result->verdict.ok) return std::optional<Finding>();
+    return std::optional<Finding>(std::move(*result->only_result));
+  }
+
+  static constexpr uint32_t kFindingsPerCandidateMax = 8;
+
   const Artifact& artifact_;
   const oracle::TargetInfo& target_;
   const ShrinkOptions& options_;
   const SimSettings settings_;
-  const Clock::time_point deadline_;
+  Clock::time_point deadline_;
   uint64_t candidates_ = 0;
+  Cause cause_;
 };
 
 }  // namespace
@@ -127,9 +210,15 @@ Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
   if (target == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "unknown target '" + artifact.target + "'");
   }
+  if (is_target_failure(artifact.kind)) {
+    return Status(ErrorCode::kInvalidArgument,
+                  artifact.kind +
+                      " artifacts are not shrunk (each candidate would take the "
+                      "shrinker down with it); replay reproduces it");
+  }
   Shrinker shrinker(artifact, *target, options);
   Workload best = artifact.workload;
-  auto first = shrinker.failure(best);
+  auto first = shrinker.exact_failure();
   if (!first.is_ok()) return first.status();
   if (!first->has_value()) return std::optional<ShrinkOutcome>();
   Status s = shrinker.shrink_steps(&best);
@@ -137,19 +226,18 @@ Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
   if (s.is_ok()) s = shrinker.shrink_steps(&best);  // Details may unlock more removals.
   if (!s.is_ok()) return s;
   // Judged without a deadline: the artifact must hold a complete failure.
-  ShrinkOptions unbounded = options;
-  unbounded.time_s = 24 * 3600.0;
-  Shrinker final_run(artifact, *target, unbounded);
-  auto finding = final_run.failure(best);
+  auto finding = shrinker.failure_without_deadline(best);
   if (!finding.is_ok()) return finding.status();
   if (!finding->has_value()) {
     return Status(ErrorCode::kInvalidArgument, "the shrunk workload stopped failing on a re-run");
   }
+  s = shrinker.shrink_choice(best, &finding->value());
+  if (!s.is_ok()) return s;
   const Finding& f = finding->value();
   ShrinkOutcome out;
   out.ops_before = workload_ops(artifact.workload);
   out.ops_after = workload_ops(best);
-  out.candidates = shrinker.candidates() + 1;
+  out.candidates = shrinker.candidates();
   Artifact& a = out.artifact;
   a = artifact;
   a.mode = kModeSim;
@@ -157,6 +245,8 @@ Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
   a.workload = best;
   a.crash = f.crash;
   a.kind = f.kind;
+  a.crash_op = f.crash_op;
+  a.crash_file = f.crash_file;
   a.verdict = f.verdict.to_string();
   a.context = f.context;
   a.error = f.error;

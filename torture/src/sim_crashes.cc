@@ -66,6 +66,8 @@ Status SimRun::drain(uint64_t step) {
 
 Status SimRun::judge_point(const CrashPoint& point, uint64_t step) {
   const uint64_t index = point_index_++;
+  crash_op_ = point.op;
+  crash_file_ = point.path;
   CrashSpec base;
   base.step = step;
   base.mutations = point.mutations;
@@ -227,8 +229,10 @@ Status SimRun::judge_image(SimFs& image, const CrashSpec& spec, const oracle::Bo
       if (counting) ++*events;
     });
   }
+  if (control_.recovering) control_.recovering(&spec, crash_op_, crash_file_);
   auto judged =
       judge_->recover(image, kSimDbDir, bounds, beyond_contract, [&counting] { counting = false; });
+  if (control_.recovering) control_.recovering(nullptr, {}, {});
   image.set_op_hook(nullptr);
   if (!judged.is_ok()) return judged.status();
   return record(spec, judged.value(), context);
@@ -252,6 +256,8 @@ Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
   f.recovered = judgement.recovered;
   f.context = context;
   f.error = judgement.error;
+  f.crash_op = crash_op_;
+  f.crash_file = crash_file_;
   if (!judgement.verdict.ok && spec.policy != kPolicyWorkload) {
     auto expected = judge_->state_at(judgement.verdict.p);
     if (!expected.is_ok()) return expected.status();

@@ -169,6 +169,12 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
                               bool retry_on_fault) {
   const oracle::Bounds bounds =
       oracle::compute_bounds(history_->summary(), settings_.durability, kind);
+  crash_op_ = "open";
+  crash_file_ = kSimDbDir;
+  CrashSpec spec;
+  spec.policy = policy;
+  spec.step = step;
+  if (control_.recovering && wanted(spec)) control_.recovering(&spec, crash_op_, crash_file_);
   target_ = make_target(target_info_);
   Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   if (!opened.is_ok() && retry_on_fault) {
@@ -177,6 +183,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
     target_ = make_target(target_info_);
     opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   }
+  if (control_.recovering) control_.recovering(nullptr, {}, {});
   Judgement judgement;
   if (opened.is_ok()) {
     Status s = history_->record_open();
@@ -198,9 +205,8 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   // was, before record_recovered() below may discard writes.
   Status s = drain(step);
   if (!s.is_ok()) return s;
-  CrashSpec spec;
-  spec.policy = policy;
-  spec.step = step;
+  crash_op_ = "open";
+  crash_file_ = kSimDbDir;
   s = record(spec, judgement, step_context(step));
   if (!s.is_ok()) return s;
   if (!judgement.verdict.ok) {
@@ -214,6 +220,8 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
 Status SimRun::finish_unexpected(const Status& error, uint64_t step, const std::string& what) {
   assert(!error.is_ok());
   target_.reset();
+  crash_op_ = what;
+  crash_file_ = kSimDbDir;
   CrashSpec spec;
   spec.policy = kPolicyWorkload;
   spec.step = step;

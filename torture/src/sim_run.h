@@ -100,6 +100,9 @@ class SimRun {
   uint64_t point_index_ = 0;
   uint64_t current_step_ = 0;
   uint64_t faults_before_step_ = 0;  // injected_total() when the step began.
+  // The crash point being judged (its operation and file), for findings.
+  std::string crash_op_;
+  std::string crash_file_;
   SimResult result_;
 };
 

@@ -10,6 +10,7 @@
 #include "torture/campaign.h"
 #include "torture/fork_runner.h"
 #include "torture/sim_runner.h"
+#include "watchdog.h"
 
 namespace torture {
 
@@ -75,6 +76,8 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
   v.mode = artifact.mode;
   v.artifact = std::string(reports::kFailuresDirName) + "/" + artifact.id;
   v.replay = artifact.replay;
+  v.crash_op = artifact.crash_op;
+  v.crash_file = artifact.crash_file;
   v.detail = artifact.context;
   if (!artifact.error.empty()) v.detail += "; " + artifact.error;
   if (v.detail.size() > 4096) v.detail.resize(4096);
@@ -82,21 +85,31 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
   return v;
 }
 
-namespace {
-
-Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle::TargetInfo& target,
-                                   uint64_t index, const std::function<bool()>& should_stop) {
+Workload sim_workload(const CampaignOptions& options, uint64_t index) {
   WorkloadShape shape;
   shape.ops = options.ops;
   shape.io_errors = workload_io_errors(options, index);
-  const Workload workload = generate_workload(workload_seed(options, index), shape);
+  return generate_workload(workload_seed(options, index), shape);
+}
+
+SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
   SimSettings settings;
   settings.durability = workload_durability(options, index);
   settings.policies = options.policies;
   settings.dir_mode = options.dir_mode;
   settings.sector_bytes = options.sector_bytes;
+  return settings;
+}
+
+namespace {
+
+Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle::TargetInfo& target,
+                                   uint64_t index, const std::function<bool()>& should_stop) {
+  const Workload workload = sim_workload(options, index);
+  const SimSettings settings = sim_settings(options, index);
   SimControl control;
   control.should_stop = should_stop;
+  control.recovering = watchdog::recovering;
   auto result = run_sim(target, workload, settings, control);
   if (!result.is_ok()) return result.status();
   WorkloadReport report;
@@ -120,6 +133,8 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle:
     a.workload = workload;
     a.crash = f.crash;
     a.kind = f.kind;
+    a.crash_op = f.crash_op;
+    a.crash_file = f.crash_file;
     a.verdict = f.verdict.to_string();
     a.context = f.context;
     a.error = f.error;

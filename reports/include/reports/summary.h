@@ -127,10 +127,37 @@ struct Violation {
   std::string artifact;  // The artifact folder; a relative path is relative to the report dir.
   std::string replay;    // One command line that replays exactly this crash state.
   std::string detail;    // Free text, e.g. the error recovery returned; may be empty.
+  // Where the crash hit: the persistence operation ("sync", "append",
+  // "kill point dbx/wal/before_sync") and the file it touched; either may be
+  // empty when the harness cannot tell (a kill after an acknowledgement).
+  std::string crash_op;
+  std::string crash_file;
   KeyDiff diff;
 
   bool operator==(const Violation&) const = default;
 };
+
+// A root cause: violations that share it are one bug seen several times.
+struct Cause {
+  std::string kind;
+  std::string policy;
+  std::string crash_op;
+  std::string crash_file;
+
+  auto operator<=>(const Cause&) const = default;
+  bool operator==(const Cause&) const = default;
+};
+
+Cause cause_of(const Violation& violation);
+
+struct CauseGroup {
+  Cause cause;
+  uint64_t violations = 0;
+  std::string first_id;  // The smallest violation id of the group.
+};
+
+// The distinct causes of `violations`, largest group first (ties by cause).
+std::vector<CauseGroup> group_by_cause(const std::vector<Violation>& violations);
 
 // One sample of campaign progress: crash states judged since the start.
 struct RatePoint {
@@ -171,6 +198,11 @@ struct Summary {
   int64_t started_unix_ms = 0;   // In [0, kUnixMsMax].
   int64_t finished_unix_ms = 0;  // In [started_unix_ms, kUnixMsMax].
   std::string hostname;          // A merged summary lists its hosts, comma-separated.
+  // Set when a signal cut the campaign short ("SIGINT", "SIGTERM"): the
+  // counts cover only what ran before it.
+  std::string interrupted;
+  // Seconds from the start to the first violation found; absent without one.
+  std::optional<double> first_violation_s;
 
   bool operator==(const Summary&) const = default;
 };

@@ -80,6 +80,8 @@ inline Violation sample_violation(std::string id, std::string durability, std::s
   v.artifact = "failures/" + v.id;
   v.replay = "dbx-torture replay report/failures/" + v.id;
   v.detail = "recovered state at p=17 is below the acknowledged p=19";
+  v.crash_op = "append";
+  v.crash_file = "db/wal";
   v.diff.missing_count = 12;
   v.diff.first_missing = {"users:u17", "users:u18"};
   v.diff.wrong_count = 1;
@@ -119,6 +121,8 @@ inline Summary hostile_summary() {
     v.artifact = kHostile + "/" + v.id;
     v.replay = "dbx-torture replay '" + kHostile + "/" + v.id + "'";
     v.detail = kHostile;
+    v.crash_op = kHostile;
+    v.crash_file = kHostile;
     if (!v.diff.first_missing.empty()) v.diff.first_missing[0] = kHostile;
   }
   return s;

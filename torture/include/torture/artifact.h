@@ -64,7 +64,11 @@ struct Artifact {
   CrashSpec crash;                   // Sim mode.
   std::optional<ForkEvidence> fork;  // Fork mode.
   std::string kind;                  // Violation kind.
-  std::string verdict;               // The oracle's verdict text.
+  // The crash point's persistence operation and file (the cause, with kind
+  // and policy); empty when unknown.
+  std::string crash_op;
+  std::string crash_file;
+  std::string verdict;  // The oracle's verdict text.
   std::string context;
   std::string error;
   std::string replay;  // One command line.
@@ -80,6 +84,11 @@ struct Artifact {
 
 // The command line that replays the artifact at `dir` with this executable.
 std::string replay_command(const std::string& dir);
+// A CrashSpec as one JSON line and back (a campaign worker leaves the state
+// it is recovering where the parent can read it should the target crash).
+std::string crash_spec_to_text(const CrashSpec& spec);
+[[nodiscard]] faultfs::Result<CrashSpec> crash_spec_from_text(std::string_view text);
+
 // A CrashSpec as one human line (for reports and logs).
 std::string describe_crash(const CrashSpec& spec);
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@
 #include "oracle/target.h"
 #include "reports/summary.h"
 #include "torture/options.h"
+#include "torture/sim_runner.h"
+#include "torture/workload.h"
 
 namespace torture {
 
@@ -46,9 +49,15 @@ std::string report_to_json_line(const WorkloadReport& report);
     const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
     const std::function<bool()>& should_stop);
 
-// The whole campaign. Returns the exit code (0 pass, 1 violations, 2 set-up
-// error) after writing the report; prints the verdict and the report's path
-// to `out`, progress (unless quiet, and only on a terminal) and errors to `err`.
+// Workload `index` of a sim-mode campaign and the settings it runs under
+// (a crashed worker's finding rebuilds them from the index alone).
+Workload sim_workload(const CampaignOptions& options, uint64_t index);
+SimSettings sim_settings(const CampaignOptions& options, uint64_t index);
+
+// The whole campaign. Returns the exit code after writing the report: 0
+// pass, 1 violations, 2 set-up or harness error; stopped by SIGINT or
+// SIGTERM without a violation, 130 or 143 (128 + the signal). Prints the verdict and the report's
+// path to `out`, progress (unless quiet, and only on a terminal) and errors to `err`.
 int run_campaign(const CampaignOptions& options, std::ostream& out, std::ostream& err);
 
 // The summary of a finished campaign (exposed for tests).
@@ -58,6 +67,8 @@ struct CampaignTotals {
   std::vector<reports::RatePoint> rate_series;
   int64_t started_unix_ms = 0;
   int64_t finished_unix_ms = 0;
+  std::optional<double> first_violation_s;  // When the parent first got one.
+  std::string interrupted;                  // The signal that stopped it ("SIGINT").
 };
 reports::Summary build_summary(const CampaignOptions& options, const CampaignTotals& totals);
 

@@ -76,6 +76,9 @@ struct Finding {
   oracle::State expected;  // The closest allowed state.
   std::string context;     // Where: step, operation, path.
   std::string error;       // The target's error, if any.
+  // The operation and file of the crash point (the open, for a reopen).
+  std::string crash_op;
+  std::string crash_file;
 };
 
 struct SimResult {
@@ -94,6 +97,12 @@ struct SimControl {
   const CrashSpec* only = nullptr;
   // Polled between crash points; true ends the run early.
   std::function<bool()> should_stop;
+  // Called before each recovery of a judged state with that state and its
+  // crash point's operation and file, and with nullptr once it returned: a
+  // campaign worker leaves it where the parent finds it should the target
+  // abort or hang in that recovery.
+  std::function<void(const CrashSpec* spec, std::string_view crash_op, std::string_view crash_file)>
+      recovering;
 };
 
 // Runs `workload`. A non-ok Result is a harness failure (the oracle's log,

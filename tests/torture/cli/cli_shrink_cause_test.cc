@@ -1,0 +1,57 @@
+// Shrink keeps the root cause: the shrunk artifact fails with the same
+// violation kind, under the same policy, at the same operation on the same
+// file as the original, never with another violation met on the way.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+#include "torture/artifact.h"
+
+namespace torture::testing {
+namespace {
+
+std::string first_artifact_of(const std::string& report) {
+  const auto s = nlohmann::json::parse(slurp(report + "/summary.json"), nullptr, false);
+  if (!s.is_object() || s["violations_list"].empty()) return "";
+  return report + "/" + s["violations_list"][0]["artifact"].get<std::string>();
+}
+
+void expect_shrink_keeps_cause(const std::string& target, const std::string& policy) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r = run_torture("run --target " + target + " --policy " + policy +
+                                      " --mode sim --workloads 8 --ops 60 --seed 3 --jobs 2 "
+                                      "--quiet --report " +
+                                      report,
+                                  t);
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const std::string original_dir = first_artifact_of(report);
+  ASSERT_FALSE(original_dir.empty());
+  const std::string shrunk_dir = t / "shrunk";
+  const CliResult shrink =
+      run_torture("shrink " + original_dir + " --time 60 --out " + shrunk_dir, t);
+  ASSERT_EQ(shrink.code, 0) << shrink.out << shrink.err;
+  auto original = read_artifact(original_dir);
+  auto shrunk = read_artifact(shrunk_dir);
+  ASSERT_TRUE(original.is_ok()) << original.status().message();
+  ASSERT_TRUE(shrunk.is_ok()) << shrunk.status().message();
+  EXPECT_FALSE(original->crash_op.empty());
+  EXPECT_EQ(shrunk->kind, original->kind);
+  EXPECT_EQ(shrunk->crash.policy, original->crash.policy);
+  EXPECT_EQ(shrunk->crash_op, original->crash_op);
+  EXPECT_EQ(shrunk->crash_file, original->crash_file);
+  EXPECT_LE(workload_ops(shrunk->workload), workload_ops(original->workload));
+  EXPECT_EQ(run_torture("replay " + shrunk_dir, t).code, 1);
+}
+
+TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfATornTail) {
+  expect_shrink_keeps_cause("torn-tail-replayed", "torn");
+}
+
+TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfAnUndurableRename) {
+  expect_shrink_keeps_cause("no-dir-sync", "drop");
+}
+
+}  // namespace
+}  // namespace torture::testing
