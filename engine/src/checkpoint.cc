@@ -18,6 +18,8 @@ constexpr uint64_t kCatchUpBytesMin = uint64_t{1} << 20;
 // The uncut WAL may grow to this many times the delta threshold before a
 // background checkpoint holds writers to cut it: recovery reads it all.
 constexpr uint64_t kWalThresholdMultipleMax = 4;
+// Free space below twice a checkpoint's delta plus this counts as a full disk.
+constexpr uint64_t kCheckpointSpaceMarginBytes = uint64_t{1} << 20;
 
 }  // namespace
 
@@ -82,7 +84,17 @@ uint64_t DatabaseImpl::checkpoint_delta(std::unique_lock<std::mutex>* held_log_l
   }
   DBX_KILL_POINT("checkpoint/before_wos_apply");
   const auto started = std::chrono::steady_clock::now();
+  // On a (nearly) full disk the WAL's space past its end (preallocated zeros,
+  // recycled records) is what lets the store take a checkpoint, e.g. of the
+  // deletes meant to free space. Released before the first write, since a
+  // conf that cannot be written fails the store until reopened; and once
+  // more on ENOSPC, which an apply meets before its first sync harmlessly.
+  if (short_of_space(frozen_->bytes())) release_wal_space(held_log_lock);
   auto prepared = wos_->prepare(*frozen_, sequence);
+  if (!prepared.is_ok() && prepared.status().code() == faultfs::ErrorCode::kNoSpace &&
+      release_wal_space(held_log_lock)) {
+    prepared = wos_->prepare(*frozen_, sequence);
+  }
   if (!prepared.is_ok()) {
     // frozen_ stays readable; the handle refuses writes until reopened.
     enter_read_only("checkpoint failed: " + prepared.status().message());
@@ -107,6 +119,29 @@ uint64_t DatabaseImpl::checkpoint_delta(std::unique_lock<std::mutex>* held_log_l
   return sequence;
 }
 
+bool DatabaseImpl::short_of_space(uint64_t checkpoint_bytes) const {
+  auto available = fs_->available_bytes(*path_);
+  if (!available.is_ok() || *available == faultfs::FileSystem::kUnknownAvailableBytes) {
+    return false;  // Unknown: the ENOSPC retry still applies.
+  }
+  return *available < 2 * checkpoint_bytes + kCheckpointSpaceMarginBytes;
+}
+
+bool DatabaseImpl::release_wal_space(std::unique_lock<std::mutex>* held_log_lock) {
+  std::unique_lock<std::mutex> own_log_lock;
+  if (held_log_lock == nullptr) own_log_lock = std::unique_lock(log_mutex_);
+  if (wal_ == nullptr || wal_->file_size_bytes() <= wal_->end_offset()) return false;
+  const uint64_t released = wal_->file_size_bytes() - wal_->end_offset();
+  const faultfs::Status trimmed = wal_->trim_past_end(0);
+  if (!trimmed.is_ok()) {
+    enter_read_only("WAL trim on a full disk failed: " + trimmed.message());
+    return false;
+  }
+  logger().warn("{}: disk full during a checkpoint; released {} bytes of WAL space and retried",
+                *path_, released);
+  return true;
+}
+
 void DatabaseImpl::cut_log(uint64_t checkpoint) {
   assert(wal_ != nullptr);
   assert(last_sequence() == checkpoint);
@@ -122,6 +157,7 @@ void DatabaseImpl::cut_log(uint64_t checkpoint) {
   }
   DBX_KILL_POINT("checkpoint/after_wal_cut");
   wal_cut_sequence_ = checkpoint;
+  wos_->set_wal_epoch(wal_->epoch());  // Every later conf names the new epoch.
 }
 
 void DatabaseImpl::after_write() {

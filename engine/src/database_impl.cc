@@ -327,10 +327,17 @@ void DatabaseImpl::close() {
   try {
     if (!read_only_.load() && wal_ != nullptr) {
       throw_if_error(group_commit_->sync_through(last_sequence()), "close");
-      // Everything is durable; what follows only spares the next open a scan
-      // of stale space (WalWriter::trim_past_end). Its failure is still a
-      // failed I/O on the log, so close reports it.
-      throw_if_error(wal_->trim_past_end(options_.wal_preallocate_bytes), "close: trim WAL");
+      // The clean-shutdown marker: a synced proof that every record is
+      // durable, so none of them can later be dropped as a torn tail.
+      throw_if_error(wal_->append_sync_proof(), "close: write the sync proof");
+      throw_if_error(wal_->sync(), "close: sync the sync proof");
+      // Trimmed to the live log: no preallocated or recycled space is left
+      // behind (WalWriter::trim_past_end). A failure is still a failed I/O
+      // on the log, so close reports it.
+      throw_if_error(wal_->trim_past_end(0), "close: trim WAL");
+      // conf names the records a later open must find in the log.
+      throw_if_error(wos_->publish_wal_state(wal_->epoch(), last_sequence()),
+                     "close: record the WAL in conf");
     }
   } catch (const Error& e) {
     if (!first_error) first_error = e;

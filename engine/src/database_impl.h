@@ -45,6 +45,7 @@
 #include "delta.h"
 #include "faultfs/file_system.h"
 #include "group_commit.h"
+#include "wal/wal_reader.h"
 #include "wal/wal_record.h"
 
 namespace dbx {
@@ -85,6 +86,8 @@ class DatabaseImpl {
   DatabaseImpl(std::optional<std::string> path, const Options& options);
 
   void recover();  // recovery.cc
+  bool vouch_for_log(const wal::WalReadSummary& summary);
+  void open_log(const wal::WalReadSummary& summary, bool loss_accepted);
 
   uint64_t append_and_apply(std::span<const wal::MutationView> mutations, wal::RecordKind kind);
   // Requires state_mutex_ held exclusively.
@@ -100,6 +103,11 @@ class DatabaseImpl {
   // `held_log_lock` the caller holds log_mutex_ (and writers wait throughout).
   uint64_t checkpoint_delta(std::unique_lock<std::mutex>* held_log_lock);
   void cut_log(uint64_t checkpoint);  // Requires log_mutex_, no record above `checkpoint`.
+  // Trims the WAL to its live log when space lies past its end (a checkpoint
+  // that met a full disk retries after it). Whether anything was released.
+  bool release_wal_space(std::unique_lock<std::mutex>* held_log_lock);
+  // Whether the disk may lack room for a checkpoint of `checkpoint_bytes`.
+  bool short_of_space(uint64_t checkpoint_bytes) const;
   uint64_t catch_up_bytes_max() const;
   uint64_t wal_bytes_max() const;
   void after_write();

@@ -52,7 +52,9 @@ class Stager {
           m.table.size() + m.key.size() + m.value.size() + kMutationOverheadBytesEstimate;
     }
     progress_.mutations_seen += record.mutations.size();
-    if (record.kind == wal::RecordKind::kCheckpoint || record.sequence <= checkpoint_sequence_) {
+    // Checkpoint and sync proof records change no data.
+    if (record.kind == wal::RecordKind::kCheckpoint || record.kind == wal::RecordKind::kSyncProof ||
+        record.sequence <= checkpoint_sequence_) {
       ++records_skipped_;
       return Status::ok();
     }

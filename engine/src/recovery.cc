@@ -15,6 +15,7 @@
 #include "read_only_fs.h"
 #include "status_util.h"
 #include "wal/wal_reader.h"
+#include "wal/wal_vouch.h"
 #include "wal/wal_writer.h"
 #include "wos/wos_store.h"
 
@@ -73,30 +74,13 @@ void DatabaseImpl::recover() {
   last_sequence_.store(std::max({checkpoint, replay.last_replayed_sequence, summary.last_sequence}),
                        std::memory_order_release);
 
+  const bool loss_accepted = vouch_for_log(summary);
   const auto replayed = std::chrono::steady_clock::now();
-  const bool log_present = summary.epoch != 0;
   if (options_.read_only) {
-    // Served from memory: no WAL writer, so nothing is truncated or synced.
-  } else if (log_present) {
-    wal_ = value_or_throw(
-        wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset), "open WAL");
-    if (summary.must_truncate) {
-      // Also syncs: nothing stale may later pass for a continuation.
-      throw_if_error(wal_->truncate_to_end(), "recovery: drop torn WAL tail");
-      logger().info("{}: dropped {} torn bytes at WAL offset {}", wal_path_, summary.torn_bytes,
-                    summary.end_offset);
-    } else {
-      // What was replayed may have come from the page cache of a killed
-      // process: make it durable before anyone reads it.
-      throw_if_error(wal_->sync(), "recovery: sync WAL");
-    }
-    if (options_.durability == Durability::kNone) {
-      throw_if_error(wal_->close(), "recovery");  // kNone appends nothing.
-      wal_.reset();
-    }
-  } else if (options_.durability != Durability::kNone) {
-    wal_ = value_or_throw(wal::WalWriter::create(*fs_, wal_path_, 1), "create WAL");
-    throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
+    // Served from memory: no WAL writer and no conf update, so nothing is
+    // truncated, synced or published.
+  } else {
+    open_log(summary, loss_accepted);
   }
   if (wal_ != nullptr) wal_->set_preallocation_bytes(options_.wal_preallocate_bytes);
   // WalWriter::sync() itself advances the synced_sequence later records carry.
@@ -120,6 +104,79 @@ void DatabaseImpl::recover() {
       "dropped {}, last sequence {}, {:.3f} s",
       dir, checkpoint, recovery_stats_.records_replayed, summary.bytes_read,
       recovery_stats_.records_skipped, summary.torn_bytes, last_sequence(), elapsed_s);
+}
+
+// Compares the log with the store (wal_vouch.h). Throws kCorruption when
+// they disagree and the recovery mode does not accept it; returns whether a
+// disagreement was accepted (the loss is then recorded in conf once the log
+// is usable again).
+bool DatabaseImpl::vouch_for_log(const wal::WalReadSummary& summary) {
+  const wos::ConfWalState& conf = wos_->conf_wal_state();
+  const wal::StoreFacts store{wos_->conf_path(), wos_->checkpoint_sequence(), conf.known,
+                              conf.epoch, conf.synced_sequence};
+  const wal::Verdict verdict = wal::compare_log_with_store(wal_path_, summary, store);
+  const RecoveryMode mode = options_.recovery_mode;
+  switch (verdict.disagreement) {
+    case wal::Disagreement::kNone:
+      return false;
+    case wal::Disagreement::kStoreBehind:
+      // Only salvage may serve it: no prefix of the history is at hand.
+      if (mode != RecoveryMode::kSkipCorrupted) {
+        throw Error(ErrorCode::kCorruption, "recovery: " + verdict.what);
+      }
+      break;
+    case wal::Disagreement::kLogLost:
+      if (mode == RecoveryMode::kStrict) {
+        throw Error(ErrorCode::kCorruption, "recovery: " + verdict.what);
+      }
+      break;
+  }
+  logger().warn(
+      "{}: recovery ({} mode) accepts a lost or mismatched file and serves what is left: {}",
+      *path_, wal::tail_mode_name(to_tail_mode(mode)), verdict.what);
+  return true;
+}
+
+// Resumes the log the replay read, or creates one, and records in conf what
+// a later open must find.
+void DatabaseImpl::open_log(const wal::WalReadSummary& summary, bool loss_accepted) {
+  const bool log_present = summary.epoch != 0;
+  bool created = false;
+  if (log_present) {
+    wal_ = value_or_throw(
+        wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset), "open WAL");
+    if (summary.must_truncate) {
+      // Also syncs: nothing stale may later pass for a continuation.
+      throw_if_error(wal_->truncate_to_end(), "recovery: drop torn WAL tail");
+      logger().info("{}: dropped {} torn bytes at WAL offset {}", wal_path_, summary.torn_bytes,
+                    summary.end_offset);
+    } else {
+      // What was replayed may have come from the page cache of a killed
+      // process: make it durable before anyone reads it.
+      throw_if_error(wal_->sync(), "recovery: sync WAL");
+    }
+    if (options_.durability == Durability::kNone) {
+      throw_if_error(wal_->close(), "recovery");  // kNone appends nothing.
+      wal_.reset();
+    }
+  } else if (options_.durability != Durability::kNone) {
+    // A new epoch above every one conf knows: a fresh log never looks older
+    // than the store, nor like a cut the store lacks.
+    const wos::ConfWalState& conf = wos_->conf_wal_state();
+    const uint32_t epoch = (conf.known ? conf.epoch : 0) + 1;
+    wal_ = value_or_throw(
+        wal::WalWriter::create(*fs_, wal_path_, epoch, wos_->checkpoint_sequence()), "create WAL");
+    throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
+    created = true;
+  }
+  const uint32_t epoch = wal_ != nullptr ? wal_->epoch() : summary.epoch;
+  wos_->set_wal_epoch(epoch);
+  if (created || loss_accepted) {
+    // Durable before the first write: the log (file and directory entry) this
+    // conf names, and every record through last_sequence() in it.
+    const uint64_t synced = epoch != 0 ? last_sequence() : wos_->checkpoint_sequence();
+    throw_if_error(wos_->publish_wal_state(epoch, synced), "open: record the WAL in conf");
+  }
 }
 
 void DatabaseImpl::start_background() {
@@ -150,7 +207,13 @@ void DatabaseImpl::sync_loop() {
     if (background_stop_) break;
     lock.unlock();
     if (group_commit_->durable_sequence() < last_sequence() && !read_only_.load()) {
-      const faultfs::Status synced = group_commit_->sync_through(last_sequence());
+      faultfs::Status synced = group_commit_->sync_through(last_sequence());
+      if (synced.is_ok()) {
+        // Tells a later reader what this sync made durable even if no write
+        // follows (wal_format.md, sync proofs). Serialized with appends.
+        std::lock_guard log_lock(log_mutex_);
+        if (wal_ != nullptr && !read_only_.load()) synced = wal_->append_sync_proof();
+      }
       if (!synced.is_ok()) enter_read_only("background WAL sync failed: " + synced.message());
     }
     lock.lock();

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -235,6 +236,12 @@ class PosixFileSystem final : public FileSystem {
     if (::stat(path.c_str(), &st) == 0) return true;
     if (errno == ENOENT) return false;
     return status_from_errno(errno, "stat", path);
+  }
+
+  Result<uint64_t> available_bytes(const std::string& path) override {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0) return status_from_errno(errno, "statvfs", path);
+    return static_cast<uint64_t>(st.f_bavail) * static_cast<uint64_t>(st.f_frsize);
   }
 
  private:

@@ -19,6 +19,8 @@ const char* record_kind_name(RecordKind kind) {
       return "batch";
     case RecordKind::kCheckpoint:
       return "checkpoint";
+    case RecordKind::kSyncProof:
+      return "sync proof";
   }
   return "unknown";
 }
@@ -63,12 +65,13 @@ uint32_t payload_crc(std::string_view payload) {
   return faultfs::crc32c::mask(faultfs::crc32c::value(payload));
 }
 
-void encode_file_header(uint32_t epoch, char* dst) {
+void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst) {
   assert(epoch != 0);
   std::memset(dst, 0, kFileHeaderBytes);
   std::memcpy(dst + kFileMagicOffset, kMagic.data(), kMagic.size());
   coding::encode_fixed32(dst + kFileVersionOffset, kFormatVersion);
   coding::encode_fixed32(dst + kFileEpochOffset, epoch);
+  coding::encode_fixed64(dst + kFileBaseSequenceOffset, base_sequence);
   coding::encode_fixed32(dst + kFileCrcOffset,
                          faultfs::crc32c::mask(faultfs::crc32c::value(dst, kFileCrcCoveredBytes)));
 }
@@ -79,17 +82,25 @@ ParsedFileHeader parse_file_header(const char* src) {
     parsed.problem = FileHeaderProblem::kBadMagic;
     return parsed;
   }
-  const uint32_t stored = faultfs::crc32c::unmask(coding::decode_fixed32(src + kFileCrcOffset));
-  if (stored != faultfs::crc32c::value(src, kFileCrcCoveredBytes)) {
-    parsed.problem = FileHeaderProblem::kBadCrc;
+  // The version says where the crc is; a version this code does not know is
+  // told from a damaged sector by a crc that is valid in either layout.
+  auto crc_ok = [src](size_t crc_offset) {
+    const uint32_t stored = faultfs::crc32c::unmask(coding::decode_fixed32(src + crc_offset));
+    return stored == faultfs::crc32c::value(src, crc_offset);
+  };
+  parsed.version = coding::decode_fixed32(src + kFileVersionOffset);
+  if (parsed.version == kFormatVersion || parsed.version == kFormatVersionV1) {
+    if (!crc_ok(parsed.version == kFormatVersion ? kFileCrcOffset : kFileCrcOffsetV1)) {
+      parsed.problem = FileHeaderProblem::kBadCrc;
+      return parsed;
+    }
+  } else {
+    const bool whole = crc_ok(kFileCrcOffset) || crc_ok(kFileCrcOffsetV1);
+    parsed.problem = whole ? FileHeaderProblem::kBadVersion : FileHeaderProblem::kBadCrc;
     return parsed;
   }
-  // The version is checked after the crc: a crc-valid unknown version is a
-  // newer format, which deserves a different message than a damaged sector.
-  parsed.version = coding::decode_fixed32(src + kFileVersionOffset);
-  if (parsed.version != kFormatVersion) {
-    parsed.problem = FileHeaderProblem::kBadVersion;
-    return parsed;
+  if (parsed.version == kFormatVersion) {
+    parsed.base_sequence = coding::decode_fixed64(src + kFileBaseSequenceOffset);
   }
   parsed.epoch = coding::decode_fixed32(src + kFileEpochOffset);
   // Epoch 0 means "no log" in the reader's summary; the writer never uses it.

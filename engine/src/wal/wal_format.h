@@ -19,18 +19,27 @@ namespace dbx::wal {
 // the old one or the new one, never a mix.
 inline constexpr uint64_t kFileHeaderBytes = 512;
 inline constexpr std::string_view kMagic = "DBXWAL01";
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2 (written today) adds the base sequence; version 1 is still read.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersionV1 = 1;
 inline constexpr size_t kFileMagicOffset = 0;
 inline constexpr size_t kFileVersionOffset = 8;
 inline constexpr size_t kFileEpochOffset = 12;
-inline constexpr size_t kFileCrcOffset = 16;
+// Version 2: the checkpoint sequence the log starts after (a cut's
+// checkpoint, or the store's checkpoint when the log was created). No record
+// at or below it is needed by anyone.
+inline constexpr size_t kFileBaseSequenceOffset = 16;
+inline constexpr size_t kFileCrcOffset = 24;
+inline constexpr size_t kFileCrcOffsetV1 = 16;
 // The header crc covers every field before it.
 inline constexpr size_t kFileCrcCoveredBytes = kFileCrcOffset;
 inline constexpr size_t kFileHeaderUsedBytes = kFileCrcOffset + 4;
 static_assert(kMagic.size() == 8);
 static_assert(kFileVersionOffset == kFileMagicOffset + kMagic.size());
 static_assert(kFileEpochOffset == kFileVersionOffset + 4);
-static_assert(kFileCrcOffset == kFileEpochOffset + 4);
+static_assert(kFileBaseSequenceOffset == kFileEpochOffset + 4);
+static_assert(kFileCrcOffset == kFileBaseSequenceOffset + 8);
+static_assert(kFileCrcOffsetV1 == kFileEpochOffset + 4);
 static_assert(kFileHeaderUsedBytes <= kFileHeaderBytes);
 
 // ---- Record frames: 40-byte header, payload, zero padding to 8 -----------
@@ -77,11 +86,16 @@ enum class RecordKind : uint8_t {
   kDelete = 2,
   kBatch = 3,
   kCheckpoint = 4,
+  // Written after a sync returned, so that a later reader knows what it made
+  // durable even when no write follows: its synced_sequence is the sequence
+  // the sync covered, its sequence the last one appended (it does not take a
+  // sequence of its own), its payload empty. Changes no data.
+  kSyncProof = 5,
 };
 inline constexpr uint8_t kMinRecordKind = 1;
-inline constexpr uint8_t kMaxRecordKind = 4;
+inline constexpr uint8_t kMaxRecordKind = 5;
 static_assert(static_cast<uint8_t>(RecordKind::kInsert) == kMinRecordKind);
-static_assert(static_cast<uint8_t>(RecordKind::kCheckpoint) == kMaxRecordKind);
+static_assert(static_cast<uint8_t>(RecordKind::kSyncProof) == kMaxRecordKind);
 
 inline bool is_valid_kind(uint8_t kind) { return kind >= kMinRecordKind && kind <= kMaxRecordKind; }
 const char* record_kind_name(RecordKind kind);
@@ -120,14 +134,16 @@ std::optional<RecordHeader> parse_record_header(const char* src);
 // Masked crc32c of a payload, as stored in RecordHeader::payload_crc.
 uint32_t payload_crc(std::string_view payload);
 
-// Writes the file header for `epoch` into dst[0, kFileHeaderBytes).
-void encode_file_header(uint32_t epoch, char* dst);
+// Writes the (version 2) file header for `epoch` and `base_sequence` into
+// dst[0, kFileHeaderBytes).
+void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst);
 
 enum class FileHeaderProblem { kNone, kBadMagic, kBadCrc, kBadVersion, kZeroEpoch };
 struct ParsedFileHeader {
   FileHeaderProblem problem = FileHeaderProblem::kNone;
   uint32_t epoch = 0;  // Meaningful only when problem == kNone.
   uint32_t version = 0;
+  uint64_t base_sequence = 0;  // Version 2 only; 0 for version 1.
 };
 // Decodes src[0, kFileHeaderBytes). The caller handles an all-zero sector.
 ParsedFileHeader parse_file_header(const char* src);

@@ -138,9 +138,13 @@ class LogWalk {
       return probe->stop_with(Stop::kBadRecord, "record of " + std::to_string(frame_size) +
                                                     " bytes extends past the file end");
     }
-    if (has_last_ && h->sequence <= summary_.last_sequence) {
+    // A sync proof takes no sequence of its own: it repeats the last one.
+    const bool sync_proof = h->kind == static_cast<uint8_t>(RecordKind::kSyncProof);
+    const bool in_order = !has_last_ || (sync_proof ? h->sequence == summary_.last_sequence
+                                                    : h->sequence > summary_.last_sequence);
+    if (!in_order) {
       return probe->stop_with(Stop::kStaleSequence, "sequence " + std::to_string(h->sequence) +
-                                                        " does not exceed " +
+                                                        " does not continue " +
                                                         std::to_string(summary_.last_sequence));
     }
     // Bounded by the maximum and by the file: safe to fetch.
@@ -169,7 +173,11 @@ class LogWalk {
 
   [[nodiscard]] Status accept(uint64_t offset, const Probe& probe) {
     assert(probe.accepted);
-    assert(!has_last_ || probe.record.sequence > summary_.last_sequence);
+    assert(!has_last_ || probe.record.sequence >= summary_.last_sequence);
+    if (probe.record.kind == RecordKind::kCheckpoint) {
+      summary_.checkpoint_sequence_max =
+          std::max(summary_.checkpoint_sequence_max, probe.record.sequence);
+    }
     if (visit_) {
       Status s = visit_(probe.record);
       if (!s.is_ok()) return s;
@@ -198,8 +206,13 @@ class LogWalk {
         }
         summary_.torn_bytes = window_.file_size_bytes() - offset;
         summary_.must_truncate = true;
-        logger().info("wal {}: dropped a torn tail at offset {} ({} bytes): {}", window_.path(),
-                      offset, summary_.torn_bytes, probe.what);
+        // Nothing after it claims it was synced: records above sequence L
+        // were written after the last sync this log proves, and are dropped.
+        logger().warn(
+            "wal {}: dropped a torn tail, bytes [{}, {}) ({} bytes), records above sequence {} "
+            "(none proven synced): {}",
+            window_.path(), offset, window_.file_size_bytes(), summary_.torn_bytes, last_sequence(),
+            probe.what);
         break;
       case Stop::kStaleSequence:
       case Stop::kNewerEpoch:
@@ -274,6 +287,8 @@ Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
     const ParsedFileHeader parsed = parse_file_header(head->data());
     if (parsed.problem == FileHeaderProblem::kNone) {
       summary->epoch = parsed.epoch;
+      summary->header_version = parsed.version;
+      summary->base_sequence = parsed.base_sequence;
       LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary);
       return walk.run();
     }
@@ -324,6 +339,7 @@ Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string
     if (file.status().code() == ErrorCode::kNotFound) return summary;  // No log: empty.
     return file.status();
   }
+  summary.file_present = true;
   auto size = (*file)->size();
   if (!size.is_ok()) return size.status();
   Status s = read_open_log(**file, *size, mode, min_relevant_sequence, visit, &summary);

@@ -19,8 +19,17 @@ namespace dbx::wal {
 enum class TailMode { kStrict, kTolerateTail, kSkipCorrupted };
 
 struct WalReadSummary {
+  // Whether the file exists (it may still be empty: epoch 0).
+  bool file_present = false;
   // From the header; 0 if the header is absent or all zeros (no log).
   uint32_t epoch = 0;
+  // From the header when epoch != 0: its format version, and (version 2) the
+  // checkpoint sequence the log starts after (0 for version 1).
+  uint32_t header_version = 0;
+  uint64_t base_sequence = 0;
+  // The highest sequence of an accepted checkpoint record (0 if none): the
+  // store must cover at least this much.
+  uint64_t checkpoint_sequence_max = 0;
   // Where appends continue: just past the last accepted record.
   uint64_t end_offset = kFirstRecordOffset;
   // The highest sequence accepted (0 if none).

@@ -37,6 +37,7 @@ bool arity_fits(RecordKind kind, std::span<const M> mutations) {
       }
       return true;
     case RecordKind::kCheckpoint:
+    case RecordKind::kSyncProof:
       return mutations.empty();
   }
   return false;
@@ -130,7 +131,8 @@ void encode_mutations_to(RecordKind kind, std::span<const M> mutations, std::str
       }
       break;
     case RecordKind::kCheckpoint:
-      break;  // The checkpoint sequence travels in the frame header.
+    case RecordKind::kSyncProof:
+      break;  // Their sequences travel in the frame header.
   }
   assert(out->size() <= kMaxRecordPayloadBytes);
 }
@@ -184,6 +186,7 @@ faultfs::Result<RecordView> decode_payload_views(RecordKind kind, uint64_t seque
       break;
     }
     case RecordKind::kCheckpoint:
+    case RecordKind::kSyncProof:
       break;
   }
   if (!in.empty()) {

@@ -5,6 +5,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "log.h"
+
 namespace dbx::wal {
 namespace {
 
@@ -26,9 +28,10 @@ Status invalid(const std::string& path, const std::string& what) {
 
 }  // namespace
 
-WalWriter::WalWriter(std::unique_ptr<faultfs::File> file, uint32_t epoch, uint64_t end_offset,
-                     uint64_t file_size_bytes)
-    : file_(std::move(file)),
+WalWriter::WalWriter(faultfs::FileSystem& fs, std::unique_ptr<faultfs::File> file, uint32_t epoch,
+                     uint64_t end_offset, uint64_t file_size_bytes)
+    : fs_(fs),
+      file_(std::move(file)),
       path_(file_->path()),
       epoch_(epoch),
       end_offset_(end_offset),
@@ -45,18 +48,21 @@ WalWriter::~WalWriter() {
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::create(faultfs::FileSystem& fs,
-                                                     const std::string& path, uint32_t epoch) {
+                                                     const std::string& path, uint32_t epoch,
+                                                     uint64_t base_sequence) {
   if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
-  auto file = fs.open(path, faultfs::OpenMode::kCreateTruncate);
+  // kCreate, not kCreateTruncate: a truncation to 0 that persists without the
+  // new header would leave an empty log beside a conf that names this one.
+  auto file = fs.open(path, faultfs::OpenMode::kCreate);
   if (!file.is_ok()) return file.status();
   std::array<char, kFileHeaderBytes> header;
-  encode_file_header(epoch, header.data());
+  encode_file_header(epoch, base_sequence, header.data());
   Status s = (*file)->write_at(0, std::string_view(header.data(), header.size()));
-  if (!s.is_ok()) return s;
-  s = (*file)->sync();
+  if (s.is_ok()) s = (*file)->truncate(kFileHeaderBytes);
+  if (s.is_ok()) s = (*file)->sync();
   if (!s.is_ok()) return s;
   return std::unique_ptr<WalWriter>(
-      new WalWriter(std::move(*file), epoch, kFirstRecordOffset, kFileHeaderBytes));
+      new WalWriter(fs, std::move(*file), epoch, kFirstRecordOffset, kFileHeaderBytes));
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
@@ -90,7 +96,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
     return invalid(path, "header epoch " + std::to_string(parsed.epoch) + ", expected " +
                              std::to_string(epoch));
   }
-  return std::unique_ptr<WalWriter>(new WalWriter(std::move(*file), epoch, end_offset, *size));
+  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(*file), epoch, end_offset, *size));
 }
 
 Status WalWriter::check_usable() const {
@@ -144,10 +150,24 @@ void WalWriter::set_preallocation_bytes(uint64_t bytes) {
   preallocation_bytes_ = std::min(bytes, kPreallocationBytesMax);
 }
 
+uint64_t WalWriter::preallocation_chunk_bytes() {
+  uint64_t chunk = preallocation_bytes_;
+  auto available = fs_.available_bytes(path_);
+  if (!available.is_ok()) {
+    // Only a bound: without it the ENOSPC fallback below still protects writes.
+    logger().debug("wal {}: free space unknown: {}", path_, available.status().message());
+  } else if (*available != faultfs::FileSystem::kUnknownAvailableBytes) {
+    chunk = std::min(chunk, *available / kPreallocationShareOfFree);
+  }
+  return chunk / kRecordAlignment * kRecordAlignment;
+}
+
 Status WalWriter::ensure_preallocated(uint64_t frame_end) {
   if (preallocation_bytes_ == 0 || frame_end <= file_size_bytes_) return Status::ok();
-  const uint64_t target = (frame_end + preallocation_bytes_ + kRecordAlignment - 1) /
-                          kRecordAlignment * kRecordAlignment;
+  const uint64_t chunk = preallocation_chunk_bytes();
+  if (chunk == 0) return Status::ok();  // Too little space to spare: no extension.
+  const uint64_t target =
+      (frame_end + chunk + kRecordAlignment - 1) / kRecordAlignment * kRecordAlignment;
   assert(target > file_size_bytes_);
   static const std::string kZeros(kZeroChunkBytes, '\0');
   // Real zeros, not fallocate: an unwritten extent still costs a metadata
@@ -155,11 +175,23 @@ Status WalWriter::ensure_preallocated(uint64_t frame_end) {
   for (uint64_t offset = file_size_bytes_; offset < target; offset += kZeroChunkBytes) {
     const uint64_t n = std::min<uint64_t>(kZeroChunkBytes, target - offset);
     Status s = file_->write_at(offset, std::string_view(kZeros.data(), n));
+    if (s.code() == ErrorCode::kNoSpace) return abandon_preallocation(s);
     if (!s.is_ok()) return poison(std::move(s));
   }
   Status s = file_->sync();
   if (!s.is_ok()) return poison(std::move(s));
   file_size_bytes_ = target;
+  return Status::ok();
+}
+
+Status WalWriter::abandon_preallocation(const Status& no_space) {
+  // Zeros that did land read as a clean end of log; the record is written
+  // without an extension, so a record's worth of space is all it needs.
+  auto size = file_->size();
+  if (!size.is_ok()) return poison(size.status());
+  file_size_bytes_ = std::max(*size, end_offset_);
+  logger().warn("wal {}: no space to preallocate ({}); writing without it", path_,
+                no_space.message());
   return Status::ok();
 }
 
@@ -187,6 +219,7 @@ Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::stri
   if (!s.is_ok()) return s;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    durability_.claimed_sequence = std::max(durability_.claimed_sequence, synced_sequence);
     if (!durability_.appended) {
       durability_.appended = true;
       durability_.first_sequence = sequence;
@@ -219,6 +252,27 @@ Status WalWriter::sync() {
   return Status::ok();
 }
 
+Status WalWriter::append_sync_proof() {
+  Status s = check_usable();
+  if (!s.is_ok()) return s;
+  uint64_t sequence = 0;
+  uint64_t synced_sequence = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!durability_.appended || durability_.synced_sequence <= durability_.claimed_sequence) {
+      return Status::ok();  // Nothing new to prove.
+    }
+    sequence = durability_.last_sequence;
+    synced_sequence = durability_.synced_sequence;
+  }
+  assert(synced_sequence <= sequence);
+  s = write_frame(RecordKind::kSyncProof, epoch_, sequence, synced_sequence, {});
+  if (!s.is_ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  durability_.claimed_sequence = std::max(durability_.claimed_sequence, synced_sequence);
+  return Status::ok();
+}
+
 void WalWriter::note_synced(uint64_t sequence) {
   std::lock_guard<std::mutex> lock(mu_);
   // Claiming a sequence this writer did not append in this epoch could make a
@@ -242,7 +296,7 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   }
   const uint32_t new_epoch = epoch_ + 1;
   std::array<char, kFileHeaderBytes> header;
-  encode_file_header(new_epoch, header.data());
+  encode_file_header(new_epoch, checkpoint_sequence, header.data());
   s = file_->write_at(0, std::string_view(header.data(), header.size()));
   if (!s.is_ok()) return poison(std::move(s));
   end_offset_ = kFirstRecordOffset;

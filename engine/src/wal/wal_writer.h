@@ -30,12 +30,17 @@ namespace dbx::wal {
 // the engine reopens (recovery then sees what really reached the disk).
 class WalWriter {
  public:
-  // Creates or overwrites `path` as a fresh log with `epoch` (>= 1): writes the
-  // header and syncs the file. The caller syncs the directory. Appends start at
+  static constexpr uint64_t kPreallocationShareOfFree = 8;
+
+  // Creates `path`, or resets it in place, as a fresh log with `epoch` (>= 1)
+  // starting after checkpoint `base_sequence` (0: after nothing; the engine
+  // always passes the store's checkpoint): writes the header over the
+  // first sector (one write), cuts the file to the header and syncs it. The
+  // existing file is never truncated to 0 first, so a crash leaves its old
+  // header or the new one. The caller syncs the directory. Appends start at
   // kFirstRecordOffset.
-  [[nodiscard]] static faultfs::Result<std::unique_ptr<WalWriter>> create(faultfs::FileSystem& fs,
-                                                                          const std::string& path,
-                                                                          uint32_t epoch);
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<WalWriter>> create(
+      faultfs::FileSystem& fs, const std::string& path, uint32_t epoch, uint64_t base_sequence = 0);
 
   // Continues an existing log with header `epoch` whose valid records end at
   // `end_offset` (WalReadSummary::end_offset). Checks that the header on disk
@@ -60,6 +65,13 @@ class WalWriter {
   // fdatasync of the log file; on success, every record appended before the
   // call began is durable and later records say so in synced_sequence.
   [[nodiscard]] faultfs::Status sync();
+
+  // Appends a kSyncProof record when the last successful sync made durable
+  // more than any record written so far claims, so that a reader can tell a
+  // damaged synced record from a crash's torn tail even if no write follows.
+  // The proof itself is not synced: it only has to exist. Not thread-safe
+  // against append() and recycle() (the caller serializes them).
+  [[nodiscard]] faultfs::Status append_sync_proof();
 
   // Records that every record with sequence <= `sequence` is durable (the
   // engine calls it after a sync it knows covered them). Clamped to the records
@@ -90,6 +102,9 @@ class WalWriter {
   // them, so that the syncs of the records that follow overwrite allocated
   // blocks and need no metadata update. Zeros read as a clean end of log.
   // 0 (the default) disables it. Not thread-safe: call before appending.
+  // Disk space: one extension never takes more than 1/kPreallocationShareOfFree
+  // of the space the file system reports available, and an extension that
+  // meets ENOSPC is abandoned (the record is then written without one).
   void set_preallocation_bytes(uint64_t bytes);
 
   // Closes the file. Further calls fail with kInvalidArgument.
@@ -104,18 +119,25 @@ class WalWriter {
   // What sync() may claim, shared with the syncing thread under mu_.
   struct Durability {
     uint32_t epoch = 0;
-    bool appended = false;         // This writer appended a record in `epoch`.
-    uint64_t first_sequence = 0;   // The first such record's sequence.
-    uint64_t last_sequence = 0;    // The newest such record's sequence.
-    uint64_t synced_sequence = 0;  // 0, or a sequence in [first, last] known durable.
+    bool appended = false;          // This writer appended a record in `epoch`.
+    uint64_t first_sequence = 0;    // The first such record's sequence.
+    uint64_t last_sequence = 0;     // The newest such record's sequence.
+    uint64_t synced_sequence = 0;   // 0, or a sequence in [first, last] known durable.
+    uint64_t claimed_sequence = 0;  // The most any frame of `epoch` claims synced.
   };
 
-  WalWriter(std::unique_ptr<faultfs::File> file, uint32_t epoch, uint64_t end_offset,
-            uint64_t file_size_bytes);
+  WalWriter(faultfs::FileSystem& fs, std::unique_ptr<faultfs::File> file, uint32_t epoch,
+            uint64_t end_offset, uint64_t file_size_bytes);
+
+  // How many zeros one extension may write now: the configured amount, or
+  // less on a file system short of space.
+  uint64_t preallocation_chunk_bytes();
 
   // Extends the file with synced zeros when a frame ending at `frame_end`
   // would not fit (see set_preallocation_bytes).
   [[nodiscard]] faultfs::Status ensure_preallocated(uint64_t frame_end);
+  // An extension met ENOSPC: keep what landed, go on without it.
+  [[nodiscard]] faultfs::Status abandon_preallocation(const faultfs::Status& no_space);
 
   // Truncates the file to `new_size` (>= end_offset()) and syncs.
   [[nodiscard]] faultfs::Status cut_to(uint64_t new_size);
@@ -126,6 +148,7 @@ class WalWriter {
                                             uint64_t synced_sequence, std::string_view payload);
   [[nodiscard]] faultfs::Status poison(faultfs::Status failure);
 
+  faultfs::FileSystem& fs_;
   std::unique_ptr<faultfs::File> file_;
   std::string path_;
   uint32_t epoch_;

@@ -183,8 +183,9 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
     }
   }
   DBX_KILL_POINT("wos/before_conf_publish");
-  faultfs::Status published = dir_.publish_conf(
-      Conf{generation_, length_after, sequence, plan.live_entries, plan.live_bytes});
+  faultfs::Status published =
+      dir_.publish_conf(Conf{generation_, length_after, sequence, plan.live_entries,
+                             plan.live_bytes, wal_state_at(sequence)});
   if (!published.is_ok()) {
     failed_ = true;
     return published;
@@ -264,8 +265,8 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   if (status.is_ok()) status = dir_.fs().sync_dir(dir_.dir());
   if (status.is_ok()) {
     DBX_KILL_POINT("wos/compaction/before_conf_publish");
-    status = dir_.publish_conf(
-        Conf{new_generation, new_length, sequence, plan.live_entries, plan.live_bytes});
+    status = dir_.publish_conf(Conf{new_generation, new_length, sequence, plan.live_entries,
+                                    plan.live_bytes, wal_state_at(sequence)});
   }
   if (!status.is_ok()) {
     failed_ = true;

@@ -68,13 +68,17 @@ std::string encode_conf(const Conf& conf) {
   assert(conf.db_length >= kDbHeaderBytes);
   assert(conf.live_bytes <= conf.db_length - kDbHeaderBytes);
   std::string out(kConfMagic);
-  coding::put_fixed32(&out, kFormatVersion);
-  coding::put_fixed32(&out, 0);
+  coding::put_fixed32(&out, kConfFormatVersion);
+  coding::put_fixed32(&out, conf.wal.known ? 0 : kConfFlagWalUnknown);
   coding::put_fixed64(&out, conf.generation);
   coding::put_fixed64(&out, conf.db_length);
   coding::put_fixed64(&out, conf.checkpoint_sequence);
   coding::put_fixed64(&out, conf.live_entries);
   coding::put_fixed64(&out, conf.live_bytes);
+  assert(out.size() == kConfWalEpochOffset);
+  coding::put_fixed32(&out, conf.wal.known ? conf.wal.epoch : 0);
+  coding::put_fixed32(&out, 0);
+  coding::put_fixed64(&out, conf.wal.known ? conf.wal.synced_sequence : 0);
   coding::put_fixed32(&out, 0);
   assert(out.size() == kConfCrcOffset);
   coding::put_fixed32(&out, masked_crc(out));
@@ -83,25 +87,39 @@ std::string encode_conf(const Conf& conf) {
 }
 
 faultfs::Result<Conf> decode_conf(std::string_view bytes, const std::string& path) {
-  if (bytes.size() != kConfBytes) return corruption(path, 0, "conf has the wrong size");
+  if (bytes.size() != kConfBytes && bytes.size() != kConfBytesV1) {
+    return corruption(path, 0, "conf has the wrong size");
+  }
   if (bytes.substr(0, kConfMagic.size()) != kConfMagic)
     return corruption(path, 0, "bad conf magic");
   const char* p = bytes.data();
-  if (coding::decode_fixed32(p + kConfCrcOffset) != masked_crc(bytes.substr(0, kConfCrcOffset))) {
+  const bool v1 = bytes.size() == kConfBytesV1;
+  const size_t crc_offset = v1 ? kConfCrcOffsetV1 : kConfCrcOffset;
+  if (coding::decode_fixed32(p + crc_offset) != masked_crc(bytes.substr(0, crc_offset))) {
     return corruption(path, 0, "conf checksum mismatch");
   }
-  if (coding::decode_fixed32(p + 8) != kFormatVersion) {
+  // The size picks the layout; a version that does not match it is a format
+  // this code does not know, never something to guess at.
+  if (coding::decode_fixed32(p + 8) != (v1 ? kConfFormatVersionV1 : kConfFormatVersion)) {
     return corruption(path, 8, "unsupported conf format version");
   }
-  if (coding::decode_fixed32(p + 12) != 0 || coding::decode_fixed32(p + 56) != 0) {
-    return corruption(path, 12, "conf reserved bits set");
-  }
+  const uint32_t flags = coding::decode_fixed32(p + 12);
+  const bool reserved_clear =
+      (v1 ? flags == 0 : (flags & ~kConfFlagWalUnknown) == 0) &&
+      (v1 ? coding::decode_fixed32(p + 56) == 0
+          : coding::decode_fixed32(p + 60) == 0 && coding::decode_fixed32(p + 72) == 0);
+  if (!reserved_clear) return corruption(path, 12, "conf reserved bits set");
   Conf conf;
   conf.generation = coding::decode_fixed64(p + 16);
   conf.db_length = coding::decode_fixed64(p + 24);
   conf.checkpoint_sequence = coding::decode_fixed64(p + 32);
   conf.live_entries = coding::decode_fixed64(p + 40);
   conf.live_bytes = coding::decode_fixed64(p + 48);
+  if (!v1 && (flags & kConfFlagWalUnknown) == 0) {
+    conf.wal.known = true;
+    conf.wal.epoch = coding::decode_fixed32(p + kConfWalEpochOffset);
+    conf.wal.synced_sequence = coding::decode_fixed64(p + kConfWalSyncedOffset);
+  }
   if (conf.generation < kFirstGeneration) return corruption(path, 16, "conf generation zero");
   if (conf.db_length < kDbHeaderBytes) return corruption(path, 24, "conf db length too small");
   if (conf.live_bytes > conf.db_length - kDbHeaderBytes) {

@@ -18,6 +18,7 @@
 
 namespace dbx::wos {
 
+// The db file's format version (conf has its own, below).
 inline constexpr uint32_t kFormatVersion = 1;
 
 // File names inside the store's directory.
@@ -65,21 +66,46 @@ static_assert(kMaxKeyBytes <= UINT32_MAX && kMaxValueBytes <= UINT32_MAX);
 static_assert(kEntryBytesMax < (uint64_t{32} << 20), "one entry fits a bounded buffer");
 
 // ---- conf (the whole file) ----------------------------------------------------
+// Version 2 (written today), 80 bytes:
 //  0  magic "DBXWCONF"          8 bytes
-//  8  format version            u32
-// 12  flags (must be 0)         u32
+//  8  format version (2)        u32
+// 12  flags                     u32  bit 0: the WAL facts below are unknown (a
+//                                    version 1 conf rewritten before the engine
+//                                    told the store its log); other bits 0
 // 16  generation                u64  must name the `db` generation
 // 24  committed length of db    u64
 // 32  checkpoint sequence       u64
 // 40  live entry count          u64
 // 48  live bytes                u64  sum of the live put entries' sizes
-// 56  reserved (must be 0)      u32
-// 60  masked crc32c of [0,60)   u32
+// 56  WAL epoch                 u32  the epoch of the wal.log this conf was written
+//                                    beside; 0: no log existed
+// 60  reserved (must be 0)      u32
+// 64  WAL synced sequence       u64  records through it were durable in that log
+// 72  reserved (must be 0)      u32
+// 76  masked crc32c of [0,76)   u32
+// Version 1 (still read), 64 bytes: the same up to offset 56, then a reserved
+// u32 and the crc of [0,60) at 60. It carries no WAL facts.
 inline constexpr std::string_view kConfMagic = "DBXWCONF";
-inline constexpr size_t kConfBytes = 64;
-inline constexpr size_t kConfCrcOffset = 60;
+inline constexpr uint32_t kConfFormatVersion = 2;
+inline constexpr uint32_t kConfFormatVersionV1 = 1;
+inline constexpr size_t kConfBytes = 80;
+inline constexpr size_t kConfCrcOffset = 76;
+inline constexpr size_t kConfWalEpochOffset = 56;
+inline constexpr size_t kConfWalSyncedOffset = 64;
+inline constexpr uint32_t kConfFlagWalUnknown = 1;
+inline constexpr size_t kConfBytesV1 = 64;
+inline constexpr size_t kConfCrcOffsetV1 = 60;
 static_assert(kConfMagic.size() == 8);
 static_assert(kConfCrcOffset + 4 == kConfBytes);
+static_assert(kConfCrcOffsetV1 + 4 == kConfBytesV1);
+static_assert(kConfWalSyncedOffset == kConfWalEpochOffset + 8);
+
+// What conf says about the WAL it was written beside (version 2 only).
+struct ConfWalState {
+  bool known = false;            // False for a version 1 conf.
+  uint32_t epoch = 0;            // 0: no log existed.
+  uint64_t synced_sequence = 0;  // Records through it were durable in that log.
+};
 
 struct Conf {
   uint64_t generation = 0;
@@ -87,6 +113,7 @@ struct Conf {
   uint64_t checkpoint_sequence = 0;
   uint64_t live_entries = 0;
   uint64_t live_bytes = 0;
+  ConfWalState wal;  // Encoded as version 2 whatever `wal.known` says.
 };
 
 // ---- sizes and policies -------------------------------------------------------
@@ -100,7 +127,7 @@ inline constexpr uint64_t kCompactionMinBytes = 1 << 20;
 static_assert(kCompactionMinBytes >= kDbHeaderBytes);
 
 // The numbers engine/doc/wos_format.md states.
-static_assert(kDbHeaderBytes == 48 && kEntryHeaderBytes == 16 && kConfBytes == 64);
+static_assert(kDbHeaderBytes == 48 && kEntryHeaderBytes == 16 && kConfBytes == 80);
 static_assert(kMaxKeyBytes == 65536 && kMaxValueBytes == (16u << 20));
 static_assert(kReadChunkBytes == (1u << 20) && kCompactionMinBytes == (1u << 20));
 static_assert(sizeof(uint64_t) + sizeof(uint32_t) <= 16, "an index location fits 16 bytes");

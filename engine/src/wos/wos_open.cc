@@ -42,7 +42,10 @@ faultfs::Status WosStore::initialize(const StoreDir& dir) {
   if (!status.is_ok()) return status;
   status = fs.sync_dir(faultfs::parent_path(dir.dir()));
   if (!status.is_ok()) return status;
-  return dir.publish_conf(Conf{kFirstGeneration, kDbHeaderBytes, 0, 0, 0});
+  // A new store: no log existed beside it yet (the engine records the one it
+  // creates).
+  return dir.publish_conf(
+      Conf{kFirstGeneration, kDbHeaderBytes, 0, 0, 0, ConfWalState{true, 0, 0}});
 }
 
 faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& fs,
@@ -133,12 +136,17 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
 
   std::unique_ptr<WosStore> store(
       new WosStore(std::move(dir), std::move(*db), generation, db_length, sequence));
+  store->conf_wal_ = conf->wal;
+  store->wal_next_ = conf->wal;
   status = store->load_index(conf->live_entries);
   if (!status.is_ok()) return status;
   const StoreDir& store_dir = store->dir_;
   if (roll_forward) {
-    status = store_dir.publish_conf(Conf{generation, db_length, sequence,
-                                         store->index_.live_entries(), store->index_.live_bytes()});
+    // The log is still the one the old conf was written beside (a cut only
+    // follows a durable conf); the new checkpoint claims nothing above it.
+    status =
+        store_dir.publish_conf(Conf{generation, db_length, sequence, store->index_.live_entries(),
+                                    store->index_.live_bytes(), store->wal_state_at(sequence)});
     if (!status.is_ok()) return status;
   } else if (store->index_.live_entries() != conf->live_entries ||
              store->index_.live_bytes() != conf->live_bytes) {

@@ -130,6 +130,35 @@ uint64_t WosStore::count(std::string_view table) const { return index_.count(tab
 
 std::vector<std::string> WosStore::table_names() const { return index_.table_names(); }
 
+void WosStore::set_wal_epoch(uint32_t epoch) {
+  wal_next_.known = true;
+  wal_next_.epoch = epoch;
+}
+
+ConfWalState WosStore::wal_state_at(uint64_t sequence) const {
+  ConfWalState state = wal_next_;
+  state.synced_sequence = state.known ? sequence : 0;
+  return state;
+}
+
+faultfs::Status WosStore::publish_wal_state(uint32_t epoch, uint64_t synced_sequence) {
+  if (closed_) return faultfs::Status(faultfs::ErrorCode::kInvalidArgument, "wos: closed");
+  if (failed_) {
+    return faultfs::Status(faultfs::ErrorCode::kIoError,
+                           "wos " + dir_.dir() + ": an earlier apply failed; reopen to recover");
+  }
+  const ConfWalState state{true, epoch, synced_sequence};
+  // Either conf is a valid checkpoint of the same figures: a crash before the
+  // rename is durable only loses the new WAL facts, which claim more.
+  faultfs::Status status =
+      dir_.publish_conf(Conf{generation_, db_length_, checkpoint_sequence_, index_.live_entries(),
+                             index_.live_bytes(), state});
+  if (!status.is_ok()) return status;
+  conf_wal_ = state;
+  set_wal_epoch(epoch);
+  return faultfs::Status::ok();
+}
+
 faultfs::Status WosStore::close() {
   if (closed_) return faultfs::Status::ok();
   closed_ = true;

@@ -108,6 +108,21 @@ class WosStore {
   [[nodiscard]] faultfs::Result<Prepared> prepare(const Delta& delta, uint64_t sequence);
   void publish(Prepared prepared);
 
+  // What conf said about the WAL it was written beside, as of open (or of the
+  // last publish_wal_state()).
+  const ConfWalState& conf_wal_state() const { return conf_wal_; }
+  const std::string& conf_path() const { return dir_.conf_path(); }
+
+  // The epoch of the WAL beside the store, written into every later conf
+  // (with the checkpoint as its synced sequence: a checkpoint claims nothing
+  // about records above it). Until called, a conf keeps what open read.
+  void set_wal_epoch(uint32_t epoch);
+
+  // Republishes conf as it is, with the WAL facts `epoch` and
+  // `synced_sequence` (records through it are durable in that log). Durable
+  // when it returns. Exclusive, like apply().
+  [[nodiscard]] faultfs::Status publish_wal_state(uint32_t epoch, uint64_t synced_sequence);
+
   // Figures for logs/tests.
   uint64_t file_bytes() const { return db_length_; }  // committed length of db
   uint64_t live_bytes() const { return index_.live_bytes(); }
@@ -142,6 +157,9 @@ class WosStore {
                                              Prepared* prepared);
   void check_invariants() const;
 
+  // The WAL facts a conf of checkpoint `sequence` carries.
+  ConfWalState wal_state_at(uint64_t sequence) const;
+
   // Reads and verifies the live entry of (table, key) at `slot` from `bytes`,
   // which hold the file bytes starting at `bytes_offset`; returns its value.
   [[nodiscard]] faultfs::Result<std::string_view> value_from(std::string_view bytes,
@@ -160,6 +178,8 @@ class WosStore {
   // is on disk is then unknown, so further applies are refused until reopen.
   bool failed_ = false;
   bool closed_ = false;
+  ConfWalState conf_wal_;  // What conf said at open (or last publish_wal_state()).
+  ConfWalState wal_next_;  // The WAL facts the next conf carries (epoch, known).
 };
 
 }  // namespace dbx::wos

@@ -28,14 +28,17 @@ faultfs::Result<Conf> StoreDir::read_conf() const {
   if (!file.is_ok()) return file.status();
   auto size = (*file)->size();
   if (!size.is_ok()) return size.status();
-  if (*size != kConfBytes) return corruption(conf_path_, 0, "conf has the wrong size");
+  // Version 1 is kConfBytesV1 long, version 2 kConfBytes; nothing else is read.
+  if (*size != kConfBytes && *size != kConfBytesV1) {
+    return corruption(conf_path_, 0, "conf has the wrong size");
+  }
   std::array<char, kConfBytes> bytes{};
-  auto n = (*file)->read_at(0, std::span<char>(bytes));
+  auto n = (*file)->read_at(0, std::span<char>(bytes.data(), *size));
   if (!n.is_ok()) return n.status();
-  if (*n != kConfBytes) return corruption(conf_path_, *n, "short read of conf");
+  if (*n != *size) return corruption(conf_path_, *n, "short read of conf");
   faultfs::Status closed = (*file)->close();
   if (!closed.is_ok()) return closed;
-  return decode_conf(std::string_view(bytes.data(), bytes.size()), conf_path_);
+  return decode_conf(std::string_view(bytes.data(), *size), conf_path_);
 }
 
 faultfs::Result<DbHeader> StoreDir::read_db_header(faultfs::File& file, const std::string& path,

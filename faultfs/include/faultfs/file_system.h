@@ -128,6 +128,16 @@ class FileSystem {
 
   // Whether a file or directory exists at `path`.
   [[nodiscard]] virtual Result<bool> exists(const std::string& path) = 0;
+
+  // Bytes an unprivileged writer may still allocate on the file system that
+  // holds `path` (POSIX: statvfs f_bavail * f_frsize). kUnknownAvailableBytes
+  // when the file system cannot tell: the default, so that wrappers and
+  // simulated file systems need not implement it.
+  static constexpr uint64_t kUnknownAvailableBytes = UINT64_MAX;
+  [[nodiscard]] virtual Result<uint64_t> available_bytes(const std::string& path) {
+    (void)path;
+    return kUnknownAvailableBytes;
+  }
 };
 
 // The process-wide real file system (POSIX calls, fdatasync, fcntl locks
