@@ -45,6 +45,13 @@ std::vector<TargetInfo> build_registry() {
                      Bug::kDeleteNotLogged, {kLazy, kFull}));
   out.push_back(mini("failed-sync-retried", "retries a failed sync and trusts the retry",
                      Bug::kFailedSyncRetried, {kLazy}));
+  out.push_back(mini("stops-at-damaged-record",
+                     "strict recovery drops a damaged WAL record and all after it, though a later "
+                     "record proves it was durable",
+                     Bug::kStopsAtDamagedRecord, {kLazy, kFull}));
+  out.push_back(mini("recreates-missing-files",
+                     "recreates a lost WAL or checkpoint silently and never checks the WAL's base",
+                     Bug::kRecreatesMissingFiles, {kNone, kLazy, kFull}));
   return out;
 }
 

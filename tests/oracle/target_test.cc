@@ -28,7 +28,9 @@ TEST(TargetRegistry, ListsDbxFirstThenUniqueKebabCaseDoubles) {
     EXPECT_NE(info.make(), nullptr) << info.name;
     doubles += info.known_bug ? 1 : 0;
   }
-  EXPECT_EQ(doubles, 7u);  // One per classic recovery bug of the issue.
+  // One per classic recovery bug, and one per weakness a judge rule closes
+  // (other rules append theirs).
+  EXPECT_GE(doubles, 9u);
   EXPECT_EQ(find_target("no-such-target"), nullptr);
   EXPECT_EQ(find_target("mini-kv"), &registry[1]);
 }
