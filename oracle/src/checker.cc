@@ -78,7 +78,38 @@ std::vector<uint64_t> hash_candidates(const detail::LoadedHistory& h,
   return out;
 }
 
+// Under a fault beyond the contract, a state that lacks data the bounds
+// require, or that is no prefix, is a loss the engine did not report.
+bool is_loss_kind(ViolationKind kind) {
+  switch (kind) {
+    case ViolationKind::kTornBatch:
+    case ViolationKind::kResurrectedDelete:
+    case ViolationKind::kLostAcknowledged:
+    case ViolationKind::kCheckpointMix:
+    case ViolationKind::kHole:
+      return true;
+    case ViolationKind::kUnreadable:
+    case ViolationKind::kInventedValue:
+    case ViolationKind::kWrongValue:
+    case ViolationKind::kUndetectedLoss:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
+
+uint64_t durable_before_fault(const HistorySummary& summary, Durability durability) {
+  uint64_t lo = summary.flushed_through;
+  if (durability == Durability::kFull) lo = std::max(lo, summary.last_acked);
+  return lo;
+}
+
+Bounds beyond_contract_bounds(const HistorySummary& summary, Durability durability) {
+  Bounds b = compute_bounds(summary, durability, CrashKind::kPowerLoss);
+  b.lo = std::min(durable_before_fault(summary, durability), b.hi);
+  return b;
+}
 
 Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const CheckOptions& options) {
   if (bounds.lo > bounds.hi) {
@@ -116,8 +147,15 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
     }
   }
   auto verdict = detail::classify(db, h, rec, bounds, options);
-  if (verdict.is_ok()) {
-    assert(!verdict.value().ok && verdict.value().kind.has_value());
+  if (!verdict.is_ok()) return verdict;
+  Verdict& v = verdict.value();
+  assert(!v.ok && v.kind.has_value());
+  if (options.beyond_contract && is_loss_kind(*v.kind)) {
+    v.evidence =
+        std::string("no error reported, and the state is ") +
+        (*v.kind == ViolationKind::kLostAcknowledged ? "a prefix below lo" : "no allowed prefix") +
+        " (shape " + violation_kind_name(*v.kind) + "): " + v.evidence;
+    v.kind = ViolationKind::kUndetectedLoss;
   }
   return verdict;
 }
@@ -128,7 +166,7 @@ Verdict Checker::check_unreadable(const Bounds& bounds, const Status& error,
   Verdict v;
   v.bounds = bounds;
   v.evidence = "target error: " + error.to_string();
-  if (options.unreadable_allowed) {
+  if (options.beyond_contract && error.code() == ErrorCode::kCorruption) {
     v.ok = true;
     v.error_detected = true;
     return v;

@@ -58,6 +58,13 @@ std::vector<TargetInfo> build_registry() {
       fragile("abort-in-recovery", "recovery calls abort()", doubles::RecoveryFailure::kAbort));
   out.push_back(
       fragile("hang-in-recovery", "recovery never returns", doubles::RecoveryFailure::kHang));
+  out.push_back(mini("stops-at-damaged-record",
+                     "strict recovery drops a damaged WAL record and all after it, though a later "
+                     "record proves it was durable",
+                     Bug::kStopsAtDamagedRecord, {kLazy, kFull}));
+  out.push_back(mini("recreates-missing-files",
+                     "recreates a lost WAL or checkpoint silently and never checks the WAL's base",
+                     Bug::kRecreatesMissingFiles, {kNone, kLazy, kFull}));
   return out;
 }
 

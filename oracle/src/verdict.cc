@@ -23,6 +23,8 @@ const char* violation_kind_name(ViolationKind kind) {
       return "checkpoint_mix";
     case ViolationKind::kHole:
       return "hole";
+    case ViolationKind::kUndetectedLoss:
+      return "undetected_loss";
   }
   return "?";
 }

@@ -23,11 +23,18 @@ constexpr KnownPolicy kKnownPolicies[] = {
     {"corrupt",
      "beyond the crash contract: flipped bits or a lost sector in durable data; the engine must "
      "detect it, never invent data"},
+    {"lost-file",
+     "beyond the crash contract: one file or directory of the database deleted, or restored as "
+     "it was at an earlier point; the engine must detect it, never serve a state that never "
+     "existed"},
 };
 
 constexpr std::string_view kCorruptBeyondContract =
     "corrupt: flipped bits / lost sectors in durable data \xE2\x80\x94 only detection is "
     "required: the allowed outcomes are a correct state or a corruption error, never wrong data";
+constexpr std::string_view kLostFileBeyondContract =
+    "lost-file: a deleted or rolled-back file or directory \xE2\x80\x94 the allowed outcomes "
+    "are a state keeping what was durable (at the restored point) or a corruption error";
 
 bool parse_digits(std::string_view text, size_t pos, size_t count, int* out) {
   int value = 0;
@@ -65,6 +72,7 @@ FaultModel describe_fault_model(std::string_view dir_mode, const std::vector<std
     }
     model.policies.push_back({name, std::move(description)});
     if (name == "corrupt") model.beyond_contract.emplace_back(kCorruptBeyondContract);
+    if (name == "lost-file") model.beyond_contract.emplace_back(kLostFileBeyondContract);
   }
   assert(model.policies.size() == policies.size());
   return model;

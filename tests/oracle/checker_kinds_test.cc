@@ -179,7 +179,7 @@ TEST_F(CheckerKinds, UnreadableAbsentWhenCorruptionIsDetectedBeyondTheContract) 
   put("a", "1");
   Checker checker(*history_);
   CheckOptions options;
-  options.unreadable_allowed = true;
+  options.beyond_contract = true;
   const Verdict v = checker.check_unreadable(
       bounds(Durability::kFull, CrashKind::kPowerLoss),
       faultfs::Status(faultfs::ErrorCode::kCorruption, "bad crc"), options);

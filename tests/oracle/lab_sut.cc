@@ -113,14 +113,12 @@ void LabSut::fail_writeback_then(bool reopen_after) {
 
 void LabSut::recover(CrashKind kind, bool beyond_contract, const std::string& context) {
   if (writeback_failed_) kind = CrashKind::kPowerLoss;
-  Bounds bounds = compute_bounds(history_->summary(), durability_, kind);
+  // Corrupted durable data: detection is correct; losing what was durable
+  // before the fault silently is not.
+  const Bounds bounds = beyond_contract ? beyond_contract_bounds(history_->summary(), durability_)
+                                        : compute_bounds(history_->summary(), durability_, kind);
   CheckOptions options;
-  if (beyond_contract) {
-    // Corrupted durable data: detection is correct, losing data is allowed,
-    // inventing or reordering it is not.
-    bounds.lo = 0;
-    options.unreadable_allowed = true;
-  }
+  options.beyond_contract = beyond_contract;
   Checker checker(*history_);
   target_ = config_.make();
   Status opened = target_->open(*fs_, dir_, durability_);

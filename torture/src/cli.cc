@@ -24,7 +24,7 @@ int usage_error(const std::string& message) {
 struct RunFlags {
   std::string durability = "all";
   std::string mode = "all";
-  std::string policy = "all";
+  std::string policy = "default";
   std::string dir_mode = "strict";
   std::string io_errors = "on";
   std::string shard = "0/1";
@@ -97,7 +97,9 @@ int run_cli(int argc, char** argv) {
   CLI::Option* durability =
       run->add_option("--durability", f.durability, "none|lazy|full|all (default: the target's)");
   run->add_option("--mode", f.mode, "sim|fork|all")->capture_default_str();
-  run->add_option("--policy", f.policy, "drop,prefix,reorder,torn,corrupt|all")
+  run->add_option("--policy", f.policy,
+                  "drop,prefix,reorder,torn,corrupt,lost-file|default|all (default: all but "
+                  "lost-file)")
       ->capture_default_str();
   run->add_option("--dir-mode", f.dir_mode, "strict|lenient")->capture_default_str();
   run->add_option("--io-errors", f.io_errors, "off|on")

@@ -84,8 +84,12 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
     // (b) A power loss at the moment of the kill, rebuilt from the trace.
     auto base = trace_state(cycle.trace_path, cycle.db_path);
     if (!base.is_ok()) return base.status();
+    // Lost-file images here only delete: the trace keeps no earlier images.
+    Status scoped = base.value()->set_lost_file_scope(cycle.db_path);
+    if (!scoped.is_ok()) return scoped;
     const oracle::Bounds power =
         oracle::compute_bounds(summary, durability, oracle::CrashKind::kPowerLoss);
+    const oracle::Bounds damaged = oracle::beyond_contract_bounds(summary, durability);
     for (size_t i = 0; i < options.policies.size() && !finding && !should_stop(); ++i) {
       const faultfs::CrashOptions crash{options.policies[i], options.dir_mode,
                                         options.sector_bytes};
@@ -99,8 +103,8 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
         seen.push_back(choice);
         scope.emplace("fork workload " + std::to_string(index) + ", " + kill + ", " +
                       choice.serialize());
-        auto j = judge.recover(*image, cycle.db_path, power,
-                               crash.policy == faultfs::CrashPolicy::kCorrupt);
+        const bool beyond = faultfs::is_beyond_contract(crash.policy);
+        auto j = judge.recover(*image, cycle.db_path, beyond ? damaged : power, beyond);
         if (!j.is_ok()) return j.status();
         note(faultfs::crash_policy_name(crash.policy), std::move(j).value(), choice,
              "fork child, " + kill + ": power loss " + faultfs::crash_policy_name(crash.policy) +

@@ -67,10 +67,12 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const oracle::TargetInfo& t
       return Status(ErrorCode::kCorruption,
                     "artifact: the choice does not fit the trace: " + image.status().message());
     }
-    judged =
-        judge.recover(*image.value(), f.db_path,
-                      oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kPowerLoss),
-                      policy.value() == faultfs::CrashPolicy::kCorrupt);
+    const bool beyond = faultfs::is_beyond_contract(policy.value());
+    judged = judge.recover(
+        *image.value(), f.db_path,
+        beyond ? oracle::beyond_contract_bounds(summary, a.durability)
+               : oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kPowerLoss),
+        beyond);
   }
   if (!judged.is_ok()) return judged.status();
   ReplayOutcome out;

@@ -56,20 +56,17 @@ Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
 Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
                                  const oracle::Bounds& bounds, bool beyond_contract,
                                  const std::function<void()>& after_open) {
+  // Beyond the contract the caller's bounds already have lo at what was
+  // durable before the fault (oracle::beyond_contract_bounds); the checker
+  // then admits a corruption error and calls a silent loss undetected_loss.
   oracle::CheckOptions options;
-  oracle::Bounds judged = bounds;
-  if (beyond_contract) {
-    // Corrupted durable data: detection is correct and losing data allowed;
-    // inventing, reordering or tearing it is not.
-    judged.lo = 0;
-    options.unreadable_allowed = true;
-  }
+  options.beyond_contract = beyond_contract;
   std::unique_ptr<oracle::Target> target = make_target(info_);
   const Status opened = target->open(fs, dir, durability_);
   if (after_open) after_open();
   if (!opened.is_ok()) {
     Judgement j;
-    j.verdict = checker_.check_unreadable(judged, opened, options);
+    j.verdict = checker_.check_unreadable(bounds, opened, options);
     j.error = "open: " + opened.to_string();
     return j;
   }
@@ -80,11 +77,11 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
   target.reset();
   if (!state.is_ok()) {
     Judgement j;
-    j.verdict = checker_.check_unreadable(judged, state.status(), options);
+    j.verdict = checker_.check_unreadable(bounds, state.status(), options);
     j.error = "read_all: " + state.status().to_string();
     return j;
   }
-  return judge_state(judged, options, std::move(state).value());
+  return judge_state(bounds, options, std::move(state).value());
 }
 
 Result<Judgement> Judge::check_state(const oracle::Bounds& bounds, oracle::State state) {
@@ -100,7 +97,7 @@ Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
                     bounds.checkpoint_from,
                     bounds.checkpoint_to,
                     static_cast<int>(bounds.crash) * 4 + static_cast<int>(bounds.durability),
-                    options.unreadable_allowed,
+                    options.beyond_contract,
                     state_hash(state)};
   if (normal) {
     const auto it = memo_.find(key);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <span>
 
 #include "torture/seeds.h"
 
@@ -83,10 +84,9 @@ Result<std::vector<std::string>> parse_modes(std::string_view text) {
 Result<std::vector<faultfs::CrashPolicy>> parse_policies(std::string_view text) {
   std::vector<faultfs::CrashPolicy> out;
   for (const std::string_view item : split(text)) {
-    if (item == "all") {
-      for (auto p : {faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,
-                     faultfs::CrashPolicy::kReorder, faultfs::CrashPolicy::kTorn,
-                     faultfs::CrashPolicy::kCorrupt}) {
+    if (item == "default" || item == "all") {
+      using Policies = std::span<const faultfs::CrashPolicy>;
+      for (auto p : item == "all" ? Policies(kAllPolicies) : Policies(kDefaultPolicies)) {
         add_unique(&out, p);
       }
       continue;
@@ -94,7 +94,7 @@ Result<std::vector<faultfs::CrashPolicy>> parse_policies(std::string_view text) 
     auto policy = faultfs::parse_crash_policy(item);
     if (!policy.is_ok()) {
       return usage("--policy: unknown policy '" + std::string(item) +
-                   "' (want drop, prefix, reorder, torn, corrupt or all)");
+                   "' (want drop, prefix, reorder, torn, corrupt, lost-file, default or all)");
     }
     add_unique(&out, policy.value());
   }

@@ -23,13 +23,39 @@ bool is_point_policy(const std::string& policy) {
   return policy == kPolicyKill || faultfs::parse_crash_policy(policy).is_ok();
 }
 
+// ", lost: restore db/wal.log from persistence point 12" (empty without one).
+std::string lost_file_text(const faultfs::CrashChoice& choice) {
+  if (!choice.lost) return "";
+  const faultfs::LostFile& lost = *choice.lost;
+  if (lost.kind == faultfs::LostFile::Kind::kDelete) return ", lost: " + lost.path + " deleted";
+  return ", lost: " + lost.path + " restored from persistence point " + std::to_string(lost.point);
+}
+
 }  // namespace
+
+oracle::Bounds SimRun::choice_bounds(const oracle::Bounds& bounds,
+                                     const faultfs::CrashChoice& choice) const {
+  if (!choice.lost || choice.lost->kind != faultfs::LostFile::Kind::kRestore) return bounds;
+  // A path restored from point t can at best show what was durable at t: an
+  // engine can tell that from nothing newer having been written.
+  const uint64_t t = choice.lost->point;
+  oracle::Bounds out = bounds;
+  out.lo = std::min(out.lo, t < durable_at_point_.size() ? durable_at_point_[t] : 0);
+  return out;
+}
 
 bool SimRun::wanted(const CrashSpec& spec) const {
   return control_.only == nullptr || *control_.only == spec;
 }
 
 void SimRun::on_op(const faultfs::OpEvent& event) {
+  if (event.kind != faultfs::OpKind::kMutation) {
+    // What was durable, as the workload saw it, when fs_ took the earlier
+    // image of this point: the floor of a lost-file restore from it.
+    durable_at_point_.resize(event.persistence_points + 1, 0);
+    durable_at_point_[event.persistence_points] =
+        oracle::durable_before_fault(history_->summary(), settings_.durability);
+  }
   if (!collecting_ || points_.size() >= kPointsPerStepMax) return;
   bool take = false;
   if (control_.only != nullptr) {
@@ -120,9 +146,11 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
                             std::mt19937_64& rng) {
   const CrashOptions options{policy, settings_.dir_mode, settings_.sector_bytes};
   const std::string name = faultfs::crash_policy_name(policy);
+  const bool beyond = faultfs::is_beyond_contract(policy);
   const oracle::Bounds bounds =
-      oracle::compute_bounds(point.summary, settings_.durability, oracle::CrashKind::kPowerLoss);
-  const bool beyond = policy == CrashPolicy::kCorrupt;
+      beyond ? oracle::beyond_contract_bounds(point.summary, settings_.durability)
+             : oracle::compute_bounds(point.summary, settings_.durability,
+                                      oracle::CrashKind::kPowerLoss);
   const std::string context = step_context(base.step) + ", after " + point.op + " " + point.path +
                               " (mutation " + std::to_string(point.mutations) +
                               ", persistence point " + std::to_string(point.persistence_points) +
@@ -149,18 +177,19 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
     CrashSpec spec = base;
     spec.policy = name;
     spec.choice = choice;
+    const oracle::Bounds judged = choice_bounds(bounds, choice);
     if (control_.only != nullptr && control_.only->recovery_event != 0) {
       // Replaying a second crash: the first recovery is only its setting.
-      return judge_second_crash(*image, spec, options, 0, rng, bounds);
+      return judge_second_crash(*image, spec, options, 0, rng, judged);
     }
     const bool second = control_.only == nullptr && settings_.recovery_crash_per_mille > 0 &&
                         rng() % 1000 < settings_.recovery_crash_per_mille;
     std::unique_ptr<SimFs> pristine = second ? image->clone() : nullptr;
     uint64_t events = 0;
-    Status s = judge_image(*image, spec, bounds, beyond, context, &events);
+    Status s = judge_image(*image, spec, judged, beyond, context + lost_file_text(choice), &events);
     if (!s.is_ok()) return s;
     if (pristine && events > 0 && !done()) {
-      s = judge_second_crash(*pristine, spec, options, events, rng, bounds);
+      s = judge_second_crash(*pristine, spec, options, events, rng, judged);
       if (!s.is_ok()) return s;
     }
   }
@@ -195,13 +224,17 @@ Status SimRun::judge_second_crash(const SimFs& first_image, const CrashSpec& fir
     return Status(faultfs::ErrorCode::kInvalidArgument,
                   "the recovery performs fewer operations than the recorded second crash");
   }
+  // The fault of a policy beyond the contract struck once, in the first
+  // crash; the one that interrupts its recovery is a plain power loss.
+  CrashOptions second_options = options;
+  if (faultfs::is_beyond_contract(options.policy)) second_options.policy = CrashPolicy::kPrefix;
   std::unique_ptr<SimFs> image;
   if (replaying) {
     if (!control_.only->recovery_choice) {
       return Status(faultfs::ErrorCode::kInvalidArgument, "second crash without its choice");
     }
     spec.recovery_choice = control_.only->recovery_choice;
-    auto rebuilt = mid->crash_with(options, *spec.recovery_choice);
+    auto rebuilt = mid->crash_with(second_options, *spec.recovery_choice);
     if (!rebuilt.is_ok()) {
       return Status(faultfs::ErrorCode::kInvalidArgument,
                     "second crash choice does not fit: " + rebuilt.status().message());
@@ -209,14 +242,14 @@ Status SimRun::judge_second_crash(const SimFs& first_image, const CrashSpec& fir
     image = std::move(rebuilt).value();
   } else {
     faultfs::CrashChoice choice;
-    image = mid->crash(options, rng, &choice);
+    image = mid->crash(second_options, rng, &choice);
     spec.recovery_choice = std::move(choice);
   }
   const std::string context = step_context(spec.step) + ", power loss " +
                               faultfs::crash_policy_name(options.policy) +
                               ", then a second one after operation " +
                               std::to_string(spec.recovery_event) + " of its recovery";
-  return judge_image(*image, spec, bounds, options.policy == CrashPolicy::kCorrupt, context,
+  return judge_image(*image, spec, bounds, faultfs::is_beyond_contract(options.policy), context,
                      nullptr);
 }
 

@@ -93,6 +93,10 @@ Status SimRun::start() {
   history_ = std::move(history).value();
   judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_);
   fs_ = std::make_unique<faultfs::SimFs>();
+  // Lost-file crashes lose a path of the database, restored from these.
+  Status scoped = fs_->set_lost_file_scope(kSimDbDir);
+  if (!scoped.is_ok()) return scoped;
+  fs_->keep_earlier_images(kEarlierImagesMax);
   faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
   collecting_ = true;

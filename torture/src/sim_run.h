@@ -35,6 +35,8 @@ struct CrashPoint {
 // Crash points one step may queue before they are judged; a recovery that
 // performs more operations than this has only its first ones judged.
 inline constexpr size_t kPointsPerStepMax = 4096;
+// Earlier durable images the main run keeps for lost-file restores.
+inline constexpr size_t kEarlierImagesMax = 16;
 
 class SimRun {
  public:
@@ -83,6 +85,10 @@ class SimRun {
   [[nodiscard]] faultfs::Status record(const CrashSpec& spec, const Judgement& judgement,
                                        const std::string& context);
   bool wanted(const CrashSpec& spec) const;
+  // `bounds` for one choice: a lost-file restore from an earlier point lowers
+  // lo to what was durable then.
+  oracle::Bounds choice_bounds(const oracle::Bounds& bounds,
+                               const faultfs::CrashChoice& choice) const;
 
   const oracle::TargetInfo& target_info_;
   const Workload& workload_;
@@ -96,6 +102,8 @@ class SimRun {
   std::unique_ptr<oracle::Target> target_;
   std::mt19937_64 sample_rng_;
   std::vector<CrashPoint> points_;
+  // Per persistence point of fs_: oracle::durable_before_fault() then.
+  std::vector<uint64_t> durable_at_point_;
   bool collecting_ = false;
   uint64_t point_index_ = 0;
   uint64_t current_step_ = 0;

@@ -1,8 +1,9 @@
 // Crash policies and the record of every choice one crash made.
 //
 // A crash keeps the durable image of every file and directory and applies a
-// choice of the pending (un-synced) changes (see ../shared/DESIGN.md, "The
-// crash model"). A CrashChoice names that choice completely, so that
+// choice of the pending (un-synced) changes (README, "Crash torture"). The
+// policies kCorrupt and kLostFile go beyond that contract: they damage data
+// that was durable. A CrashChoice names that choice completely, so that
 // SimFs::crash_with() rebuilds the very same image from the same pre-crash
 // state: it is what a failure artifact stores to replay one crash exactly.
 #pragma once
@@ -23,7 +24,18 @@ enum class CrashPolicy {
   kReorder,  // Any subset of the pending changes, applied in any order.
   kTorn,     // As kReorder, and at most one write persisted in part, per sector.
   kCorrupt,  // As kPrefix, then one bit flipped or one sector lost in the image.
+  // As kPrefix, then one file or directory strictly under the lost-file scope
+  // (SimFs::set_lost_file_scope) deleted, or restored as it was in an earlier
+  // durable image (SimFs::keep_earlier_images), as a backup restore or a lost
+  // rename leaves it.
+  kLostFile,
 };
+
+// Whether `policy` damages durable data (kCorrupt, kLostFile).
+bool is_beyond_contract(CrashPolicy policy);
+// Whether `path` may be a LostFile::path: non-empty names of [A-Za-z0-9._-]
+// (not "." or ".."), joined by single '/'.
+bool is_lost_file_path(std::string_view path);
 
 enum class DirMode {
   // Strict POSIX: each directory's pending entry changes persist on their
@@ -94,6 +106,21 @@ struct Corruption {
   bool operator==(const Corruption&) const = default;
 };
 
+// What a kLostFile crash did to one path.
+struct LostFile {
+  enum class Kind : uint8_t {
+    kDelete,   // The path (a file, or a directory with its subtree) is gone.
+    kRestore,  // The path holds what it held in the earlier durable image
+               // `point`, as new inodes (absent there: deleted here).
+  };
+  Kind kind = Kind::kDelete;
+  // '/'-separated, no leading '/', names of [A-Za-z0-9._-] only (shell-safe).
+  std::string path;
+  uint64_t point = 0;  // kRestore: the persistence point of the earlier image.
+
+  bool operator==(const LostFile&) const = default;
+};
+
 struct CrashChoice {
   CrashOptions options;
   // Ids of the pending changes that persist, in the order they were applied.
@@ -101,16 +128,19 @@ struct CrashChoice {
   std::vector<uint64_t> applied;
   std::optional<TornWrite> torn;         // kTorn only.
   std::optional<Corruption> corruption;  // kCorrupt only.
+  std::optional<LostFile> lost;          // kLostFile only.
 
   bool operator==(const CrashChoice&) const = default;
 
   // A one-line, shell-safe text form, e.g.
-  // "v1;policy=torn;dir=strict;sector=512;applied=3,5,1;torn=5,NNOZ,ext,1f2e".
+  // "v1;policy=torn;dir=strict;sector=512;applied=3,5,1;torn=5,NNOZ,ext,1f2e";
+  // lost-file adds ";lost=delete,db/wos" or ";lost=restore,db/wal.log,12".
   std::string serialize() const;
   [[nodiscard]] static Result<CrashChoice> parse(std::string_view text);
 };
 
-// Stable names ("drop", "prefix", "reorder", "torn", "corrupt"; "strict", "lenient").
+// Stable names ("drop", "prefix", "reorder", "torn", "corrupt", "lost-file";
+// "strict", "lenient").
 const char* crash_policy_name(CrashPolicy policy);
 const char* dir_mode_name(DirMode mode);
 [[nodiscard]] Result<CrashPolicy> parse_crash_policy(std::string_view name);

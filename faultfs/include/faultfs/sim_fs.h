@@ -135,6 +135,16 @@ class SimFs final : public FileSystem {
   void clear_halt();
   bool halted() const;
 
+  // kLostFile crashes lose one path strictly under `dir` (by default: any
+  // path). Kept by clones and crash images. kInvalidArgument on a bad path.
+  [[nodiscard]] Status set_lost_file_scope(const std::string& dir);
+  // From now on, at each persistence point that changed the durable state,
+  // remembers the durable image for kLostFile restores, keeping at most
+  // `images_max` (>= 3; 0 stops taking new ones), spread over the history.
+  // Images are named by the persistence point they were taken at; clones
+  // carry them (and take no new ones), crash images do not.
+  void keep_earlier_images(size_t images_max);
+
   // Creates `path` and its missing parents as directories that are already
   // durable (as if they existed before the workload). Not counted, no hook.
   [[nodiscard]] Status create_dirs_durable(const std::string& path);

@@ -1,6 +1,7 @@
 // CrashChoice text form and the small shared helpers of crash.h.
 #include <bit>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include "faultfs/crash.h"
@@ -31,6 +32,22 @@ bool parse_u64(std::string_view s, uint64_t* out, int base = 10) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+// "delete,PATH" or "restore,PATH,POINT", PATH shell-safe (see LostFile).
+std::optional<LostFile> parse_lost(std::string_view value) {
+  const auto parts = split(value, ',');
+  LostFile lost;
+  if (parts.size() == 2 && parts[0] == "delete") {
+    lost.kind = LostFile::Kind::kDelete;
+  } else if (parts.size() == 3 && parts[0] == "restore" && parse_u64(parts[2], &lost.point)) {
+    lost.kind = LostFile::Kind::kRestore;
+  } else {
+    return std::nullopt;
+  }
+  if (!is_lost_file_path(parts[1])) return std::nullopt;
+  lost.path = std::string(parts[1]);
+  return lost;
+}
+
 }  // namespace
 
 const char* crash_policy_name(CrashPolicy policy) {
@@ -45,15 +62,33 @@ const char* crash_policy_name(CrashPolicy policy) {
       return "torn";
     case CrashPolicy::kCorrupt:
       return "corrupt";
+    case CrashPolicy::kLostFile:
+      return "lost-file";
   }
   return "?";
+}
+
+bool is_lost_file_path(std::string_view path) {
+  constexpr std::string_view kNameChars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+  for (const std::string_view name : split(path, '/')) {
+    if (name.empty() || name == "." || name == ".." ||
+        name.find_first_not_of(kNameChars) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_beyond_contract(CrashPolicy policy) {
+  return policy == CrashPolicy::kCorrupt || policy == CrashPolicy::kLostFile;
 }
 
 const char* dir_mode_name(DirMode mode) { return mode == DirMode::kStrict ? "strict" : "lenient"; }
 
 Result<CrashPolicy> parse_crash_policy(std::string_view name) {
   for (CrashPolicy p : {CrashPolicy::kDrop, CrashPolicy::kPrefix, CrashPolicy::kReorder,
-                        CrashPolicy::kTorn, CrashPolicy::kCorrupt}) {
+                        CrashPolicy::kTorn, CrashPolicy::kCorrupt, CrashPolicy::kLostFile}) {
     if (name == crash_policy_name(p)) return p;
   }
   return Status(ErrorCode::kInvalidArgument, "unknown crash policy: " + std::string(name));
@@ -97,6 +132,11 @@ std::string CrashChoice::serialize() const {
   if (corruption) {
     out << ";corrupt=" << (corruption->kind == CorruptionKind::kBitFlip ? "flip" : "sector") << ","
         << corruption->ino << "," << corruption->offset << "," << corruption->bit;
+  }
+  if (lost) {
+    out << ";lost=" << (lost->kind == LostFile::Kind::kDelete ? "delete," : "restore,")
+        << lost->path;
+    if (lost->kind == LostFile::Kind::kRestore) out << "," << lost->point;
   }
   return out.str();
 }
@@ -160,6 +200,10 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
       k.kind = parts[0] == "flip" ? CorruptionKind::kBitFlip : CorruptionKind::kLostSector;
       k.bit = static_cast<uint32_t>(bit);
       c.corruption = k;
+    } else if (key == "lost") {
+      auto lost = parse_lost(value);
+      if (!lost) return bad(text, "bad lost field");
+      c.lost = std::move(*lost);
     } else {
       return bad(text, "unknown field " + std::string(key));
     }

@@ -9,7 +9,8 @@
 // b is greater than b. kTorn adds, for each listed order and each write in
 // it, every sector-fate string but all-new (and both size rules when the
 // write extends the file); at most one queue is torn per image. kCorrupt adds
-// every bit flip and every lost sector of every file in each prefix image.
+// every bit flip and every lost sector of every file in each prefix image;
+// kLostFile every lost-file candidate of each prefix image.
 // Each candidate image is built and fingerprinted, duplicates are dropped.
 // When the candidates exceed kEnumerationCandidatesMax the walk gives way to
 // sampling, deduplicated the same way.
@@ -20,6 +21,7 @@
 
 #include "crash_choose.h"
 #include "crash_image.h"
+#include "lost_file.h"
 
 namespace faultfs::sim {
 namespace {
@@ -194,14 +196,13 @@ class Enumerator {
     if (images > kEnumerationCandidatesMax - std::min(candidates_, kEnumerationCandidatesMax)) {
       return false;
     }
-    const bool corrupt = space_.options().policy == CrashPolicy::kCorrupt;
+    const CrashPolicy policy = space_.options().policy;
     auto visit = [&](const CrashChoice& choice) {
       if (!spend()) return false;
-      if (!corrupt) {
-        add(choice);
-        return true;
-      }
-      return corrupt_all(choice);
+      if (policy == CrashPolicy::kCorrupt) return corrupt_all(choice);
+      if (policy == CrashPolicy::kLostFile) return lose_each(choice);
+      add(choice);
+      return true;
     };
     if (!product(untorn, torn, queues.size(), visit)) return false;
     for (size_t q = 0; q < queues.size(); ++q) {
@@ -238,6 +239,20 @@ class Enumerator {
         choice.corruption = Corruption{CorruptionKind::kLostSector, ino, offset, 0};
         add(choice);
       }
+    }
+    return true;
+  }
+
+  bool lose_each(const CrashChoice& base) {
+    auto image = build_crash_image(space_, base);
+    assert(image.is_ok());
+    std::vector<LostFile> candidates = lost_file_candidates(space_.state(), *image);
+    if (candidates.empty()) add(base);  // As the sampler: nothing to lose.
+    for (LostFile& lost : candidates) {
+      if (!spend()) return false;
+      CrashChoice choice = base;
+      choice.lost = std::move(lost);
+      add(choice);
     }
     return true;
   }

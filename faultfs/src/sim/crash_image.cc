@@ -6,14 +6,17 @@
 // within the write's own range, so bytes durable outside it survive; the
 // size grows to the write's end, or (size_follows_data) only as far as the
 // last sector that was written. A corruption, beyond the crash contract,
-// flips one bit or zeroes one sector of a file in the finished image. The
-// image shares every untouched page with the pre-crash state.
+// flips one bit or zeroes one sector of a file in the finished image; a lost
+// file (lost_file.cc), also beyond it, deletes or restores one path there.
+// The image shares every untouched page with the pre-crash state.
 #include "crash_image.h"
 
 #include <algorithm>
 #include <cassert>
 #include <set>
 #include <string>
+
+#include "lost_file.h"
 
 namespace faultfs::sim {
 namespace {
@@ -82,7 +85,7 @@ Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choi
   Status valid = space.validate(choice);
   if (!valid.is_ok()) return valid;
   const State& src = space.state();
-  std::map<uint64_t, std::map<std::string, uint64_t>> entries;
+  std::map<uint64_t, DirEntries> entries;
   for (const auto& [ino, dir] : src.dirs) entries.emplace(ino, dir->durable);
   std::map<uint64_t, PageTree> contents;
   for (uint64_t id : choice.applied) {
@@ -100,6 +103,35 @@ Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choi
       apply_dir_change(entries.at(dir_change->dir), *dir_change);
     }
   }
+  State image = reachable_image(src, entries, contents);
+  image.lost_file_scope = src.lost_file_scope;
+  if (choice.corruption) {
+    const Corruption& c = *choice.corruption;
+    auto it = image.files.find(c.ino);
+    if (it == image.files.end()) return invalid("the corrupted file is not in the image");
+    PageTree& tree = it->second->durable;
+    if (c.offset >= tree.size()) return invalid("the corruption lies past the file's end");
+    if (c.kind == CorruptionKind::kBitFlip) {
+      if (c.bit > 7) return invalid("bit index over 7");
+      std::string byte = tree.read_range(c.offset, 1);
+      byte[0] = static_cast<char>(byte[0] ^ (1 << c.bit));
+      tree.write(c.offset, byte);
+    } else {
+      const uint64_t sb = choice.options.sector_bytes;
+      if (c.offset % sb != 0) return invalid("a lost sector must start on a sector boundary");
+      tree.write(c.offset, std::string(std::min<uint64_t>(sb, tree.size() - c.offset), '\0'));
+    }
+  }
+  if (choice.lost) {
+    Status lost = apply_lost_file(src, *choice.lost, image);
+    if (!lost.is_ok()) return lost;
+  }
+  for (auto& [ino, file] : image.files) file->live = file->durable;
+  return image;
+}
+
+State reachable_image(const State& src, const std::map<uint64_t, DirEntries>& entries,
+                      const std::map<uint64_t, PageTree>& contents) {
   State image;
   image.next_ino = src.next_ino;
   image.next_change_id = src.next_change_id;
@@ -124,33 +156,17 @@ Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choi
         file->ino = target;
         auto content = contents.find(target);
         file->durable = content != contents.end() ? content->second : src.files.at(target)->durable;
+        file->live = file->durable;
         image.files.emplace(target, std::move(file));
       }
     }
     image.dirs.emplace(ino, std::move(dir));
   }
-  if (choice.corruption) {
-    const Corruption& c = *choice.corruption;
-    auto it = image.files.find(c.ino);
-    if (it == image.files.end()) return invalid("the corrupted file is not in the image");
-    PageTree& tree = it->second->durable;
-    if (c.offset >= tree.size()) return invalid("the corruption lies past the file's end");
-    if (c.kind == CorruptionKind::kBitFlip) {
-      if (c.bit > 7) return invalid("bit index over 7");
-      std::string byte = tree.read_range(c.offset, 1);
-      byte[0] = static_cast<char>(byte[0] ^ (1 << c.bit));
-      tree.write(c.offset, byte);
-    } else {
-      const uint64_t sb = choice.options.sector_bytes;
-      if (c.offset % sb != 0) return invalid("a lost sector must start on a sector boundary");
-      tree.write(c.offset, std::string(std::min<uint64_t>(sb, tree.size() - c.offset), '\0'));
-    }
-  }
-  for (auto& [ino, file] : image.files) file->live = file->durable;
   return image;
 }
 
-ImageFingerprinter::ImageFingerprinter(const CrashSpace& space) {
+ImageFingerprinter::ImageFingerprinter(const CrashSpace& space)
+    : whole_image_(space.options().policy == CrashPolicy::kLostFile) {
   const State& src = space.state();
   std::set<uint64_t> dirs;
   for (const DirChange& c : src.pending_dirs) dirs.insert(c.dir);
@@ -170,6 +186,24 @@ ImageFingerprinter::ImageFingerprinter(const CrashSpace& space) {
 
 std::pair<uint64_t, uint64_t> ImageFingerprinter::digest(const State& image) const {
   Digest d;
+  if (whole_image_) {
+    // A lost file may touch any path, under new inode numbers: every entry
+    // and every byte.
+    for (const auto& [ino, dir] : image.dirs) {
+      d.add(ino);
+      for (const auto& [name, target] : dir->durable) {
+        d.add(uint64_t{name.size()});
+        d.add(name);
+        d.add(target);
+      }
+    }
+    for (const auto& [ino, file] : image.files) {
+      d.add(ino);
+      d.add(file->durable.size());
+      d.add(file->durable.read_all());
+    }
+    return d.value();
+  }
   for (uint64_t ino : dirs_) {
     auto it = image.dirs.find(ino);
     d.add(ino);

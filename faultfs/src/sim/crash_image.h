@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "crash_space.h"
@@ -18,6 +19,13 @@ namespace faultfs::sim {
 // names no byte of a file in the image.
 [[nodiscard]] Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choice);
 
+// The image holding, for each directory the root reaches through `entries`
+// (every directory of `src` must have its entries there), those entries, and
+// for each file its bytes in `contents` or else its durable bytes in `src`;
+// live == durable, no pending changes, inode numbers kept.
+State reachable_image(const State& src, const std::map<uint64_t, DirEntries>& entries,
+                      const std::map<uint64_t, PageTree>& contents);
+
 // Applies a torn write: each sector the write covers gets its fate.
 void apply_torn_write(PageTree& tree, const FileChange& write, const TornWrite& torn,
                       uint32_t sector_bytes);
@@ -25,13 +33,15 @@ void apply_torn_write(PageTree& tree, const FileChange& write, const TornWrite& 
 // A 128-bit digest of the parts of an image a crash of `space` can change:
 // the entries of directories with pending changes and, for files with
 // pending changes (every file under kCorrupt), the size and the bytes of the
-// range any choice could touch. Equal digests mean equal images.
+// range any choice could touch; under kLostFile every entry and byte. Equal
+// digests mean equal images.
 class ImageFingerprinter {
  public:
   explicit ImageFingerprinter(const CrashSpace& space);
   std::pair<uint64_t, uint64_t> digest(const State& image) const;
 
  private:
+  bool whole_image_ = false;
   std::vector<uint64_t> dirs_;                                     // Sorted.
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> file_ranges_;  // ino -> [lo, hi).
 };

@@ -5,11 +5,14 @@
 // uniformly (added if it was not kept): each covered sector gets a uniform
 // fate, at least one of them not new. kCorrupt corrupts one file of the
 // prefix image with data: a uniform bit flip or a uniform lost sector.
+// kLostFile deletes or restores one path of the prefix image
+// (lost_file_candidates), a restore two times in three when there is one.
 #include <algorithm>
 #include <cassert>
 
 #include "crash_choose.h"
 #include "crash_image.h"
+#include "lost_file.h"
 
 namespace faultfs::sim {
 namespace {
@@ -71,6 +74,21 @@ void add_corruption(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& 
   choice.corruption = c;
 }
 
+// Two restores in three when the history has one: they test more than a
+// plain deletion does.
+void add_lost_file(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& choice) {
+  auto image = build_crash_image(space, choice);
+  assert(image.is_ok());
+  std::vector<LostFile> deletes, restores;
+  for (LostFile& c : lost_file_candidates(space.state(), *image)) {
+    (c.kind == LostFile::Kind::kDelete ? deletes : restores).push_back(std::move(c));
+  }
+  if (deletes.empty() && restores.empty()) return;
+  const bool restore = !restores.empty() && (deletes.empty() || uniform(rng, 3) != 0);
+  std::vector<LostFile>& from = restore ? restores : deletes;
+  choice.lost = std::move(from[uniform(rng, from.size())]);
+}
+
 }  // namespace
 
 CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
@@ -100,6 +118,7 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
   }
   if (space.options().policy == CrashPolicy::kTorn) add_tear(space, rng, choice);
   if (space.options().policy == CrashPolicy::kCorrupt) add_corruption(space, rng, choice);
+  if (space.options().policy == CrashPolicy::kLostFile) add_lost_file(space, rng, choice);
   assert(space.validate(choice).is_ok());
   return choice;
 }

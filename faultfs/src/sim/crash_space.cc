@@ -5,8 +5,8 @@
 // all entry changes form one journal whose surviving part is an in-order
 // prefix that never splits a rename and that covers every change issued
 // before one already made durable (ext4 commits its journal in order).
-// kDrop keeps the shortest allowed prefix of every queue, kPrefix and
-// kCorrupt any allowed prefix, kReorder and kTorn any subset in any order of
+// kDrop keeps the shortest allowed prefix of every queue, kPrefix, kCorrupt
+// and kLostFile any allowed prefix, kReorder and kTorn any subset in any order of
 // file and strict directory queues (the journal stays a prefix).
 #include "crash_space.h"
 
@@ -25,6 +25,7 @@ CrashQueue::Freedom freedom_of(CrashPolicy policy, CrashQueue::Kind kind) {
       return CrashQueue::Freedom::kMinimum;
     case CrashPolicy::kPrefix:
     case CrashPolicy::kCorrupt:
+    case CrashPolicy::kLostFile:
       return CrashQueue::Freedom::kPrefix;
     case CrashPolicy::kReorder:
     case CrashPolicy::kTorn:
@@ -195,6 +196,9 @@ Status CrashSpace::validate(const CrashChoice& choice) const {
   }
   if (choice.corruption && options_.policy != CrashPolicy::kCorrupt) {
     return invalid("a corruption outside kCorrupt");
+  }
+  if (choice.lost && options_.policy != CrashPolicy::kLostFile) {
+    return invalid("a lost file outside kLostFile");
   }
   return Status::ok();
 }

@@ -9,6 +9,8 @@
 #include <cassert>
 #include <cerrno>
 
+#include "earlier_images.h"
+
 namespace faultfs::sim {
 
 Status Core::admit(std::string_view op, const std::string& path, size_t new_changes) const {
@@ -38,6 +40,10 @@ void Core::finish(OpKind kind, std::string_view op, const std::string& path) {
   const uint64_t points = stats.syncs + stats.dir_syncs;
   if (halt_rule == HaltRule::kMutations && stats.mutations >= halt_count) halted = true;
   if (halt_rule == HaltRule::kPersistencePoints && points >= halt_count) halted = true;
+  // Before the hook: a crash point's clone carries the image of its own point.
+  if (kind != OpKind::kMutation && earlier_images_max > 0) {
+    remember_durable_image(st, points, earlier_images_max);
+  }
   if (hook) {
     hook(OpEvent{.kind = kind,
                  .op = op,

@@ -27,6 +27,8 @@ struct Core {
   uint64_t halt_count = 0;
   bool halted = false;
   std::set<std::string> locks;  // Normalized paths of the held locks.
+  // Earlier durable images kept at persistence points (0: none are taken).
+  size_t earlier_images_max = 0;
 
   // Whether a mutating op may run: kIoError once halted, kNoSpace when
   // `new_changes` more would overflow the pending queue. Requires mu held.

@@ -18,6 +18,20 @@ std::unique_ptr<SimFs> SimFs::clone() const {
   return std::unique_ptr<SimFs>(new SimFs(std::move(core)));
 }
 
+Status SimFs::set_lost_file_scope(const std::string& dir) {
+  auto parts = sim::split_path(dir);
+  if (!parts.is_ok()) return parts.status();
+  std::lock_guard lock(core_->mu);
+  core_->st.lost_file_scope = std::move(parts).value();
+  return Status::ok();
+}
+
+void SimFs::keep_earlier_images(size_t images_max) {
+  assert(images_max == 0 || images_max >= 3);
+  std::lock_guard lock(core_->mu);
+  core_->earlier_images_max = images_max;
+}
+
 size_t SimFs::pending_changes() const {
   std::lock_guard lock(core_->mu);
   return core_->st.pending_changes();

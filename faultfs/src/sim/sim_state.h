@@ -59,6 +59,8 @@ struct FileInode {
   std::optional<ErrorCode> writeback_error;
 };
 
+using DirEntries = std::map<std::string, uint64_t>;  // name -> inode.
+
 struct DirInode {
   uint64_t ino = 0;
   std::map<std::string, uint64_t> live;
@@ -77,6 +79,14 @@ struct DirChange {
   uint64_t dir = 0;
   std::vector<EntryEdit> edits;  // Applied together, in order.
   uint64_t partner = 0;  // The other half of a cross-directory rename (a change id), else 0.
+};
+
+struct State;
+
+// A durable image remembered for kLostFile crashes (SimFs::keep_earlier_images).
+struct EarlierImage {
+  uint64_t point = 0;                  // Persistence points completed when taken.
+  std::shared_ptr<const State> image;  // Durable entries and bytes only, reachable only.
 };
 
 struct State {
@@ -106,6 +116,11 @@ struct State {
   // Highest id sync_dir() made durable (ordering for DirMode::kLenient).
   uint64_t durable_dir_change_max = 0;
   size_t pending_file_changes = 0;
+  // kLostFile: paths strictly under this directory (components) may be lost,
+  // and restores pick among these earlier images (ascending point). Copied by
+  // clones; crash images keep the scope only.
+  std::vector<std::string> lost_file_scope;
+  std::vector<EarlierImage> earlier;
 };
 
 void apply_file_change(PageTree& tree, const FileChange& change);

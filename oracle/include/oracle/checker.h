@@ -42,6 +42,31 @@
 //   8. hole               not a prefix: a write B is absent while a later write
 //                         A is visible (also the fallback when no other rule
 //                         holds, since then no single prefix explains the state).
+//
+// Faults beyond the contract (CheckOptions::beyond_contract: policies
+// `corrupt` and `lost-file`) damage data that was already durable. An engine
+// cannot always repair that, but it must never lose data silently. The
+// caller passes bounds whose lo is the durable-before-the-fault bound
+// (beyond_contract_bounds(): what a completed flush() or close(), or in Full
+// mode an acknowledgement, made durable before the fault; never a background
+// sync the workload did not observe). The allowed outcomes are exactly:
+//   - a state at some p in [lo, hi] (the fault hit nothing needed, or the
+//     engine repaired it);
+//   - an error of code kCorruption from open or scan: a detection. Any other
+//     error code (io_error, not_found, invalid_argument...) is not one: the
+//     image is a plain file system that fails no I/O, so such an error means
+//     the engine did not recognise the damage for what it is; it stays
+//     `unreadable`.
+// A state outside [lo, hi] is then classified by the rules above, and every
+// kind that says the state lacks data (torn_batch, resurrected_delete,
+// lost_acknowledged, checkpoint_mix, hole: a state missing durable writes, or
+// no prefix at all) becomes
+//   9. undetected_loss    the engine opened past damage and served a state
+//                         that lacks writes durable before the fault, or that
+//                         is no prefix of the history, without an error. The
+//                         evidence names the shape the rules above found.
+// invented_value and wrong_value keep their kinds: they serve bytes that were
+// never there, which is worse than a loss and says so.
 #pragma once
 
 #include <cstddef>
@@ -66,6 +91,7 @@ enum class ViolationKind : uint8_t {
   kLostAcknowledged,
   kCheckpointMix,
   kHole,
+  kUndetectedLoss,  // Beyond-contract faults only (see above).
 };
 // "unreadable", "invented_value", ... (the names above, for reports).
 const char* violation_kind_name(ViolationKind kind);
@@ -92,8 +118,9 @@ struct Verdict {
   // ok: the highest matching p. Violation: the closest allowed p (compared to).
   uint64_t p = 0;
   std::optional<ViolationKind> kind;  // Set iff !ok.
-  // ok with no state: the target reported an error (Corruption) on a crash
-  // that CheckOptions::unreadable_allowed admits; the history cannot go on.
+  // ok with no state: the target reported a corruption error on a fault
+  // beyond the contract (CheckOptions::beyond_contract); the history cannot
+  // go on.
   bool error_detected = false;
   Bounds bounds;
   Diff diff;
@@ -103,14 +130,25 @@ struct Verdict {
 };
 
 struct CheckOptions {
-  // The crash went beyond the contract (policy `corrupt`): an open or scan
-  // that fails with an error is a correct detection, not a violation.
-  bool unreadable_allowed = false;
+  // The fault went beyond the contract (policies `corrupt`, `lost-file`): a
+  // kCorruption error is a correct detection, and a state that lacks data is
+  // undetected_loss (rules above). Bounds must come from
+  // beyond_contract_bounds().
+  bool beyond_contract = false;
   size_t diff_rows_max = 5;  // DiffRow entries kept.
   // Hash candidates confirmed through SQLite before falling back to the exact
   // replay; only a 64-bit hash collision makes the first one fail.
   size_t confirmations_max = 4;
 };
+
+// The bounds a fault beyond the contract is judged by: those of a power loss,
+// with lo lowered to what was durable before the fault as the workload saw
+// it: the coverage of the last completed flush() or close() and, in Full
+// mode, the last acknowledged write (each was synced before it returned).
+[[nodiscard]] Bounds beyond_contract_bounds(const HistorySummary& summary, Durability durability);
+// The lo of beyond_contract_bounds() alone (for bounds taken at an earlier
+// point of the history).
+[[nodiscard]] uint64_t durable_before_fault(const HistorySummary& summary, Durability durability);
 
 class Checker {
  public:

@@ -10,12 +10,6 @@ using faultfs::OpenMode;
 using faultfs::Result;
 using faultfs::Status;
 
-namespace {
-constexpr const char* kWalName = "wal";
-constexpr const char* kCheckpointName = "checkpoint";
-constexpr const char* kCheckpointTmpName = "checkpoint.tmp";
-}  // namespace
-
 MiniKvTarget::~MiniKvTarget() {
   // A destroyed handle closes as a process exit would: errors go nowhere.
   if (is_open()) close().ignore_error();
@@ -41,10 +35,11 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
   durability_ = durability;
   rows_.clear();
   seq_ = 0;
+  wal_size_ = 0;
+  synced_end_ = 0;
   read_only_ = false;
   deferred_tail_.clear();
-  Status s = load_checkpoint();
-  if (s.is_ok() && durability_ != Durability::kNone) s = replay_wal();
+  Status s = recover();
   // The WAL's directory entry (and a removed tmp) must be durable before any
   // write is acknowledged into it.
   if (s.is_ok()) s = fs.sync_dir(dir_);
@@ -52,62 +47,6 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
     wal_.reset();
     fs_ = nullptr;
   }
-  return s;
-}
-
-Status MiniKvTarget::load_checkpoint() {
-  const std::string tmp = faultfs::join_path(dir_, kCheckpointTmpName);
-  auto tmp_exists = fs_->exists(tmp);
-  if (!tmp_exists.is_ok()) return tmp_exists.status();
-  if (tmp_exists.value()) {
-    Status s = fs_->remove(tmp);  // A flush the crash interrupted.
-    if (!s.is_ok()) return s;
-  }
-  const std::string path = faultfs::join_path(dir_, kCheckpointName);
-  auto exists = fs_->exists(path);
-  if (!exists.is_ok()) return exists.status();
-  if (!exists.value()) return Status::ok();
-  auto bytes = faultfs::read_file(*fs_, path);
-  if (!bytes.is_ok()) return bytes.status();
-  const FrameRead frame = read_frame(bytes.value(), /*verify_checksum=*/true);
-  auto decoded = frame.outcome == FrameRead::Outcome::kOk && frame.frame_bytes == bytes->size()
-                     ? decode_checkpoint(frame.payload)
-                     : std::nullopt;
-  if (!decoded) return Status(ErrorCode::kCorruption, "bad checkpoint " + path);
-  seq_ = decoded->first;
-  rows_ = std::move(decoded->second);
-  return Status::ok();
-}
-
-Status MiniKvTarget::replay_wal() {
-  const std::string path = faultfs::join_path(dir_, kWalName);
-  auto file = fs_->open(path, OpenMode::kCreate);
-  if (!file.is_ok()) return file.status();
-  wal_ = std::move(file).value();
-  auto size = wal_->size();
-  if (!size.is_ok()) return size.status();
-  std::string bytes(size.value(), '\0');
-  auto read = wal_->read_at(0, bytes);
-  if (!read.is_ok()) return read.status();
-  bytes.resize(read.value());
-  size_t offset = 0;
-  const bool verify = !bug(Bug::kTornTailReplayed);
-  while (offset < bytes.size()) {
-    const FrameRead frame = read_frame(std::string_view(bytes).substr(offset), verify);
-    if (frame.outcome != FrameRead::Outcome::kOk) break;  // The torn tail.
-    auto record = decode_record(frame.payload);
-    if (!record) break;
-    // Records at or below the checkpoint are already in it.
-    if (record->first > seq_) {
-      apply_to_rows(record->second, &rows_);
-      seq_ = record->first;
-    }
-    offset += frame.frame_bytes;
-  }
-  if (offset == bytes.size()) return Status::ok();
-  // New records must follow the last good one, durably.
-  Status s = wal_->truncate(offset);
-  if (s.is_ok()) s = wal_->sync();
   return s;
 }
 
@@ -119,9 +58,9 @@ Status MiniKvTarget::sync_file(faultfs::File& file) {
 
 Status MiniKvTarget::finish_deferred() {
   if (deferred_tail_.empty()) return Status::ok();
-  Status s = wal_->append(deferred_tail_);
+  Status s = append_wal(deferred_tail_);
   deferred_tail_.clear();
-  if (s.is_ok() && durability_ == Durability::kFull) s = sync_file(*wal_);
+  if (s.is_ok() && durability_ == Durability::kFull) s = sync_wal();
   return s.is_ok() ? s : fail(s);
 }
 
@@ -131,9 +70,12 @@ Status MiniKvTarget::append_record(const std::string& frame, bool is_batch) {
     now = now.substr(0, frame.size() / 2);
     deferred_tail_ = frame.substr(frame.size() / 2);
   }
-  Status s = wal_->append(now);
+  Status s = append_wal(now);
   if (s.is_ok() && durability_ == Durability::kFull && !bug(Bug::kNoSyncInFull)) {
-    s = sync_file(*wal_);
+    s = sync_wal();
+    // The marker proves this record durable should it be damaged later (a
+    // half-written record has none: it is not durable yet).
+    if (s.is_ok() && deferred_tail_.empty()) s = append_marker();
   }
   return s.is_ok() ? s : fail(s);
 }
@@ -151,7 +93,8 @@ Status MiniKvTarget::apply(const Write& write) {
       logged.push_back(op);
     }
     if (!logged.empty()) {
-      s = append_record(encode_frame(encode_record(seq_ + 1, logged)), write.size() > 1);
+      s = append_record(encode_frame(encode_record(seq_ + 1, synced_end_, logged)),
+                        write.size() > 1);
       if (!s.is_ok()) return s;
     }
   }
@@ -181,9 +124,9 @@ Status MiniKvTarget::flush() {
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   Status s = finish_deferred();
   if (s.is_ok()) s = write_checkpoint();
-  // The checkpoint covers every record now: the WAL may go.
-  if (s.is_ok() && wal_ != nullptr) s = wal_->truncate(0);
-  if (s.is_ok() && wal_ != nullptr) s = sync_file(*wal_);
+  // The checkpoint covers every record now: the WAL may go, replaced at once
+  // by one holding only the checkpoint's base marker.
+  if (s.is_ok()) s = start_wal();
   return s.is_ok() ? s : fail(s);
 }
 
@@ -203,7 +146,9 @@ Status MiniKvTarget::close() {
       read_only_ ? Status(ErrorCode::kIoError, "close after an earlier I/O error") : Status::ok();
   if (!read_only_) {
     s = finish_deferred();
-    if (s.is_ok()) s = durability_ == Durability::kNone ? flush() : sync_file(*wal_);
+    if (s.is_ok()) s = durability_ == Durability::kNone ? flush() : sync_wal();
+    // The marker proves every record before it durable.
+    if (s.is_ok() && durability_ != Durability::kNone) s = append_marker();
     if (s.is_ok() && unsynced_checkpoint_ != nullptr) s = sync_file(*unsynced_checkpoint_);
   }
   if (unsynced_checkpoint_ != nullptr) {

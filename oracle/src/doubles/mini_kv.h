@@ -2,15 +2,28 @@
 // correct by default, with at most one classic recovery bug switched on. The
 // doubles prove that the lab can fail: each bug must be caught.
 //
-// Files in its directory: "wal" (frames, see mini_kv_format.h; not in None
-// mode), "checkpoint" (one frame), "checkpoint.tmp" (being written).
+// Files in its directory: "wal" (frames, see mini_kv_format.h; markers only
+// in None mode), "checkpoint" (one frame), "checkpoint.tmp" (being written).
 // Correct protocol:
-//   write   append the record; Full: sync it before returning.
+//   create  the WAL (written as wal.tmp with its base marker, synced, renamed,
+//           directory synced), then an empty checkpoint: from then on both
+//           files always exist and the WAL's first frame is durable.
+//   write   append the record (durable_end: the WAL bytes synced so far);
+//           Full: sync it, append a marker and sync that too before
+//           returning, so that a damaged record is never the last durable one.
 //   flush   write checkpoint.tmp, sync it, rename it over checkpoint,
-//           sync the directory, and only then cut the WAL (truncate + sync).
+//           sync the directory, and only then replace the WAL by a new one
+//           holding the base marker of the checkpoint's sequence (as create).
+//   close   sync the WAL, then append a marker and sync it (None: flush).
 //   open    read checkpoint (a bad one is kCorruption), replay WAL frames
-//           after its sequence, stop at the first incomplete or bad frame
-//           (the torn tail), truncate the WAL there and sync it.
+//           after its sequence, stop at the first incomplete or bad frame.
+//           That frame is the torn tail, truncated and synced away, unless a
+//           later good record's durable_end lies past it: then durable data
+//           is damaged and the open fails with kCorruption. So do a missing
+//           WAL or checkpoint (unless neither exists: a new database), a
+//           WAL base newer than the checkpoint, and a gap in the sequence.
+//           A damaged base marker is damage too. Then a marker is appended
+//           and synced.
 //   error   a failed append or sync makes the engine refuse writes until
 //           reopened; a failed sync is never retried.
 #pragma once
@@ -36,6 +49,10 @@ enum class Bug : uint8_t {
   kTornTailReplayed,               // No checksum check: a torn tail replays as data.
   kDeleteNotLogged,                // Deletes change memory but never reach the WAL.
   kFailedSyncRetried,              // A failed sync is retried, and its success trusted.
+  kStopsAtDamagedRecord,           // Recovery drops a damaged record and all after it
+                                   // even when a later record proves it was durable.
+  kRecreatesMissingFiles,          // A missing WAL or checkpoint is silently
+                                   // recreated; the base and sequence are not checked.
 };
 
 class MiniKvTarget final : public Target {
@@ -52,8 +69,19 @@ class MiniKvTarget final : public Target {
   bool is_open() const override { return fs_ != nullptr; }
 
  private:
+  // mini_kv_open.cc: recovery.
+  [[nodiscard]] faultfs::Status recover();
+  [[nodiscard]] faultfs::Status create();
+  // A new WAL holding only the base marker (seq_), synced, then renamed over
+  // the old one: a WAL that exists is never empty.
+  [[nodiscard]] faultfs::Status start_wal();
   [[nodiscard]] faultfs::Status load_checkpoint();
-  [[nodiscard]] faultfs::Status replay_wal();
+  [[nodiscard]] faultfs::Status replay_wal(bool checkpoint_exists);
+  [[nodiscard]] faultfs::Status damaged(const std::string& why) const;
+  // Appends a marker record and syncs the WAL.
+  [[nodiscard]] faultfs::Status append_marker();
+  [[nodiscard]] faultfs::Status append_wal(std::string_view bytes);
+  [[nodiscard]] faultfs::Status sync_wal();
   [[nodiscard]] faultfs::Status sync_file(faultfs::File& file);
   [[nodiscard]] faultfs::Status append_record(const std::string& frame, bool is_batch);
   [[nodiscard]] faultfs::Status finish_deferred();
@@ -70,7 +98,9 @@ class MiniKvTarget final : public Target {
   std::unique_ptr<faultfs::File> unsynced_checkpoint_;
   std::string deferred_tail_;  // kAckBeforeRecordDone: bytes not yet appended.
   Rows rows_;
-  uint64_t seq_ = 0;  // Last write applied (the engine's own numbering).
+  uint64_t seq_ = 0;         // Last write applied (the engine's own numbering).
+  uint64_t wal_size_ = 0;    // Bytes appended to the WAL (after its last cut).
+  uint64_t synced_end_ = 0;  // WAL bytes known durable (the last sync).
   bool read_only_ = false;
 };
 

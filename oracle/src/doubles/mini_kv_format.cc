@@ -34,9 +34,10 @@ FrameRead read_frame(std::string_view in, bool verify_checksum) {
   return r;
 }
 
-std::string encode_record(uint64_t seq, const Write& write) {
+std::string encode_record(uint64_t seq, uint64_t durable_end, const Write& write) {
   std::string out;
   coding::put_fixed64(&out, seq);
+  coding::put_fixed64(&out, durable_end);
   coding::put_varint64(&out, write.size());
   for (const Op& op : write) {
     out.push_back(op.kind == OpKind::kPut ? '\0' : '\1');
@@ -47,14 +48,27 @@ std::string encode_record(uint64_t seq, const Write& write) {
   return out;
 }
 
-std::optional<std::pair<uint64_t, Write>> decode_record(std::string_view in) {
-  if (in.size() < 8) return std::nullopt;
-  const uint64_t seq = coding::decode_fixed64(in.data());
-  in.remove_prefix(8);
+std::string encode_marker(uint64_t seq, uint64_t durable_end) {
+  std::string payload = encode_record(seq, durable_end, Write{});
+  payload.resize(kMarkerFrameBytes - kFrameHeaderBytes, '\0');
+  return encode_frame(payload);
+}
+
+std::optional<WalRecord> decode_record(std::string_view in) {
+  if (in.size() < 16) return std::nullopt;
+  WalRecord record;
+  record.seq = coding::decode_fixed64(in.data());
+  record.durable_end = coding::decode_fixed64(in.data() + 8);
+  in.remove_prefix(16);
   const auto count = coding::get_varint64(&in);
+  if (count && *count == 0) {
+    // A marker: zero padding only.
+    if (in.find_first_not_of('\0') != std::string_view::npos) return std::nullopt;
+    return record;
+  }
   // Each op takes at least 3 bytes, which bounds the count before reserving.
-  if (!count || *count == 0 || *count > in.size() / 3) return std::nullopt;
-  Write write;
+  if (!count || *count > in.size() / 3) return std::nullopt;
+  Write& write = record.write;
   write.reserve(*count);
   for (uint64_t i = 0; i < *count; ++i) {
     if (in.empty() || static_cast<uint8_t>(in[0]) > 1) return std::nullopt;
@@ -72,7 +86,7 @@ std::optional<std::pair<uint64_t, Write>> decode_record(std::string_view in) {
     }
   }
   if (!in.empty()) return std::nullopt;
-  return std::make_pair(seq, std::move(write));
+  return record;
 }
 
 std::string encode_checkpoint(uint64_t seq, const Rows& rows) {

@@ -42,10 +42,11 @@ class Judge {
   Judge(const oracle::TargetInfo& info, oracle::Durability durability, oracle::History& history);
 
   // Opens a fresh target on `fs` at `dir`, reads everything, judges it under
-  // `bounds`; `beyond_contract` (policy corrupt) admits a detected error and
-  // any loss. `after_open` runs once the open returned (ends a recovery-event
-  // count). The target is dropped before returning. A non-ok Result is the
-  // oracle's own failure, never the target's.
+  // `bounds`. `beyond_contract` (policies corrupt and lost-file): `bounds`
+  // come from oracle::beyond_contract_bounds(), a corruption error is a
+  // correct detection and a silent loss is undetected_loss. `after_open` runs once the open
+  // returned (ends a recovery-event count). The target is dropped before returning. A non-ok Result
+  // is the oracle's own failure, never the target's.
   [[nodiscard]] faultfs::Result<Judgement> recover(faultfs::FileSystem& fs, const std::string& dir,
                                                    const oracle::Bounds& bounds,
                                                    bool beyond_contract,

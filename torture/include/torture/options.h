@@ -24,6 +24,16 @@ inline constexpr uint32_t kJobsMax = 256;
 inline constexpr uint32_t kShardCountMax = 65'536;
 inline constexpr double kTimeSecondsMax = 7 * 24 * 3600.0;
 
+// The policies a campaign runs when --policy is not given ("default").
+// lost-file stays out until DBX detects lost and rolled-back files.
+inline constexpr faultfs::CrashPolicy kDefaultPolicies[] = {
+    faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix, faultfs::CrashPolicy::kReorder,
+    faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kCorrupt};
+// Every policy ("all").
+inline constexpr faultfs::CrashPolicy kAllPolicies[] = {
+    faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,  faultfs::CrashPolicy::kReorder,
+    faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kCorrupt, faultfs::CrashPolicy::kLostFile};
+
 struct CampaignOptions {
   std::string target = "dbx";
   std::vector<oracle::Durability> durabilities;  // Non-empty after parsing.
@@ -53,7 +63,7 @@ struct CampaignOptions {
     std::string_view text);
 // "sim|fork|all".
 [[nodiscard]] faultfs::Result<std::vector<std::string>> parse_modes(std::string_view text);
-// "drop,prefix,reorder,torn,corrupt" or "all".
+// "drop,prefix,reorder,torn,corrupt,lost-file", "default" or "all".
 [[nodiscard]] faultfs::Result<std::vector<faultfs::CrashPolicy>> parse_policies(
     std::string_view text);
 // "K/N" with 0 <= K < N <= kShardCountMax.
