@@ -1,14 +1,12 @@
-# Warning and sanitizer flags shared by every DBX target.
+# Warning flags shared by every DBX target.
 add_library(dbx_warnings INTERFACE)
+# -Wshadow=local is GCC's spelling; clang would reject it.
 target_compile_options(dbx_warnings INTERFACE -Wall -Wextra -Wpedantic
-  -Wshadow=local -Wnon-virtual-dtor -Wimplicit-fallthrough)
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wnon-virtual-dtor -Wimplicit-fallthrough)
 if(DBX_WERROR)
   target_compile_options(dbx_warnings INTERFACE -Werror)
 endif()
-if(DBX_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
-    -fno-sanitize-recover=undefined)
-  add_link_options(-fsanitize=address,undefined)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND (DBX_SANITIZE OR DBX_TSAN))
   # GCC's -Wmaybe-uninitialized is unreliable under -fsanitize (its manual says
   # so); GCC 12 fires it inside std::regex's std::function state.
   target_compile_options(dbx_warnings INTERFACE -Wno-maybe-uninitialized)
