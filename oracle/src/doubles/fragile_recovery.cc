@@ -6,11 +6,6 @@
 
 namespace oracle::doubles {
 
-namespace {
-// MiniKv's name for a checkpoint being written (mini_kv.h).
-constexpr const char* kCheckpointTmpName = "checkpoint.tmp";
-}  // namespace
-
 faultfs::Status FragileRecoveryTarget::open(faultfs::FileSystem& fs, const std::string& dir,
                                             Durability durability) {
   auto interrupted = fs.exists(faultfs::join_path(dir, kCheckpointTmpName));
