@@ -57,6 +57,7 @@ struct DeniedFile {
   const char* name;
   mode_t mode;
   const char* label;
+  friend void PrintTo(const DeniedFile& file, std::ostream* out) { *out << file.label; }
 };
 
 class PermissionDeniedOn : public ::testing::TestWithParam<DeniedFile> {};
