@@ -53,5 +53,29 @@ TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfAnUndurableRename) {
   expect_shrink_keeps_cause("no-dir-sync", "drop");
 }
 
+// A fork-mode artifact has no simulated crash state to keep: its workload
+// must still fail in simulation with the same violation kind.
+TEST(TortureShrink, ForkArtifactKeepsItsKind) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r = run_torture(
+      "run --target delete-not-logged --mode fork --workloads 16 --ops 40 --seed 5 --jobs 2 "
+      "--quiet --report " +
+          report,
+      t);
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const std::string original_dir = first_artifact_of(report);
+  ASSERT_FALSE(original_dir.empty());
+  const std::string shrunk_dir = t / "shrunk";
+  const CliResult shrink =
+      run_torture("shrink " + original_dir + " --time 60 --out " + shrunk_dir, t);
+  ASSERT_EQ(shrink.code, 0) << shrink.out << shrink.err;
+  auto original = read_artifact(original_dir);
+  auto shrunk = read_artifact(shrunk_dir);
+  ASSERT_TRUE(original.is_ok() && shrunk.is_ok());
+  EXPECT_EQ(shrunk->kind, original->kind);
+  EXPECT_EQ(run_torture("replay " + shrunk_dir, t).code, 1);
+}
+
 }  // namespace
 }  // namespace torture::testing
