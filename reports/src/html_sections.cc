@@ -261,8 +261,7 @@ std::string causes_section(const Summary& summary) {
     out += "<tr><td>" + esc(c.kind) + "</td><td>" + esc(c.policy) + "</td><td class=\"mono\">" +
            esc(c.crash_op) + "</td><td class=\"mono\">" + esc(c.crash_file) +
            "</td><td class=\"num\">" + text::format_count(group.violations) + "</td><td>" +
-           "<a href=\"#violation-" + esc(group.first_id) + "\">" + esc(group.first_id) +
-           "</a></td></tr>\n";
+           "<code>" + esc(group.first_id) + "</code></td></tr>\n";
   }
   return out + "</table>\n</section>\n";
 }

@@ -1,9 +1,7 @@
 #include "campaign_progress.h"
 
-#include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <map>

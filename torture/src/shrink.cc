@@ -34,7 +34,15 @@ class Shrinker {
                   std::chrono::milliseconds(static_cast<int64_t>(options.time_s * 1000))) {}
 
   // The artifact's own crash state, judged again: sets the cause to keep.
+  // A fork-mode artifact names no simulated crash state (a real process
+  // died at a kill point): its workload must fail in simulation with the
+  // same kind, the only part of its cause the simulation can see.
   [[nodiscard]] Result<std::optional<Finding>> exact_failure() {
+    if (artifact_.mode == kModeFork) {
+      kind_only_ = true;
+      cause_.kind = artifact_.kind;
+      return failure(artifact_.workload);
+    }
     auto f = judge_exactly(artifact_.workload, artifact_.crash);
     if (!f.is_ok() || !f->has_value()) return f;
     const Finding& found = f->value();
@@ -50,7 +58,7 @@ class Shrinker {
     auto result = run_sim(target_, w, settings_, control);
     if (!result.is_ok()) return result.status();
     for (Finding& f : result->findings) {
-      if (Cause{f.kind, f.crash.policy, f.crash_op, f.crash_file} == cause_) {
+      if (same_cause(f)) {
         return std::optional<Finding>(std::move(f));
       }
     }
@@ -74,7 +82,7 @@ class Shrinker {
       auto judged = judge_exactly(w, candidate);
       if (!judged.is_ok()) return judged.status();
       const std::optional<Finding>& g = judged.value();
-      if (g && Cause{g->kind, g->crash.policy, g->crash_op, g->crash_file} == cause_) {
+      if (g && same_cause(*g)) {
         *f = *g;
       } else {
         ++i;
@@ -169,6 +177,11 @@ class Shrinker {
     bool operator==(const Cause&) const = default;
   };
 
+  bool same_cause(const Finding& f) const {
+    if (kind_only_) return f.kind == cause_.kind;
+    return Cause{f.kind, f.crash.policy, f.crash_op, f.crash_file} == cause_;
+  }
+
   static SimSettings shrink_settings(const Artifact& artifact) {
     SimSettings settings = settings_for(artifact, artifact.crash.policy);
     // Past a first finding of another cause, to reach one of this cause.
@@ -200,6 +213,7 @@ class Shrinker {
   Clock::time_point deadline_;
   uint64_t candidates_ = 0;
   Cause cause_;
+  bool kind_only_ = false;
 };
 
 }  // namespace

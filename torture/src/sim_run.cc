@@ -209,7 +209,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   // was, before record_recovered() below may discard writes.
   Status s = drain(step);
   if (!s.is_ok()) return s;
-  crash_op_ = "open";
+  crash_op_ = "open";  // drain() set it to the recovery's own crash points.
   crash_file_ = kSimDbDir;
   s = record(spec, judgement, step_context(step));
   if (!s.is_ok()) return s;

@@ -34,7 +34,7 @@ inline constexpr size_t kTextBytesMax = 1024;
 struct Slot {
   std::atomic<uint64_t> workload{kNoWorkload};
   std::atomic<int64_t> busy_since_ms{0};  // monotonic_ms() a recovery began; 0 = none.
-  std::atomic<uint64_t> recoveries{0};     // Judged-state recoveries begun this workload.
+  std::atomic<uint64_t> recoveries{0};    // Judged-state recoveries begun this workload.
   uint32_t spec_bytes = 0;                // 0: no CrashSpec (fork mode, or before the first).
   uint32_t op_bytes = 0;
   uint32_t file_bytes = 0;

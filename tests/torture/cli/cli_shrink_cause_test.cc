@@ -17,14 +17,17 @@ std::string first_artifact_of(const std::string& report) {
   return report + "/" + s["violations_list"][0]["artifact"].get<std::string>();
 }
 
-void expect_shrink_keeps_cause(const std::string& target, const std::string& policy) {
+struct Shrunk {
+  Artifact original;
+  Artifact shrunk;
+  int replay_code = -1;
+};
+
+// Runs `campaign`, shrinks its first artifact and replays the result.
+void campaign_then_shrink(const std::string& campaign, Shrunk* out) {
   TempDir t;
   const std::string report = t / "report";
-  const CliResult r = run_torture("run --target " + target + " --policy " + policy +
-                                      " --mode sim --workloads 8 --ops 60 --seed 3 --jobs 2 "
-                                      "--quiet --report " +
-                                      report,
-                                  t);
+  const CliResult r = run_torture(campaign + " --jobs 2 --quiet --report " + report, t);
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   const std::string original_dir = first_artifact_of(report);
   ASSERT_FALSE(original_dir.empty());
@@ -36,13 +39,24 @@ void expect_shrink_keeps_cause(const std::string& target, const std::string& pol
   auto shrunk = read_artifact(shrunk_dir);
   ASSERT_TRUE(original.is_ok()) << original.status().message();
   ASSERT_TRUE(shrunk.is_ok()) << shrunk.status().message();
-  EXPECT_FALSE(original->crash_op.empty());
-  EXPECT_EQ(shrunk->kind, original->kind);
-  EXPECT_EQ(shrunk->crash.policy, original->crash.policy);
-  EXPECT_EQ(shrunk->crash_op, original->crash_op);
-  EXPECT_EQ(shrunk->crash_file, original->crash_file);
-  EXPECT_LE(workload_ops(shrunk->workload), workload_ops(original->workload));
-  EXPECT_EQ(run_torture("replay " + shrunk_dir, t).code, 1);
+  out->original = std::move(original).value();
+  out->shrunk = std::move(shrunk).value();
+  out->replay_code = run_torture("replay " + shrunk_dir, t).code;
+}
+
+void expect_shrink_keeps_cause(const std::string& target, const std::string& policy) {
+  Shrunk s;
+  campaign_then_shrink("run --target " + target + " --policy " + policy +
+                           " --mode sim --workloads 8 --ops 60 --seed 3",
+                       &s);
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_FALSE(s.original.crash_op.empty());
+  EXPECT_EQ(s.shrunk.kind, s.original.kind);
+  EXPECT_EQ(s.shrunk.crash.policy, s.original.crash.policy);
+  EXPECT_EQ(s.shrunk.crash_op, s.original.crash_op);
+  EXPECT_EQ(s.shrunk.crash_file, s.original.crash_file);
+  EXPECT_LE(workload_ops(s.shrunk.workload), workload_ops(s.original.workload));
+  EXPECT_EQ(s.replay_code, 1);
 }
 
 TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfATornTail) {
@@ -51,6 +65,17 @@ TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfATornTail) {
 
 TEST(TortureShrink, KeepsKindPolicyOperationAndFileOfAnUndurableRename) {
   expect_shrink_keeps_cause("no-dir-sync", "drop");
+}
+
+// A fork-mode artifact has no simulated crash state to keep: its workload
+// must still fail in simulation with the same violation kind.
+TEST(TortureShrink, ForkArtifactKeepsItsKind) {
+  Shrunk s;
+  campaign_then_shrink(
+      "run --target delete-not-logged --mode fork --workloads 16 --ops 40 --seed 5", &s);
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_EQ(s.shrunk.kind, s.original.kind);
+  EXPECT_EQ(s.replay_code, 1);
 }
 
 }  // namespace

@@ -54,7 +54,6 @@ void expect_interrupted_report(const TempDir& t, const std::string& signal_name)
   auto summary = reports::read_report_dir(t / "report");
   ASSERT_TRUE(summary.is_ok()) << summary.status().message();
   EXPECT_EQ(summary.value().interrupted, signal_name);
-  EXPECT_GT(summary.value().counters.workloads, 0u);
   EXPECT_GT(summary.value().elapsed_s, 1.0);
   const std::string junit = slurp(t / "junit.xml");
   EXPECT_NE(junit.find("type=\"interrupted\""), std::string::npos) << junit;
