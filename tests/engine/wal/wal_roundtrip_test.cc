@@ -156,13 +156,13 @@ TEST(WalRoundTrip, FlippedEpochBitInHeaderIsCorruption) {
 TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
   MemFs fs;
   std::string bytes = valid_log();
-  const uint32_t version = 2;
+  const uint32_t version = 3;
   std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
   const uint32_t crc =
       faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), kFileCrcCoveredBytes));
   std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
   fs.set_bytes(kLogPath, bytes);
-  expect_header_corruption(fs, "version 2");
+  expect_header_corruption(fs, "version 3");
 }
 
 TEST(WalRoundTrip, TruncatedHeaderWithNothingAfterIsATornCreation) {
