@@ -12,7 +12,6 @@
 
 #include "faultfs/fault_injection.h"
 #include "faultfs/recorder.h"
-#include "oracle/dbx_target.h"
 #include "oracle/history.h"
 
 namespace torture::detail {
@@ -45,11 +44,10 @@ constexpr uint64_t kForkDeltaThresholdBytes = 4 * 1024;
 // run while the workload writes (timing-dependent, hence fork mode only: sim
 // runs must replay identically).
 std::unique_ptr<oracle::Target> fork_target(const oracle::TargetInfo& info) {
-  if (info.name != "dbx") return info.make();
-  oracle::DbxTargetOptions options;
-  options.wal_preallocate_bytes = 64 * 1024;
-  options.delta_flush_threshold_bytes = kForkDeltaThresholdBytes;
-  return oracle::make_dbx_target(options);
+  oracle::TargetTuning tuning;
+  tuning.wal_preallocate_bytes = 64 * 1024;
+  tuning.delta_flush_threshold_bytes = kForkDeltaThresholdBytes;
+  return info.make(tuning);
 }
 
 class Child {
@@ -132,7 +130,7 @@ class Child {
       case StepKind::kWrite: {
         auto seq = history_->record_pending(step.write);
         if (!seq.is_ok()) fail(kMarkerSetupFailed);
-        const Status s = target_->apply(step.write);
+        const Status s = target_->apply(step.write).status();
         if (!s.is_ok()) {
           if (!history_->record_failed(seq.value(), oracle::write_maybe_applied(s), s.to_string())
                    .is_ok() ||

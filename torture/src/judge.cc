@@ -3,7 +3,6 @@
 #include <cassert>
 #include <chrono>
 
-#include "oracle/dbx_target.h"
 
 namespace torture {
 
@@ -36,17 +35,24 @@ uint64_t state_hash(const oracle::State& state) {
 
 }  // namespace
 
+oracle::TargetTuning sim_tuning() {
+  oracle::TargetTuning tuning;
+  // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
+  // zero write and a sync the crash points visit) instead of never leaving the
+  // first 4 MiB, and reopens do not read megabytes of zeros.
+  tuning.wal_preallocate_bytes = 64 * 1024;
+  // Background work only when the workload lets time pass (deterministic).
+  tuning.harness_clock = true;
+  return tuning;
+}
+
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info) {
-  if (info.name == "dbx") {
-    oracle::DbxTargetOptions options;
-    options.sync_interval = std::chrono::hours(24);
-    // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
-    // zero write and a sync the crash points visit) instead of never leaving the
-    // first 4 MiB, and reopens do not read megabytes of zeros.
-    options.wal_preallocate_bytes = 64 * 1024;
-    return oracle::make_dbx_target(options);
-  }
-  return info.make();
+  return make_target(info, sim_tuning());
+}
+
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
+                                            const oracle::TargetTuning& tuning) {
+  return info.make(tuning);
 }
 
 Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,

@@ -139,7 +139,8 @@ Status SimRun::execute(const Step& step, Status* op_error) {
     case StepKind::kWrite: {
       auto seq = history_->record_pending(step.write);
       if (!seq.is_ok()) return seq.status();
-      *op_error = target_->apply(step.write);
+      auto applied = target_->apply(step.write);
+      *op_error = applied.status();
       if (op_error->is_ok()) return history_->record_ack(seq.value());
       return history_->record_failed(seq.value(), oracle::write_maybe_applied(*op_error),
                                      op_error->to_string());

@@ -18,7 +18,7 @@ constexpr const char* kCheckpointTmpName = "checkpoint.tmp";
 
 MiniKvTarget::~MiniKvTarget() {
   // A destroyed handle closes as a process exit would: errors go nowhere.
-  if (is_open()) close().ignore_error();
+  close().ignore_error();
 }
 
 Status MiniKvTarget::fail(Status error) {
@@ -27,8 +27,14 @@ Status MiniKvTarget::fail(Status error) {
   return error;
 }
 
+bool MiniKvTarget::is_open() const {
+  std::lock_guard lock(mu_);
+  return fs_ != nullptr;
+}
+
 Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) {
-  if (is_open()) return Status(ErrorCode::kInvalidArgument, "already open");
+  std::lock_guard lock(mu_);
+  if (fs_ != nullptr) return Status(ErrorCode::kInvalidArgument, "already open");
   auto exists = fs.exists(dir);
   if (!exists.is_ok()) return exists.status();
   if (!exists.value()) {
@@ -43,8 +49,11 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
   seq_ = 0;
   read_only_ = false;
   deferred_tail_.clear();
+  synced_at_.reset();
   Status s = load_checkpoint();
   if (s.is_ok() && durability_ != Durability::kNone) s = replay_wal();
+  // A new record's sync covers whatever of the log is not yet durable.
+  durable_ = seq_;
   // The WAL's directory entry (and a removed tmp) must be durable before any
   // write is acknowledged into it.
   if (s.is_ok()) s = fs.sync_dir(dir_);
@@ -132,14 +141,12 @@ Status MiniKvTarget::append_record(const std::string& frame, bool is_batch) {
     deferred_tail_ = frame.substr(frame.size() / 2);
   }
   Status s = wal_->append(now);
-  if (s.is_ok() && durability_ == Durability::kFull && !bug(Bug::kNoSyncInFull)) {
-    s = sync_file(*wal_);
-  }
   return s.is_ok() ? s : fail(s);
 }
 
-Status MiniKvTarget::apply(const Write& write) {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+Result<uint64_t> MiniKvTarget::apply(const Write& write) {
+  std::unique_lock lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
   Status s = finish_deferred();
@@ -156,8 +163,12 @@ Status MiniKvTarget::apply(const Write& write) {
     }
   }
   apply_to_rows(write, &rows_);
-  seq_++;
-  return Status::ok();
+  const uint64_t seq = ++seq_;
+  if (durability_ == Durability::kFull) {
+    s = commit_locked(lock, seq);
+    if (!s.is_ok()) return s;
+  }
+  return seq;
 }
 
 Status MiniKvTarget::write_checkpoint() {
@@ -177,18 +188,25 @@ Status MiniKvTarget::write_checkpoint() {
 }
 
 Status MiniKvTarget::flush() {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+  std::lock_guard lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
+  return flush_locked();
+}
+
+Status MiniKvTarget::flush_locked() {
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   Status s = finish_deferred();
   if (s.is_ok()) s = write_checkpoint();
   // The checkpoint covers every record now: the WAL may go.
   if (s.is_ok() && wal_ != nullptr) s = wal_->truncate(0);
   if (s.is_ok() && wal_ != nullptr) s = sync_file(*wal_);
+  if (s.is_ok()) durable_ = seq_;
   return s.is_ok() ? s : fail(s);
 }
 
 Result<State> MiniKvTarget::read_all() {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+  std::lock_guard lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   State out;
   out.reserve(rows_.size());
   for (const auto& [k, value] : rows_) out.push_back(Entry{k.first, k.second, value});
@@ -196,14 +214,21 @@ Result<State> MiniKvTarget::read_all() {
 }
 
 Status MiniKvTarget::close() {
-  if (!is_open()) return Status::ok();
+  std::unique_lock lock(mu_);
+  // A group-commit leader syncs wal_ without the lock: let it finish.
+  synced_.wait(lock, [this] { return !syncing_; });
+  if (fs_ == nullptr) return Status::ok();
+  return close_locked();
+}
+
+Status MiniKvTarget::close_locked() {
   // After an I/O error nothing is synced, and the close must say so: a clean
   // close would promise that every acknowledged write is durable.
   Status s =
       read_only_ ? Status(ErrorCode::kIoError, "close after an earlier I/O error") : Status::ok();
   if (!read_only_) {
     s = finish_deferred();
-    if (s.is_ok()) s = durability_ == Durability::kNone ? flush() : sync_file(*wal_);
+    if (s.is_ok()) s = durability_ == Durability::kNone ? flush_locked() : sync_file(*wal_);
     if (s.is_ok() && unsynced_checkpoint_ != nullptr) s = sync_file(*unsynced_checkpoint_);
   }
   if (unsynced_checkpoint_ != nullptr) {

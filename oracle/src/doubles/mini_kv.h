@@ -5,7 +5,11 @@
 // Files in its directory: "wal" (frames, see mini_kv_format.h; not in None
 // mode), "checkpoint" (one frame), "checkpoint.tmp" (being written).
 // Correct protocol:
-//   write   append the record; Full: sync it before returning.
+//   write   append the record; Full: return only once a sync that began after
+//           the append succeeded (group commit: one leader syncs for every
+//           writer waiting; mini_kv_sync.cc).
+//   background(now)  Lazy: sync the WAL when sync_interval has passed since
+//           the last background sync (the harness's clock drives it).
 //   flush   write checkpoint.tmp, sync it, rename it over checkpoint,
 //           sync the directory, and only then cut the WAL (truncate + sync).
 //   open    read checkpoint (a bad one is kCorruption), replay WAL frames
@@ -13,10 +17,15 @@
 //           (the torn tail), truncate the WAL there and sync it.
 //   error   a failed append or sync makes the engine refuse writes until
 //           reopened; a failed sync is never retried.
+// Thread-safe: one mutex guards everything but a group-commit leader's sync.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "doubles/mini_kv_format.h"
@@ -36,22 +45,32 @@ enum class Bug : uint8_t {
   kTornTailReplayed,               // No checksum check: a torn tail replays as data.
   kDeleteNotLogged,                // Deletes change memory but never reach the WAL.
   kFailedSyncRetried,              // A failed sync is retried, and its success trusted.
+  kLazySyncNever,                  // Lazy's background sync never syncs.
+  kLazySyncLate,                   // Lazy's background sync runs at 8x sync_interval.
+  kGroupCommitEarlyAck,            // Full: a follower returns while the leader's
+                                   // sync is still running.
 };
 
 class MiniKvTarget final : public Target {
  public:
-  explicit MiniKvTarget(Bug bug) : bug_(bug) {}
+  MiniKvTarget(Bug bug, const TargetTuning& tuning) : bug_(bug), tuning_(tuning) {}
   ~MiniKvTarget() override;
 
   [[nodiscard]] faultfs::Status open(faultfs::FileSystem& fs, const std::string& dir,
                                      Durability durability) override;
-  [[nodiscard]] faultfs::Status apply(const Write& write) override;
+  [[nodiscard]] faultfs::Result<uint64_t> apply(const Write& write) override;
+  [[nodiscard]] faultfs::Status background(std::chrono::nanoseconds now) override;
   [[nodiscard]] faultfs::Status flush() override;
   [[nodiscard]] faultfs::Result<State> read_all() override;
   [[nodiscard]] faultfs::Status close() override;
-  bool is_open() const override { return fs_ != nullptr; }
+  bool is_open() const override;
 
  private:
+  // Unlocked versions; mu_ held.
+  [[nodiscard]] faultfs::Status flush_locked();
+  [[nodiscard]] faultfs::Status close_locked();
+  // mini_kv_sync.cc. Full mode: returns once a sync covers record `seq`.
+  [[nodiscard]] faultfs::Status commit_locked(std::unique_lock<std::mutex>& lock, uint64_t seq);
   [[nodiscard]] faultfs::Status load_checkpoint();
   [[nodiscard]] faultfs::Status replay_wal();
   [[nodiscard]] faultfs::Status sync_file(faultfs::File& file);
@@ -62,6 +81,8 @@ class MiniKvTarget final : public Target {
   bool bug(Bug b) const { return bug_ == b; }
 
   const Bug bug_;
+  const TargetTuning tuning_;
+  mutable std::mutex mu_;
   faultfs::FileSystem* fs_ = nullptr;
   std::string dir_;
   Durability durability_ = Durability::kLazy;
@@ -72,6 +93,13 @@ class MiniKvTarget final : public Target {
   Rows rows_;
   uint64_t seq_ = 0;  // Last write applied (the engine's own numbering).
   bool read_only_ = false;
+  // Group commit (Full): records through durable_ are synced; a leader's
+  // sync is running while syncing_ (wal_ is then synced without mu_).
+  uint64_t durable_ = 0;
+  bool syncing_ = false;
+  std::condition_variable synced_;
+  // Lazy: the harness's clock at the last background sync check.
+  std::optional<std::chrono::nanoseconds> synced_at_;
 };
 
 }  // namespace oracle::doubles

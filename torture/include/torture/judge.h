@@ -26,10 +26,13 @@
 
 namespace torture {
 
-// A fresh target of `info`. The DBX engine gets a background sync period far
-// beyond any run, so that in the simulation every sync is one the workload
-// caused (deterministic crash points) and the bounds see every sync.
+// The simulation's tuning: background work runs only on the harness's
+// virtual clock (TargetTuning::harness_clock), so every run is the same.
+oracle::TargetTuning sim_tuning();
+// A fresh target of `info`, tuned by sim_tuning() or by `tuning`.
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
+                                            const oracle::TargetTuning& tuning);
 
 struct Judgement {
   oracle::Verdict verdict;
