@@ -24,9 +24,11 @@ TargetInfo mini(const char* name, const char* description, Bug bug,
 
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
-  out.push_back(
-      TargetInfo{"dbx", "the DBX engine (WAL + WOS), as shipped", false, {kNone, kLazy, kFull},
-                 [](const TargetTuning& tuning) { return make_dbx_target(tuning); }});
+  out.push_back(TargetInfo{"dbx",
+                           "the DBX engine (WAL + WOS), as shipped",
+                           false,
+                           {kNone, kLazy, kFull},
+                           [](const TargetTuning& tuning) { return make_dbx_target(tuning); }});
   out.push_back(mini("mini-kv", "the doubles' small WAL + checkpoint engine with no bug (control)",
                      Bug::kNone, {kNone, kLazy, kFull}));
   out.push_back(mini("no-sync-full",

@@ -3,7 +3,6 @@
 #include <cassert>
 #include <chrono>
 
-
 namespace torture {
 
 using faultfs::Result;
@@ -43,6 +42,12 @@ oracle::TargetTuning sim_tuning() {
   tuning.wal_preallocate_bytes = 64 * 1024;
   // Background work only when the workload lets time pass (deterministic).
   tuning.harness_clock = true;
+  return tuning;
+}
+
+oracle::TargetTuning workload_tuning(const Workload& workload) {
+  oracle::TargetTuning tuning = sim_tuning();
+  tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
   return tuning;
 }
 

@@ -43,6 +43,7 @@ SimRun::SimRun(const oracle::TargetInfo& target, const Workload& workload,
       workload_(workload),
       settings_(settings),
       control_(control),
+      tuning_(workload_tuning(workload)),
       sample_rng_(derive_seed(workload.seed, 0x5a4d)) {
   assert(settings.images_per_policy >= 1);
   assert(settings.findings_max >= 1);
@@ -91,13 +92,20 @@ Status SimRun::start() {
   auto history = oracle::History::open(":memory:");
   if (!history.is_ok()) return history.status();
   history_ = std::move(history).value();
+  if (settings_.durability == oracle::Durability::kLazy) {
+    // No slack on the virtual clock (oracle/bounds.h): background work runs
+    // at every instant the run lets writes happen.
+    const std::chrono::nanoseconds window = tuning_.sync_interval;
+    Status s = history_->set_lazy_window(window.count());
+    if (!s.is_ok()) return s;
+  }
   judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_);
   fs_ = std::make_unique<faultfs::SimFs>();
   faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
   collecting_ = true;
   current_step_ = 0;
-  target_ = make_target(target_info_);
+  target_ = make_target(target_info_, tuning_);
   const Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   Status s = drain(0);
   if (!s.is_ok()) return s;
@@ -153,6 +161,13 @@ Status SimRun::execute(const Step& step, Status* op_error) {
     }
     case StepKind::kReopen:
       return close_target(op_error);
+    case StepKind::kWait: {
+      // The background work runs before the history's clock moves: a crash
+      // inside it is dated at the instant before (oracle/bounds.h).
+      clock_ += std::chrono::milliseconds(step.wait_ms);
+      *op_error = target_->background(clock_);
+      return history_->set_clock(clock_.count());
+    }
   }
   return Status(ErrorCode::kInvalidArgument, "unknown step kind");
 }
@@ -170,12 +185,12 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
                               bool retry_on_fault) {
   const oracle::Bounds bounds =
       oracle::compute_bounds(history_->summary(), settings_.durability, kind);
-  target_ = make_target(target_info_);
+  target_ = make_target(target_info_, tuning_);
   Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   if (!opened.is_ok() && retry_on_fault) {
     // The step's fault hit the recovery itself: an honest error; the fault
     // is disarmed by now, so a second open must succeed.
-    target_ = make_target(target_info_);
+    target_ = make_target(target_info_, tuning_);
     opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   }
   Judgement judgement;

@@ -19,6 +19,10 @@ namespace {
 
 constexpr std::array<const char*, 3> kTables = {"t0", "t1", "t2"};
 constexpr uint32_t kKeyPool = 24;  // Small, so that overwrites and deletes hit.
+// Lazy sync intervals a workload draws from, and the share of wait steps:
+// a 100-step workload waits about 6 times, for about 6 intervals in all.
+constexpr std::array<uint32_t, 4> kSyncIntervalsMs = {5, 10, 20, 50};
+constexpr uint64_t kWaitPercent = 6;
 
 class Draw {
  public:
@@ -123,6 +127,8 @@ const char* step_kind_name(StepKind kind) {
       return "flush";
     case StepKind::kReopen:
       return "reopen";
+    case StepKind::kWait:
+      return "wait";
   }
   return "?";
 }
@@ -132,9 +138,17 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
   Draw draw(seed);
   Workload w;
   w.seed = seed;
+  w.sync_interval_ms = kSyncIntervalsMs[draw.range(0, kSyncIntervalsMs.size() - 1)];
   w.steps.reserve(shape.ops);
   for (uint32_t i = 0; i < shape.ops; ++i) {
     Step step;
+    if (draw.percent(kWaitPercent)) {
+      // Up to two intervals: some waits see one background sync, some none.
+      step.kind = StepKind::kWait;
+      step.wait_ms = static_cast<uint32_t>(draw.range(1, 2 * w.sync_interval_ms));
+      w.steps.push_back(std::move(step));
+      continue;
+    }
     const uint64_t r = draw.range(0, 99);
     if (r < 55) {
       step.write.push_back(draw.op(/*allow_delete=*/false));
@@ -172,6 +186,7 @@ std::string workload_to_json(const Workload& workload) {
   for (const Step& step : workload.steps) {
     Json j{{"kind", step_kind_name(step.kind)}};
     if (step.kind == StepKind::kWrite) j["write"] = json_util::write_to_json(step.write);
+    if (step.kind == StepKind::kWait) j["ms"] = step.wait_ms;
     if (step.fault) {
       j["fault"] = Json{{"op", faultfs::fault_point_name(step.fault->op)},
                         {"kind", static_cast<int>(step.fault->kind)}};
@@ -181,6 +196,7 @@ std::string workload_to_json(const Workload& workload) {
   return Json{{"format", "dbx-torture-workload"},
               {"version", 1},
               {"seed", workload.seed},
+              {"sync_interval_ms", workload.sync_interval_ms},
               {"steps", std::move(steps)}}
       .dump(1);
 }
@@ -224,6 +240,14 @@ Result<Workload> workload_from_json(std::string_view text) {
   if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
   Workload w;
   w.seed = seed.value();
+  if (root.contains("sync_interval_ms")) {
+    auto interval = json_util::get_u64(root, "sync_interval_ms", "workload");
+    if (!interval.is_ok()) return interval.status();
+    if (interval.value() < 1 || interval.value() > kWaitMsMax) {
+      return json_util::corrupt("workload", "sync_interval_ms not 1..60000");
+    }
+    w.sync_interval_ms = static_cast<uint32_t>(interval.value());
+  }
   for (const Json& j : *steps) {
     auto kind = json_util::get_string(j, "kind", "workload step");
     if (!kind.is_ok()) return kind.status();
@@ -238,6 +262,14 @@ Result<Workload> workload_from_json(std::string_view text) {
       step.kind = StepKind::kFlush;
     } else if (kind.value() == "reopen") {
       step.kind = StepKind::kReopen;
+    } else if (kind.value() == "wait") {
+      step.kind = StepKind::kWait;
+      auto ms = json_util::get_u64(j, "ms", "workload wait");
+      if (!ms.is_ok()) return ms.status();
+      if (ms.value() < 1 || ms.value() > kWaitMsMax) {
+        return json_util::corrupt("workload wait", "ms not 1..60000");
+      }
+      step.wait_ms = static_cast<uint32_t>(ms.value());
     } else {
       return json_util::corrupt("workload step", "unknown kind " + kind.value());
     }
@@ -254,7 +286,9 @@ Result<Workload> workload_from_json(std::string_view text) {
 
 std::string describe_step(const Step& step) {
   std::string out;
-  if (step.kind != StepKind::kWrite) {
+  if (step.kind == StepKind::kWait) {
+    out = "wait " + std::to_string(step.wait_ms) + " ms";
+  } else if (step.kind != StepKind::kWrite) {
     out = step_kind_name(step.kind);
   } else {
     if (step.write.size() > 1) out = "batch{";

@@ -113,9 +113,10 @@ Status MiniKvTarget::replay_wal() {
     }
     offset += frame.frame_bytes;
   }
-  if (offset == bytes.size()) return Status::ok();
-  // New records must follow the last good one, durably.
-  Status s = wal_->truncate(offset);
+  // New records must follow the last good one, durably; and what recovery
+  // replayed is the state from now on, so it must survive a power loss
+  // (after a process kill it may still be in the OS's cache only).
+  Status s = offset == bytes.size() ? Status::ok() : wal_->truncate(offset);
   if (s.is_ok()) s = wal_->sync();
   return s;
 }

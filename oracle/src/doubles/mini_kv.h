@@ -14,7 +14,8 @@
 //           sync the directory, and only then cut the WAL (truncate + sync).
 //   open    read checkpoint (a bad one is kCorruption), replay WAL frames
 //           after its sequence, stop at the first incomplete or bad frame
-//           (the torn tail), truncate the WAL there and sync it.
+//           (the torn tail), truncate the WAL there, and sync it (what was
+//           replayed is durable from then on).
 //   error   a failed append or sync makes the engine refuse writes until
 //           reopened; a failed sync is never retried.
 // Thread-safe: one mutex guards everything but a group-commit leader's sync.

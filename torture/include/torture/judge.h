@@ -23,12 +23,15 @@
 #include "oracle/checker.h"
 #include "oracle/history.h"
 #include "oracle/target.h"
+#include "torture/workload.h"
 
 namespace torture {
 
 // The simulation's tuning: background work runs only on the harness's
 // virtual clock (TargetTuning::harness_clock), so every run is the same.
 oracle::TargetTuning sim_tuning();
+// sim_tuning() with the Lazy sync interval `workload` drew.
+oracle::TargetTuning workload_tuning(const Workload& workload);
 // A fresh target of `info`, tuned by sim_tuning() or by `tuning`.
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
