@@ -38,10 +38,9 @@ int64_t monotonic_ns();
 // 30 s); the slack is 8 times that worst case.
 inline constexpr int64_t kForkLazySlackNs = 500'000'000;
 
-// The target's tuning in fork mode for `workload`: the DBX engine with its
-// own threads, a small WAL preallocation chunk and a delta threshold of a
-// few KiB (background checkpoints then run beside the writers), and the
-// Lazy sync interval the workload drew, in real milliseconds.
+// The target's tuning in fork mode for `workload`: what it drew (the sync
+// and flush intervals in real milliseconds), its own background threads,
+// and a delta threshold of at most 16 KiB.
 oracle::TargetTuning fork_tuning(const Workload& workload);
 // A wait step's real duration: the workload's virtual milliseconds /
 // kWaitScale (most waits do not sleep at all), so that a kill cycle stays

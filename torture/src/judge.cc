@@ -48,6 +48,9 @@ oracle::TargetTuning sim_tuning() {
 oracle::TargetTuning workload_tuning(const Workload& workload) {
   oracle::TargetTuning tuning = sim_tuning();
   tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
+  tuning.delta_flush_threshold_bytes = workload.delta_flush_threshold_bytes;
+  tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
+  tuning.flush_interval = std::chrono::milliseconds(workload.flush_interval_ms);
   return tuning;
 }
 
@@ -61,8 +64,8 @@ std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
 }
 
 Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
-             oracle::History& history)
-    : info_(info), durability_(durability), history_(history), checker_(history) {}
+             oracle::History& history, const oracle::TargetTuning& tuning)
+    : info_(info), durability_(durability), tuning_(tuning), history_(history), checker_(history) {}
 
 Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
                                  const oracle::Bounds& bounds, bool beyond_contract,
@@ -75,7 +78,7 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
     judged.lo = 0;
     options.unreadable_allowed = true;
   }
-  std::unique_ptr<oracle::Target> target = make_target(info_);
+  std::unique_ptr<oracle::Target> target = make_target(info_, tuning_);
   const Status opened = target->open(fs, dir, durability_);
   if (after_open) after_open();
   if (!opened.is_ok()) {

@@ -99,7 +99,7 @@ Status SimRun::start() {
     Status s = history_->set_lazy_window(window.count());
     if (!s.is_ok()) return s;
   }
-  judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_);
+  judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_, tuning_);
   fs_ = std::make_unique<faultfs::SimFs>();
   faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });

@@ -95,7 +95,7 @@ class SimRun {
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<Judge> judge_;
   std::unique_ptr<oracle::Target> target_;
-  const oracle::TargetTuning tuning_;  // sim_tuning() with the workload's interval.
+  const oracle::TargetTuning tuning_;  // workload_tuning(): the workload's draw.
   // The run's virtual clock: only wait steps move it.
   std::chrono::nanoseconds clock_{0};
   std::mt19937_64 sample_rng_;

@@ -23,6 +23,13 @@ constexpr uint32_t kKeyPool = 24;  // Small, so that overwrites and deletes hit.
 // a 100-step workload waits about 6 times, for about 6 intervals in all.
 constexpr std::array<uint32_t, 4> kSyncIntervalsMs = {5, 10, 20, 50};
 constexpr uint64_t kWaitPercent = 6;
+// Scaled-down tuning a workload draws from (each list's first entry is the
+// harness's former fixed choice): checkpoints every few KiB of writes, WAL
+// chunks a workload crosses, none at all, and interval checkpoints.
+constexpr std::array<uint64_t, 4> kDeltaThresholds = {64ull << 20, 4 << 10, 16 << 10, 64 << 10};
+constexpr std::array<uint64_t, 3> kPreallocations = {64 << 10, 0, 4 << 10};
+constexpr std::array<uint32_t, 3> kFlushIntervalFactors = {0, 0, 3};  // x sync_interval_ms.
+constexpr uint64_t kTuningBytesMax = uint64_t{1} << 30;
 
 class Draw {
  public:
@@ -139,6 +146,10 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
   Workload w;
   w.seed = seed;
   w.sync_interval_ms = kSyncIntervalsMs[draw.range(0, kSyncIntervalsMs.size() - 1)];
+  w.delta_flush_threshold_bytes = kDeltaThresholds[draw.range(0, kDeltaThresholds.size() - 1)];
+  w.wal_preallocate_bytes = kPreallocations[draw.range(0, kPreallocations.size() - 1)];
+  w.flush_interval_ms =
+      w.sync_interval_ms * kFlushIntervalFactors[draw.range(0, kFlushIntervalFactors.size() - 1)];
   w.steps.reserve(shape.ops);
   for (uint32_t i = 0; i < shape.ops; ++i) {
     Step step;
@@ -197,6 +208,9 @@ std::string workload_to_json(const Workload& workload) {
               {"version", 1},
               {"seed", workload.seed},
               {"sync_interval_ms", workload.sync_interval_ms},
+              {"delta_flush_threshold_bytes", workload.delta_flush_threshold_bytes},
+              {"wal_preallocate_bytes", workload.wal_preallocate_bytes},
+              {"flush_interval_ms", workload.flush_interval_ms},
               {"steps", std::move(steps)}}
       .dump(1);
 }
@@ -220,6 +234,35 @@ Result<IoFault> fault_from_json(const Json& j) {
   return json_util::corrupt("workload fault", "unknown point " + name.value());
 }
 
+// An optional tuning field in [lo, hi]; absent (an older artifact) keeps
+// the default.
+template <typename T>
+Status optional_field(const Json& root, const char* key, uint64_t lo, uint64_t hi, T* out) {
+  if (!root.contains(key)) return Status::ok();
+  auto value = json_util::get_u64(root, key, "workload");
+  if (!value.is_ok()) return value.status();
+  if (value.value() < lo || value.value() > hi) {
+    return json_util::corrupt("workload", std::string(key) + " out of range");
+  }
+  *out = static_cast<T>(value.value());
+  return Status::ok();
+}
+
+Status tuning_from_json(const Json& root, Workload* w) {
+  Status s = optional_field(root, "sync_interval_ms", 1, kWaitMsMax, &w->sync_interval_ms);
+  if (s.is_ok()) {
+    s = optional_field(root, "delta_flush_threshold_bytes", 1, kTuningBytesMax,
+                       &w->delta_flush_threshold_bytes);
+  }
+  if (s.is_ok()) {
+    s = optional_field(root, "wal_preallocate_bytes", 0, kTuningBytesMax / 4,
+                       &w->wal_preallocate_bytes);
+  }
+  if (s.is_ok())
+    s = optional_field(root, "flush_interval_ms", 0, kWaitMsMax, &w->flush_interval_ms);
+  return s;
+}
+
 }  // namespace
 
 Result<Workload> workload_from_json(std::string_view text) {
@@ -240,14 +283,8 @@ Result<Workload> workload_from_json(std::string_view text) {
   if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
   Workload w;
   w.seed = seed.value();
-  if (root.contains("sync_interval_ms")) {
-    auto interval = json_util::get_u64(root, "sync_interval_ms", "workload");
-    if (!interval.is_ok()) return interval.status();
-    if (interval.value() < 1 || interval.value() > kWaitMsMax) {
-      return json_util::corrupt("workload", "sync_interval_ms not 1..60000");
-    }
-    w.sync_interval_ms = static_cast<uint32_t>(interval.value());
-  }
+  Status tuned = tuning_from_json(root, &w);
+  if (!tuned.is_ok()) return tuned;
   for (const Json& j : *steps) {
     auto kind = json_util::get_string(j, "kind", "workload step");
     if (!kind.is_ok()) return kind.status();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 namespace torture {
 namespace {
@@ -103,6 +104,20 @@ TEST(Workload, WaitStepsOutlastTheDrawnSyncIntervalAndRoundTrip) {
       "{\"format\":\"dbx-torture-workload\",\"seed\":1,\"steps\":[{\"kind\":\"wait\","
       "\"ms\":0}]}";
   EXPECT_EQ(workload_from_json(bad_wait).status().code(), faultfs::ErrorCode::kCorruption);
+}
+
+TEST(Workload, EachSeedDrawsTheTargetsTuningScaledDown) {
+  std::set<uint64_t> thresholds, preallocations;
+  size_t flush_intervals = 0;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const Workload w = generate_workload(seed, WorkloadShape{10, false});
+    thresholds.insert(w.delta_flush_threshold_bytes);
+    preallocations.insert(w.wal_preallocate_bytes);
+    flush_intervals += w.flush_interval_ms > 0;
+  }
+  EXPECT_GE(thresholds.size(), 3u);  // Some in KiB: checkpoints inside a workload.
+  EXPECT_TRUE(preallocations.count(0));
+  EXPECT_GT(flush_intervals, 0u);
 }
 
 TEST(Workload, MalformedJsonIsCorruptionNeverACrash) {

@@ -60,10 +60,16 @@ struct Step {
 
 struct Workload {
   uint64_t seed = 0;
-  // The target's Lazy sync interval for this workload, drawn from the seed
-  // (milliseconds of the run's clock): small, so that wait steps outlast it
-  // and Lazy's promise in time is checked.
+  // The target's tuning for this workload, drawn from the seed and scaled
+  // down so that a 100-step workload reaches the paths it controls.
+  // Lazy's sync interval (milliseconds of the run's clock): small, so that
+  // wait steps outlast it and Lazy's promise in time is checked.
   uint32_t sync_interval_ms = 20;
+  // dbx::Options: background checkpoint trigger, WAL preallocation chunk
+  // (0: none), background checkpoint period (0: none).
+  uint64_t delta_flush_threshold_bytes = 64ull << 20;
+  uint64_t wal_preallocate_bytes = 64 * 1024;
+  uint32_t flush_interval_ms = 0;
   std::vector<Step> steps;
 
   bool operator==(const Workload&) const = default;
