@@ -28,7 +28,7 @@ struct RecoveryStats {
   uint64_t records_replayed = 0;     // WAL records applied to the delta.
   uint64_t records_skipped = 0;      // At or below the checkpoint, or bad (kSkipCorrupted).
   uint64_t bytes_replayed = 0;
-  uint64_t torn_bytes_dropped = 0;  // Incomplete tail truncated.
+  uint64_t torn_bytes_dropped = 0;   // Incomplete tail truncated.
   double elapsed_s = 0;
 };
 

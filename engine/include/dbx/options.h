@@ -22,11 +22,11 @@ enum class Durability {
 // A bad record with nothing valid after it is a torn tail in every mode: it
 // is the expected leftover of a crash, truncated and logged.
 enum class RecoveryMode {
-  kStrict,         // Fail the open with kCorruption (default).
-  kTolerateTail,   // Stop at the bad record, keep everything before it and
-                   // drop everything after it (a consistent prefix).
-  kSkipCorrupted,  // Skip bad records and replay the valid ones after them.
-                   // May break the prefix property: for salvage only.
+  kStrict,          // Fail the open with kCorruption (default).
+  kTolerateTail,    // Stop at the bad record, keep everything before it and
+                    // drop everything after it (a consistent prefix).
+  kSkipCorrupted,   // Skip bad records and replay the valid ones after them.
+                    // May break the prefix property: for salvage only.
 };
 
 struct Options {
