@@ -43,9 +43,11 @@ inline constexpr int64_t kForkLazySlackNs = 500'000'000;
 // and a delta threshold of at most 16 KiB.
 oracle::TargetTuning fork_tuning(const Workload& workload);
 // A wait step's real duration: the workload's virtual milliseconds /
-// kWaitScale (most waits do not sleep at all), so that a kill cycle stays
-// short: on a loaded machine a 1 ms sleep lasts about 11.
-inline constexpr uint32_t kWaitScale = 50;
+// kWaitScale, so drawn waits (at most 100 ms) do not sleep at all and only
+// run the target's due background work: on a loaded machine a 1 ms sleep
+// lasts about 11, and a kill cycle must stay short. Fork mode's time bound
+// bites in runs longer than its slack anyway.
+inline constexpr uint32_t kWaitScale = 1000;
 std::chrono::milliseconds wait_scaled(uint32_t wait_ms);
 
 struct ForkPlan {
