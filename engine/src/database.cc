@@ -94,6 +94,9 @@ void Database::set_flush_interval(std::chrono::milliseconds interval) {
   impl_->set_flush_interval(interval);
 }
 void Database::close() { impl_->close(); }
+void Database::run_background_work(std::chrono::nanoseconds now) {
+  impl_->run_background_work(now);
+}
 uint64_t Database::last_sequence() const { return impl_->last_sequence(); }
 Durability Database::durability() const { return impl_->durability(); }
 RecoveryStats Database::recovery_stats() const { return impl_->recovery_stats(); }

@@ -77,6 +77,7 @@ class DatabaseImpl {
   void flush();
   void set_flush_interval(std::chrono::milliseconds interval);
   void close();
+  void run_background_work(std::chrono::nanoseconds now);  // recovery.cc
 
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
   Durability durability() const { return options_.durability; }
@@ -122,6 +123,7 @@ class DatabaseImpl {
   void stop_background();
   void background_loop();  // Checkpoints: on request and every flush_interval_.
   void sync_loop();        // Lazy: a WAL sync every sync_interval.
+  void background_sync();  // One Lazy sync of everything appended, if needed.
 
   const std::optional<std::string> path_;  // nullopt: in memory.
   const Options options_;
@@ -171,6 +173,11 @@ class DatabaseImpl {
   std::chrono::milliseconds flush_interval_;
   std::thread background_;
   std::thread syncer_;
+  // Without background threads: the caller's clock at the last sync check and
+  // the last background checkpoint (nullopt: none yet). Guarded by
+  // background_mutex_.
+  std::optional<std::chrono::nanoseconds> manual_synced_at_;
+  std::optional<std::chrono::nanoseconds> manual_flushed_at_;
 
   RecoveryStats recovery_stats_;
 };

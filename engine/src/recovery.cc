@@ -180,6 +180,7 @@ void DatabaseImpl::open_log(const wal::WalReadSummary& summary, bool loss_accept
 }
 
 void DatabaseImpl::start_background() {
+  if (!options_.background_threads) return;  // run_background_work() does it.
   if (options_.durability == Durability::kLazy && wal_ != nullptr) {
     syncer_ = std::thread([this] { sync_loop(); });
   }
@@ -206,18 +207,59 @@ void DatabaseImpl::sync_loop() {
                                   [&] { return background_stop_; });
     if (background_stop_) break;
     lock.unlock();
-    if (group_commit_->durable_sequence() < last_sequence() && !read_only_.load()) {
-      faultfs::Status synced = group_commit_->sync_through(last_sequence());
-      if (synced.is_ok()) {
-        // Tells a later reader what this sync made durable even if no write
-        // follows (wal_format.md, sync proofs). Serialized with appends.
-        std::lock_guard log_lock(log_mutex_);
-        if (wal_ != nullptr && !read_only_.load()) synced = wal_->append_sync_proof();
-      }
-      if (!synced.is_ok()) enter_read_only("background WAL sync failed: " + synced.message());
+    try {
+      background_sync();
+    } catch (const Error& e) {
+      // The handle is read-only now; the next write or close reports it.
+      logger().error("{}: {}", path_.value_or(":memory:"), e.what());
     }
     lock.lock();
   }
+}
+
+void DatabaseImpl::background_sync() {
+  if (group_commit_->durable_sequence() >= last_sequence() || read_only_.load()) return;
+  faultfs::Status synced = group_commit_->sync_through(last_sequence());
+  if (synced.is_ok()) {
+    // Tells a later reader what this sync made durable even if no write
+    // follows (wal_format.md, sync proofs). Serialized with appends.
+    std::lock_guard log_lock(log_mutex_);
+    if (wal_ != nullptr && !read_only_.load()) synced = wal_->append_sync_proof();
+  }
+  if (!synced.is_ok()) {
+    enter_read_only("background WAL sync failed: " + synced.message());
+    throw_if_error(synced, "background WAL sync");
+  }
+}
+
+// The threads' work on the caller's clock. A Lazy sync that was due at some
+// instant before `now` runs now, which is what the threads would have done
+// had no write arrived in between: the caller calls at every instant it
+// lets writes happen, so none did.
+void DatabaseImpl::run_background_work(std::chrono::nanoseconds now) {
+  check_open();
+  if (options_.background_threads) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "run_background_work needs Options::background_threads = false");
+  }
+  bool sync_due = false;
+  bool flush_due = false;
+  {
+    std::lock_guard lock(background_mutex_);
+    if (options_.durability == Durability::kLazy && wal_ != nullptr &&
+        (!manual_synced_at_ || now - *manual_synced_at_ >= options_.sync_interval)) {
+      sync_due = true;
+      manual_synced_at_ = now;
+    }
+    if (!manual_flushed_at_) manual_flushed_at_ = now;
+    const bool interval_due = flush_interval_.count() > 0 && path_.has_value() &&
+                              now - *manual_flushed_at_ >= flush_interval_;
+    flush_due = flush_requested_ || interval_due;
+    flush_requested_ = false;
+    if (flush_due) manual_flushed_at_ = now;
+  }
+  if (sync_due) background_sync();
+  if (flush_due && !read_only_.load()) checkpoint(CutPolicy::kWhenCheap);
 }
 
 void DatabaseImpl::background_loop() {

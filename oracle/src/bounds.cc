@@ -15,7 +15,9 @@ Bounds compute_bounds(const HistorySummary& summary, Durability durability, Cras
       b.lo = summary.last_acked;
       break;
     case Durability::kLazy:
-      b.lo = kind == CrashKind::kProcessKill ? summary.last_acked : summary.synced_through;
+      b.lo = kind == CrashKind::kProcessKill
+                 ? summary.last_acked
+                 : std::max(summary.synced_through, summary.aged_through);
       break;
     case Durability::kNone:
       b.lo = summary.flushed_through;

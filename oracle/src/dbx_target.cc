@@ -75,6 +75,8 @@ class DbxTarget final : public Target {
     dbx::Options o;
     o.durability = to_dbx(durability);
     o.sync_interval = options_.sync_interval;
+    o.flush_interval = options_.flush_interval;
+    o.background_threads = !options_.harness_clock;
     o.wal_preallocate_bytes = options_.wal_preallocate_bytes;
     o.delta_flush_threshold_bytes = options_.delta_flush_threshold_bytes;
     o.file_system = &fs;
@@ -83,20 +85,18 @@ class DbxTarget final : public Target {
     return guarded([&] { db_ = dbx::Database::open(dir, o); });
   }
 
-  Status apply(const Write& write) override {
+  Result<uint64_t> apply(const Write& write) override {
     if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
     if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
-    return guarded([&] {
-      if (write.size() == 1) {
+    uint64_t sequence = 0;
+    Status s = guarded([&] {
+      if (write.size() == 1 && write.front().kind == OpKind::kPut) {
         const Op& op = write.front();
-        if (op.kind == OpKind::kPut) {
-          db_->insert(op.table, op.key, op.value);
-        } else {
-          // Whether the key existed is not part of the contract checked here.
-          (void)db_->remove(op.table, op.key);
-        }
+        sequence = db_->insert(op.table, op.key, op.value);
         return;
       }
+      // A lone delete goes as a batch of one, which the engine logs as the
+      // same delete record and which returns its sequence number.
       dbx::WriteBatch batch;
       for (const Op& op : write) {
         if (op.kind == OpKind::kPut) {
@@ -105,8 +105,16 @@ class DbxTarget final : public Target {
           batch.remove(op.table, op.key);
         }
       }
-      db_->write(batch);
+      sequence = db_->write(batch);
     });
+    if (!s.is_ok()) return s;
+    return sequence;
+  }
+
+  Status background(std::chrono::nanoseconds now) override {
+    if (!options_.harness_clock) return Status::ok();
+    if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
+    return guarded([&] { db_->run_background_work(now); });
   }
 
   Status flush() override {
@@ -146,6 +154,12 @@ class DbxTarget final : public Target {
 }  // namespace
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options) {
+  return std::make_unique<DbxTarget>(options);
+}
+
+std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning) {
+  DbxTargetOptions options;
+  static_cast<TargetTuning&>(options) = tuning;
   return std::make_unique<DbxTarget>(options);
 }
 

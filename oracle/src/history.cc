@@ -20,7 +20,10 @@ CREATE TABLE IF NOT EXISTS writes(
   seq INTEGER PRIMARY KEY,
   state INTEGER NOT NULL,
   op_count INTEGER NOT NULL,
-  error TEXT);
+  error TEXT,
+  engine_seq INTEGER NOT NULL DEFAULT 0,
+  issued_ns INTEGER NOT NULL DEFAULT 0,
+  acked_ns INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS keys(
   key_id INTEGER PRIMARY KEY,
   tbl BLOB NOT NULL,
@@ -70,13 +73,20 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
   s = db.value()->exec(kSchema);
   if (!s.is_ok()) return s;
   std::unique_ptr<History> history(new History(std::move(db).value(), options));
-  s = history->prepare_statements();
+  s = history->add_time_columns();
+  if (s.is_ok()) s = history->prepare_statements();
   if (!s.is_ok()) return s;
   s = history->load_key_ids();
   if (!s.is_ok()) return s;
   auto summary = history->replay_log(history->tracker_.get());
   if (!summary.is_ok()) return summary.status();
   history->summary_ = summary.value();
+  s = history->load_acks();
+  if (!s.is_ok()) return s;
+  auto engine_max =
+      detail::query_u64(*history->db_, "SELECT max(engine_seq) FROM writes WHERE state = 1");
+  if (!engine_max.is_ok()) return engine_max.status();
+  history->engine_acked_max_ = engine_max.value();
   auto seq_max = detail::query_u64(*history->db_, "SELECT max(seq) FROM writes");
   if (!seq_max.is_ok()) return seq_max.status();
   history->seq_next_ = seq_max.value() + 1;
@@ -95,11 +105,13 @@ History::~History() {
   insert_op_.reset();
   insert_key_.reset();
   update_write_.reset();
+  update_ack_.reset();
   insert_event_.reset();
 }
 
 Status History::prepare_statements() {
-  auto w = db_->prepare("INSERT INTO writes(seq, state, op_count) VALUES(?1, 0, ?2)");
+  auto w =
+      db_->prepare("INSERT INTO writes(seq, state, op_count, issued_ns) VALUES(?1, 0, ?2, ?3)");
   if (!w.is_ok()) return w.status();
   insert_write_ = std::move(w).value();
   auto o = db_->prepare("INSERT INTO ops(seq, key_id, value, live) VALUES(?1, ?2, ?3, 1)");
@@ -111,6 +123,10 @@ Status History::prepare_statements() {
   auto u = db_->prepare("UPDATE writes SET state = ?2, error = ?3 WHERE seq = ?1");
   if (!u.is_ok()) return u.status();
   update_write_ = std::move(u).value();
+  auto a =
+      db_->prepare("UPDATE writes SET state = 1, engine_seq = ?2, acked_ns = ?3 WHERE seq = ?1");
+  if (!a.is_ok()) return a.status();
+  update_ack_ = std::move(a).value();
   auto e = db_->prepare("INSERT INTO events(kind, seq, ok, detail) VALUES(?1, ?2, ?3, ?4)");
   if (!e.is_ok()) return e.status();
   insert_event_ = std::move(e).value();
@@ -153,12 +169,17 @@ Status History::insert_event(std::string_view kind, uint64_t seq, bool ok,
 }
 
 Result<uint64_t> History::record_pending(const Write& write) {
+  return record_pending(write, summary_.clock_ns);
+}
+
+Result<uint64_t> History::record_pending(const Write& write, int64_t issued_ns) {
   if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
   Status s = begin_record();
   if (!s.is_ok()) return s;
   const uint64_t seq = seq_next_;
   s = insert_write_->bind_int(1, static_cast<int64_t>(seq));
   if (s.is_ok()) s = insert_write_->bind_int(2, static_cast<int64_t>(write.size()));
+  if (s.is_ok()) s = insert_write_->bind_int(3, issued_ns);
   if (s.is_ok()) s = insert_write_->run();
   for (const Op& op : write) {
     if (!s.is_ok()) break;
@@ -188,14 +209,63 @@ Status History::set_write_state(uint64_t seq, int state) {
 }
 
 Status History::record_ack(uint64_t seq) {
-  if (seq == 0 || seq >= seq_next_ || seq <= summary_.last_acked) {
+  if (seq <= summary_.last_acked) {
     return Status(ErrorCode::kInvalidArgument,
-                  "ack of write " + std::to_string(seq) + " out of order or never issued");
+                  "ack of write " + std::to_string(seq) + " out of order");
+  }
+  return record_ack(seq, 0, summary_.clock_ns);
+}
+
+Status History::record_ack(uint64_t seq, uint64_t engine_seq, int64_t acked_ns) {
+  if (seq == 0 || seq >= seq_next_) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "ack of write " + std::to_string(seq) + " never issued");
   }
   Status s = begin_record();
-  if (s.is_ok()) s = set_write_state(seq, detail::kAcked);
+  if (s.is_ok()) s = update_ack_->bind_int(1, static_cast<int64_t>(seq));
+  if (s.is_ok()) s = update_ack_->bind_int(2, static_cast<int64_t>(engine_seq));
+  if (s.is_ok()) s = update_ack_->bind_int(3, acked_ns);
+  if (s.is_ok()) s = update_ack_->run();
   if (!s.is_ok()) return s;
-  summary_.last_acked = seq;
+  summary_.last_acked = std::max(summary_.last_acked, seq);
+  engine_acked_max_ = std::max(engine_acked_max_, engine_seq);
+  unaged_acks_.emplace(acked_ns, seq);
+  age_acks();
+  return end_record(false);
+}
+
+void History::age_acks() {
+  if (summary_.lazy_window_ns <= 0) return;
+  const int64_t cutoff = summary_.clock_ns - summary_.lazy_window_ns;
+  // Strictly older than the window: an ack exactly at the cutoff is not aged.
+  while (!unaged_acks_.empty() && unaged_acks_.begin()->first < cutoff) {
+    summary_.aged_through = std::max(summary_.aged_through, unaged_acks_.begin()->second);
+    unaged_acks_.erase(unaged_acks_.begin());
+  }
+}
+
+Status History::set_clock(int64_t now_ns) {
+  if (now_ns < summary_.clock_ns) {
+    return Status(ErrorCode::kInvalidArgument, "the clock went back from " +
+                                                   std::to_string(summary_.clock_ns) + " to " +
+                                                   std::to_string(now_ns) + " ns");
+  }
+  if (now_ns == summary_.clock_ns) return Status::ok();
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event("clock", static_cast<uint64_t>(now_ns), true, "");
+  if (!s.is_ok()) return s;
+  summary_.clock_ns = now_ns;
+  age_acks();
+  return end_record(false);
+}
+
+Status History::set_lazy_window(int64_t window_ns) {
+  if (window_ns <= 0) return Status(ErrorCode::kInvalidArgument, "lazy window must be positive");
+  Status s = begin_record();
+  if (s.is_ok()) s = insert_event("lazy_window", static_cast<uint64_t>(window_ns), true, "");
+  if (!s.is_ok()) return s;
+  summary_.lazy_window_ns = window_ns;
+  age_acks();
   return end_record(false);
 }
 
@@ -221,10 +291,16 @@ Status History::record_failed(uint64_t seq, bool maybe_applied, std::string_view
 }
 
 Status History::record_sync_begin(SyncKind kind) {
+  return record_sync_begin(kind, summary_.last_acked);
+}
+
+Status History::record_sync_begin(SyncKind kind, uint64_t covered) {
   Status s = begin_record();
-  if (s.is_ok()) s = insert_event(detail::begin_event(kind), summary_.last_acked, true, "");
+  if (s.is_ok()) {
+    s = insert_event(detail::begin_event(kind), covered, true, std::to_string(engine_acked_max_));
+  }
   if (!s.is_ok()) return s;
-  tracker_->begin(&summary_, kind, summary_.last_acked);
+  tracker_->begin(&summary_, kind, covered);
   return end_record(false);
 }
 
@@ -276,6 +352,7 @@ Status History::record_recovered(uint64_t p) {
   summary_.last_issued = issued.value();
   summary_.last_acked = acked.value();
   tracker_->recovered(&summary_, p);
+  std::erase_if(unaged_acks_, [p](const auto& ack) { return ack.second > p; });
   return end_record(true);
 }
 

@@ -74,6 +74,7 @@ struct SyncTracker {
     s->flushed_through = std::min(s->flushed_through, p);
     s->checkpoint_from = std::min(s->checkpoint_from, p);
     s->checkpoint_to = std::min(s->checkpoint_to, p);
+    s->aged_through = std::min(s->aged_through, p);
   }
 };
 

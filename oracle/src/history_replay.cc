@@ -118,13 +118,51 @@ Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
       tracker->crash(&summary);
     } else if (kind == "open") {
       summary.opens++;
+    } else if (kind == "clock") {
+      summary.clock_ns = static_cast<int64_t>(seq);
+    } else if (kind == "lazy_window") {
+      summary.lazy_window_ns = static_cast<int64_t>(seq);
     } else if (kind == "recovered") {
       tracker->recovered(&summary, seq);
     } else {
       return Status(ErrorCode::kCorruption, "unknown event kind in history: " + std::string(kind));
     }
   }
+  if (summary.lazy_window_ns > 0) {
+    const std::string aged = "SELECT max(seq) FROM writes WHERE state = 1 AND acked_ns < " +
+                             std::to_string(summary.clock_ns - summary.lazy_window_ns);
+    auto through = detail::query_u64(*db_, aged.c_str());
+    if (!through.is_ok()) return through.status();
+    summary.aged_through = through.value();
+  }
   return summary;
+}
+
+Status History::add_time_columns() {
+  // Logs written before acknowledgements carried times lack the columns.
+  auto present = detail::query_u64(
+      *db_, "SELECT count(*) FROM pragma_table_info('writes') WHERE name = 'acked_ns'");
+  if (!present.is_ok()) return present.status();
+  if (present.value() > 0) return Status::ok();
+  return db_->exec(
+      "ALTER TABLE writes ADD COLUMN engine_seq INTEGER NOT NULL DEFAULT 0;"
+      " ALTER TABLE writes ADD COLUMN issued_ns INTEGER NOT NULL DEFAULT 0;"
+      " ALTER TABLE writes ADD COLUMN acked_ns INTEGER NOT NULL DEFAULT 0;");
+}
+
+Status History::load_acks() {
+  unaged_acks_.clear();
+  auto stmt = db_->prepare("SELECT acked_ns, seq FROM writes WHERE state = 1");
+  if (!stmt.is_ok()) return stmt.status();
+  for (;;) {
+    auto row = stmt.value()->step();
+    if (!row.is_ok()) return row.status();
+    if (!row.value()) break;
+    unaged_acks_.emplace(stmt.value()->column_int(0),
+                         static_cast<uint64_t>(stmt.value()->column_int(1)));
+  }
+  age_acks();
+  return Status::ok();
 }
 
 }  // namespace oracle

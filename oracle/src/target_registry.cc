@@ -19,22 +19,26 @@ constexpr Durability kFull = Durability::kFull;
 TargetInfo mini(const char* name, const char* description, Bug bug,
                 std::vector<Durability> durabilities) {
   return TargetInfo{name, description, bug != Bug::kNone, std::move(durabilities),
-                    [bug] { return std::make_unique<doubles::MiniKvTarget>(bug); }};
+                    [bug](const TargetTuning& tuning) {
+                      return std::make_unique<doubles::MiniKvTarget>(bug, tuning);
+                    }};
 }
 
 TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure failure) {
   return TargetInfo{name, std::string(what) + " on a directory a crash left mid-checkpoint", true,
-                    std::vector<Durability>{kNone, kLazy, kFull}, [failure] {
-                      return std::make_unique<doubles::FragileRecoveryTarget>(failure);
+                    std::vector<Durability>{kNone, kLazy, kFull},
+                    [failure](const TargetTuning& tuning) {
+                      return std::make_unique<doubles::FragileRecoveryTarget>(failure, tuning);
                     }};
 }
 
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
-  out.push_back(
-      TargetInfo{"dbx", "the DBX engine (WAL + WOS), as shipped", false, {kNone, kLazy, kFull}, [] {
-                   return make_dbx_target();
-                 }});
+  out.push_back(TargetInfo{"dbx",
+                           "the DBX engine (WAL + WOS), as shipped",
+                           false,
+                           {kNone, kLazy, kFull},
+                           [](const TargetTuning& tuning) { return make_dbx_target(tuning); }});
   out.push_back(mini("mini-kv", "the doubles' small WAL + checkpoint engine with no bug (control)",
                      Bug::kNone, {kNone, kLazy, kFull}));
   out.push_back(mini("no-sync-full",
@@ -65,6 +69,14 @@ std::vector<TargetInfo> build_registry() {
   out.push_back(mini("recreates-missing-files",
                      "recreates a lost WAL or checkpoint silently and never checks the WAL's base",
                      Bug::kRecreatesMissingFiles, {kNone, kLazy, kFull}));
+  out.push_back(mini("lazy-sync-never", "Lazy mode's background sync never syncs the WAL",
+                     Bug::kLazySyncNever, {kLazy}));
+  out.push_back(mini("lazy-sync-late", "Lazy mode's background sync runs 8x too rarely",
+                     Bug::kLazySyncLate, {kLazy}));
+  out.push_back(mini("group-commit-early-ack",
+                     "Full mode's group commit acknowledges a follower before the leader's sync "
+                     "returns",
+                     Bug::kGroupCommitEarlyAck, {kFull}));
   return out;
 }
 

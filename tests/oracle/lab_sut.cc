@@ -51,7 +51,7 @@ void LabSut::restart_after_error(const std::string& what, const Status& error) {
 void LabSut::write(const Write& write) {
   auto seq = history_->record_pending(write);
   if (!seq.is_ok()) RC_FAIL("history: " + seq.status().to_string());
-  const Status s = target_->apply(write);
+  const Status s = target_->apply(write).status();
   if (s.is_ok()) {
     assert_ok(history_->record_ack(seq.value()), "history");
     return;

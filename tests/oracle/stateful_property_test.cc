@@ -30,7 +30,7 @@ const std::vector<CrashPolicy> kInContractPolicies = {CrashPolicy::kDrop, CrashP
 
 LabConfig config_for(const TargetInfo& info) {
   LabConfig config;
-  config.make = info.make;
+  config.make = [&info] { return info.make({}); };
   config.durabilities = info.durabilities;
   config.policies = kInContractPolicies;
   config.policies.push_back(CrashPolicy::kCorrupt);

@@ -4,58 +4,66 @@
 #include <fiu.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
 #include "faultfs/fault_injection.h"
 #include "faultfs/recorder.h"
-#include "oracle/dbx_target.h"
 #include "oracle/history.h"
 
 namespace torture::detail {
 
 using faultfs::Status;
 
-namespace {
-
-void send(int fd, uint64_t value) {
-  const char* p = reinterpret_cast<const char*>(&value);
-  size_t done = 0;
-  while (done < sizeof value) {
-    const ssize_t n = ::write(fd, p + done, sizeof value - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ::_exit(3);  // The parent is gone: nobody judges this run.
-    done += static_cast<size_t>(n);
-  }
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
+
+std::chrono::milliseconds wait_scaled(uint32_t wait_ms) {
+  return std::chrono::milliseconds(wait_ms / kWaitScale);
+}
+
+namespace {
 
 // Small enough that a 100-op workload of ~100-byte values checkpoints a few
 // times in the background.
-constexpr uint64_t kForkDeltaThresholdBytes = 4 * 1024;
+constexpr uint64_t kForkDeltaThresholdBytesMax = 16 * 1024;
 
-// The real target: in fork mode the DBX engine keeps its own background
-// sync (unobserved syncs only make the bounds looser, never unsound).
-// As shipped, but with the small WAL preallocation chunk the sim judge uses:
-// a 4 MiB zero extension per workload would dominate a 100-op kill cycle (it
-// is written, synced, recorded in the trace and read back by every judge).
-// And with a delta threshold of a few KiB, so that background checkpoints
-// run while the workload writes (timing-dependent, hence fork mode only: sim
-// runs must replay identically).
-std::unique_ptr<oracle::Target> fork_target(const oracle::TargetInfo& info) {
-  if (info.name != "dbx") return info.make();
-  oracle::DbxTargetOptions options;
-  options.wal_preallocate_bytes = 64 * 1024;
-  options.delta_flush_threshold_bytes = kForkDeltaThresholdBytes;
-  return oracle::make_dbx_target(options);
+void send(int fd, const AckMessage& message) {
+  const ssize_t n = ::write(fd, &message, sizeof message);
+  if (n < 0 && errno == EINTR) return send(fd, message);
+  // Pipe writes of this size are atomic: all or nothing. A gone parent
+  // means nobody judges this run.
+  if (n != static_cast<ssize_t>(sizeof message)) ::_exit(3);
 }
+
+}  // namespace
+
+oracle::TargetTuning fork_tuning(const Workload& workload) {
+  oracle::TargetTuning tuning;
+  tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
+  tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
+  // At most a few KiB: background checkpoints run beside the writers in
+  // every fork workload (timing-dependent, which only fork mode may be).
+  tuning.delta_flush_threshold_bytes =
+      std::min(workload.delta_flush_threshold_bytes, kForkDeltaThresholdBytesMax);
+  tuning.flush_interval = std::chrono::milliseconds(workload.flush_interval_ms);
+  return tuning;
+}
+
+namespace {
 
 class Child {
  public:
   Child(const oracle::TargetInfo& info, const ForkPlan& plan, int fd)
-      : info_(info), plan_(plan), fd_(fd) {}
+      : info_(info), plan_(plan), fd_(fd), tuning_(fork_tuning(*plan.workload)) {}
 
   [[noreturn]] void run() {
     oracle::History::Options options;
@@ -74,15 +82,21 @@ class Child {
         fail(kMarkerSetupFailed);
       }
     }
-    target_ = fork_target(info_);
+    if (plan_.durability == oracle::Durability::kLazy) {
+      const auto interval = std::chrono::nanoseconds(tuning_.sync_interval).count();
+      if (!history_->set_lazy_window(interval + kForkLazySlackNs).is_ok()) {
+        fail(kMarkerSetupFailed);
+      }
+    }
+    target_ = info_.make(tuning_);
     if (!target_->open(*faults_, plan_.db_path, plan_.durability).is_ok()) fail(kMarkerUnexpected);
     if (!history_->record_open().is_ok() || !history_->commit().is_ok()) fail(kMarkerSetupFailed);
     std::vector<std::thread> threads;
     for (uint32_t t = 1; t < plan_.threads; ++t) threads.emplace_back([this] { drive(); });
     drive();
     for (std::thread& t : threads) t.join();
-    std::lock_guard lock(mu_);
     if (outcome_ != kMarkerDone) fail(outcome_);
+    if (!handle_usable_) fail(kMarkerFault);
     if (!history_->record_sync_begin(oracle::SyncKind::kClose).is_ok()) fail(kMarkerSetupFailed);
     const Status closed = target_->close();
     if (!history_->record_sync_end(oracle::SyncKind::kClose, closed.is_ok()).is_ok() ||
@@ -90,101 +104,165 @@ class Child {
       fail(kMarkerSetupFailed);
     }
     if (!closed.is_ok()) fail(kMarkerUnexpected);
-    send(fd_, kMarkerDone);
+    send(fd_, AckMessage{kMarkerDone, 0, 0});
     ::_exit(0);
   }
 
  private:
-  // One writer thread. History and target calls are serialized by mu_: the
-  // history numbers writes in the order they are issued, and that must be
-  // the engine's order too (see the report: --threads exercises the
-  // engine's locking, not concurrent group commit).
+  // One writer thread: takes the next step and runs it, with no lock held
+  // around the target's call (writes and flushes of several threads overlap;
+  // only a reopen holds the others off, as the handle changes).
   void drive() {
     while (true) {
-      std::lock_guard lock(mu_);
-      if (next_ >= plan_.workload->steps.size() || outcome_ != kMarkerDone) return;
-      const Step& step = plan_.workload->steps[next_++];
+      const size_t index = next_.fetch_add(1);
+      if (index >= plan_.workload->steps.size() || outcome_ != kMarkerDone) return;
+      const Step& step = plan_.workload->steps[index];
       if (step.fault && !faultfs::enable_fault(step.fault->op, step.fault->kind, true).is_ok()) {
-        outcome_ = kMarkerSetupFailed;
+        set_outcome(kMarkerSetupFailed);
         return;
       }
       const uint64_t fired_before = faults_->injected_total();
       const Status s = execute(step);
       if (step.fault) faultfs::disable_fault(step.fault->op);
-      const bool fired = faults_->injected_total() > fired_before;
-      if (fired) send(fd_, kMarkerFaultFired);
+      if (faults_->injected_total() > fired_before) {
+        std::lock_guard lock(history_mu_);
+        send(fd_, AckMessage{kMarkerFaultFired, 0, 0});
+      }
       if (!s.is_ok()) {
-        // The engine's background threads (checkpoints, Lazy syncs) share the
-        // file system: one of them may take a fault armed for an earlier step
-        // and leave the engine read-only, so a later step fails with no fault
-        // of its own. Any fault fired in this run explains the failure.
-        // (A fault fired by this step is one of them.)
-        const bool fired_in_run = faults_->injected_total() > 0;
-        outcome_ = fired_in_run ? kMarkerFault : kMarkerUnexpected;
+        // Faults are process-wide: the engine's background threads, or
+        // another writer, may take one armed for another step, and leave the
+        // engine read-only, so a step fails with no fault of its own. Any
+        // fault fired in this run explains the failure.
+        set_outcome(faults_->injected_total() > 0 ? kMarkerFault : kMarkerUnexpected);
         return;
       }
     }
   }
 
-  // Requires mu_. OK, or the target's error once it has been logged.
+  void set_outcome(uint64_t marker) {
+    uint64_t expected = kMarkerDone;
+    outcome_.compare_exchange_strong(expected, marker);
+  }
+
+  // OK, or the target's error once it has been logged.
   Status execute(const Step& step) {
     switch (step.kind) {
-      case StepKind::kWrite: {
-        auto seq = history_->record_pending(step.write);
-        if (!seq.is_ok()) fail(kMarkerSetupFailed);
-        const Status s = target_->apply(step.write);
-        if (!s.is_ok()) {
-          if (!history_->record_failed(seq.value(), oracle::write_maybe_applied(s), s.to_string())
-                   .is_ok() ||
-              !history_->commit().is_ok()) {
-            fail(kMarkerSetupFailed);
-          }
-          return s;
-        }
-        // Not committed here: the next pending record commits it, and the
-        // parent restores acks a kill cut off from the pipe (one commit per
-        // write instead of two).
-        if (!history_->record_ack(seq.value()).is_ok()) fail(kMarkerSetupFailed);
-        send(fd_, seq.value());
-        return s;
+      case StepKind::kWrite:
+        return write(step.write);
+      case StepKind::kFlush: {
+        std::shared_lock handle(handle_mu_);
+        if (!handle_usable_) return handle_gone();
+        return synced(oracle::SyncKind::kFlush, [this] { return target_->flush(); });
       }
-      case StepKind::kFlush:
       case StepKind::kReopen: {
-        const auto kind =
-            step.kind == StepKind::kFlush ? oracle::SyncKind::kFlush : oracle::SyncKind::kClose;
-        // Uncommitted sync records lost to a kill only leave the bounds
-        // looser (a completed sync the parent does not see raises nothing).
-        if (!history_->record_sync_begin(kind).is_ok()) fail(kMarkerSetupFailed);
-        Status s = step.kind == StepKind::kFlush ? target_->flush() : target_->close();
-        if (!history_->record_sync_end(kind, s.is_ok()).is_ok()) fail(kMarkerSetupFailed);
-        if (s.is_ok() && step.kind == StepKind::kReopen) {
-          target_ = fork_target(info_);
-          s = target_->open(*faults_, plan_.db_path, plan_.durability);
-          if (s.is_ok() && !history_->record_open().is_ok()) fail(kMarkerSetupFailed);
-        }
+        std::unique_lock handle(handle_mu_);
+        if (!handle_usable_) return handle_gone();
+        Status s = synced(oracle::SyncKind::kClose, [this] { return target_->close(); });
+        // Closed either way: no later step may use (or "close") it again.
+        handle_usable_ = s.is_ok();
+        if (!s.is_ok()) return s;
+        target_ = info_.make(tuning_);
+        s = target_->open(*faults_, plan_.db_path, plan_.durability);
+        handle_usable_ = s.is_ok();
+        std::lock_guard lock(history_mu_);
+        if (s.is_ok() && !history_->record_open().is_ok()) fail(kMarkerSetupFailed);
         return s;
       }
+      case StepKind::kWait:
+        return wait(wait_scaled(step.wait_ms));
     }
     return Status(faultfs::ErrorCode::kInvalidArgument, "unknown step");
   }
 
+  // Another writer's failed reopen left no handle: this step stops the run
+  // too, issuing nothing.
+  static Status handle_gone() {
+    return Status(faultfs::ErrorCode::kInvalidArgument, "no open handle after a failed reopen");
+  }
+
+  Status write(const oracle::Write& write) {
+    std::shared_lock handle(handle_mu_);
+    if (!handle_usable_) return handle_gone();
+    uint64_t seq = 0;
+    {
+      std::lock_guard lock(history_mu_);
+      auto pending = history_->record_pending(write, monotonic_ns());
+      if (!pending.is_ok()) fail(kMarkerSetupFailed);
+      seq = pending.value();
+    }
+    auto applied = target_->apply(write);
+    const int64_t acked_ns = monotonic_ns();
+    std::lock_guard lock(history_mu_);
+    if (!applied.is_ok()) {
+      const Status& s = applied.status();
+      if (!history_->record_failed(seq, oracle::write_maybe_applied(s), s.to_string()).is_ok() ||
+          !history_->commit().is_ok()) {
+        fail(kMarkerSetupFailed);
+      }
+      return s;
+    }
+    // Not committed here: the next pending record commits it, and the
+    // parent restores acks a kill cut off from the pipe (one commit per
+    // write instead of two).
+    if (!history_->record_ack(seq, applied.value(), acked_ns).is_ok()) fail(kMarkerSetupFailed);
+    send(fd_, AckMessage{seq, applied.value(), acked_ns});
+    return Status::ok();
+  }
+
+  // Runs a flush or close between its two history records. Uncommitted sync
+  // records lost to a kill only leave the bounds looser (a completed sync
+  // the parent does not see raises nothing).
+  template <typename Fn>
+  Status synced(oracle::SyncKind kind, Fn&& fn) {
+    {
+      std::lock_guard lock(history_mu_);
+      if (!history_->record_sync_begin(kind).is_ok()) fail(kMarkerSetupFailed);
+    }
+    const Status s = fn();
+    std::lock_guard lock(history_mu_);
+    if (!history_->record_sync_end(kind, s.is_ok()).is_ok()) fail(kMarkerSetupFailed);
+    return s;
+  }
+
+  // Time passes; the target's due background work runs (a target with its
+  // own threads does it on its own) at least once a millisecond.
+  Status wait(std::chrono::milliseconds duration) {
+    std::shared_lock handle(handle_mu_);
+    if (!handle_usable_) return handle_gone();
+    const auto end = std::chrono::steady_clock::now() + duration;
+    do {
+      const Status s = target_->background(std::chrono::nanoseconds(monotonic_ns()));
+      if (!s.is_ok()) return s;
+      std::this_thread::sleep_for(
+          std::min(std::chrono::nanoseconds(std::chrono::milliseconds(1)),
+                   std::chrono::nanoseconds(end - std::chrono::steady_clock::now())));
+    } while (std::chrono::steady_clock::now() < end);
+    return Status::ok();
+  }
+
   [[noreturn]] void fail(uint64_t marker) {
     // Whatever was logged is committed; the parent judges the directory.
+    // Callers hold history_mu_ or run alone.
     if (history_) history_->commit().ignore_error();  // Best effort: we are failing already.
-    send(fd_, marker);
+    send(fd_, AckMessage{marker, 0, 0});
     ::_exit(0);
   }
 
   const oracle::TargetInfo& info_;
   const ForkPlan& plan_;
   const int fd_;
+  const oracle::TargetTuning tuning_;
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<faultfs::Recorder> recorder_;
   std::unique_ptr<faultfs::FaultInjectionFs> faults_;
   std::unique_ptr<oracle::Target> target_;
-  std::mutex mu_;
-  size_t next_ = 0;
-  uint64_t outcome_ = kMarkerDone;
+  // Guards the history (one SQLite connection) and the pipe.
+  std::mutex history_mu_;
+  // Shared by every call on the handle; a reopen replaces it exclusively.
+  std::shared_mutex handle_mu_;
+  bool handle_usable_ = true;  // Guarded by handle_mu_ (written exclusively).
+  std::atomic<size_t> next_{0};
+  std::atomic<uint64_t> outcome_{kMarkerDone};
 };
 
 }  // namespace

@@ -16,6 +16,9 @@
 #include "fork_child.h"
 #include "fork_evidence.h"
 #include "kill_points.h"
+#include "oracle/history.h"
+#include "save_finding.h"
+#include "torture/artifact.h"
 #include "torture/seeds.h"
 
 namespace torture {
@@ -58,10 +61,13 @@ KillPlan plan_kill(const oracle::TargetInfo& target, const Workload& w) {
 
 struct ChildEnd {
   uint64_t acks = 0;
-  std::vector<uint64_t> acked;  // Sequence numbers, in order.
+  std::vector<detail::AckMessage> acked;  // In the order they arrived.
   uint64_t faults_fired = 0;
   uint64_t marker = detail::kMarkerDone;
   bool got_marker = false;
+  // The clock just before the SIGKILL was sent (or the child had exited): the
+  // crash is no earlier, so dating it here is the lenient choice.
+  int64_t crash_ns = 0;
 };
 
 // Reads the child's pipe until it closes, killing the child per `plan`.
@@ -71,6 +77,7 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
   const auto kill_now = [&] {
     if (killed) return;
     if (plan.delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(plan.delay_us));
+    end.crash_ns = detail::monotonic_ns();
     ::kill(pid, SIGKILL);
     killed = true;
   };
@@ -88,21 +95,22 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     buf.append(chunk, static_cast<size_t>(n));
-    while (buf.size() >= sizeof(uint64_t)) {
-      uint64_t v;
-      std::memcpy(&v, buf.data(), sizeof v);
-      buf.erase(0, sizeof v);
-      if (v == detail::kMarkerFaultFired) {
+    size_t used = 0;
+    for (; buf.size() - used >= sizeof(detail::AckMessage); used += sizeof(detail::AckMessage)) {
+      detail::AckMessage m;
+      std::memcpy(&m, buf.data() + used, sizeof m);
+      if (m.seq == detail::kMarkerFaultFired) {
         ++end.faults_fired;
-      } else if (v == detail::kMarkerDone || v >= detail::kMarkerSetupFailed) {
-        end.marker = v;
+      } else if (m.seq == detail::kMarkerDone || m.seq >= detail::kMarkerSetupFailed) {
+        end.marker = m.seq;
         end.got_marker = true;
       } else {
         ++end.acks;
-        end.acked.push_back(v);
+        end.acked.push_back(m);
         if (plan.kill_point.empty() && end.acks == plan.acks) kill_now();
       }
     }
+    buf.erase(0, used);
   }
   // The child may have finished: a kill after its exit changes nothing.
   kill_now();
@@ -110,6 +118,123 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return end;
+}
+
+// Writer threads of a fork workload: --threads when above 1, else drawn
+// from the seed (1, 2 or 4), so that the default campaign runs concurrent
+// writers (group commit in Full mode, checkpoints beside them).
+uint32_t fork_threads(const CampaignOptions& options, const Workload& w) {
+  if (options.threads > 1) return options.threads;
+  constexpr uint32_t kDrawn[] = {1, 2, 4};
+  return kDrawn[derive_seed(w.seed, 0x7d) % std::size(kDrawn)];
+}
+
+// The child's log completed from what the parent saw: acks a kill cut off
+// from the log (the child logged each before sending it; re-logging one it
+// kept changes nothing), and the crash's time.
+Result<std::unique_ptr<oracle::History>> complete_issued_log(const std::string& issued_path,
+                                                             const ChildEnd& end) {
+  auto raw = oracle::History::open(issued_path);
+  if (!raw.is_ok()) return raw.status();
+  for (const detail::AckMessage& m : end.acked) {
+    Status s = raw.value()->record_ack(m.seq, m.engine_seq, m.acked_ns);
+    if (!s.is_ok()) return s;
+  }
+  Status s = raw.value()->set_clock(std::max(end.crash_ns, raw.value()->summary().clock_ns));
+  if (!s.is_ok()) return s;
+  return std::move(raw).value();
+}
+
+// Writes the log in commit order, with the in-flight writes in their
+// `permutation`-th arrangement, to `path` (replacing what is there).
+Result<oracle::History::CommitOrdered> write_ordered_log(oracle::History& issued,
+                                                         const std::string& path,
+                                                         uint32_t permutation) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
+  auto ordered = issued.rebuild_in_commit_order(path, permutation);
+  if (!ordered.is_ok()) return ordered.status();
+  // Closed: the judge opens the file itself.
+  ordered->history.reset();
+  return ordered;
+}
+
+// A real-time order violation: an artifact with both logs as evidence.
+Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
+                                              const oracle::TargetInfo& target, uint64_t index,
+                                              const Workload& workload,
+                                              oracle::Durability durability,
+                                              const detail::ForkCycle& c, const std::string& kill,
+                                              const std::string& what, WorkloadReport report) {
+  Artifact a;
+  a.target = target.name;
+  a.mode = kModeFork;
+  a.durability = durability;
+  a.dir_mode = options.dir_mode;
+  a.sector_bytes = options.sector_bytes;
+  a.campaign_seed = options.seed;
+  a.workload_index = index;
+  a.workload = workload;
+  a.crash.policy = kPolicyOrder;
+  a.fork = ForkEvidence{kPolicyOrder, c.db_path, std::nullopt, kill};
+  a.kind = kKindRealTimeOrder;
+  a.verdict = "violation: " + std::string(kKindRealTimeOrder);
+  a.context = "fork child, " + kill + ": " + what;
+  oracle::Verdict verdict;
+  auto v = save_finding(options, std::move(a), verdict, 0, kPolicyOrder);
+  if (!v.is_ok()) return v.status();
+  const fs::path dir = fs::path(options.report_dir) / v->artifact;
+  std::error_code ec;
+  fs::copy_file(c.history_path, dir / kHistoryFile, ec);
+  if (!ec) fs::copy_file(c.work + "/" + kIssuedHistoryFile, dir / kIssuedHistoryFile, ec);
+  if (ec) {
+    return Status(ErrorCode::kIoError,
+                  "cannot save fork evidence in " + dir.string() + ": " + ec.message());
+  }
+  report.violations.push_back(std::move(v).value());
+  return report;
+}
+
+// Judges the cycle against the log in commit order. When several writes were
+// in flight, a state is allowed if one arrangement of them allows every
+// judged state: arrangements are tried in a scratch report until one
+// passes, and only if none does is the first judged into the real report.
+Result<WorkloadReport> judge_in_commit_order(
+    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const Workload& workload, oracle::Durability durability, const detail::ForkCycle& c,
+    const std::string& kill, const ChildEnd& end, const std::function<bool()>& should_stop,
+    const WorkloadReport& report) {
+  auto issued = complete_issued_log(c.work + "/" + kIssuedHistoryFile, end);
+  if (!issued.is_ok()) return issued.status();
+  auto first = write_ordered_log(*issued.value(), c.history_path, 0);
+  if (!first.is_ok()) return first.status();
+  if (!first->real_time_violation.empty()) {
+    return report_order_violation(options, target, index, workload, durability, c, kill,
+                                  first->real_time_violation, report);
+  }
+  const auto judge = [&](const CampaignOptions& o) {
+    return detail::judge_fork_cycle(o, target, index, workload, durability, c, kill, end.marker, {},
+                                    should_stop, report);
+  };
+  if (first->arrangements == 1) return judge(options);
+  CampaignOptions scratch = options;
+  scratch.report_dir = c.work + "/scratch";
+  for (uint32_t p = 0; p < first->arrangements; ++p) {
+    std::error_code ec;
+    fs::remove_all(scratch.report_dir, ec);
+    fs::create_directories(fs::path(scratch.report_dir) / "failures", ec);
+    if (ec) return Status(ErrorCode::kIoError, "cannot create " + scratch.report_dir);
+    if (p > 0) {
+      auto ordered = write_ordered_log(*issued.value(), c.history_path, p);
+      if (!ordered.is_ok()) return ordered.status();
+    }
+    auto tried = judge(scratch);
+    if (!tried.is_ok()) return tried.status();
+    if (tried->violations.empty()) return tried;
+  }
+  auto ordered = write_ordered_log(*issued.value(), c.history_path, 0);
+  if (!ordered.is_ok()) return ordered.status();
+  return judge(options);
 }
 
 }  // namespace
@@ -125,10 +250,14 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
   const KillPlan kill = plan_kill(target, workload);
   auto work = detail::make_work_dir("w" + std::to_string(index));
   if (!work.is_ok()) return work.status();
+  // The child logs in issue order; the judge reads the log rebuilt in
+  // commit order (history.db, which an artifact keeps).
   detail::ForkCycle c{work.value(), work.value() + "/db", work.value() + "/trace.bin",
-                      work.value() + "/history.db"};
-  detail::ForkPlan plan{&workload,    durability,     options.threads, c.db_path,
-                        c.trace_path, c.history_path, kill.kill_point};
+                      work.value() + "/" + kHistoryFile};
+  const std::string issued_path = work.value() + "/" + kIssuedHistoryFile;
+  detail::ForkPlan plan{&workload,      durability,   fork_threads(options, workload),
+                        c.db_path,      c.trace_path, issued_path,
+                        kill.kill_point};
   int p[2];
   if (::pipe(p) != 0) return Status(ErrorCode::kIoError, "pipe failed");
   const pid_t pid = ::fork();
@@ -152,8 +281,8 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
                   "fork child could not set up its history, trace or kill point");
   }
   Result<WorkloadReport> judged =
-      detail::judge_fork_cycle(options, target, index, workload, durability, c, kill.describe(),
-                               end.marker, end.acked, should_stop, std::move(report));
+      judge_in_commit_order(options, target, index, workload, durability, c, kill.describe(), end,
+                            should_stop, std::move(report));
   detail::remove_work_dir(c.work);
   return judged;
 }

@@ -3,8 +3,6 @@
 #include <cassert>
 #include <chrono>
 
-#include "oracle/dbx_target.h"
-
 namespace torture {
 
 using faultfs::Result;
@@ -36,22 +34,38 @@ uint64_t state_hash(const oracle::State& state) {
 
 }  // namespace
 
+oracle::TargetTuning sim_tuning() {
+  oracle::TargetTuning tuning;
+  // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
+  // zero write and a sync the crash points visit) instead of never leaving the
+  // first 4 MiB, and reopens do not read megabytes of zeros.
+  tuning.wal_preallocate_bytes = 64 * 1024;
+  // Background work only when the workload lets time pass (deterministic).
+  tuning.harness_clock = true;
+  return tuning;
+}
+
+oracle::TargetTuning workload_tuning(const Workload& workload) {
+  oracle::TargetTuning tuning = sim_tuning();
+  tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
+  tuning.delta_flush_threshold_bytes = workload.delta_flush_threshold_bytes;
+  tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
+  tuning.flush_interval = std::chrono::milliseconds(workload.flush_interval_ms);
+  return tuning;
+}
+
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info) {
-  if (info.name == "dbx") {
-    oracle::DbxTargetOptions options;
-    options.sync_interval = std::chrono::hours(24);
-    // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
-    // zero write and a sync the crash points visit) instead of never leaving the
-    // first 4 MiB, and reopens do not read megabytes of zeros.
-    options.wal_preallocate_bytes = 64 * 1024;
-    return oracle::make_dbx_target(options);
-  }
-  return info.make();
+  return make_target(info, sim_tuning());
+}
+
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
+                                            const oracle::TargetTuning& tuning) {
+  return info.make(tuning);
 }
 
 Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
-             oracle::History& history)
-    : info_(info), durability_(durability), history_(history), checker_(history) {}
+             oracle::History& history, const oracle::TargetTuning& tuning)
+    : info_(info), durability_(durability), tuning_(tuning), history_(history), checker_(history) {}
 
 Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
                                  const oracle::Bounds& bounds, bool beyond_contract,
@@ -61,7 +75,7 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
   // then admits a corruption error and calls a silent loss undetected_loss.
   oracle::CheckOptions options;
   options.beyond_contract = beyond_contract;
-  std::unique_ptr<oracle::Target> target = make_target(info_);
+  std::unique_ptr<oracle::Target> target = make_target(info_, tuning_);
   const Status opened = target->open(fs, dir, durability_);
   if (after_open) after_open();
   if (!opened.is_ok()) {

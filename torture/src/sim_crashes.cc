@@ -214,7 +214,7 @@ Status SimRun::judge_second_crash(const SimFs& first_image, const CrashSpec& fir
     const watchdog::Scope scope(
         "workload seed " + std::to_string(workload_.seed) +
         ", the recovery a second crash interrupts: " + describe_crash(spec));
-    std::unique_ptr<oracle::Target> target = make_target(target_info_);
+    std::unique_ptr<oracle::Target> target = make_target(target_info_, tuning_);
     // This recovery is the one the crash interrupts: its outcome is moot.
     target->open(*base, kSimDbDir, settings_.durability).ignore_error();
   }

@@ -43,6 +43,7 @@ SimRun::SimRun(const oracle::TargetInfo& target, const Workload& workload,
       workload_(workload),
       settings_(settings),
       control_(control),
+      tuning_(workload_tuning(workload)),
       sample_rng_(derive_seed(workload.seed, 0x5a4d)) {
   assert(settings.images_per_policy >= 1);
   assert(settings.findings_max >= 1);
@@ -91,7 +92,14 @@ Status SimRun::start() {
   auto history = oracle::History::open(":memory:");
   if (!history.is_ok()) return history.status();
   history_ = std::move(history).value();
-  judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_);
+  if (settings_.durability == oracle::Durability::kLazy) {
+    // No slack on the virtual clock (oracle/bounds.h): background work runs
+    // at every instant the run lets writes happen.
+    const std::chrono::nanoseconds window = tuning_.sync_interval;
+    Status s = history_->set_lazy_window(window.count());
+    if (!s.is_ok()) return s;
+  }
+  judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_, tuning_);
   fs_ = std::make_unique<faultfs::SimFs>();
   // Lost-file crashes lose a path of the database, restored from these.
   Status scoped = fs_->set_lost_file_scope(kSimDbDir);
@@ -101,7 +109,7 @@ Status SimRun::start() {
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
   collecting_ = true;
   current_step_ = 0;
-  target_ = make_target(target_info_);
+  target_ = make_target(target_info_, tuning_);
   const Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   Status s = drain(0);
   if (!s.is_ok()) return s;
@@ -143,7 +151,8 @@ Status SimRun::execute(const Step& step, Status* op_error) {
     case StepKind::kWrite: {
       auto seq = history_->record_pending(step.write);
       if (!seq.is_ok()) return seq.status();
-      *op_error = target_->apply(step.write);
+      auto applied = target_->apply(step.write);
+      *op_error = applied.status();
       if (op_error->is_ok()) return history_->record_ack(seq.value());
       return history_->record_failed(seq.value(), oracle::write_maybe_applied(*op_error),
                                      op_error->to_string());
@@ -156,6 +165,13 @@ Status SimRun::execute(const Step& step, Status* op_error) {
     }
     case StepKind::kReopen:
       return close_target(op_error);
+    case StepKind::kWait: {
+      // The background work runs before the history's clock moves: a crash
+      // inside it is dated at the instant before (oracle/bounds.h).
+      clock_ += std::chrono::milliseconds(step.wait_ms);
+      *op_error = target_->background(clock_);
+      return history_->set_clock(clock_.count());
+    }
   }
   return Status(ErrorCode::kInvalidArgument, "unknown step kind");
 }
@@ -179,12 +195,12 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   spec.policy = policy;
   spec.step = step;
   if (control_.recovering && wanted(spec)) control_.recovering(&spec, crash_op_, crash_file_);
-  target_ = make_target(target_info_);
+  target_ = make_target(target_info_, tuning_);
   Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   if (!opened.is_ok() && retry_on_fault) {
     // The step's fault hit the recovery itself: an honest error; the fault
     // is disarmed by now, so a second open must succeed.
-    target_ = make_target(target_info_);
+    target_ = make_target(target_info_, tuning_);
     opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   }
   if (control_.recovering) control_.recovering(nullptr, {}, {});

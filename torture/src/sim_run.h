@@ -3,6 +3,7 @@
 // crash points it passes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -100,6 +101,9 @@ class SimRun {
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<Judge> judge_;
   std::unique_ptr<oracle::Target> target_;
+  const oracle::TargetTuning tuning_;  // workload_tuning(): the workload's draw.
+  // The run's virtual clock: only wait steps move it.
+  std::chrono::nanoseconds clock_{0};
   std::mt19937_64 sample_rng_;
   std::vector<CrashPoint> points_;
   // Per persistence point of fs_: oracle::durable_before_fault() then.

@@ -19,6 +19,17 @@ namespace {
 
 constexpr std::array<const char*, 3> kTables = {"t0", "t1", "t2"};
 constexpr uint32_t kKeyPool = 24;  // Small, so that overwrites and deletes hit.
+// Lazy sync intervals a workload draws from, and the share of wait steps:
+// a 100-step workload waits about 6 times, for about 6 intervals in all.
+constexpr std::array<uint32_t, 4> kSyncIntervalsMs = {5, 10, 20, 50};
+constexpr uint64_t kWaitPercent = 6;
+// Scaled-down tuning a workload draws from (each list's first entry is the
+// harness's former fixed choice): checkpoints every few KiB of writes, WAL
+// chunks a workload crosses, none at all, and interval checkpoints.
+constexpr std::array<uint64_t, 4> kDeltaThresholds = {64ull << 20, 4 << 10, 16 << 10, 64 << 10};
+constexpr std::array<uint64_t, 3> kPreallocations = {64 << 10, 0, 4 << 10};
+constexpr std::array<uint32_t, 3> kFlushIntervalFactors = {0, 0, 3};  // x sync_interval_ms.
+constexpr uint64_t kTuningBytesMax = uint64_t{1} << 30;
 
 class Draw {
  public:
@@ -123,6 +134,8 @@ const char* step_kind_name(StepKind kind) {
       return "flush";
     case StepKind::kReopen:
       return "reopen";
+    case StepKind::kWait:
+      return "wait";
   }
   return "?";
 }
@@ -132,9 +145,21 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
   Draw draw(seed);
   Workload w;
   w.seed = seed;
+  w.sync_interval_ms = kSyncIntervalsMs[draw.range(0, kSyncIntervalsMs.size() - 1)];
+  w.delta_flush_threshold_bytes = kDeltaThresholds[draw.range(0, kDeltaThresholds.size() - 1)];
+  w.wal_preallocate_bytes = kPreallocations[draw.range(0, kPreallocations.size() - 1)];
+  w.flush_interval_ms =
+      w.sync_interval_ms * kFlushIntervalFactors[draw.range(0, kFlushIntervalFactors.size() - 1)];
   w.steps.reserve(shape.ops);
   for (uint32_t i = 0; i < shape.ops; ++i) {
     Step step;
+    if (draw.percent(kWaitPercent)) {
+      // Up to two intervals: some waits see one background sync, some none.
+      step.kind = StepKind::kWait;
+      step.wait_ms = static_cast<uint32_t>(draw.range(1, 2 * w.sync_interval_ms));
+      w.steps.push_back(std::move(step));
+      continue;
+    }
     const uint64_t r = draw.range(0, 99);
     if (r < 55) {
       step.write.push_back(draw.op(/*allow_delete=*/false));
@@ -172,6 +197,7 @@ std::string workload_to_json(const Workload& workload) {
   for (const Step& step : workload.steps) {
     Json j{{"kind", step_kind_name(step.kind)}};
     if (step.kind == StepKind::kWrite) j["write"] = json_util::write_to_json(step.write);
+    if (step.kind == StepKind::kWait) j["ms"] = step.wait_ms;
     if (step.fault) {
       j["fault"] = Json{{"op", faultfs::fault_point_name(step.fault->op)},
                         {"kind", static_cast<int>(step.fault->kind)}};
@@ -181,6 +207,10 @@ std::string workload_to_json(const Workload& workload) {
   return Json{{"format", "dbx-torture-workload"},
               {"version", 1},
               {"seed", workload.seed},
+              {"sync_interval_ms", workload.sync_interval_ms},
+              {"delta_flush_threshold_bytes", workload.delta_flush_threshold_bytes},
+              {"wal_preallocate_bytes", workload.wal_preallocate_bytes},
+              {"flush_interval_ms", workload.flush_interval_ms},
               {"steps", std::move(steps)}}
       .dump(1);
 }
@@ -204,6 +234,35 @@ Result<IoFault> fault_from_json(const Json& j) {
   return json_util::corrupt("workload fault", "unknown point " + name.value());
 }
 
+// An optional tuning field in [lo, hi]; absent (an older artifact) keeps
+// the default.
+template <typename T>
+Status optional_field(const Json& root, const char* key, uint64_t lo, uint64_t hi, T* out) {
+  if (!root.contains(key)) return Status::ok();
+  auto value = json_util::get_u64(root, key, "workload");
+  if (!value.is_ok()) return value.status();
+  if (value.value() < lo || value.value() > hi) {
+    return json_util::corrupt("workload", std::string(key) + " out of range");
+  }
+  *out = static_cast<T>(value.value());
+  return Status::ok();
+}
+
+Status tuning_from_json(const Json& root, Workload* w) {
+  Status s = optional_field(root, "sync_interval_ms", 1, kWaitMsMax, &w->sync_interval_ms);
+  if (s.is_ok()) {
+    s = optional_field(root, "delta_flush_threshold_bytes", 1, kTuningBytesMax,
+                       &w->delta_flush_threshold_bytes);
+  }
+  if (s.is_ok()) {
+    s = optional_field(root, "wal_preallocate_bytes", 0, kTuningBytesMax / 4,
+                       &w->wal_preallocate_bytes);
+  }
+  if (s.is_ok())
+    s = optional_field(root, "flush_interval_ms", 0, kWaitMsMax, &w->flush_interval_ms);
+  return s;
+}
+
 }  // namespace
 
 Result<Workload> workload_from_json(std::string_view text) {
@@ -224,6 +283,8 @@ Result<Workload> workload_from_json(std::string_view text) {
   if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
   Workload w;
   w.seed = seed.value();
+  Status tuned = tuning_from_json(root, &w);
+  if (!tuned.is_ok()) return tuned;
   for (const Json& j : *steps) {
     auto kind = json_util::get_string(j, "kind", "workload step");
     if (!kind.is_ok()) return kind.status();
@@ -238,6 +299,14 @@ Result<Workload> workload_from_json(std::string_view text) {
       step.kind = StepKind::kFlush;
     } else if (kind.value() == "reopen") {
       step.kind = StepKind::kReopen;
+    } else if (kind.value() == "wait") {
+      step.kind = StepKind::kWait;
+      auto ms = json_util::get_u64(j, "ms", "workload wait");
+      if (!ms.is_ok()) return ms.status();
+      if (ms.value() < 1 || ms.value() > kWaitMsMax) {
+        return json_util::corrupt("workload wait", "ms not 1..60000");
+      }
+      step.wait_ms = static_cast<uint32_t>(ms.value());
     } else {
       return json_util::corrupt("workload step", "unknown kind " + kind.value());
     }
@@ -254,7 +323,9 @@ Result<Workload> workload_from_json(std::string_view text) {
 
 std::string describe_step(const Step& step) {
   std::string out;
-  if (step.kind != StepKind::kWrite) {
+  if (step.kind == StepKind::kWait) {
+    out = "wait " + std::to_string(step.wait_ms) + " ms";
+  } else if (step.kind != StepKind::kWrite) {
     out = step_kind_name(step.kind);
   } else {
     if (step.write.size() > 1) out = "batch{";

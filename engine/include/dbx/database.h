@@ -83,6 +83,15 @@ class Database {
   // since was made durable by this close.
   void close();
 
+  // Only with Options::background_threads == false (invalid_argument
+  // otherwise): runs the background work due at `now`, a clock the caller
+  // keeps (any origin, never going back), exactly as the threads would have
+  // by then: a Lazy WAL sync when none ran in the last sync_interval (the
+  // first call counts as due), then a checkpoint if one was requested or
+  // flush_interval has passed since the last. Throws dbx::Error as flush()
+  // does; a failed sync makes the handle read-only, as on the thread.
+  void run_background_work(std::chrono::nanoseconds now);
+
   uint64_t last_sequence() const;
   Durability durability() const;
   RecoveryStats recovery_stats() const;

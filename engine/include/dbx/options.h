@@ -42,6 +42,11 @@ struct Options {
   // chunk), so that Full's per-write syncs overwrite allocated blocks instead
   // of growing the file. 0 disables it. At most 256 MiB.
   uint64_t wal_preallocate_bytes = 4ull << 20;
+  // When false, no background thread runs: Lazy's periodic sync and the
+  // background checkpoints (requested by the delta threshold, or due by
+  // flush_interval) run only inside Database::run_background_work(now), on
+  // the caller's clock. For harnesses that need every run to be the same.
+  bool background_threads = true;
   // The file system every byte goes through; nullptr means the real POSIX one.
   // Not owned; must outlive the Database.
   faultfs::FileSystem* file_system = nullptr;

@@ -1,20 +1,31 @@
 // oracle::Bounds: the prefixes a recovered state may equal, from the contract
-// (DESIGN.md, "The engine's contract") and the history.
+// and the history. Every figure is something the workload itself observed:
+// an acknowledgement, a flush() or close() that returned, or the driver's
+// clock at an acknowledgement and at the crash. Never the target's own syncs
+// or state: a target that does not sync cannot lower its own bound.
 //
 //   durability | process kill (SIGKILL)      | power loss
 //   -----------+-----------------------------+-----------------------------------
 //   Full       | lo = last acknowledged      | lo = last acknowledged
-//   Lazy       | lo = last acknowledged      | lo = last write acknowledged before
-//              |   (each write reached the   |   the last completed sync, flush()
-//              |   OS before it returned)    |   or close()
+//   Lazy       | lo = last acknowledged      | lo = the highest of: the last write
+//              |   (each write reached the   |   acknowledged before the last
+//              |   OS before it returned)    |   completed flush() or close(),
+//              |                             |   and the last write acknowledged
+//              |                             |   more than the lazy window before
+//              |                             |   the crash (aged_through)
 //   None       | lo = last completed flush() | lo = last completed flush()
 //              |   (or close())              |   (or close())
 //
 //   hi = last write issued (acknowledged or not, failed-maybe-applied included).
 //
-// A batch is one sequence number, so the range is over whole batches. The
-// bounds are only as tight as what the history saw: a background sync the
-// driver did not observe does not raise lo (which keeps the check sound).
+// The lazy window is sync_interval plus the harness's slack (history.h,
+// set_lazy_window): Lazy promises that the background sync makes every write
+// durable within sync_interval; the slack is what the harness allows for the
+// sync thread being scheduled late (real clock) or, in the simulation, zero:
+// the harness runs background work at every instant it lets writes happen,
+// and a crash inside that work is dated at the instant before it.
+//
+// A batch is one sequence number, so the range is over whole batches.
 #pragma once
 
 #include <cstdint>

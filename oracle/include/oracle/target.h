@@ -12,8 +12,17 @@
 // Errors: every operation returns a Status the harness can see; a target never
 // throws. A failed apply() may or may not have stored the write: see
 // write_maybe_applied().
+//
+// Time: background work (Lazy's periodic sync, background checkpoints) either
+// runs on the target's own threads and the real clock, or, when the tuning
+// says TargetTuning::harness_clock, only inside background(now), on a clock
+// the harness keeps (the simulation's virtual time). The bounds never ask the
+// target what it synced: Lazy's power-loss promise is checked against the
+// times of the acknowledgements and of the crash (oracle/bounds.h).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +35,24 @@
 
 namespace oracle {
 
+// How a harness tunes a target it creates. Doubles honour the fields that
+// apply to them (sync_interval, harness_clock); the rest are DBX's.
+struct TargetTuning {
+  // Lazy's promise: a write acknowledged more than this (plus the harness's
+  // slack) before a power loss survives it.
+  std::chrono::milliseconds sync_interval{100};
+  // Background work runs only inside Target::background(now), on the
+  // harness's clock (deterministic); otherwise on the target's own threads.
+  bool harness_clock = false;
+  // dbx::Options::wal_preallocate_bytes and delta_flush_threshold_bytes.
+  uint64_t wal_preallocate_bytes = 4ull << 20;
+  uint64_t delta_flush_threshold_bytes = 64ull << 20;
+  // dbx::Options::flush_interval (0: none).
+  std::chrono::milliseconds flush_interval{0};
+
+  bool operator==(const TargetTuning&) const = default;
+};
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -36,8 +63,15 @@ class Target {
   [[nodiscard]] virtual faultfs::Status open(faultfs::FileSystem& fs, const std::string& dir,
                                              Durability durability) = 0;
   // Applies `write` (non-empty) atomically: one put, one delete, or a batch
-  // across tables. Returns once the durability level's promise holds.
-  [[nodiscard]] virtual faultfs::Status apply(const Write& write) = 0;
+  // across tables. Returns once the durability level's promise holds, with
+  // the sequence number the target gave the write: writes are in the target
+  // in that order (concurrent callers learn their commit order from it).
+  [[nodiscard]] virtual faultfs::Result<uint64_t> apply(const Write& write) = 0;
+  // With TargetTuning::harness_clock: runs the background work due at `now`
+  // (the harness's clock, nanoseconds from any fixed origin, never going
+  // back), as if the time up to `now` had passed. Otherwise OK and nothing.
+  // An error is that work's failure (the target may now refuse writes).
+  [[nodiscard]] virtual faultfs::Status background(std::chrono::nanoseconds now) = 0;
   // Checkpoints: everything applied so far is durable once this returns OK.
   [[nodiscard]] virtual faultfs::Status flush() = 0;
   // Every row of every table, sorted by (table, key).
@@ -60,7 +94,7 @@ struct TargetInfo {
   bool known_bug = false;   // A test double: the lab must catch it.
   // The durability levels in which its bug can show (all three for "dbx").
   std::vector<Durability> durabilities;
-  std::function<std::unique_ptr<Target>()> make;
+  std::function<std::unique_ptr<Target>(const TargetTuning&)> make;
 };
 
 // Every target, "dbx" first, then the doubles in a fixed order.

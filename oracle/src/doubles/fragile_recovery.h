@@ -6,6 +6,7 @@
 // only crash states trip them.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,12 +19,17 @@ enum class RecoveryFailure : uint8_t { kAbort, kHang };
 
 class FragileRecoveryTarget final : public Target {
  public:
-  explicit FragileRecoveryTarget(RecoveryFailure failure)
-      : failure_(failure), inner_(std::make_unique<MiniKvTarget>(Bug::kNone)) {}
+  FragileRecoveryTarget(RecoveryFailure failure, const TargetTuning& tuning)
+      : failure_(failure), inner_(std::make_unique<MiniKvTarget>(Bug::kNone, tuning)) {}
 
   [[nodiscard]] faultfs::Status open(faultfs::FileSystem& fs, const std::string& dir,
                                      Durability durability) override;
-  [[nodiscard]] faultfs::Status apply(const Write& write) override { return inner_->apply(write); }
+  [[nodiscard]] faultfs::Result<uint64_t> apply(const Write& write) override {
+    return inner_->apply(write);
+  }
+  [[nodiscard]] faultfs::Status background(std::chrono::nanoseconds now) override {
+    return inner_->background(now);
+  }
   [[nodiscard]] faultfs::Status flush() override { return inner_->flush(); }
   [[nodiscard]] faultfs::Result<State> read_all() override { return inner_->read_all(); }
   [[nodiscard]] faultfs::Status close() override { return inner_->close(); }

@@ -12,7 +12,7 @@ using faultfs::Status;
 
 MiniKvTarget::~MiniKvTarget() {
   // A destroyed handle closes as a process exit would: errors go nowhere.
-  if (is_open()) close().ignore_error();
+  close().ignore_error();
 }
 
 Status MiniKvTarget::fail(Status error) {
@@ -21,8 +21,14 @@ Status MiniKvTarget::fail(Status error) {
   return error;
 }
 
+bool MiniKvTarget::is_open() const {
+  std::lock_guard lock(mu_);
+  return fs_ != nullptr;
+}
+
 Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) {
-  if (is_open()) return Status(ErrorCode::kInvalidArgument, "already open");
+  std::lock_guard lock(mu_);
+  if (fs_ != nullptr) return Status(ErrorCode::kInvalidArgument, "already open");
   auto exists = fs.exists(dir);
   if (!exists.is_ok()) return exists.status();
   if (!exists.value()) {
@@ -39,7 +45,10 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
   synced_end_ = 0;
   read_only_ = false;
   deferred_tail_.clear();
+  synced_at_.reset();
   Status s = recover();
+  // A new record's sync covers whatever of the log is not yet durable.
+  durable_ = seq_;
   // The WAL's directory entry (and a removed tmp) must be durable before any
   // write is acknowledged into it.
   if (s.is_ok()) s = fs.sync_dir(dir_);
@@ -70,18 +79,14 @@ Status MiniKvTarget::append_record(const std::string& frame, bool is_batch) {
     now = now.substr(0, frame.size() / 2);
     deferred_tail_ = frame.substr(frame.size() / 2);
   }
+  // Full mode's sync (and the marker after it) is commit_locked()'s.
   Status s = append_wal(now);
-  if (s.is_ok() && durability_ == Durability::kFull && !bug(Bug::kNoSyncInFull)) {
-    s = sync_wal();
-    // The marker proves this record durable should it be damaged later (a
-    // half-written record has none: it is not durable yet).
-    if (s.is_ok() && deferred_tail_.empty()) s = append_marker();
-  }
   return s.is_ok() ? s : fail(s);
 }
 
-Status MiniKvTarget::apply(const Write& write) {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+Result<uint64_t> MiniKvTarget::apply(const Write& write) {
+  std::unique_lock lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
   Status s = finish_deferred();
@@ -99,8 +104,12 @@ Status MiniKvTarget::apply(const Write& write) {
     }
   }
   apply_to_rows(write, &rows_);
-  seq_++;
-  return Status::ok();
+  const uint64_t seq = ++seq_;
+  if (durability_ == Durability::kFull) {
+    s = commit_locked(lock, seq);
+    if (!s.is_ok()) return s;
+  }
+  return seq;
 }
 
 Status MiniKvTarget::write_checkpoint() {
@@ -120,18 +129,25 @@ Status MiniKvTarget::write_checkpoint() {
 }
 
 Status MiniKvTarget::flush() {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+  std::lock_guard lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
+  return flush_locked();
+}
+
+Status MiniKvTarget::flush_locked() {
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   Status s = finish_deferred();
   if (s.is_ok()) s = write_checkpoint();
   // The checkpoint covers every record now: the WAL may go, replaced at once
   // by one holding only the checkpoint's base marker.
   if (s.is_ok()) s = start_wal();
+  if (s.is_ok()) durable_ = seq_;
   return s.is_ok() ? s : fail(s);
 }
 
 Result<State> MiniKvTarget::read_all() {
-  if (!is_open()) return Status(ErrorCode::kInvalidArgument, "not open");
+  std::lock_guard lock(mu_);
+  if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   State out;
   out.reserve(rows_.size());
   for (const auto& [k, value] : rows_) out.push_back(Entry{k.first, k.second, value});
@@ -139,14 +155,21 @@ Result<State> MiniKvTarget::read_all() {
 }
 
 Status MiniKvTarget::close() {
-  if (!is_open()) return Status::ok();
+  std::unique_lock lock(mu_);
+  // A group-commit leader syncs wal_ without the lock: let it finish.
+  synced_.wait(lock, [this] { return !syncing_; });
+  if (fs_ == nullptr) return Status::ok();
+  return close_locked();
+}
+
+Status MiniKvTarget::close_locked() {
   // After an I/O error nothing is synced, and the close must say so: a clean
   // close would promise that every acknowledged write is durable.
   Status s =
       read_only_ ? Status(ErrorCode::kIoError, "close after an earlier I/O error") : Status::ok();
   if (!read_only_) {
     s = finish_deferred();
-    if (s.is_ok()) s = durability_ == Durability::kNone ? flush() : sync_wal();
+    if (s.is_ok()) s = durability_ == Durability::kNone ? flush_locked() : sync_wal();
     // The marker proves every record before it durable.
     if (s.is_ok() && durability_ != Durability::kNone) s = append_marker();
     if (s.is_ok() && unsynced_checkpoint_ != nullptr) s = sync_file(*unsynced_checkpoint_);

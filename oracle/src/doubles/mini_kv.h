@@ -9,8 +9,12 @@
 //           directory synced), then an empty checkpoint: from then on both
 //           files always exist and the WAL's first frame is durable.
 //   write   append the record (durable_end: the WAL bytes synced so far);
-//           Full: sync it, append a marker and sync that too before
-//           returning, so that a damaged record is never the last durable one.
+//           Full: return only once a sync that began after the append
+//           succeeded and a marker after it is synced too, so that a damaged
+//           record is never the last durable one (group commit: one leader
+//           syncs for every writer waiting; mini_kv_sync.cc).
+//   background(now)  Lazy: sync the WAL when sync_interval has passed since
+//           the last background sync (the harness's clock drives it).
 //   flush   write checkpoint.tmp, sync it, rename it over checkpoint,
 //           sync the directory, and only then replace the WAL by a new one
 //           holding the base marker of the checkpoint's sequence (as create).
@@ -26,10 +30,15 @@
 //           and synced.
 //   error   a failed append or sync makes the engine refuse writes until
 //           reopened; a failed sync is never retried.
+// Thread-safe: one mutex guards everything but a group-commit leader's sync.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "doubles/mini_kv_format.h"
@@ -53,22 +62,32 @@ enum class Bug : uint8_t {
                                    // even when a later record proves it was durable.
   kRecreatesMissingFiles,          // A missing WAL or checkpoint is silently
                                    // recreated; the base and sequence are not checked.
+  kLazySyncNever,                  // Lazy's background sync never syncs.
+  kLazySyncLate,                   // Lazy's background sync runs at 8x sync_interval.
+  kGroupCommitEarlyAck,            // Full: a follower returns while the leader's
+                                   // sync is still running.
 };
 
 class MiniKvTarget final : public Target {
  public:
-  explicit MiniKvTarget(Bug bug) : bug_(bug) {}
+  MiniKvTarget(Bug bug, const TargetTuning& tuning) : bug_(bug), tuning_(tuning) {}
   ~MiniKvTarget() override;
 
   [[nodiscard]] faultfs::Status open(faultfs::FileSystem& fs, const std::string& dir,
                                      Durability durability) override;
-  [[nodiscard]] faultfs::Status apply(const Write& write) override;
+  [[nodiscard]] faultfs::Result<uint64_t> apply(const Write& write) override;
+  [[nodiscard]] faultfs::Status background(std::chrono::nanoseconds now) override;
   [[nodiscard]] faultfs::Status flush() override;
   [[nodiscard]] faultfs::Result<State> read_all() override;
   [[nodiscard]] faultfs::Status close() override;
-  bool is_open() const override { return fs_ != nullptr; }
+  bool is_open() const override;
 
  private:
+  // Unlocked versions; mu_ held.
+  [[nodiscard]] faultfs::Status flush_locked();
+  [[nodiscard]] faultfs::Status close_locked();
+  // mini_kv_sync.cc. Full mode: returns once a sync covers record `seq`.
+  [[nodiscard]] faultfs::Status commit_locked(std::unique_lock<std::mutex>& lock, uint64_t seq);
   // mini_kv_open.cc: recovery.
   [[nodiscard]] faultfs::Status recover();
   [[nodiscard]] faultfs::Status create();
@@ -90,6 +109,8 @@ class MiniKvTarget final : public Target {
   bool bug(Bug b) const { return bug_ == b; }
 
   const Bug bug_;
+  const TargetTuning tuning_;
+  mutable std::mutex mu_;
   faultfs::FileSystem* fs_ = nullptr;
   std::string dir_;
   Durability durability_ = Durability::kLazy;
@@ -102,6 +123,13 @@ class MiniKvTarget final : public Target {
   uint64_t wal_size_ = 0;    // Bytes appended to the WAL (after its last cut).
   uint64_t synced_end_ = 0;  // WAL bytes known durable (the last sync).
   bool read_only_ = false;
+  // Group commit (Full): records through durable_ are synced; a leader's
+  // sync is running while syncing_ (wal_ is then synced without mu_).
+  uint64_t durable_ = 0;
+  bool syncing_ = false;
+  std::condition_variable synced_;
+  // Lazy: the harness's clock at the last background sync check.
+  std::optional<std::chrono::nanoseconds> synced_at_;
 };
 
 }  // namespace oracle::doubles

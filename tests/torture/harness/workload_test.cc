@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 namespace torture {
 namespace {
@@ -77,6 +78,46 @@ TEST(Workload, JsonRoundTripIsExactForBinaryBytes) {
   auto back = workload_from_json(workload_to_json(w));
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back.value(), w);
+}
+
+TEST(Workload, WaitStepsOutlastTheDrawnSyncIntervalAndRoundTrip) {
+  size_t waits = 0;
+  uint32_t wait_ms_total = 0;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const Workload w = generate_workload(seed, WorkloadShape{100, false});
+    EXPECT_GE(w.sync_interval_ms, 5u);
+    EXPECT_LE(w.sync_interval_ms, 50u);
+    for (const Step& s : w.steps) {
+      EXPECT_EQ(s.kind == StepKind::kWait, s.wait_ms > 0);
+      if (s.kind != StepKind::kWait) continue;
+      EXPECT_LE(s.wait_ms, 2 * w.sync_interval_ms);
+      ++waits;
+      wait_ms_total += s.wait_ms;
+    }
+    auto back = workload_from_json(workload_to_json(w));
+    ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+    EXPECT_EQ(back.value(), w);
+  }
+  EXPECT_GT(waits, 20u * 3);
+  EXPECT_GT(wait_ms_total, 20u * 20);
+  const char* bad_wait =
+      "{\"format\":\"dbx-torture-workload\",\"seed\":1,\"steps\":[{\"kind\":\"wait\","
+      "\"ms\":0}]}";
+  EXPECT_EQ(workload_from_json(bad_wait).status().code(), faultfs::ErrorCode::kCorruption);
+}
+
+TEST(Workload, EachSeedDrawsTheTargetsTuningScaledDown) {
+  std::set<uint64_t> thresholds, preallocations;
+  size_t flush_intervals = 0;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const Workload w = generate_workload(seed, WorkloadShape{10, false});
+    thresholds.insert(w.delta_flush_threshold_bytes);
+    preallocations.insert(w.wal_preallocate_bytes);
+    flush_intervals += w.flush_interval_ms > 0;
+  }
+  EXPECT_GE(thresholds.size(), 3u);  // Some in KiB: checkpoints inside a workload.
+  EXPECT_TRUE(preallocations.count(0));
+  EXPECT_GT(flush_intervals, 0u);
 }
 
 TEST(Workload, MalformedJsonIsCorruptionNeverACrash) {

@@ -15,6 +15,14 @@
 
 namespace torture {
 
+// The child's own log, in the order it issued writes (an artifact keeps it
+// beside history.db, the same log in commit order that was judged).
+inline constexpr const char* kIssuedHistoryFile = "issued.db";
+// A fork-mode finding with no crash state: a write acknowledged before
+// another was issued has the higher target sequence number.
+inline constexpr const char* kPolicyOrder = "order";
+inline constexpr const char* kKindRealTimeOrder = "real_time_order";
+
 // Where fork mode puts its databases: $DBX_TORTURE_WORKDIR, else /dev/shm
 // when it exists (no real fsync cost), else the system temp directory.
 std::string fork_work_root();

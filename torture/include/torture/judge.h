@@ -23,13 +23,19 @@
 #include "oracle/checker.h"
 #include "oracle/history.h"
 #include "oracle/target.h"
+#include "torture/workload.h"
 
 namespace torture {
 
-// A fresh target of `info`. The DBX engine gets a background sync period far
-// beyond any run, so that in the simulation every sync is one the workload
-// caused (deterministic crash points) and the bounds see every sync.
+// The simulation's tuning: background work runs only on the harness's
+// virtual clock (TargetTuning::harness_clock), so every run is the same.
+oracle::TargetTuning sim_tuning();
+// sim_tuning() with the tuning `workload` drew.
+oracle::TargetTuning workload_tuning(const Workload& workload);
+// A fresh target of `info`, tuned by sim_tuning() or by `tuning`.
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
+std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
+                                            const oracle::TargetTuning& tuning);
 
 struct Judgement {
   oracle::Verdict verdict;
@@ -39,7 +45,10 @@ struct Judgement {
 
 class Judge {
  public:
-  Judge(const oracle::TargetInfo& info, oracle::Durability durability, oracle::History& history);
+  // Recoveries open the target tuned by `tuning` (on the harness's clock:
+  // no background threads).
+  Judge(const oracle::TargetInfo& info, oracle::Durability durability, oracle::History& history,
+        const oracle::TargetTuning& tuning = sim_tuning());
 
   // Opens a fresh target on `fs` at `dir`, reads everything, judges it under
   // `bounds`. `beyond_contract` (policies corrupt and lost-file): `bounds`
@@ -72,6 +81,7 @@ class Judge {
 
   const oracle::TargetInfo& info_;
   const oracle::Durability durability_;
+  const oracle::TargetTuning tuning_;
   oracle::History& history_;
   oracle::Checker checker_;
   // Bounded: cleared when it reaches kMemoEntriesMax.

@@ -27,13 +27,17 @@ inline constexpr size_t kKeyBytesMax = 64 * 1024;
 inline constexpr size_t kValueBytesMax = 64 * 1024;
 inline constexpr size_t kTableBytesMax = 64;
 
+inline constexpr uint32_t kWaitMsMax = 60'000;
+
 enum class StepKind : uint8_t {
   kWrite,   // One put, one delete or an atomic batch: one sequence number.
   kFlush,   // A checkpoint.
   kReopen,  // A clean close, then an open (recovery of a clean shutdown).
+  kWait,    // Time passes (wait_ms) and the target's due background work runs:
+            // virtual time in the simulation, a real sleep in fork mode.
 };
 
-// "write", "flush", "reopen".
+// "write", "flush", "reopen", "wait".
 const char* step_kind_name(StepKind kind);
 
 // An I/O error armed for exactly one step: the first call of `op` during the
@@ -47,7 +51,8 @@ struct IoFault {
 
 struct Step {
   StepKind kind = StepKind::kWrite;
-  oracle::Write write;  // Non-empty exactly when kind == kWrite.
+  oracle::Write write;   // Non-empty exactly when kind == kWrite.
+  uint32_t wait_ms = 0;  // 1..kWaitMsMax exactly when kind == kWait.
   std::optional<IoFault> fault;
 
   bool operator==(const Step&) const = default;
@@ -55,6 +60,16 @@ struct Step {
 
 struct Workload {
   uint64_t seed = 0;
+  // The target's tuning for this workload, drawn from the seed and scaled
+  // down so that a 100-step workload reaches the paths it controls.
+  // Lazy's sync interval (milliseconds of the run's clock): small, so that
+  // wait steps outlast it and Lazy's promise in time is checked.
+  uint32_t sync_interval_ms = 20;
+  // dbx::Options: background checkpoint trigger, WAL preallocation chunk
+  // (0: none), background checkpoint period (0: none).
+  uint64_t delta_flush_threshold_bytes = 64ull << 20;
+  uint64_t wal_preallocate_bytes = 64 * 1024;
+  uint32_t flush_interval_ms = 0;
   std::vector<Step> steps;
 
   bool operator==(const Workload&) const = default;
