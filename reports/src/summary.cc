@@ -12,7 +12,7 @@ struct KnownPolicy {
   std::string_view description;
 };
 
-// DESIGN.md, "The crash model": what survives of the un-synced changes.
+// faultfs/doc/crash_model.md, "Policies": what survives of the un-synced changes.
 constexpr KnownPolicy kKnownPolicies[] = {
     {"drop", "none of the un-synced changes survive (the page cache is lost)"},
     {"prefix", "an in-order prefix of each file's queue of un-synced changes survives"},

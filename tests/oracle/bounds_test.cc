@@ -1,4 +1,4 @@
-// The contract's table (DESIGN.md) as bounds: one test per cell that differs.
+// The contract's table (engine/doc/contract.md) as bounds: one test per cell that differs.
 #include "oracle_test_util.h"
 
 namespace oracle::testing {

@@ -11,7 +11,7 @@ class FileSystem;
 
 namespace dbx {
 
-// What survives a crash; the contract the oracle checks (README, DESIGN.md).
+// What survives a crash; the contract the oracle checks (engine/doc/contract.md).
 enum class Durability {
   kNone,  // No WAL: data persists at flush() and close().
   kLazy,  // WAL written to the OS per write; synced every sync_interval.

@@ -3,7 +3,7 @@
 // on the real POSIX file system, on the simulated crash-able SimFs, and under
 // the recorder and the libfiu error points.
 //
-// Durability model (what a crash may keep, see ../shared/DESIGN.md):
+// Durability model (what a crash may keep, faultfs/doc/crash_model.md):
 //  - A file's contents and size become durable only through File::sync().
 //  - A directory's entries (create, rename, remove, mkdir) become durable only
 //    through FileSystem::sync_dir() of the directory that holds them.

@@ -52,7 +52,7 @@ struct Entry {
 // duplicated (table, key) as an unreadable state.
 using State = std::vector<Entry>;
 
-// What survives a crash (the contract's rows, DESIGN.md).
+// What survives a crash (the contract's rows, engine/doc/contract.md).
 enum class Durability : uint8_t { kNone, kLazy, kFull };
 
 // What the crash took away (the contract's columns): a process kill keeps

@@ -223,7 +223,7 @@ bool passed(const Summary& summary);
 // otherwise an error naming the first offending field.
 [[nodiscard]] Status validate(const Summary& summary);
 
-// The fault model DESIGN.md declares for `policies` under `dir_mode`, with the
+// The fault model faultfs/doc/crash_model.md declares for `policies` under `dir_mode`, with the
 // standard description of each known policy and the beyond-contract text of
 // "corrupt". Unknown policy names get a generic description.
 FaultModel describe_fault_model(std::string_view dir_mode, const std::vector<std::string>& policies,

@@ -1,5 +1,5 @@
 // An in-memory faultfs::FileSystem for the WOS tests, with the crash model of
-// DESIGN.md reduced to what the WOS protocols must survive:
+// The crash model (faultfs/doc/crash_model.md) reduced to what the WOS protocols must survive:
 //  - a file's bytes have a durable image (set by File::sync) and a current one;
 //  - directory entry changes (create, rename, remove, mkdir) are queued until
 //    sync_dir() of their directory; a crash keeps ANY subset of the queued
