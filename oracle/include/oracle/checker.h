@@ -47,9 +47,10 @@
 // `corrupt` and `lost-file`) damage data that was already durable. An engine
 // cannot always repair that, but it must never lose data silently. The
 // caller passes bounds whose lo is the durable-before-the-fault bound
-// (beyond_contract_bounds(): what a completed flush() or close(), or in Full
-// mode an acknowledgement, made durable before the fault; never a background
-// sync the workload did not observe). The allowed outcomes are exactly:
+// (beyond_contract_bounds(): what a completed flush() or close() made durable
+// before the fault; never a background sync the workload did not observe, nor
+// a Full acknowledgement, whose damaged last record no later record can prove
+// synced). The allowed outcomes are exactly:
 //   - a state at some p in [lo, hi] (the fault hit nothing needed, or the
 //     engine repaired it);
 //   - an error of code kCorruption from open or scan: a detection. Any other
