@@ -61,11 +61,15 @@ Verdict compare_log_with_store(const std::string& wal_path, const WalReadSummary
                         "has epoch " + std::to_string(log.epoch) + ", older than the epoch " +
                             std::to_string(store.wal_epoch) + " conf was written beside");
   }
+  // Nothing above the checkpoint was ever synced: the store holds every
+  // durable write, and a missing or empty log loses nothing. (A recovery that
+  // recreates the log after a torn cut can itself be cut short and leave the
+  // file empty or all zeros: a legal state.)
+  const uint64_t synced = store.wal_synced_sequence;
+  if (synced <= store.checkpoint_sequence) return {};
   if (log.epoch == 0 && !log.header_torn && store.wal_epoch != 0) {
     return log_lost(wal_path, store, describe_absent_log(log));
   }
-  const uint64_t synced = store.wal_synced_sequence;
-  if (synced <= store.checkpoint_sequence) return {};
   // Records above the checkpoint were synced in epoch wal_epoch: that log must
   // still hold them.
   if (log.header_torn) return log_lost(wal_path, store, "has an unreadable header");
