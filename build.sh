@@ -7,8 +7,9 @@
 #   ./build.sh torture  the same set-up, then the default crash-torture campaign
 #   ./build.sh build    set-up and build only
 #   ./build.sh fuzz     the fuzzing pass alone (clang, ASan + UBSan)
-#   ./build.sh tsan     build-tsan/: the engine's concurrency tests and a short
-#                       multi-writer fork campaign under ThreadSanitizer
+#   ./build.sh tsan     build-tsan/: the engine's concurrency tests under
+#                       ThreadSanitizer
+#   ./build.sh tsan-campaign  a short multi-writer fork campaign under TSan
 # Campaigns and tests run with assertions on (DBX_ASSERTIONS): invariant
 # checks such as SimFs's full-state check run where bugs are hunted.
 set -euo pipefail
@@ -70,10 +71,17 @@ run_fuzzers() {
 run_tsan() {
   install_missing_packages
   cmake --preset tsan -G Ninja -B "$TSAN_DIR"
-  cmake --build "$TSAN_DIR" -j "$JOBS" --target engine_tests group_commit_test dbx-torture
+  cmake --build "$TSAN_DIR" -j "$JOBS" --target engine_tests group_commit_test
   # Any report fails the run: a race is a bug even when the test passes.
   export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
   ctest --test-dir "$TSAN_DIR" --output-on-failure -j "$JOBS" --timeout 900 -R "$TSAN_TESTS"
+}
+
+run_tsan_campaign() {
+  install_missing_packages
+  cmake --preset tsan -G Ninja -B "$TSAN_DIR"
+  cmake --build "$TSAN_DIR" -j "$JOBS" --target dbx-torture
+  export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
   "$TSAN_DIR/bin/dbx-torture" run "${TSAN_CAMPAIGN[@]}" --report "$TSAN_DIR/torture-report"
 }
 
@@ -89,5 +97,6 @@ case "${1:-}" in
   build) configure_and_build ;;
   fuzz) run_fuzzers ;;
   tsan) run_tsan ;;
-  *) echo "usage: $0 test|torture|build|fuzz|tsan" >&2; exit 2 ;;
+  tsan-campaign) run_tsan_campaign ;;
+  *) echo "usage: $0 test|torture|build|fuzz|tsan|tsan-campaign" >&2; exit 2 ;;
 esac

@@ -2,7 +2,7 @@
 # Runs every fuzz target for a bounded time, starting from its in-tree seed
 # corpus, and fails on the first finding (crash, sanitizer report, failed
 # DBX_ASSERT, leak, timeout or out-of-memory).
-#   fuzz/run_fuzzers.sh <build-fuzz dir> [seconds per target, default 20]
+#   fuzz/run_fuzzers.sh <build-fuzz dir> [seconds per target, default 20] [target...]
 # New inputs go to <build dir>/fuzz/corpus/<target> (kept between runs, never
 # into the tree); a finding lands in <build dir>/fuzz/findings/. To keep one as
 # a regression input, copy it into fuzz/corpus/<target>/ once it is fixed.
@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 
 readonly BUILD_DIR="${1:?usage: $0 <build-fuzz dir> [seconds]}"
 readonly SECONDS_PER_TARGET="${2:-20}"
-readonly TARGETS=(fuzz_wal_reader fuzz_wos_load fuzz_wos_conf fuzz_trace fuzz_summary_json
+ALL_TARGETS=(fuzz_wal_reader fuzz_wos_load fuzz_wos_conf fuzz_trace fuzz_summary_json
   fuzz_artifact_json)
+if (($# > 2)); then ALL_TARGETS=("${@:3}"); fi
+readonly TARGETS=("${ALL_TARGETS[@]}")
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"

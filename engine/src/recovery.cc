@@ -264,8 +264,9 @@ void DatabaseImpl::run_background_work(std::chrono::nanoseconds now) {
 
 void DatabaseImpl::background_loop() {
   using Clock = std::chrono::steady_clock;
-  auto next_flush = Clock::now() + flush_interval_;
+  // flush_interval_ is written under background_mutex_ (set_flush_interval).
   std::unique_lock lock(background_mutex_);
+  auto next_flush = Clock::now() + flush_interval_;
   while (!background_stop_) {
     auto deadline = Clock::now() + std::chrono::hours(1);
     if (flush_interval_.count() > 0) deadline = std::min(deadline, next_flush);
