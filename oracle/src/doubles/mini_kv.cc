@@ -129,7 +129,10 @@ Status MiniKvTarget::write_checkpoint() {
 }
 
 Status MiniKvTarget::flush() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  // A group-commit leader syncs wal_ without the lock and then records its
+  // end as synced: the WAL must not be replaced under it.
+  synced_.wait(lock, [this] { return !syncing_; });
   if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   return flush_locked();
 }

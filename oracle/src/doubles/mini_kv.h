@@ -26,8 +26,9 @@
 //           is damaged and the open fails with kCorruption. So do a missing
 //           WAL or checkpoint (unless neither exists: a new database), a
 //           WAL base newer than the checkpoint, and a gap in the sequence.
-//           A damaged base marker is damage too. Then a marker is appended
-//           and synced.
+//           A damaged base marker is damage too. Then the kept WAL is
+//           synced (a reopen without a power loss reads bytes never synced)
+//           and only then a marker is appended and synced.
 //   error   a failed append or sync makes the engine refuse writes until
 //           reopened; a failed sync is never retried.
 // Thread-safe: one mutex guards everything but a group-commit leader's sync.
