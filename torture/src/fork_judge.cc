@@ -114,15 +114,7 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
   }
   if (!finding) return report;
   const oracle::Verdict& verdict = finding->judgement.verdict;
-  Artifact a;
-  a.target = target.name;
-  a.mode = kModeFork;
-  a.durability = durability;
-  a.dir_mode = options.dir_mode;
-  a.sector_bytes = options.sector_bytes;
-  a.campaign_seed = options.seed;
-  a.workload_index = index;
-  a.workload = workload;
+  Artifact a = fork_artifact(options, target, index, workload, durability);
   a.crash.policy = finding->evidence.policy;
   a.fork = finding->evidence;
   a.kind = verdict.kind ? oracle::violation_kind_name(*verdict.kind) : "unexpected_error";

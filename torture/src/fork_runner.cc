@@ -166,15 +166,7 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
                                               oracle::Durability durability,
                                               const detail::ForkCycle& c, const std::string& kill,
                                               const std::string& what, WorkloadReport report) {
-  Artifact a;
-  a.target = target.name;
-  a.mode = kModeFork;
-  a.durability = durability;
-  a.dir_mode = options.dir_mode;
-  a.sector_bytes = options.sector_bytes;
-  a.campaign_seed = options.seed;
-  a.workload_index = index;
-  a.workload = workload;
+  Artifact a = detail::fork_artifact(options, target, index, workload, durability);
   a.crash.policy = kPolicyOrder;
   a.fork = ForkEvidence{kPolicyOrder, c.db_path, std::nullopt, kill};
   a.kind = kKindRealTimeOrder;
