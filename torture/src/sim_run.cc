@@ -111,6 +111,7 @@ Status SimRun::start() {
   current_step_ = 0;
   target_ = make_target(target_info_, tuning_);
   const Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
+  faults_at_open_ = faults_->injected_total();
   Status s = drain(0);
   if (!s.is_ok()) return s;
   if (!opened.is_ok()) return finish_unexpected(opened, 0, "open of an empty directory");
@@ -136,10 +137,11 @@ Status SimRun::run_step(size_t index) {
     if (step.kind != StepKind::kReopen) return Status::ok();
     return open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, fired);
   }
-  if (!fired) {
+  if (!fired && faults_->injected_total() == faults_at_open_) {
     return finish_unexpected(op_error, current_step_, std::string(step_kind_name(step.kind)));
   }
-  // An injected fault: the handle is done for (a failed sync may have
+  // An injected fault, in this step or in an earlier one's background work:
+  // the handle is done for (a failed sync may have
   // dropped data); recover as after a power loss, as SQLite's I/O-error
   // tests do: nothing acknowledged before the error may be lost.
   target_.reset();
@@ -210,6 +212,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
     target_ = make_target(target_info_, tuning_);
     opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   }
+  faults_at_open_ = faults_->injected_total();
   if (control_.recovering) control_.recovering(nullptr, {}, {});
   Judgement judgement;
   if (opened.is_ok()) {

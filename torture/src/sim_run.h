@@ -112,6 +112,10 @@ class SimRun {
   uint64_t point_index_ = 0;
   uint64_t current_step_ = 0;
   uint64_t faults_before_step_ = 0;  // injected_total() when the step began.
+  // injected_total() when the live handle was opened: a fault that fired in
+  // its background work (a checkpoint) during an earlier step, while that
+  // step's own operation succeeded, can leave it read-only for later ones.
+  uint64_t faults_at_open_ = 0;
   // The crash point being judged (its operation and file), for findings.
   std::string crash_op_;
   std::string crash_file_;
