@@ -82,19 +82,5 @@ Result<std::unique_ptr<faultfs::SimFs>> trace_state(const std::string& trace_pat
   return state;
 }
 
-Artifact fork_artifact(const CampaignOptions& options, const oracle::TargetInfo& target,
-                       uint64_t index, const Workload& workload, oracle::Durability durability) {
-  Artifact a;
-  a.target = target.name;
-  a.mode = kModeFork;
-  a.durability = durability;
-  a.dir_mode = options.dir_mode;
-  a.sector_bytes = options.sector_bytes;
-  a.campaign_seed = options.seed;
-  a.workload_index = index;
-  a.workload = workload;
-  return a;
-}
-
 }  // namespace detail
 }  // namespace torture

@@ -10,7 +10,6 @@
 #include "faultfs/sim_fs.h"
 #include "faultfs/status.h"
 #include "oracle/target.h"
-#include "torture/artifact.h"
 #include "torture/campaign.h"
 #include "torture/judge.h"
 #include "torture/workload.h"
@@ -50,11 +49,5 @@ void remove_work_dir(const std::string& dir);
 // (the child died first) is an empty state.
 [[nodiscard]] faultfs::Result<std::unique_ptr<faultfs::SimFs>> trace_state(
     const std::string& trace_path, const std::string& db_path);
-
-// An artifact of fork workload `index` with the campaign's identity set (no
-// crash, kind or evidence yet).
-[[nodiscard]] Artifact fork_artifact(const CampaignOptions& options,
-                                     const oracle::TargetInfo& target, uint64_t index,
-                                     const Workload& workload, oracle::Durability durability);
 
 }  // namespace torture::detail

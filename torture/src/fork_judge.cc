@@ -114,7 +114,7 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
   }
   if (!finding) return report;
   const oracle::Verdict& verdict = finding->judgement.verdict;
-  Artifact a = fork_artifact(options, target, index, workload, durability);
+  Artifact a = campaign_artifact(options, target, kModeFork, index, workload, durability);
   a.crash.policy = finding->evidence.policy;
   a.fork = finding->evidence;
   a.kind = verdict.kind ? oracle::violation_kind_name(*verdict.kind) : "unexpected_error";

@@ -166,7 +166,7 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
                                               oracle::Durability durability,
                                               const detail::ForkCycle& c, const std::string& kill,
                                               const std::string& what, WorkloadReport report) {
-  Artifact a = detail::fork_artifact(options, target, index, workload, durability);
+  Artifact a = campaign_artifact(options, target, kModeFork, index, workload, durability);
   a.crash.policy = kPolicyOrder;
   a.fork = ForkEvidence{kPolicyOrder, c.db_path, std::nullopt, kill};
   a.kind = kKindRealTimeOrder;

@@ -57,6 +57,21 @@ reports::KeyDiff key_diff(const oracle::Verdict& verdict) {
 
 }  // namespace
 
+Artifact campaign_artifact(const CampaignOptions& options, const oracle::TargetInfo& target,
+                           const std::string& mode, uint64_t index, const Workload& workload,
+                           oracle::Durability durability) {
+  Artifact a;
+  a.target = target.name;
+  a.mode = mode;
+  a.durability = durability;
+  a.dir_mode = options.dir_mode;
+  a.sector_bytes = options.sector_bytes;
+  a.campaign_seed = options.seed;
+  a.workload_index = index;
+  a.workload = workload;
+  return a;
+}
+
 Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact artifact,
                                         const oracle::Verdict& verdict, size_t n,
                                         const std::string& policy) {
@@ -122,15 +137,8 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle:
   report.complete = !result->stopped_early;
   for (size_t n = 0; n < result->findings.size(); ++n) {
     const Finding& f = result->findings[n];
-    Artifact a;
-    a.target = target.name;
-    a.mode = kModeSim;
-    a.durability = settings.durability;
-    a.dir_mode = settings.dir_mode;
-    a.sector_bytes = settings.sector_bytes;
-    a.campaign_seed = options.seed;
-    a.workload_index = index;
-    a.workload = workload;
+    // settings' crash model is the campaign's (sim_settings()).
+    Artifact a = campaign_artifact(options, target, kModeSim, index, workload, settings.durability);
     a.crash = f.crash;
     a.kind = f.kind;
     a.crash_op = f.crash_op;
