@@ -75,9 +75,16 @@ Result<SimResult> SimRun::run() {
     current_step_ = workload_.steps.size() + 1;
     Status op_error;
     s = close_target(&op_error);
-    if (s.is_ok() && op_error.is_ok()) s = drain(current_step_);
-    if (s.is_ok() && !op_error.is_ok()) {
+    if (s.is_ok()) s = drain(current_step_);
+    const bool faulted_since_open = faults_->injected_total() != faults_at_open_;
+    if (s.is_ok() && !op_error.is_ok() && !faulted_since_open) {
       s = finish_unexpected(op_error, current_step_, "final close");
+    } else if (s.is_ok() && !op_error.is_ok()) {
+      // A fault fired in this handle's background work (a checkpoint) left it
+      // read-only, so close could not make the tail durable: recover as after
+      // an I/O error, where nothing acknowledged before it may be lost.
+      target_.reset();
+      s = open_and_judge(kPolicyIoError, current_step_, oracle::CrashKind::kPowerLoss, false);
     } else if (s.is_ok()) {
       s = open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, false);
     }
