@@ -291,25 +291,48 @@ Status History::record_failed(uint64_t seq, bool maybe_applied, std::string_view
 }
 
 Status History::record_sync_begin(SyncKind kind) {
-  return record_sync_begin(kind, summary_.last_acked);
+  return begin_sync(kind, summary_.last_acked).status();
 }
 
 Status History::record_sync_begin(SyncKind kind, uint64_t covered) {
+  return begin_sync(kind, covered).status();
+}
+
+Result<uint64_t> History::begin_sync(SyncKind kind) { return begin_sync(kind, summary_.last_acked); }
+
+Result<uint64_t> History::begin_sync(SyncKind kind, uint64_t covered) {
   Status s = begin_record();
   if (s.is_ok()) {
     s = insert_event(detail::begin_event(kind), covered, true, std::to_string(engine_acked_max_));
   }
   if (!s.is_ok()) return s;
-  tracker_->begin(&summary_, kind, covered);
-  return end_record(false);
+  const uint64_t id = tracker_->begin(&summary_, kind, covered);
+  s = end_record(false);
+  if (!s.is_ok()) return s;
+  return id;
 }
 
 Status History::record_sync_end(SyncKind kind, bool ok) {
   const auto i = static_cast<size_t>(kind);
+  if (tracker_->open[i].size() > 1) {
+    // Which one returned is unknown: the caller must name it (end_sync).
+    return Status(ErrorCode::kInvalidArgument,
+                  std::string(detail::end_event(kind)) + " with several begun: name the sync");
+  }
+  return end_sync(kind, ok, 0);
+}
+
+Status History::end_sync(SyncKind kind, bool ok, uint64_t sync_id) {
+  const std::optional<uint64_t> coverage = tracker_->coverage_of(kind, sync_id);
   Status s = begin_record();
-  if (s.is_ok()) s = insert_event(detail::end_event(kind), tracker_->coverage[i], ok, "");
+  // seq: the coverage this end credits (0 for an end with no begin); detail:
+  // the id of the begin it closes.
+  if (s.is_ok()) {
+    s = insert_event(detail::end_event(kind), coverage.value_or(0), ok,
+                     sync_id == 0 ? "" : std::to_string(sync_id));
+  }
   if (!s.is_ok()) return s;
-  tracker_->end(&summary_, kind, ok);
+  tracker_->end(&summary_, kind, ok, sync_id);
   return end_record(false);
 }
 

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
+#include <iterator>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "faultfs/status.h"
 #include "oracle/history.h"
@@ -35,36 +39,69 @@ inline std::string composite_name(std::string_view table, std::string_view key) 
   return out;
 }
 
+// The sync id an end event's detail names; 0 when empty (the sync begun last).
+[[nodiscard]] faultfs::Result<uint64_t> parse_sync_id(std::string_view detail);
+
 // The first column of the first row of `text`, 0 when there is none or NULL.
 [[nodiscard]] faultfs::Result<uint64_t> query_u64(sql::Db& db, const char* text);
 
 // Replays the events that move the sync-derived figures, live or from the log.
-// Keeps the per-kind coverage of a begun sync until its end arrives.
+// Keeps each begun sync's coverage until its own end arrives. Syncs of one
+// kind overlap when several driver threads flush at once, so an end names the
+// begin it closes (its sync id, the begin's ordinal in the log): crediting the
+// coverage of whichever sync began last would let the end of an earlier flush
+// vouch for writes acknowledged after it began.
 struct SyncTracker {
-  uint64_t coverage[3] = {0, 0, 0};
-  bool open[3] = {false, false, false};
+  struct InFlight {
+    uint64_t id = 0;
+    uint64_t coverage = 0;
+  };
+  static constexpr size_t kInFlightMax = 4096;  // Driver threads are at most 64.
 
-  void begin(HistorySummary* s, SyncKind kind, uint64_t covered) {
+  std::vector<InFlight> open[3];
+  uint64_t begun = 0;  // Sync ids are 1, 2, 3... in begin order.
+
+  // Returns the new sync's id.
+  uint64_t begin(HistorySummary* s, SyncKind kind, uint64_t covered) {
     const auto i = static_cast<size_t>(kind);
-    coverage[i] = covered;
-    open[i] = true;
+    assert(open[i].size() < kInFlightMax);
+    begun++;
+    open[i].push_back(InFlight{begun, covered});
     if (kind == SyncKind::kFlush) {
       s->checkpoint_from = s->flushed_through;
       s->checkpoint_to = covered;
       s->flush_in_progress = true;
     }
+    return begun;
   }
-  void end(HistorySummary* s, SyncKind kind, bool ok) {
-    const auto i = static_cast<size_t>(kind);
-    if (!open[i]) return;  // An end with no begin moves nothing.
-    open[i] = false;
-    if (kind == SyncKind::kFlush) s->flush_in_progress = false;
+  // The coverage of sync `id` of `kind` if it is open; `id` 0 names the one
+  // begun last (a log written before ends named their begin).
+  std::optional<uint64_t> coverage_of(SyncKind kind, uint64_t id) const {
+    const auto& flying = open[static_cast<size_t>(kind)];
+    if (flying.empty()) return std::nullopt;
+    if (id == 0) return flying.back().coverage;
+    for (const InFlight& f : flying) {
+      if (f.id == id) return f.coverage;
+    }
+    return std::nullopt;
+  }
+  void end(HistorySummary* s, SyncKind kind, bool ok, uint64_t id) {
+    auto& flying = open[static_cast<size_t>(kind)];
+    auto it = flying.end();
+    if (id == 0 && !flying.empty()) it = std::prev(flying.end());
+    for (auto f = flying.begin(); id != 0 && f != flying.end(); ++f) {
+      if (f->id == id) it = f;
+    }
+    if (it == flying.end()) return;  // An end with no begin moves nothing.
+    const uint64_t coverage = it->coverage;
+    flying.erase(it);
+    if (kind == SyncKind::kFlush) s->flush_in_progress = !flying.empty();
     if (!ok) return;
-    s->synced_through = std::max(s->synced_through, coverage[i]);
-    if (kind != SyncKind::kSync) s->flushed_through = std::max(s->flushed_through, coverage[i]);
+    s->synced_through = std::max(s->synced_through, coverage);
+    if (kind != SyncKind::kSync) s->flushed_through = std::max(s->flushed_through, coverage);
   }
   void crash(HistorySummary* s) {
-    for (bool& o : open) o = false;
+    for (auto& flying : open) flying.clear();
     s->flush_in_progress = false;
     s->crashes++;
   }

@@ -1,7 +1,9 @@
 // History::rebuild_in_commit_order: the log of concurrent writers, renumbered
 // in the order the target committed the writes (see oracle/history.h).
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,8 @@ Status History::replay_events_into(History& to,
   auto events = db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id");
   if (!events.is_ok()) return events.status();
   sql::Statement& q = *events.value();
+  std::map<uint64_t, uint64_t> rebuilt_id;  // This log's sync ids to `to`'s.
+  uint64_t begun = 0;
   for (;;) {
     auto row = q.step();
     if (!row.is_ok()) return row.status();
@@ -164,10 +168,19 @@ Status History::replay_events_into(History& to,
       if (kind == detail::begin_event(k)) {
         // The detail holds the highest target number acknowledged by then.
         const uint64_t engine = detail_text.empty() ? 0 : std::stoull(detail_text);
-        s = to.record_sync_begin(k, position_of ? position_of(engine) : seq);
+        auto id = to.begin_sync(k, position_of ? position_of(engine) : seq);
+        if (id.is_ok()) rebuilt_id[++begun] = id.value();
+        s = id.status();
         matched = true;
       } else if (kind == detail::end_event(k)) {
-        s = to.record_sync_end(k, ok);
+        // An end names its begin by ordinal; the rebuilt log numbers its own.
+        auto named = detail::parse_sync_id(detail_text);
+        if (!named.is_ok()) return named.status();
+        const auto it = rebuilt_id.find(named.value());
+        const uint64_t id = named.value() == 0          ? 0
+                            : it != rebuilt_id.end() ? it->second
+                                                     : UINT64_MAX;  // Names no begin.
+        s = to.end_sync(k, ok, id);
         matched = true;
       }
     }

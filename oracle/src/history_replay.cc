@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 
 #include "history_log.h"
@@ -34,6 +35,16 @@ std::string_view end_event(SyncKind kind) {
       return "close_end";
   }
   return "?";
+}
+
+Result<uint64_t> parse_sync_id(std::string_view detail) {
+  if (detail.empty()) return uint64_t{0};
+  uint64_t id = 0;
+  const auto [end, error] = std::from_chars(detail.data(), detail.data() + detail.size(), id);
+  if (error != std::errc() || end != detail.data() + detail.size() || id == 0) {
+    return Status(ErrorCode::kCorruption, "history sync end names no begin: " + std::string(detail));
+  }
+  return id;
 }
 
 Result<uint64_t> query_u64(sql::Db& db, const char* text) {
@@ -93,7 +104,7 @@ Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
   summary.last_issued = issued.value();
   summary.last_acked = acked.value();
 
-  auto events = db_->prepare("SELECT kind, seq, ok FROM events ORDER BY event_id");
+  auto events = db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id");
   if (!events.is_ok()) return events.status();
   for (;;) {
     auto row = events.value()->step();
@@ -108,7 +119,9 @@ Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
         tracker->begin(&summary, k, seq);
         matched = true;
       } else if (kind == detail::end_event(k)) {
-        tracker->end(&summary, k, ok);
+        auto sync_id = detail::parse_sync_id(events.value()->column_blob(3));
+        if (!sync_id.is_ok()) return sync_id.status();
+        tracker->end(&summary, k, ok, sync_id.value());
         matched = true;
       }
     }

@@ -214,13 +214,17 @@ class Child {
   // the parent does not see raises nothing).
   template <typename Fn>
   Status synced(oracle::SyncKind kind, Fn&& fn) {
+    uint64_t sync_id = 0;
     {
       std::lock_guard lock(history_mu_);
-      if (!history_->record_sync_begin(kind).is_ok()) fail(kMarkerSetupFailed);
+      auto begun = history_->begin_sync(kind);
+      if (!begun.is_ok()) fail(kMarkerSetupFailed);
+      sync_id = begun.value();
     }
     const Status s = fn();
     std::lock_guard lock(history_mu_);
-    if (!history_->record_sync_end(kind, s.is_ok()).is_ok()) fail(kMarkerSetupFailed);
+    // Named: another thread's flush may have begun since, covering more.
+    if (!history_->end_sync(kind, s.is_ok(), sync_id).is_ok()) fail(kMarkerSetupFailed);
     return s;
   }
 

@@ -41,7 +41,12 @@
 //                                         dense from 1
 //   ops(op_id, seq, key_id, value, live)  value NULL = delete; live = 0 once
 //                                         its write is void or discarded
-//   events(event_id, kind, seq, ok, detail)  flush_begin/_end (seq = coverage),
+//   events(event_id, kind, seq, ok, detail)  flush_begin/_end (seq = coverage;
+//                                         a begin's detail = the highest target
+//                                         seq acknowledged, an end's = the id
+//                                         of its begin, the begin's ordinal
+//                                         among all sync begins, or empty for
+//                                         the one begun last),
 //                                         sync_*, close_*, open, process_kill,
 //                                         power_loss (detail = crash choice),
 //                                         recovered (seq = p), clock and
@@ -143,8 +148,16 @@ class History {
   [[nodiscard]] faultfs::Status record_sync_begin(SyncKind kind);
   // The same with the coverage given (a log rebuilt in commit order).
   [[nodiscard]] faultfs::Status record_sync_begin(SyncKind kind, uint64_t covered);
-  // The sync begun last of `kind` returned; only a successful one moves a bound.
+  // The one open sync of `kind` returned; only a successful one moves a bound.
+  // kInvalidArgument when several of `kind` are open: use end_sync.
   [[nodiscard]] faultfs::Status record_sync_end(SyncKind kind, bool ok);
+  // For drivers whose syncs overlap (several threads): begin_sync returns the
+  // sync's id, and end_sync credits exactly that sync's coverage. (Crediting
+  // the sync begun last would let an earlier flush's end vouch for writes
+  // acknowledged after it began.)
+  [[nodiscard]] faultfs::Result<uint64_t> begin_sync(SyncKind kind);
+  [[nodiscard]] faultfs::Result<uint64_t> begin_sync(SyncKind kind, uint64_t covered);
+  [[nodiscard]] faultfs::Status end_sync(SyncKind kind, bool ok, uint64_t sync_id);
   // The driver's clock reads `now_ns` (never less than before): writes
   // acknowledged more than the lazy window before it are aged.
   [[nodiscard]] faultfs::Status set_clock(int64_t now_ns);
