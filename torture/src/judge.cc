@@ -65,7 +65,7 @@ std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
 
 Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
              oracle::History& history, const oracle::TargetTuning& tuning)
-    : info_(info), durability_(durability), tuning_(tuning), history_(history), checker_(history) {}
+    : info_(info), durability_(durability), tuning_(tuning), checker_(history) {}
 
 Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
                                  const oracle::Bounds& bounds, bool beyond_contract,

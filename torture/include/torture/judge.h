@@ -82,7 +82,6 @@ class Judge {
   const oracle::TargetInfo& info_;
   const oracle::Durability durability_;
   const oracle::TargetTuning tuning_;
-  oracle::History& history_;
   oracle::Checker checker_;
   // Bounded: cleared when it reaches kMemoEntriesMax.
   std::map<MemoKey, std::vector<std::pair<oracle::State, oracle::Verdict>>> memo_;
