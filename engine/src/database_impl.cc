@@ -148,7 +148,7 @@ uint64_t DatabaseImpl::append_and_apply(std::span<const wal::MutationView> mutat
                                         wal::RecordKind kind) {
   check_writable();
   const uint64_t sequence = last_sequence() + 1;
-  if (wal_ != nullptr) {
+  if (wal_ != nullptr && logs_records()) {
     wal::encode_payload_to(wal::RecordView{kind, sequence, mutations}, &payload_buffer_);
     DBX_KILL_POINT("wal/before_append");
     auto appended = wal_->append(kind, sequence, payload_buffer_);
@@ -317,7 +317,7 @@ void DatabaseImpl::close() {
                                                   failure_reason_);
   }
   try {
-    if (!read_only_.load() && wal_ == nullptr) {
+    if (!read_only_.load() && !logs_records()) {
       checkpoint_holding(CutPolicy::kAlways);  // kNone: close is a flush.
     }
   } catch (const Error& e) {
@@ -325,7 +325,7 @@ void DatabaseImpl::close() {
   }
   std::lock_guard log_lock(log_mutex_);
   try {
-    if (!read_only_.load() && wal_ != nullptr) {
+    if (!read_only_.load() && wal_ != nullptr && logs_records()) {
       throw_if_error(group_commit_->sync_through(last_sequence()), "close");
       // The clean-shutdown marker: a synced proof that every record is
       // durable, so none of them can later be dropped as a torn tail.

@@ -114,6 +114,8 @@ class DatabaseImpl {
   void after_write();
 
   void check_writable() const;
+  // Whether writes go to the WAL (every durability but kNone).
+  bool logs_records() const { return options_.durability != Durability::kNone; }
   void check_open() const;
   void enter_read_only(const std::string& reason);
   bool exists_locked(std::string_view table, std::string_view key) const;
@@ -133,7 +135,11 @@ class DatabaseImpl {
 
   std::unique_ptr<faultfs::FileLock> lock_;
   std::unique_ptr<wos::WosStore> wos_;   // Null in memory.
-  std::unique_ptr<wal::WalWriter> wal_;  // Null for kNone and in memory.
+  // Null in memory. In kNone it holds only its header: no record is ever
+  // appended, but each checkpoint recycles it, so its base sequence vouches
+  // for the store (a deleted or rolled-back wos/ is then corruption, not an
+  // empty or older database served as if nothing happened).
+  std::unique_ptr<wal::WalWriter> wal_;
   std::unique_ptr<GroupCommit> group_commit_;
   std::string wal_path_;
 

@@ -82,7 +82,10 @@ void DatabaseImpl::recover() {
   } else {
     open_log(summary, loss_accepted);
   }
-  if (wal_ != nullptr) wal_->set_preallocation_bytes(options_.wal_preallocate_bytes);
+  // kNone's log holds a header only: nothing to preallocate for.
+  if (wal_ != nullptr) {
+    wal_->set_preallocation_bytes(logs_records() ? options_.wal_preallocate_bytes : 0);
+  }
   // WalWriter::sync() itself advances the synced_sequence later records carry.
   group_commit_ = std::make_unique<GroupCommit>(
       GroupCommit::Hooks{[this] { return last_sequence(); },
@@ -155,11 +158,7 @@ void DatabaseImpl::open_log(const wal::WalReadSummary& summary, bool loss_accept
       // process: make it durable before anyone reads it.
       throw_if_error(wal_->sync(), "recovery: sync WAL");
     }
-    if (options_.durability == Durability::kNone) {
-      throw_if_error(wal_->close(), "recovery");  // kNone appends nothing.
-      wal_.reset();
-    }
-  } else if (options_.durability != Durability::kNone) {
+  } else {
     // A new epoch above every one conf knows: a fresh log never looks older
     // than the store, nor like a cut the store lacks.
     const wos::ConfWalState& conf = wos_->conf_wal_state();

@@ -139,5 +139,68 @@ TEST_F(LostFileTest, UndamagedDatabaseStillOpensStrict) {
   db->close();
 }
 
+// None writes no records, yet its header-only log, rewritten at each
+// checkpoint, still vouches for the store.
+Options none_options() {
+  Options options = integrity_options();
+  options.durability = Durability::kNone;
+  return options;
+}
+
+TEST_F(LostFileTest, NoneModeWosDeletedBesideItsHeaderOnlyLogIsCorruption) {
+  {
+    auto db = Database::open(dir(), none_options());
+    insert_rows(*db, 0, 500);
+    db->flush();
+    insert_rows(*db, 500, 600);
+    db->close();
+  }
+  // A header and one checkpoint record: no records, nothing preallocated.
+  EXPECT_LE(fs::file_size(wal()), 4096u);
+  fs::remove_all(wos());
+  const std::optional<Error> error = open_error(dir(), none_options());
+  ASSERT_TRUE(error.has_value()) << "None open of a database without its store succeeded";
+  EXPECT_EQ(error->code(), ErrorCode::kCorruption) << error->what();
+  EXPECT_NE(std::string(error->what()).find("conf"), std::string::npos) << error->what();
+}
+
+TEST_F(LostFileTest, NoneModeOlderWosRestoredIsCorruption) {
+  const std::string saved = tmp_.root() + "/saved-wos";
+  {
+    auto db = Database::open(dir(), none_options());
+    insert_rows(*db, 0, 500);
+    db->flush();
+    fs::copy(wos(), saved, fs::copy_options::recursive);
+    insert_rows(*db, 500, 1000);
+    db->close();
+  }
+  fs::remove_all(wos());
+  fs::copy(saved, wos(), fs::copy_options::recursive);
+  const std::optional<Error> error = open_error(dir(), none_options());
+  ASSERT_TRUE(error.has_value()) << "None open of a rolled-back store succeeded";
+  EXPECT_EQ(error->code(), ErrorCode::kCorruption) << error->what();
+  EXPECT_NE(std::string(error->what()).find("500"), std::string::npos) << error->what();
+}
+
+// A None database from before the header-only log (no wal.log) loses nothing
+// by it: it opens with every flushed row and gains the file.
+TEST_F(LostFileTest, NoneModeDatabaseWithoutALogStillOpens) {
+  {
+    auto db = Database::open(dir(), none_options());
+    insert_rows(*db, 0, 300);
+    db->close();
+  }
+  fs::remove(wal());
+  {
+    auto db = Database::open(dir(), none_options());
+    EXPECT_EQ(expect_prefix(*db, 300), 300u);
+    db->close();
+  }
+  EXPECT_TRUE(fs::exists(wal()));
+  auto db = Database::open(dir(), integrity_options());
+  EXPECT_EQ(expect_prefix(*db, 300), 300u);
+  db->close();
+}
+
 }  // namespace
 }  // namespace dbx::testing
