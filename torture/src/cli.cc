@@ -98,8 +98,7 @@ int run_cli(int argc, char** argv) {
       run->add_option("--durability", f.durability, "none|lazy|full|all (default: the target's)");
   run->add_option("--mode", f.mode, "sim|fork|all")->capture_default_str();
   run->add_option("--policy", f.policy,
-                  "drop,prefix,reorder,torn,corrupt,lost-file|default|all (default: all but "
-                  "lost-file)")
+                  "drop,prefix,reorder,torn,corrupt,lost-file|default|all (default: all)")
       ->capture_default_str();
   run->add_option("--dir-mode", f.dir_mode, "strict|lenient")->capture_default_str();
   run->add_option("--io-errors", f.io_errors, "off|on")

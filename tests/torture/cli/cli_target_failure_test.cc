@@ -3,6 +3,7 @@
 // campaign goes on past it instead of dying or hanging with the target.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli_run.h"
@@ -41,7 +42,11 @@ TEST(TortureTargetFailures, AbortInRecoveryIsAFindingAndTheCampaignGoesOn) {
   ASSERT_FALSE(s.violations.empty());
   const reports::Violation& v = s.violations.front();
   EXPECT_NE(v.detail.find("SIGABRT"), std::string::npos) << v.detail;
-  EXPECT_NE(v.crash_file.find("checkpoint.tmp"), std::string::npos) << v.crash_file;
+  // The double aborts on finding its checkpoint.tmp; a lost-file crash names
+  // the lost path instead, so some finding (not always the first) names it.
+  EXPECT_TRUE(std::any_of(s.violations.begin(), s.violations.end(), [](const auto& f) {
+    return f.crash_file.find("checkpoint.tmp") != std::string::npos;
+  })) << v.crash_file;
   const CliResult replay = run_torture("replay " + (t / "report") + "/" + v.artifact, t);
   EXPECT_EQ(replay.code, 1) << replay.out << replay.err;
   EXPECT_NE(replay.out.find("STILL FAILS: target_crashed"), std::string::npos) << replay.out;

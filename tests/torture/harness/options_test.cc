@@ -25,12 +25,12 @@ TEST(Options, PoliciesAndModes) {
   ASSERT_TRUE(p.is_ok());
   EXPECT_EQ(p.value(), (std::vector{faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kDrop}));
   EXPECT_EQ(parse_policies("all")->size(), 6u);
-  // The default set keeps lost-file out (opt in with --policy default,lost-file).
+  // The default set is every policy, lost-file included.
   auto defaults = parse_policies("default");
   ASSERT_TRUE(defaults.is_ok());
-  EXPECT_EQ(defaults->size(), 5u);
-  EXPECT_EQ(std::count(defaults->begin(), defaults->end(), faultfs::CrashPolicy::kLostFile), 0);
-  EXPECT_EQ(parse_policies("default,lost-file")->back(), faultfs::CrashPolicy::kLostFile);
+  EXPECT_EQ(defaults->size(), 6u);
+  EXPECT_EQ(std::count(defaults->begin(), defaults->end(), faultfs::CrashPolicy::kLostFile), 1);
+  EXPECT_EQ(parse_policies("drop,lost-file")->back(), faultfs::CrashPolicy::kLostFile);
   EXPECT_FALSE(parse_policies("drop,melt").is_ok());
   EXPECT_EQ(parse_modes("all")->size(), 2u);
   EXPECT_FALSE(parse_modes("vm").is_ok());

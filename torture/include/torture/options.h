@@ -24,11 +24,12 @@ inline constexpr uint32_t kJobsMax = 256;
 inline constexpr uint32_t kShardCountMax = 65'536;
 inline constexpr double kTimeSecondsMax = 7 * 24 * 3600.0;
 
-// The policies a campaign runs when --policy is not given ("default").
-// lost-file stays out until DBX detects lost and rolled-back files.
+// The policies a campaign runs when --policy is not given ("default"): every
+// one, lost-file included (DBX detects lost and rolled-back files in every
+// durability level, None through its header-only log).
 inline constexpr faultfs::CrashPolicy kDefaultPolicies[] = {
-    faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix, faultfs::CrashPolicy::kReorder,
-    faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kCorrupt};
+    faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,  faultfs::CrashPolicy::kReorder,
+    faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kCorrupt, faultfs::CrashPolicy::kLostFile};
 // Every policy ("all").
 inline constexpr faultfs::CrashPolicy kAllPolicies[] = {
     faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,  faultfs::CrashPolicy::kReorder,
