@@ -77,6 +77,10 @@ std::vector<TargetInfo> build_registry() {
                      "Full mode's group commit acknowledges a follower before the leader's sync "
                      "returns",
                      Bug::kGroupCommitEarlyAck, {kFull}));
+  out.push_back(mini("torn-tail-kept",
+                     "recovery stops at a torn WAL tail but leaves it in place, so the next "
+                     "generation's records follow garbage",
+                     Bug::kTornTailKept, {kLazy, kFull}));
   return out;
 }
 

@@ -170,6 +170,10 @@ class Child {
       }
       case StepKind::kWait:
         return wait(wait_scaled(step.wait_ms));
+      case StepKind::kCrash:
+        // One kill per fork workload (the parent's): a crash step is nothing
+        // here. The simulation runs it as a second generation.
+        return Status::ok();
     }
     return Status(faultfs::ErrorCode::kInvalidArgument, "unknown step");
   }

@@ -72,7 +72,8 @@ void SimRun::on_op(const faultfs::OpEvent& event) {
   points_.push_back(CrashPoint{fs_->clone(), history_->summary(), event.mutations,
                                event.persistence_points, std::string(event.op),
                                std::string(event.path),
-                               faults_->injected_total() > faults_before_step_});
+                               recovering_generation_ ||
+                                   faults_->injected_total() > faults_before_step_});
 }
 
 Status SimRun::drain(uint64_t step) {

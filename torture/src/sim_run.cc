@@ -90,7 +90,7 @@ Result<SimResult> SimRun::run() {
     }
   }
   if (!s.is_ok()) return s;
-  if (faults_) result_.io_faults_fired = faults_->injected_total();
+  if (faults_) result_.io_faults_fired = faults_fired_earlier_ + faults_->injected_total();
   result_.memo_hits = judge_ ? judge_->memo_hits() : 0;
   return std::move(result_);
 }
@@ -133,6 +133,7 @@ Status SimRun::run_step(size_t index) {
   if (!s.is_ok()) return s;
   const uint64_t fired_before = faults_->injected_total();
   faults_before_step_ = fired_before;
+  if (step.kind == StepKind::kCrash) return next_generation(current_step_, step.fault.has_value());
   Status op_error;
   s = execute(step, &op_error);
   fault.disarm();
@@ -177,6 +178,8 @@ Status SimRun::execute(const Step& step, Status* op_error) {
     }
     case StepKind::kReopen:
       return close_target(op_error);
+    case StepKind::kCrash:  // run_step() runs it: it replaces the file system.
+      return Status(ErrorCode::kInvalidArgument, "a crash step is not an operation");
     case StepKind::kWait: {
       // The background work runs before the history's clock moves: a crash
       // inside it is dated at the instant before (oracle/bounds.h).

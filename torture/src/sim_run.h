@@ -62,6 +62,9 @@ class SimRun {
   bool done() const;
   std::string step_context(uint64_t step) const;
 
+  // sim_generation.cc: a crash step's power loss, recovered and continued on.
+  [[nodiscard]] faultfs::Status next_generation(uint64_t step, bool fault_armed);
+
   // sim_crashes.cc: crash points.
   void on_op(const faultfs::OpEvent& event);
   [[nodiscard]] faultfs::Status drain(uint64_t step);
@@ -116,6 +119,11 @@ class SimRun {
   // its background work (a checkpoint) during an earlier step, while that
   // step's own operation succeeded, can leave it read-only for later ones.
   uint64_t faults_at_open_ = 0;
+  // injected_total() of the file systems earlier generations ran on.
+  uint64_t faults_fired_earlier_ = 0;
+  // A crash step's recovery is running: its crash points follow a power loss
+  // (acknowledged writes may be gone already), as after an injected fault.
+  bool recovering_generation_ = false;
   // The crash point being judged (its operation and file), for findings.
   std::string crash_op_;
   std::string crash_file_;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "json_util.h"
+#include "torture/seeds.h"
 
 namespace torture {
 
@@ -23,6 +24,10 @@ constexpr uint32_t kKeyPool = 24;  // Small, so that overwrites and deletes hit.
 // a 100-step workload waits about 6 times, for about 6 intervals in all.
 constexpr std::array<uint32_t, 4> kSyncIntervalsMs = {5, 10, 20, 50};
 constexpr uint64_t kWaitPercent = 6;
+// Half of the former reopen steps (5% of steps) are crash steps: a 100-step
+// workload runs about 2.5 generations on top of its reopens.
+constexpr uint64_t kCrashOfReopenPercent = 50;
+constexpr uint64_t kCrashStepStream = 0xc7a5;
 // Scaled-down tuning a workload draws from (each list's first entry is the
 // harness's former fixed choice): checkpoints every few KiB of writes, WAL
 // chunks a workload crosses, none at all, and interval checkpoints.
@@ -136,6 +141,8 @@ const char* step_kind_name(StepKind kind) {
       return "reopen";
     case StepKind::kWait:
       return "wait";
+    case StepKind::kCrash:
+      return "crash";
   }
   return "?";
 }
@@ -171,7 +178,9 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
     } else if (r < 95) {
       step.kind = StepKind::kFlush;
     } else {
-      step.kind = StepKind::kReopen;
+      // Drawn on its own stream: the other steps stay what they were.
+      Draw crash_draw(derive_seed(seed, i, kCrashStepStream));
+      step.kind = crash_draw.percent(kCrashOfReopenPercent) ? StepKind::kCrash : StepKind::kReopen;
     }
     w.steps.push_back(std::move(step));
   }
@@ -299,6 +308,8 @@ Result<Workload> workload_from_json(std::string_view text) {
       step.kind = StepKind::kFlush;
     } else if (kind.value() == "reopen") {
       step.kind = StepKind::kReopen;
+    } else if (kind.value() == "crash") {
+      step.kind = StepKind::kCrash;
     } else if (kind.value() == "wait") {
       step.kind = StepKind::kWait;
       auto ms = json_util::get_u64(j, "ms", "workload wait");

@@ -67,6 +67,9 @@ enum class Bug : uint8_t {
   kLazySyncLate,                   // Lazy's background sync runs at 8x sync_interval.
   kGroupCommitEarlyAck,            // Full: a follower returns while the leader's
                                    // sync is still running.
+  kTornTailKept,                   // Recovery stops at a torn tail but leaves its
+                                   // bytes (and writes no marker): the next
+                                   // generation appends after them.
 };
 
 class MiniKvTarget final : public Target {

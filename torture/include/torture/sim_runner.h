@@ -36,6 +36,8 @@ inline constexpr const char* kPolicyKill = "kill";          // Process kill: OS 
 inline constexpr const char* kPolicyReopen = "reopen";      // Clean close + open.
 inline constexpr const char* kPolicyIoError = "io_error";   // Reopen after an injected fault.
 inline constexpr const char* kPolicyWorkload = "workload";  // An op failed, no fault injected.
+// A crash step's power loss, recovered and continued: the next generation.
+inline constexpr const char* kPolicyGeneration = "generation";
 
 struct SimSettings {
   oracle::Durability durability = oracle::Durability::kLazy;
@@ -86,6 +88,7 @@ struct SimResult {
   std::map<std::string, uint64_t> states_by_policy;
   uint64_t io_faults_fired = 0;
   uint64_t memo_hits = 0;
+  uint64_t generations = 0;  // Crash steps recovered and continued on.
   std::vector<Finding> findings;
   // With SimControl::only: how that one state was judged (ok or not).
   std::optional<Finding> only_result;

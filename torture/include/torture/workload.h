@@ -35,9 +35,15 @@ enum class StepKind : uint8_t {
   kReopen,  // A clean close, then an open (recovery of a clean shutdown).
   kWait,    // Time passes (wait_ms) and the target's due background work runs:
             // virtual time in the simulation, a real sleep in fork mode.
+  kCrash,   // A power loss: the simulation recovers one crash image of the
+            // state so far (drawn from the seed), judges it and runs the rest
+            // of the workload on it, a second generation that inherits
+            // whatever the first left behind (a torn tail, stale recycled
+            // bytes, a restarted sequence). Fork mode kills once per workload
+            // and runs this step as nothing.
 };
 
-// "write", "flush", "reopen", "wait".
+// "write", "flush", "reopen", "wait", "crash".
 const char* step_kind_name(StepKind kind);
 
 // An I/O error armed for exactly one step: the first call of `op` during the
