@@ -81,6 +81,10 @@ std::vector<TargetInfo> build_registry() {
                      "recovery stops at a torn WAL tail but leaves it in place, so the next "
                      "generation's records follow garbage",
                      Bug::kTornTailKept, {kLazy, kFull}));
+  out.push_back(mini("threshold-checkpoint-unsynced",
+                     "the size-threshold background checkpoint never syncs the checkpoint's data "
+                     "before it cuts the WAL (only small tuning thresholds reach it)",
+                     Bug::kThresholdCheckpointUnsynced, {kNone, kLazy, kFull}));
   return out;
 }
 

@@ -43,6 +43,7 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
   seq_ = 0;
   wal_size_ = 0;
   synced_end_ = 0;
+  bytes_since_checkpoint_ = 0;
   read_only_ = false;
   deferred_tail_.clear();
   synced_at_.reset();
@@ -104,6 +105,7 @@ Result<uint64_t> MiniKvTarget::apply(const Write& write) {
     }
   }
   apply_to_rows(write, &rows_);
+  for (const Op& op : write) bytes_since_checkpoint_ += op.key.size() + op.value.size();
   const uint64_t seq = ++seq_;
   if (durability_ == Durability::kFull) {
     s = commit_locked(lock, seq);
@@ -112,12 +114,15 @@ Result<uint64_t> MiniKvTarget::apply(const Write& write) {
   return seq;
 }
 
-Status MiniKvTarget::write_checkpoint() {
+Status MiniKvTarget::write_checkpoint(CheckpointTrigger trigger) {
+  const bool skip_data_sync =
+      bug(Bug::kWalCutBeforeCheckpointDurable) ||
+      (trigger == CheckpointTrigger::kThreshold && bug(Bug::kThresholdCheckpointUnsynced));
   const std::string tmp = faultfs::join_path(dir_, kCheckpointTmpName);
   auto file = fs_->open(tmp, OpenMode::kCreateTruncate);
   if (!file.is_ok()) return file.status();
   Status s = file.value()->append(encode_frame(encode_checkpoint(seq_, rows_)));
-  if (s.is_ok() && !bug(Bug::kWalCutBeforeCheckpointDurable)) s = sync_file(*file.value());
+  if (s.is_ok() && !skip_data_sync) s = sync_file(*file.value());
   if (s.is_ok()) s = fs_->rename(tmp, faultfs::join_path(dir_, kCheckpointName));
   if (s.is_ok() && !bug(Bug::kNoDirSyncAfterRename)) s = fs_->sync_dir(dir_);
   if (!s.is_ok()) return s;
@@ -137,14 +142,17 @@ Status MiniKvTarget::flush() {
   return flush_locked();
 }
 
-Status MiniKvTarget::flush_locked() {
+Status MiniKvTarget::flush_locked(CheckpointTrigger trigger) {
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   Status s = finish_deferred();
-  if (s.is_ok()) s = write_checkpoint();
+  if (s.is_ok()) s = write_checkpoint(trigger);
   // The checkpoint covers every record now: the WAL may go, replaced at once
   // by one holding only the checkpoint's base marker.
   if (s.is_ok()) s = start_wal();
-  if (s.is_ok()) durable_ = seq_;
+  if (s.is_ok()) {
+    durable_ = seq_;
+    bytes_since_checkpoint_ = 0;
+  }
   return s.is_ok() ? s : fail(s);
 }
 

@@ -14,7 +14,9 @@
 //           record is never the last durable one (group commit: one leader
 //           syncs for every writer waiting; mini_kv_sync.cc).
 //   background(now)  Lazy: sync the WAL when sync_interval has passed since
-//           the last background sync (the harness's clock drives it).
+//           the last background sync (the harness's clock drives it). Every
+//           level: once the writes since the last checkpoint reach the
+//           tuning's delta_flush_threshold_bytes, checkpoint as flush does.
 //   flush   write checkpoint.tmp, sync it, rename it over checkpoint,
 //           sync the directory, and only then replace the WAL by a new one
 //           holding the base marker of the checkpoint's sequence (as create).
@@ -70,6 +72,10 @@ enum class Bug : uint8_t {
   kTornTailKept,                   // Recovery stops at a torn tail but leaves its
                                    // bytes (and writes no marker): the next
                                    // generation appends after them.
+  kThresholdCheckpointUnsynced,    // The size-threshold checkpoint never syncs the
+                                   // checkpoint's data (flush() does), yet renames
+                                   // it in and cuts the WAL: only small tuning
+                                   // thresholds ever reach that path.
 };
 
 class MiniKvTarget final : public Target {
@@ -88,7 +94,10 @@ class MiniKvTarget final : public Target {
 
  private:
   // Unlocked versions; mu_ held.
-  [[nodiscard]] faultfs::Status flush_locked();
+  // Who asked for a checkpoint: flush() and close(), or the size threshold.
+  enum class CheckpointTrigger : uint8_t { kCaller, kThreshold };
+  [[nodiscard]] faultfs::Status flush_locked(
+      CheckpointTrigger trigger = CheckpointTrigger::kCaller);
   [[nodiscard]] faultfs::Status close_locked();
   // mini_kv_sync.cc. Full mode: returns once a sync covers record `seq`.
   [[nodiscard]] faultfs::Status commit_locked(std::unique_lock<std::mutex>& lock, uint64_t seq);
@@ -108,7 +117,10 @@ class MiniKvTarget final : public Target {
   [[nodiscard]] faultfs::Status sync_file(faultfs::File& file);
   [[nodiscard]] faultfs::Status append_record(const std::string& frame, bool is_batch);
   [[nodiscard]] faultfs::Status finish_deferred();
-  [[nodiscard]] faultfs::Status write_checkpoint();
+  [[nodiscard]] faultfs::Status write_checkpoint(CheckpointTrigger trigger);
+  // mini_kv_sync.cc: the background work due at `now`; mu_ held by `lock`.
+  [[nodiscard]] faultfs::Status lazy_sync_if_due(std::chrono::nanoseconds now);
+  [[nodiscard]] faultfs::Status checkpoint_if_over_threshold(std::unique_lock<std::mutex>& lock);
   faultfs::Status fail(faultfs::Status error);  // Enters read-only; returns `error`.
   bool bug(Bug b) const { return bug_ == b; }
 
@@ -126,6 +138,9 @@ class MiniKvTarget final : public Target {
   uint64_t seq_ = 0;         // Last write applied (the engine's own numbering).
   uint64_t wal_size_ = 0;    // Bytes appended to the WAL (after its last cut).
   uint64_t synced_end_ = 0;  // WAL bytes known durable (the last sync).
+  // Bytes of keys and values written since the last checkpoint (every
+  // level), against TargetTuning::delta_flush_threshold_bytes.
+  uint64_t bytes_since_checkpoint_ = 0;
   bool read_only_ = false;
   // Group commit (Full): records through durable_ are synced; a leader's
   // sync is running while syncing_ (wal_ is then synced without mu_).

@@ -54,13 +54,13 @@ Status MiniKvTarget::recover() {
   Status s = replay_wal(checkpoint_exists.value());
   // A WAL and no checkpoint: a creation the crash cut short (replay_wal
   // refused anything else); finish it.
-  if (s.is_ok() && !checkpoint_exists.value()) s = write_checkpoint();
+  if (s.is_ok() && !checkpoint_exists.value()) s = write_checkpoint(CheckpointTrigger::kCaller);
   return s;
 }
 
 Status MiniKvTarget::create() {
   Status s = start_wal();
-  if (s.is_ok()) s = write_checkpoint();
+  if (s.is_ok()) s = write_checkpoint(CheckpointTrigger::kCaller);
   return s;
 }
 

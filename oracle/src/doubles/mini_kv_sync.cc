@@ -1,7 +1,9 @@
 // MiniKv's syncs of the WAL that no single operation owns: Full mode's group
 // commit (one leader syncs for every writer waiting) and Lazy mode's
-// background sync on the harness's clock. Two doubles break them.
+// background sync on the harness's clock, and the size-threshold checkpoint
+// that background work runs. Three doubles break them.
 #include <algorithm>
+#include <cassert>
 #include <thread>
 
 #include "doubles/mini_kv.h"
@@ -59,11 +61,16 @@ Status MiniKvTarget::commit_locked(std::unique_lock<std::mutex>& lock, uint64_t 
 }
 
 Status MiniKvTarget::background(std::chrono::nanoseconds now) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
-  if (durability_ != Durability::kLazy || read_only_ || bug(Bug::kLazySyncNever)) {
-    return Status::ok();
-  }
+  if (read_only_) return Status::ok();
+  Status s = lazy_sync_if_due(now);
+  if (s.is_ok()) s = checkpoint_if_over_threshold(lock);
+  return s;
+}
+
+Status MiniKvTarget::lazy_sync_if_due(std::chrono::nanoseconds now) {
+  if (durability_ != Durability::kLazy || bug(Bug::kLazySyncNever)) return Status::ok();
   const auto interval = bug(Bug::kLazySyncLate) ? kLateFactor * tuning_.sync_interval
                                                 : std::chrono::nanoseconds(tuning_.sync_interval);
   if (synced_at_ && now - *synced_at_ < interval) return Status::ok();
@@ -71,6 +78,18 @@ Status MiniKvTarget::background(std::chrono::nanoseconds now) {
   Status s = finish_deferred();
   if (s.is_ok()) s = sync_wal();
   return s.is_ok() ? s : fail(s);
+}
+
+Status MiniKvTarget::checkpoint_if_over_threshold(std::unique_lock<std::mutex>& lock) {
+  assert(lock.owns_lock());
+  if (bytes_since_checkpoint_ < tuning_.delta_flush_threshold_bytes) return Status::ok();
+  // A group-commit leader syncs wal_ without the lock: the checkpoint's cut
+  // must not replace the WAL under it.
+  synced_.wait(lock, [this] { return !syncing_; });
+  if (fs_ == nullptr || read_only_) return Status::ok();
+  Status s = flush_locked(CheckpointTrigger::kThreshold);
+  assert(!s.is_ok() || bytes_since_checkpoint_ == 0);
+  return s;
 }
 
 }  // namespace oracle::doubles

@@ -173,6 +173,32 @@ TEST(SimRunner, LazySyncDoublesAreCaughtByThePromiseInTime) {
   }
 }
 
+// Histories that reach every path: a checkpoint the size threshold
+// triggers is reached only because each workload draws a scaled-down
+// threshold. With the former fixed 64 MiB one, the same workloads never run
+// that checkpoint, and its bug passes.
+TEST(SimRunner, ThresholdCheckpointDoubleIsCaughtOnlyWithScaledDownTuning) {
+  constexpr uint64_t kFormerFixedThresholdBytes = 64ull << 20;
+  size_t caught_scaled = 0;
+  size_t caught_fixed = 0;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    Workload scaled = generate_workload(seed, WorkloadShape{100, false});
+    Workload fixed = scaled;
+    fixed.delta_flush_threshold_bytes = kFormerFixedThresholdBytes;
+    for (auto d : {oracle::Durability::kNone, oracle::Durability::kFull}) {
+      auto r = run_sim(target("threshold-checkpoint-unsynced"), scaled, all_policies(d));
+      ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+      caught_scaled += r->findings.empty() ? 0 : 1;
+      auto f = run_sim(target("threshold-checkpoint-unsynced"), fixed, all_policies(d));
+      ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+      EXPECT_TRUE(f->findings.empty()) << f->findings.front().verdict.to_string();
+      caught_fixed += f->findings.empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GE(caught_scaled, 2u);
+  EXPECT_EQ(caught_fixed, 0u);
+}
+
 TEST(SimRunner, TheControlKeepsLazysPromiseInTime) {
   for (uint64_t seed = 0; seed < 6; ++seed) {
     auto r = run_sim(target("mini-kv"), generate_workload(seed, WorkloadShape{100, false}),
