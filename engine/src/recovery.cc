@@ -57,6 +57,7 @@ void DatabaseImpl::recover() {
   lock_ = options_.read_only ? lock_for_read_only_open(*fs_, lock_path)
                              : value_or_throw(fs_->lock(lock_path), "open " + dir);
   wos_ = value_or_throw(wos::WosStore::open(*fs_, faultfs::join_path(dir, "wos")), "open WOS");
+  wos_->set_compaction_min_bytes(options_.wos_compaction_min_bytes);
   const uint64_t checkpoint = wos_->checkpoint_sequence();
   recovery_stats_.checkpoint_sequence = checkpoint;
   const auto wos_loaded = std::chrono::steady_clock::now();
@@ -69,6 +70,9 @@ void DatabaseImpl::recover() {
   const wal::WalReadSummary& summary = replay.summary;
   recovery_stats_.records_replayed = replay.records_replayed;
   recovery_stats_.records_skipped = replay.records_skipped + summary.corrupt_records_skipped;
+  recovery_stats_.checkpoint_covered_records = replay.records_skipped;
+  recovery_stats_.ended_in_recycled_space = summary.ended_in_recycled_space;
+  recovery_stats_.compaction_rolled_forward = wos_->rolled_forward_at_open();
   recovery_stats_.bytes_replayed = summary.bytes_read;
   recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
   last_sequence_.store(std::max({checkpoint, replay.last_replayed_sequence, summary.last_sequence}),

@@ -27,8 +27,13 @@ struct RecoveryStats {
   uint64_t checkpoint_sequence = 0;  // Sequence covered by the WOS.
   uint64_t records_replayed = 0;     // WAL records applied to the delta.
   uint64_t records_skipped = 0;      // At or below the checkpoint, or bad (kSkipCorrupted).
+  uint64_t checkpoint_covered_records = 0;  // Of records_skipped: covered by the WOS.
   uint64_t bytes_replayed = 0;
   uint64_t torn_bytes_dropped = 0;  // Incomplete tail truncated.
+  // The log ended where a recycled file's stale bytes of an older epoch begin.
+  bool ended_in_recycled_space = false;
+  // The open finished a compaction switch a crash had interrupted.
+  bool compaction_rolled_forward = false;
   double elapsed_s = 0;
 };
 

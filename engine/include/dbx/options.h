@@ -42,6 +42,11 @@ struct Options {
   // chunk), so that Full's per-write syncs overwrite allocated blocks instead
   // of growing the file. 0 disables it. At most 256 MiB.
   uint64_t wal_preallocate_bytes = 4ull << 20;
+  // A checkpoint compacts the store's db file once it would exceed both 2x
+  // its live bytes and this (engine/doc/wos_format.md). Smaller values bound
+  // the file tighter at the cost of more rewrites; crash harnesses lower it
+  // so that short histories crash inside compactions. At least 4 KiB.
+  uint64_t wos_compaction_min_bytes = 1ull << 20;
   // When false, no background thread runs: Lazy's periodic sync and the
   // background checkpoints (requested by the delta threshold, or due by
   // flush_interval) run only inside Database::run_background_work(now), on

@@ -202,6 +202,7 @@ class LogWalk {
           // here can ever pass for a record: keep the space for in-place reuse.
           logger().debug("wal {}: log ends at offset {} in recycled space: {}", window_.path(),
                          offset, probe.what);
+          summary_.ended_in_recycled_space = true;
           break;
         }
         summary_.torn_bytes = window_.file_size_bytes() - offset;
@@ -222,6 +223,7 @@ class LogWalk {
       case Stop::kZeroHeader:
       case Stop::kOlderEpoch:
         summary_.must_truncate = summary_.must_truncate || scan.live_header_seen;
+        summary_.ended_in_recycled_space = probe.stop == Stop::kOlderEpoch;
         break;
     }
   }

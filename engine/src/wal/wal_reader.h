@@ -47,6 +47,8 @@ struct WalReadSummary {
   // must truncate to end_offset and sync before appending or recycling
   // (WalWriter::truncate_to_end does both).
   bool must_truncate = false;
+  // The walk ended where an older epoch's stale bytes begin (recycled space).
+  bool ended_in_recycled_space = false;
   // The file header was unreadable but nothing in the file lies above the
   // checkpoint: a cut torn by a crash. epoch is 0; the engine starts a fresh
   // log (which truncates the stale bytes).

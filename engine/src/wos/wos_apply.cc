@@ -73,7 +73,7 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
     }
   });
   const uint64_t file_after = db_length_ + plan.append_bytes;
-  plan.compact = file_after > 2 * plan.live_bytes && file_after > kCompactionMinBytes;
+  plan.compact = file_after > 2 * plan.live_bytes && file_after > compaction_min_bytes_;
   return plan;
 }
 
@@ -279,11 +279,16 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   return faultfs::Status::ok();
 }
 
+void WosStore::set_compaction_min_bytes(uint64_t bytes) {
+  compaction_min_bytes_ = std::max(bytes, kCompactionMinBytesFloor);
+  assert(compaction_min_bytes_ >= kCompactionMinBytesFloor);
+}
+
 void WosStore::check_invariants() const {
   assert(db_length_ >= kDbHeaderBytes + index_.live_bytes());
   // The space bound every apply keeps (see plan()): compaction runs as soon
   // as the file would exceed both limits, and leaves header + live bytes.
-  assert(db_length_ <= std::max<uint64_t>(2 * index_.live_bytes(), kCompactionMinBytes));
+  assert(db_length_ <= std::max<uint64_t>(2 * index_.live_bytes(), compaction_min_bytes_));
 }
 
 }  // namespace dbx::wos

@@ -124,6 +124,10 @@ inline constexpr size_t kReadChunkBytes = 1 << 20;
 inline constexpr size_t kWriteChunkBytes = 1 << 20;
 // Compaction runs when the file would exceed both 2x the live bytes and this.
 inline constexpr uint64_t kCompactionMinBytes = 1 << 20;
+// The least a caller may lower it to (dbx::Options::wos_compaction_min_bytes).
+inline constexpr uint64_t kCompactionMinBytesFloor = 4 << 10;
+static_assert(kCompactionMinBytesFloor >= kDbHeaderBytes &&
+              kCompactionMinBytesFloor <= kCompactionMinBytes);
 static_assert(kCompactionMinBytes >= kDbHeaderBytes);
 
 // The numbers engine/doc/wos_format.md states.

@@ -141,6 +141,7 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
   status = store->load_index(conf->live_entries);
   if (!status.is_ok()) return status;
   const StoreDir& store_dir = store->dir_;
+  store->rolled_forward_at_open_ = roll_forward;
   if (roll_forward) {
     // The log is still the one the old conf was written beside (a cut only
     // follows a durable conf); the new checkpoint claims nothing above it.

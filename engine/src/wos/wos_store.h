@@ -127,6 +127,11 @@ class WosStore {
   uint64_t file_bytes() const { return db_length_; }  // committed length of db
   uint64_t live_bytes() const { return index_.live_bytes(); }
   uint64_t generation() const { return generation_; }
+  // Whether open() finished a compaction switch a crash had interrupted.
+  bool rolled_forward_at_open() const { return rolled_forward_at_open_; }
+  // The file size below which no apply compacts (kCompactionMinBytes unless
+  // set; at least kCompactionMinBytesFloor).
+  void set_compaction_min_bytes(uint64_t bytes);
 
   [[nodiscard]] faultfs::Status close();
 
@@ -180,6 +185,8 @@ class WosStore {
   bool closed_ = false;
   ConfWalState conf_wal_;  // What conf said at open (or last publish_wal_state()).
   ConfWalState wal_next_;  // The WAL facts the next conf carries (epoch, known).
+  uint64_t compaction_min_bytes_ = kCompactionMinBytes;  // Set before the first apply.
+  bool rolled_forward_at_open_ = false;
 };
 
 }  // namespace dbx::wos
