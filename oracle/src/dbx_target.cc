@@ -79,6 +79,7 @@ class DbxTarget final : public Target {
     o.background_threads = !options_.harness_clock;
     o.wal_preallocate_bytes = options_.wal_preallocate_bytes;
     o.delta_flush_threshold_bytes = options_.delta_flush_threshold_bytes;
+    o.wos_compaction_min_bytes = options_.wos_compaction_min_bytes;
     o.file_system = &fs;
     o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
                                                      : dbx::RecoveryMode::kStrict;
@@ -146,6 +147,21 @@ class DbxTarget final : public Target {
 
   bool is_open() const override { return db_ != nullptr; }
 
+  std::vector<std::string> recovery_outcomes() const override {
+    if (db_ == nullptr) return {};
+    const dbx::RecoveryStats stats = db_->recovery_stats();
+    std::vector<std::string> out;
+    if (stats.torn_bytes_dropped > 0) out.emplace_back("torn_tail_dropped");
+    if (stats.ended_in_recycled_space) out.emplace_back("recycled_tail");
+    if (stats.checkpoint_covered_records > 0) out.emplace_back("checkpoint_skip");
+    if (stats.compaction_rolled_forward) out.emplace_back("compaction_rolled_forward");
+    if (stats.torn_bytes_dropped == 0 && stats.records_skipped == stats.checkpoint_covered_records &&
+        !stats.compaction_rolled_forward) {
+      out.emplace_back("clean");
+    }
+    return out;
+  }
+
  private:
   DbxTargetOptions options_;
   std::unique_ptr<dbx::Database> db_;
@@ -161,6 +177,11 @@ std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning) {
   DbxTargetOptions options;
   static_cast<TargetTuning&>(options) = tuning;
   return std::make_unique<DbxTarget>(options);
+}
+
+std::vector<std::string> dbx_recovery_outcome_labels() {
+  return {"clean", "torn_tail_dropped", "recycled_tail", "checkpoint_skip",
+          "compaction_rolled_forward"};
 }
 
 bool write_maybe_applied(const Status& error) {

@@ -1,9 +1,11 @@
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "doubles/fragile_recovery.h"
 #include "doubles/mini_kv.h"
+#include "kill_points.h"
 #include "oracle/dbx_target.h"
 #include "oracle/target.h"
 
@@ -21,7 +23,9 @@ TargetInfo mini(const char* name, const char* description, Bug bug,
   return TargetInfo{name, description, bug != Bug::kNone, std::move(durabilities),
                     [bug](const TargetTuning& tuning) {
                       return std::make_unique<doubles::MiniKvTarget>(bug, tuning);
-                    }};
+                    },
+                    {},
+                    {}};
 }
 
 TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure failure) {
@@ -29,16 +33,27 @@ TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure 
                     std::vector<Durability>{kNone, kLazy, kFull},
                     [failure](const TargetTuning& tuning) {
                       return std::make_unique<doubles::FragileRecoveryTarget>(failure, tuning);
-                    }};
+                    },
+                    {},
+                    {}};
+}
+
+TargetInfo dbx_info() {
+  TargetInfo info{"dbx",
+                  "the DBX engine (WAL + WOS), as shipped",
+                  false,
+                  {kNone, kLazy, kFull},
+                  [](const TargetTuning& tuning) { return make_dbx_target(tuning); },
+                  {},
+                  {}};
+  info.kill_points.assign(std::begin(dbx::kill_points::kAll), std::end(dbx::kill_points::kAll));
+  info.recovery_outcomes = dbx_recovery_outcome_labels();
+  return info;
 }
 
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
-  out.push_back(TargetInfo{"dbx",
-                           "the DBX engine (WAL + WOS), as shipped",
-                           false,
-                           {kNone, kLazy, kFull},
-                           [](const TargetTuning& tuning) { return make_dbx_target(tuning); }});
+  out.push_back(dbx_info());
   out.push_back(mini("mini-kv", "the doubles' small WAL + checkpoint engine with no bug (control)",
                      Bug::kNone, {kNone, kLazy, kFull}));
   out.push_back(mini("no-sync-full",

@@ -81,6 +81,7 @@ svg.chart .dot { fill:var(--accent); }
 .beyond { background:var(--warn-bg); border-left:4px solid #d4a72c; padding:8px 12px; margin:12px 0 0;
   border-radius:4px; }
 .beyond ul { margin:4px 0 0; padding-left:20px; }
+tr.unreached td, p.unreached { background:var(--warn-bg); }
 article.violation { border:1px solid var(--line); border-left:4px solid var(--fail); border-radius:8px;
   padding:14px 16px; margin-top:14px; }
 article.violation header { display:flex; flex-wrap:wrap; align-items:baseline; gap:10px; margin-bottom:8px; }
@@ -140,6 +141,7 @@ std::string render_html_report(const Summary& summary) {
   page += html::figures_section(summary);
   page += html::causes_section(summary);
   page += html::violations_section(summary);
+  page += html::reach_section(summary);
   page += html::charts_section(summary);
   page += html::fault_model_section(summary);
   page += html::config_section(summary);

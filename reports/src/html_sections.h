@@ -22,5 +22,8 @@ std::string charts_section(const Summary& summary);
 std::string fault_model_section(const Summary& summary);
 // The campaign's configuration as a key/value table.
 std::string config_section(const Summary& summary);
+// What the crash states reached (html_reach.cc): kill points, recovery
+// outcomes and workload features, with every zero row flagged.
+std::string reach_section(const Summary& summary);
 
 }  // namespace reports::html

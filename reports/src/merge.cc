@@ -106,7 +106,10 @@ template <typename Key>
          add_map(&total->crash_states_by_policy, part.crash_states_by_policy) &&
          add_map(&total->crash_states_by_mode, part.crash_states_by_mode) &&
          add_map(&total->crash_states_by_durability, part.crash_states_by_durability) &&
-         add_map(&total->crash_states_by_case, part.crash_states_by_case);
+         add_map(&total->crash_states_by_case, part.crash_states_by_case) &&
+         add_map(&total->reach.kill_points, part.reach.kill_points) &&
+         add_map(&total->reach.recovery_outcomes, part.reach.recovery_outcomes) &&
+         add_map(&total->reach.workload_features, part.reach.workload_features);
 }
 
 // The sum of the shards' cumulative curves: each point contributes its

@@ -48,6 +48,19 @@ bool parse_digits(std::string_view text, size_t pos, size_t count, int* out) {
 
 }  // namespace
 
+std::vector<std::string> unreached(const Reach& reach) {
+  std::vector<std::string> out;
+  const auto zeros = [&out](const char* section, const std::map<std::string, uint64_t>& rows) {
+    for (const auto& [name, count] : rows) {
+      if (count == 0) out.push_back(std::string(section) + " " + name);
+    }
+  };
+  zeros("kill_point", reach.kill_points);
+  zeros("recovery_outcome", reach.recovery_outcomes);
+  zeros("workload_feature", reach.workload_features);
+  return out;
+}
+
 std::string case_name(const CaseKey& key) {
   return key.durability + "." + key.policy + "." + key.mode;
 }

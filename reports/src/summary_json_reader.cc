@@ -209,6 +209,22 @@ Status read_config(const Json& root, CampaignConfig* c) {
   return s;
 }
 
+// Newer than the first summaries: absent, every row is empty.
+Status read_reach(const Json& root, Reach* reach) {
+  const auto it = root.find("reach");
+  if (it == root.end()) return Status();
+  if (!it->is_object()) return wrong_type("reach", "an object", *it);
+  Status s = read_newer_key(*it, "reach", "kill_points", &reach->kill_points);
+  if (s.is_ok()) s = read_newer_key(*it, "reach", "recovery_outcomes", &reach->recovery_outcomes);
+  if (s.is_ok()) s = read_newer_key(*it, "reach", "workload_features", &reach->workload_features);
+  const size_t rows =
+      reach->kill_points.size() + reach->recovery_outcomes.size() + reach->workload_features.size();
+  if (s.is_ok() && rows > kNamesMax) {
+    return Status::error("reach: more than " + std::to_string(kNamesMax) + " rows");
+  }
+  return s;
+}
+
 Status read_counters(const Json& root, Counters* c) {
   Status s = read_key(root, "", "workloads", &c->workloads);
   if (s.is_ok()) s = read_key(root, "", "crash_states", &c->crash_states);
@@ -218,6 +234,7 @@ Status read_counters(const Json& root, Counters* c) {
     s = read_key(root, "", "crash_states_by_durability", &c->crash_states_by_durability);
   }
   if (s.is_ok()) s = read_key(root, "", "io_errors_injected", &c->io_errors_injected);
+  if (s.is_ok()) s = read_reach(root, &c->reach);
   const Json* by_case = nullptr;
   if (s.is_ok()) s = read_bounded_array(root, "", "crash_states_by_case", kCasesMax, &by_case);
   if (!s.is_ok()) return s;

@@ -43,6 +43,16 @@ Json violation_json(const Violation& v) {
   };
 }
 
+Json count_map_json(const std::map<std::string, uint64_t>& map);
+
+// "unreached" is derived (the reader recomputes it): for triage.
+Json reach_json(const Reach& reach) {
+  return Json{{"kill_points", count_map_json(reach.kill_points)},
+              {"recovery_outcomes", count_map_json(reach.recovery_outcomes)},
+              {"workload_features", count_map_json(reach.workload_features)},
+              {"unreached", unreached(reach)}};
+}
+
 Json count_map_json(const std::map<std::string, uint64_t>& map) {
   Json object = Json::object();
   for (const auto& [name, count] : map) object[name] = count;
@@ -87,6 +97,7 @@ std::string summary_to_json(const Summary& summary) {
   }
   root["crash_states_by_case"] = std::move(by_case);
   root["io_errors_injected"] = counters.io_errors_injected;
+  root["reach"] = reach_json(counters.reach);
 
   root["violations"] = summary.violations.size();
   Json violations = Json::array();

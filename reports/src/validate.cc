@@ -95,8 +95,34 @@ Status check_config(const CampaignConfig& config) {
   return Status();
 }
 
+// Reach rows name paths ("dbx/wal/before_sync"): a name, or names joined by '/'.
+Status check_reach_map(const std::string& field, const std::map<std::string, uint64_t>& map) {
+  if (map.size() > kNamesMax) {
+    return Status::error(field + ": more than " + std::to_string(kNamesMax) + " entries");
+  }
+  for (const auto& [path, count] : map) {
+    if (path.size() > kTextBytesMax) return check_text(field + " key", path, true);
+    size_t start = 0;
+    while (true) {
+      const size_t slash = std::min(path.find('/', start), path.size());
+      Status status = check_name(field + " key", std::string_view(path).substr(start, slash - start));
+      if (!status.is_ok()) return status;
+      if (slash == path.size()) break;
+      start = slash + 1;
+    }
+  }
+  return Status();
+}
+
 Status check_counters(const Counters& counters) {
   Status status = check_name_map("crash_states_by_policy", counters.crash_states_by_policy);
+  if (status.is_ok()) status = check_reach_map("reach.kill_points", counters.reach.kill_points);
+  if (status.is_ok()) {
+    status = check_reach_map("reach.recovery_outcomes", counters.reach.recovery_outcomes);
+  }
+  if (status.is_ok()) {
+    status = check_reach_map("reach.workload_features", counters.reach.workload_features);
+  }
   if (status.is_ok())
     status = check_name_map("crash_states_by_mode", counters.crash_states_by_mode);
   if (status.is_ok()) {

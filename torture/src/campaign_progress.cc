@@ -13,6 +13,19 @@ namespace torture {
 
 namespace {
 
+// Coverage, not a verdict: a path no crash state reached is said out loud
+// (a bug there would go unseen), but it does not fail the campaign.
+void print_reach(const reports::Summary& summary, std::ostream& out) {
+  const std::vector<std::string> zero = reports::unreached(summary.counters.reach);
+  if (zero.empty()) {
+    out << "reach: every listed path was reached\n";
+    return;
+  }
+  out << "reach: " << zero.size() << " path(s) never reached:";
+  for (const std::string& row : zero) out << " " << row << ";";
+  out << "\n";
+}
+
 constexpr double kDrawPeriodS = 0.25;
 constexpr double kSamplePeriodS = 1.0;
 
@@ -142,6 +155,7 @@ int finish_campaign(const CampaignOptions& o, const CampaignTotals& totals, std:
         << ": the report covers only what ran before it\n";
   }
   print_causes(summary, out);
+  print_reach(summary, out);
   out << "report: " << (std::filesystem::path(o.report_dir) / reports::kIndexFileName).string()
       << "\n";
   if (!pass) return 1;

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cassert>
 
+#include "campaign_reach.h"
 #include "json_util.h"
 #include "torture/campaign.h"
 
 namespace torture {
 
 using faultfs::Result;
+using faultfs::Status;
 using json_util::Json;
 
 namespace {
@@ -85,10 +87,37 @@ std::string report_to_json_line(const WorkloadReport& r) {
          {"states_by_policy", r.states_by_policy},
          {"io_faults_fired", r.io_faults_fired},
          {"complete", r.complete},
-         {"violations", std::move(violations)}};
+         {"violations", std::move(violations)},
+         {"reach",
+          {{"kill_points", r.reach.kill_points},
+           {"recovery_outcomes", r.reach.recovery_outcomes},
+           {"workload_features", r.reach.workload_features}}}};
   // Invalid UTF-8 (never expected: every text is ASCII) is replaced, not thrown.
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
+
+namespace {
+
+Status count_map_from_json(const Json& j, const char* key, std::map<std::string, uint64_t>* out) {
+  const auto map = j.find(key);
+  if (map == j.end() || !map->is_object()) return json_util::corrupt(kWhat, key);
+  for (const auto& [name, count] : map->items()) {
+    if (!count.is_number_unsigned()) return json_util::corrupt(kWhat, key);
+    (*out)[name] = count.get<uint64_t>();
+  }
+  return Status::ok();
+}
+
+Status reach_from_json(const Json& j, reports::Reach* reach) {
+  const auto it = j.find("reach");
+  if (it == j.end() || !it->is_object()) return json_util::corrupt(kWhat, "reach");
+  Status s = count_map_from_json(*it, "kill_points", &reach->kill_points);
+  if (s.is_ok()) s = count_map_from_json(*it, "recovery_outcomes", &reach->recovery_outcomes);
+  if (s.is_ok()) s = count_map_from_json(*it, "workload_features", &reach->workload_features);
+  return s;
+}
+
+}  // namespace
 
 Result<WorkloadReport> report_from_json_line(std::string_view line) {
   auto parsed = json_util::parse(line, kWhat);
@@ -116,6 +145,8 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
     if (!count.is_number_unsigned()) return json_util::corrupt(kWhat, "policy count");
     r.states_by_policy[name] = count.get<uint64_t>();
   }
+  Status reach = reach_from_json(j, &r.reach);
+  if (!reach.is_ok()) return reach;
   const auto violations = j.find("violations");
   if (violations == j.end() || !violations->is_array()) {
     return json_util::corrupt(kWhat, "violations");
@@ -160,7 +191,11 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
   c.time_limit_s = options.time_s;
   c.workloads_limit = options.workloads;
   reports::Counters& n = s.counters;
+  if (const oracle::TargetInfo* target = oracle::find_target(options.target)) {
+    n.reach = expected_reach(options, *target);
+  }
   for (const WorkloadReport& w : totals.workloads) {
+    add_reach(w.reach, &n.reach);
     ++n.workloads;
     n.crash_states += w.crash_states;
     n.io_errors_injected += w.io_faults_fired;

@@ -55,6 +55,7 @@ oracle::TargetTuning fork_tuning(const Workload& workload) {
   tuning.delta_flush_threshold_bytes =
       std::min(workload.delta_flush_threshold_bytes, kForkDeltaThresholdBytesMax);
   tuning.flush_interval = std::chrono::milliseconds(workload.flush_interval_ms);
+  tuning.wos_compaction_min_bytes = workload.wos_compaction_min_bytes;
   return tuning;
 }
 

@@ -13,9 +13,9 @@
 #include <random>
 #include <thread>
 
+#include "campaign_reach.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
-#include "kill_points.h"
 #include "oracle/history.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
@@ -44,14 +44,18 @@ struct KillPlan {
   }
 };
 
-KillPlan plan_kill(const oracle::TargetInfo& target, const Workload& w) {
+// Every other fork workload of a target with named kill points arms one,
+// taken in turn (`fork_ordinal` counts the campaign's fork workloads), so
+// that even a short campaign arms each point, in each durability level in
+// turn; the rest are killed after a drawn number of acknowledgements.
+KillPlan plan_kill(const oracle::TargetInfo& target, const Workload& w, uint64_t fork_ordinal) {
   std::mt19937_64 rng(derive_seed(w.seed, 0xf0f));
   KillPlan plan;
   size_t writes = 0;
   for (const Step& s : w.steps) writes += s.kind == StepKind::kWrite ? 1 : 0;
-  constexpr size_t kPoints = std::size(dbx::kill_points::kAll);
-  if (target.name == "dbx" && rng() % 2 == 0) {
-    plan.kill_point = dbx::kill_points::kAll[rng() % kPoints];
+  const std::vector<std::string>& points = target.kill_points;
+  if (!points.empty() && fork_ordinal % 2 == 0) {
+    plan.kill_point = points[(fork_ordinal / 2) % points.size()];
   } else {
     plan.acks = rng() % (writes + 1);
   }
@@ -68,6 +72,9 @@ struct ChildEnd {
   // The clock just before the SIGKILL was sent (or the child had exited): the
   // crash is no earlier, so dating it here is the lenient choice.
   int64_t crash_ns = 0;
+  // The child died of SIGKILL before the parent sent one: its kill point
+  // fired (the parent kills only by plan, at the deadline or after the end).
+  bool killed_itself = false;
 };
 
 // Reads the child's pipe until it closes, killing the child per `plan`.
@@ -113,10 +120,12 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
     buf.erase(0, used);
   }
   // The child may have finished: a kill after its exit changes nothing.
+  const bool parent_killed = killed;
   kill_now();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  end.killed_itself = !parent_killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   return end;
 }
 
@@ -239,7 +248,10 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
   shape.io_errors = workload_io_errors(options, index);
   const Workload workload = generate_workload(workload_seed(options, index), shape);
   const oracle::Durability durability = workload_durability(options, index);
-  const KillPlan kill = plan_kill(target, workload);
+  // Workloads run in blocks of one per durability level, mode by mode.
+  const uint64_t levels = options.durabilities.size();
+  const uint64_t fork_ordinal = index / (levels * options.modes.size()) * levels + index % levels;
+  const KillPlan kill = plan_kill(target, workload, fork_ordinal);
   auto work = detail::make_work_dir("w" + std::to_string(index));
   if (!work.is_ok()) return work.status();
   // The child logs in issue order; the judge reads the log rebuilt in
@@ -276,6 +288,12 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
       judge_in_commit_order(options, target, index, workload, durability, c, kill.describe(), end,
                             should_stop, std::move(report));
   detail::remove_work_dir(c.work);
+  if (!judged.is_ok()) return judged;
+  // Reach: the crash states of a cycle whose process died at its kill point.
+  if (!kill.kill_point.empty() && end.killed_itself) {
+    judged->reach.kill_points[kill.kill_point] += judged->crash_states;
+  }
+  add_workload_features(workload, kModeFork, plan.threads, &judged->reach);
   return judged;
 }
 

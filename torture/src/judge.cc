@@ -51,6 +51,7 @@ oracle::TargetTuning workload_tuning(const Workload& workload) {
   tuning.delta_flush_threshold_bytes = workload.delta_flush_threshold_bytes;
   tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
   tuning.flush_interval = std::chrono::milliseconds(workload.flush_interval_ms);
+  tuning.wos_compaction_min_bytes = workload.wos_compaction_min_bytes;
   return tuning;
 }
 
@@ -84,6 +85,7 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
     j.error = "open: " + opened.to_string();
     return j;
   }
+  count_recovery(*target);
   auto state = target->read_all();
   // The handle's close lands on an image nobody reads again; a close error
   // there changes nothing that is judged.
@@ -96,6 +98,12 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
     return j;
   }
   return judge_state(bounds, options, std::move(state).value());
+}
+
+void Judge::count_recovery(const oracle::Target& target) {
+  assert(target.is_open());
+  for (const std::string& label : target.recovery_outcomes()) ++recovery_outcomes_[label];
+  if (later_generation_) ++recovery_outcomes_[kSecondGenerationOutcome];
 }
 
 Result<Judgement> Judge::check_state(const oracle::Bounds& bounds, oracle::State state) {

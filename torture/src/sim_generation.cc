@@ -62,6 +62,7 @@ Status SimRun::next_generation(uint64_t step, bool fault_armed) {
                                  faultfs::crash_policy_name(policy));
   if (!s.is_ok()) return s;
   result_.generations++;
+  judge_->note_later_generation();
   assert(fs_ != nullptr && target_ == nullptr);
   faults_before_step_ = 0;  // The new file system's count.
   // The step's I/O fault, if any, is armed through this recovery.

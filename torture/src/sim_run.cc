@@ -92,6 +92,7 @@ Result<SimResult> SimRun::run() {
   if (!s.is_ok()) return s;
   if (faults_) result_.io_faults_fired = faults_fired_earlier_ + faults_->injected_total();
   result_.memo_hits = judge_ ? judge_->memo_hits() : 0;
+  if (judge_) result_.recovery_outcomes = judge_->recovery_outcomes();
   return std::move(result_);
 }
 
@@ -226,6 +227,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   if (control_.recovering) control_.recovering(nullptr, {}, {});
   Judgement judgement;
   if (opened.is_ok()) {
+    judge_->count_recovery(*target_);
     Status s = history_->record_open();
     if (!s.is_ok()) return s;
     auto state = target_->read_all();

@@ -34,6 +34,11 @@ constexpr uint64_t kCrashStepStream = 0xc7a5;
 constexpr std::array<uint64_t, 4> kDeltaThresholds = {64ull << 20, 4 << 10, 16 << 10, 64 << 10};
 constexpr std::array<uint64_t, 3> kPreallocations = {64 << 10, 0, 4 << 10};
 constexpr std::array<uint32_t, 3> kFlushIntervalFactors = {0, 0, 3};  // x sync_interval_ms.
+// The store's compaction trigger: 1 MiB (the engine's default) is never
+// reached by a short workload, 4 KiB and 16 KiB are. Drawn on a stream of
+// its own, so the draws above (and every step) stay what they were.
+constexpr std::array<uint64_t, 4> kCompactionMinBytes = {1 << 20, 4 << 10, 4 << 10, 16 << 10};
+constexpr uint64_t kCompactionStream = 0xc0ac;
 constexpr uint64_t kTuningBytesMax = uint64_t{1} << 30;
 
 class Draw {
@@ -157,6 +162,9 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
   w.wal_preallocate_bytes = kPreallocations[draw.range(0, kPreallocations.size() - 1)];
   w.flush_interval_ms =
       w.sync_interval_ms * kFlushIntervalFactors[draw.range(0, kFlushIntervalFactors.size() - 1)];
+  Draw compaction_draw(derive_seed(seed, 0, kCompactionStream));
+  w.wos_compaction_min_bytes =
+      kCompactionMinBytes[compaction_draw.range(0, kCompactionMinBytes.size() - 1)];
   w.steps.reserve(shape.ops);
   for (uint32_t i = 0; i < shape.ops; ++i) {
     Step step;
@@ -220,6 +228,7 @@ std::string workload_to_json(const Workload& workload) {
               {"delta_flush_threshold_bytes", workload.delta_flush_threshold_bytes},
               {"wal_preallocate_bytes", workload.wal_preallocate_bytes},
               {"flush_interval_ms", workload.flush_interval_ms},
+              {"wos_compaction_min_bytes", workload.wos_compaction_min_bytes},
               {"steps", std::move(steps)}}
       .dump(1);
 }
@@ -269,6 +278,10 @@ Status tuning_from_json(const Json& root, Workload* w) {
   }
   if (s.is_ok())
     s = optional_field(root, "flush_interval_ms", 0, kWaitMsMax, &w->flush_interval_ms);
+  if (s.is_ok()) {
+    s = optional_field(root, "wos_compaction_min_bytes", 1, kTuningBytesMax,
+                       &w->wos_compaction_min_bytes);
+  }
   return s;
 }
 

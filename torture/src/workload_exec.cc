@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "campaign_reach.h"
 #include "reports/report_files.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
@@ -135,6 +136,8 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle:
   report.states_by_policy = result->states_by_policy;
   report.io_faults_fired = result->io_faults_fired;
   report.complete = !result->stopped_early;
+  report.reach.recovery_outcomes = result->recovery_outcomes;
+  add_workload_features(workload, kModeSim, 1, &report.reach);
   for (size_t n = 0; n < result->findings.size(); ++n) {
     const Finding& f = result->findings[n];
     // settings' crash model is the campaign's (sim_settings()).

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "oracle/target.h"
 
@@ -23,5 +25,11 @@ struct DbxTargetOptions : TargetTuning {
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
 // The DBX engine tuned by `tuning`, strict recovery.
 std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning);
+// Every label its recovery_outcomes() may return, from dbx::RecoveryStats:
+// "clean" (the log ended at a clean end and nothing was dropped),
+// "torn_tail_dropped", "recycled_tail" (the log ended where a recycled
+// file's stale bytes begin), "checkpoint_skip" (records the store already
+// covered were skipped) and "compaction_rolled_forward".
+std::vector<std::string> dbx_recovery_outcome_labels();
 
 }  // namespace oracle

@@ -49,6 +49,8 @@ struct TargetTuning {
   uint64_t delta_flush_threshold_bytes = 64ull << 20;
   // dbx::Options::flush_interval (0: none).
   std::chrono::milliseconds flush_interval{0};
+  // dbx::Options::wos_compaction_min_bytes: the store's compaction trigger.
+  uint64_t wos_compaction_min_bytes = 1ull << 20;
 
   bool operator==(const TargetTuning&) const = default;
 };
@@ -80,6 +82,11 @@ class Target {
   // closed target is OK.
   [[nodiscard]] virtual faultfs::Status close() = 0;
   virtual bool is_open() const = 0;
+  // What the last successful open()'s recovery did, as labels from
+  // TargetInfo::recovery_outcomes (the campaign's reach table counts them).
+  // The target's own account: it feeds coverage, never a bound or a verdict.
+  // Empty for a target that does not tell.
+  virtual std::vector<std::string> recovery_outcomes() const { return {}; }
 };
 
 // Whether a write that failed with `error` may still reach a recovered state:
@@ -95,6 +102,12 @@ struct TargetInfo {
   // The durability levels in which its bug can show (all three for "dbx").
   std::vector<Durability> durabilities;
   std::function<std::unique_ptr<Target>(const TargetTuning&)> make;
+  // The libfiu points at which fork mode may kill the target's process (each
+  // raises SIGKILL when enabled), and the labels Target::recovery_outcomes()
+  // may return. A campaign's reach table lists each, and flags those that
+  // no crash state reached.
+  std::vector<std::string> kill_points;
+  std::vector<std::string> recovery_outcomes;
 };
 
 // Every target, "dbx" first, then the doubles in a fixed order.

@@ -84,6 +84,27 @@ struct CaseKey {
 // "lazy.torn.sim": the testcase name in JUnit and the label in index.html.
 std::string case_name(const CaseKey& key);
 
+// What a campaign reached: coverage, never a verdict. Each row is a path a
+// recovery bug may hide on, with how often the campaign exercised it. The
+// harness lists every row it expected (the target's named kill points and
+// recovery outcomes, the workload features of the modes that ran) even at
+// zero: a zero row is a path no crash state reached, and the summary says so.
+struct Reach {
+  // Crash states judged after the process died at the named kill point.
+  std::map<std::string, uint64_t> kill_points;
+  // Recoveries that did it (the target's own labels, and the harness's
+  // "second_generation": a recovery of a history that had already crashed).
+  std::map<std::string, uint64_t> recovery_outcomes;
+  // Workloads that had it (concurrent writers, crash steps, small tuning...).
+  std::map<std::string, uint64_t> workload_features;
+
+  bool operator==(const Reach&) const = default;
+};
+
+// The rows of `reach` at zero, as "<section> <name>" (e.g.
+// "kill_point dbx/wal/before_sync"), in section then name order.
+std::vector<std::string> unreached(const Reach& reach);
+
 struct Counters {
   uint64_t workloads = 0;
   uint64_t crash_states = 0;  // Recovered states judged by the oracle.
@@ -95,6 +116,7 @@ struct Counters {
   std::map<std::string, uint64_t> crash_states_by_durability;
   std::map<CaseKey, uint64_t> crash_states_by_case;
   uint64_t io_errors_injected = 0;  // Faults that actually fired, not faults armed.
+  Reach reach;
 
   bool operator==(const Counters&) const = default;
 };

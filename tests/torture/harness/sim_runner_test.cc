@@ -210,3 +210,31 @@ TEST(SimRunner, TheControlKeepsLazysPromiseInTime) {
 
 }  // namespace
 }  // namespace torture
+
+namespace torture {
+namespace {
+
+// The reach table's recovery outcomes come from each recovery the judge
+// runs: a correct engine's recoveries over a few histories show clean ends,
+// checkpoint skips, dropped torn tails and second-generation recoveries.
+TEST(SimRunner, DbxRecoveriesReportTheirOutcomesForTheReachTable) {
+  std::map<std::string, uint64_t> outcomes;
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    auto r = run_sim(target("dbx"), generate_workload(seed, WorkloadShape{100, false}),
+                     all_policies(oracle::Durability::kLazy));
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
+    for (const auto& [label, count] : r->recovery_outcomes) outcomes[label] += count;
+  }
+  for (const char* label : {"clean", "checkpoint_skip", "torn_tail_dropped", "second_generation"}) {
+    EXPECT_GT(outcomes[label], 0u) << label;
+  }
+  // A double says nothing of its recoveries but what the harness saw.
+  auto r = run_sim(target("mini-kv"), generate_workload(1, WorkloadShape{100, false}),
+                   all_policies(oracle::Durability::kLazy));
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  for (const auto& [label, count] : r->recovery_outcomes) EXPECT_EQ(label, "second_generation");
+}
+
+}  // namespace
+}  // namespace torture

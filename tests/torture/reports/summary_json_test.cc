@@ -119,7 +119,7 @@ TEST(SummaryJsonReader, RejectsEachMissingRequiredKeyNamingIt) {
   // Newer keys an older summary lacks (absent reads as unset), and the
   // cause list derived from violations_list.
   const std::set<std::string> optional = {"interrupted", "first_violation_s", "causes",
-                                          "distinct_causes"};
+                                          "distinct_causes", "reach"};
   for (const auto& [key, value] : valid.items()) {
     if (optional.count(key) > 0) continue;
     json broken = valid;

@@ -37,6 +37,7 @@ struct WorkloadReport {
   uint64_t io_faults_fired = 0;
   std::vector<reports::Violation> violations;
   bool complete = true;  // False when the deadline cut it short.
+  reports::Reach reach;  // This workload's rows of the reach table.
 };
 
 std::string report_to_json_line(const WorkloadReport& report);

@@ -37,6 +37,10 @@ std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
 std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
                                             const oracle::TargetTuning& tuning);
 
+// The reach table's label for a recovery of a history that had already
+// crashed once and gone on (a multi-generation history).
+inline constexpr const char* kSecondGenerationOutcome = "second_generation";
+
 struct Judgement {
   oracle::Verdict verdict;
   oracle::State recovered;  // What read_all() returned; empty when unreadable.
@@ -73,7 +77,16 @@ class Judge {
 
   uint64_t memo_hits() const { return memo_hits_; }
 
+  // Reach: the recovery outcomes of every successful open so far (the
+  // target's labels, plus "second_generation" once the history crashed and
+  // went on: note_later_generation()). Coverage only, never a verdict.
+  void note_later_generation() { later_generation_ = true; }
+  void count_recovery(const oracle::Target& target);
+  const std::map<std::string, uint64_t>& recovery_outcomes() const { return recovery_outcomes_; }
+
  private:
+  std::map<std::string, uint64_t> recovery_outcomes_;
+  bool later_generation_ = false;
   using MemoKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t, int, bool, uint64_t>;
   [[nodiscard]] faultfs::Result<Judgement> judge_state(const oracle::Bounds& bounds,
                                                        const oracle::CheckOptions& options,

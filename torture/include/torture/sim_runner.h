@@ -89,6 +89,8 @@ struct SimResult {
   uint64_t io_faults_fired = 0;
   uint64_t memo_hits = 0;
   uint64_t generations = 0;  // Crash steps recovered and continued on.
+  // Reach: recoveries by outcome (Judge::recovery_outcomes()).
+  std::map<std::string, uint64_t> recovery_outcomes;
   std::vector<Finding> findings;
   // With SimControl::only: how that one state was judged (ok or not).
   std::optional<Finding> only_result;

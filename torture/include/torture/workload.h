@@ -76,6 +76,8 @@ struct Workload {
   uint64_t delta_flush_threshold_bytes = 64ull << 20;
   uint64_t wal_preallocate_bytes = 64 * 1024;
   uint32_t flush_interval_ms = 0;
+  // dbx::Options::wos_compaction_min_bytes: the store compacts past it.
+  uint64_t wos_compaction_min_bytes = 1ull << 20;
   std::vector<Step> steps;
 
   bool operator==(const Workload&) const = default;
