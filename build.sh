@@ -112,7 +112,7 @@ for e in json.load(open(sys.argv[1])): print(os.path.relpath(e["file"]))' \
   findings="$(xargs -P "$JOBS" -n 4 clang-tidy -p "$BUILD_DIR" --quiet --checks="$LINT_CHECKS" \
     --config="$LINT_CONFIG" \
     --extra-arg=-Wno-unknown-warning-option <<<"$units" 2>/dev/null |
-    grep -A1 '\[readability-function-size\]' || true)"
+    grep -A3 '\[readability-function-size\]' || true)"
   if [[ -n "$findings" ]]; then
     printf '%s\n' "$findings" >&2
     log "lint: functions over 80 lines (split them)"
