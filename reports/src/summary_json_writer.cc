@@ -59,35 +59,33 @@ Json count_map_json(const std::map<std::string, uint64_t>& map) {
   return object;
 }
 
-}  // namespace
+// The sections below each append their keys to `root` in file order, so
+// summary_to_json() calls them in the order the file shows them.
 
-std::string summary_to_json(const Summary& summary) {
-  assert(validate(summary).is_ok());
-  const CampaignConfig& config = summary.config;
-  const Counters& counters = summary.counters;
-  Json root = Json::object();
-  root["format"] = "dbx-torture-summary";
-  root["format_version"] = kSummaryFormatVersion;
-  root["target"] = config.target;
-  root["durability"] = config.durability;
-  root["modes"] = config.modes;
-  root["policies"] = config.policies;
-  root["dir_mode"] = config.dir_mode;
-  root["seed"] = config.seed;
-  root["shard"] = {{"count", config.shard.count}, {"indices", config.shard.indices}};
-  root["ops"] = config.ops;
-  root["threads"] = config.threads;
-  root["jobs"] = config.jobs;
-  root["io_errors"] = config.io_errors;
-  root["time_limit_s"] =
-      config.time_limit_s.has_value() ? Json(*config.time_limit_s) : Json(nullptr);
-  root["workloads_limit"] = optional_json(config.workloads_limit);
+void add_config(const CampaignConfig& config, Json* root) {
+  Json& r = *root;
+  r["target"] = config.target;
+  r["durability"] = config.durability;
+  r["modes"] = config.modes;
+  r["policies"] = config.policies;
+  r["dir_mode"] = config.dir_mode;
+  r["seed"] = config.seed;
+  r["shard"] = {{"count", config.shard.count}, {"indices", config.shard.indices}};
+  r["ops"] = config.ops;
+  r["threads"] = config.threads;
+  r["jobs"] = config.jobs;
+  r["io_errors"] = config.io_errors;
+  r["time_limit_s"] = config.time_limit_s.has_value() ? Json(*config.time_limit_s) : Json(nullptr);
+  r["workloads_limit"] = optional_json(config.workloads_limit);
+}
 
-  root["workloads"] = counters.workloads;
-  root["crash_states"] = counters.crash_states;
-  root["crash_states_by_policy"] = count_map_json(counters.crash_states_by_policy);
-  root["crash_states_by_mode"] = count_map_json(counters.crash_states_by_mode);
-  root["crash_states_by_durability"] = count_map_json(counters.crash_states_by_durability);
+void add_counters(const Counters& counters, Json* root) {
+  Json& r = *root;
+  r["workloads"] = counters.workloads;
+  r["crash_states"] = counters.crash_states;
+  r["crash_states_by_policy"] = count_map_json(counters.crash_states_by_policy);
+  r["crash_states_by_mode"] = count_map_json(counters.crash_states_by_mode);
+  r["crash_states_by_durability"] = count_map_json(counters.crash_states_by_durability);
   Json by_case = Json::array();
   for (const auto& [key, count] : counters.crash_states_by_case) {
     by_case.push_back({{"durability", key.durability},
@@ -95,16 +93,19 @@ std::string summary_to_json(const Summary& summary) {
                        {"mode", key.mode},
                        {"crash_states", count}});
   }
-  root["crash_states_by_case"] = std::move(by_case);
-  root["io_errors_injected"] = counters.io_errors_injected;
-  root["reach"] = reach_json(counters.reach);
+  r["crash_states_by_case"] = std::move(by_case);
+  r["io_errors_injected"] = counters.io_errors_injected;
+  r["reach"] = reach_json(counters.reach);
+}
 
-  root["violations"] = summary.violations.size();
+void add_verdict(const Summary& summary, Json* root) {
+  Json& r = *root;
+  r["violations"] = summary.violations.size();
   Json violations = Json::array();
   for (const Violation& violation : summary.violations) {
     violations.push_back(violation_json(violation));
   }
-  root["violations_list"] = std::move(violations);
+  r["violations_list"] = std::move(violations);
   // Derived from violations_list (the reader recomputes it): for triage.
   Json causes = Json::array();
   for (const CauseGroup& group : group_by_cause(summary.violations)) {
@@ -115,34 +116,55 @@ std::string summary_to_json(const Summary& summary) {
                       {"violations", group.violations},
                       {"first_id", group.first_id}});
   }
-  root["distinct_causes"] = causes.size();
-  root["causes"] = std::move(causes);
-  root["first_violation_s"] =
+  r["distinct_causes"] = causes.size();
+  r["causes"] = std::move(causes);
+  r["first_violation_s"] =
       summary.first_violation_s.has_value() ? Json(*summary.first_violation_s) : Json(nullptr);
-  root["interrupted"] = summary.interrupted.empty() ? Json(nullptr) : Json(summary.interrupted);
+  r["interrupted"] = summary.interrupted.empty() ? Json(nullptr) : Json(summary.interrupted);
+}
 
-  root["elapsed_s"] = summary.elapsed_s;
-  root["crash_states_per_s"] = crash_states_per_s(summary);
+void add_rate(const Summary& summary, Json* root) {
+  Json& r = *root;
+  r["elapsed_s"] = summary.elapsed_s;
+  r["crash_states_per_s"] = crash_states_per_s(summary);
   Json series = Json::array();
   for (const RatePoint& point : summary.rate_series) {
     series.push_back({{"t_s", point.t_s}, {"crash_states", point.crash_states}});
   }
-  root["rate_series"] = std::move(series);
+  r["rate_series"] = std::move(series);
+}
 
+void add_provenance(const Summary& summary, Json* root) {
+  Json& r = *root;
   const FaultModel& model = summary.fault_model;
   Json policies = Json::array();
   for (const PolicyDescription& policy : model.policies) {
     policies.push_back({{"name", policy.name}, {"description", policy.description}});
   }
-  root["fault_model"] = {{"sector_size_bytes", model.sector_size_bytes},
-                         {"dir_mode", model.dir_mode},
-                         {"policies", std::move(policies)},
-                         {"beyond_contract", model.beyond_contract}};
-  root["engine_version"] = summary.engine_version;
-  root["toolkit_version"] = summary.toolkit_version;
-  root["started_at"] = format_utc_timestamp(summary.started_unix_ms);
-  root["finished_at"] = format_utc_timestamp(summary.finished_unix_ms);
-  root["hostname"] = summary.hostname;
+  r["fault_model"] = {{"sector_size_bytes", model.sector_size_bytes},
+                      {"dir_mode", model.dir_mode},
+                      {"policies", std::move(policies)},
+                      {"beyond_contract", model.beyond_contract}};
+  r["engine_version"] = summary.engine_version;
+  r["toolkit_version"] = summary.toolkit_version;
+  r["started_at"] = format_utc_timestamp(summary.started_unix_ms);
+  r["finished_at"] = format_utc_timestamp(summary.finished_unix_ms);
+  r["hostname"] = summary.hostname;
+}
+
+}  // namespace
+
+std::string summary_to_json(const Summary& summary) {
+  assert(validate(summary).is_ok());
+  Json root = Json::object();
+  root["format"] = "dbx-torture-summary";
+  root["format_version"] = kSummaryFormatVersion;
+  add_config(summary.config, &root);
+  add_counters(summary.counters, &root);
+  add_verdict(summary, &root);
+  add_rate(summary, &root);
+  add_provenance(summary, &root);
+  assert(root.at("violations") == summary.violations.size());
   // `replace`: invalid UTF-8 (a non-UTF-8 path, say) becomes U+FFFD instead of
   // throwing, so writing a report cannot fail on the data it reports.
   return root.dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + "\n";

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -177,8 +178,13 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
   return s;
 }
 
-Result<Artifact> read_artifact(const std::string& dir) {
-  constexpr const char* kWhat = "artifact.json";
+namespace {
+
+// The name read errors of artifact.json carry.
+constexpr const char* kMetaWhat = "artifact.json";
+
+// artifact.json, parsed, once its format and version are ours.
+Result<Json> read_meta(const std::string& dir) {
   const fs::path root(dir);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
@@ -186,88 +192,112 @@ Result<Artifact> read_artifact(const std::string& dir) {
   }
   auto text = read_text(root / kArtifactFile);
   if (!text.is_ok()) return text.status();
-  auto parsed = json_util::parse(text.value(), kWhat);
+  auto parsed = json_util::parse(text.value(), kMetaWhat);
   if (!parsed.is_ok()) return parsed.status();
   const Json& j = parsed.value();
-  auto format = json_util::get_string(j, "format", kWhat);
+  auto format = json_util::get_string(j, "format", kMetaWhat);
   if (!format.is_ok()) return format.status();
-  if (format.value() != "dbx-torture-artifact") return json_util::corrupt(kWhat, "wrong format");
-  auto version = json_util::get_u64(j, "version", kWhat);
+  if (format.value() != "dbx-torture-artifact") {
+    return json_util::corrupt(kMetaWhat, "wrong format");
+  }
+  auto version = json_util::get_u64(j, "version", kMetaWhat);
   if (!version.is_ok()) return version.status();
-  if (version.value() != kArtifactVersion) return json_util::corrupt(kWhat, "unknown version");
-  Artifact a;
-  for (auto [key, field] : {std::pair{"id", &a.id}, std::pair{"target", &a.target},
-                            std::pair{"mode", &a.mode}, std::pair{"kind", &a.kind},
-                            std::pair{"verdict", &a.verdict}, std::pair{"context", &a.context},
-                            std::pair{"error", &a.error}, std::pair{"replay", &a.replay}}) {
-    auto v = json_util::get_string(j, key, kWhat);
+  if (version.value() != kArtifactVersion) return json_util::corrupt(kMetaWhat, "unknown version");
+  return parsed;
+}
+
+// The string fields, and the mode they name.
+Status read_names(const Json& j, Artifact* a) {
+  for (auto [key, field] : {std::pair{"id", &a->id}, std::pair{"target", &a->target},
+                            std::pair{"mode", &a->mode}, std::pair{"kind", &a->kind},
+                            std::pair{"verdict", &a->verdict}, std::pair{"context", &a->context},
+                            std::pair{"error", &a->error}, std::pair{"replay", &a->replay}}) {
+    auto v = json_util::get_string(j, key, kMetaWhat);
     if (!v.is_ok()) return v.status();
     *field = v.value();
   }
   // The crash site came later than the first artifacts: absent reads as unknown.
   for (auto [key, field] :
-       {std::pair{"crash_op", &a.crash_op}, std::pair{"crash_file", &a.crash_file}}) {
+       {std::pair{"crash_op", &a->crash_op}, std::pair{"crash_file", &a->crash_file}}) {
     if (!j.contains(key)) continue;
-    auto v = json_util::get_string(j, key, kWhat);
+    auto v = json_util::get_string(j, key, kMetaWhat);
     if (!v.is_ok()) return v.status();
     *field = v.value();
   }
-  if (a.mode != kModeSim && a.mode != kModeFork) return json_util::corrupt(kWhat, "unknown mode");
-  auto durability = json_util::get_string(j, "durability", kWhat);
+  if (a->mode != kModeSim && a->mode != kModeFork) {
+    return json_util::corrupt(kMetaWhat, "unknown mode");
+  }
+  return Status::ok();
+}
+
+// What the crash ran under: durability, directory mode and sector size,
+// each checked against what the toolkit accepts.
+Status read_crash_setup(const Json& j, Artifact* a) {
+  auto durability = json_util::get_string(j, "durability", kMetaWhat);
   if (!durability.is_ok()) return durability.status();
   auto d = durability_from(durability.value());
   if (!d.is_ok()) return d.status();
-  a.durability = d.value();
-  auto dir_mode = json_util::get_string(j, "dir_mode", kWhat);
+  a->durability = d.value();
+  auto dir_mode = json_util::get_string(j, "dir_mode", kMetaWhat);
   if (!dir_mode.is_ok()) return dir_mode.status();
   auto dm = faultfs::parse_dir_mode(dir_mode.value());
-  if (!dm.is_ok()) return json_util::corrupt(kWhat, "unknown dir_mode");
-  a.dir_mode = dm.value();
-  auto sector = json_util::get_u64(j, "sector_bytes", kWhat);
+  if (!dm.is_ok()) return json_util::corrupt(kMetaWhat, "unknown dir_mode");
+  a->dir_mode = dm.value();
+  auto sector = json_util::get_u64(j, "sector_bytes", kMetaWhat);
   if (!sector.is_ok()) return sector.status();
   if (sector.value() > faultfs::kSectorBytesMax)
-    return json_util::corrupt(kWhat, "bad sector_bytes");
-  a.sector_bytes = static_cast<uint32_t>(sector.value());
-  if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a.dir_mode, a.sector_bytes})
+    return json_util::corrupt(kMetaWhat, "bad sector_bytes");
+  a->sector_bytes = static_cast<uint32_t>(sector.value());
+  if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a->dir_mode, a->sector_bytes})
            .is_ok()) {
-    return json_util::corrupt(kWhat, "bad sector_bytes");
+    return json_util::corrupt(kMetaWhat, "bad sector_bytes");
   }
-  auto seed = json_util::get_u64(j, "campaign_seed", kWhat);
+  return Status::ok();
+}
+
+// Which crash of which workload: the seed, the index and the crash spec.
+Status read_crash_site(const Json& j, Artifact* a) {
+  auto seed = json_util::get_u64(j, "campaign_seed", kMetaWhat);
   if (!seed.is_ok()) return seed.status();
-  a.campaign_seed = seed.value();
-  auto index = json_util::get_u64(j, "workload_index", kWhat);
+  a->campaign_seed = seed.value();
+  auto index = json_util::get_u64(j, "workload_index", kMetaWhat);
   if (!index.is_ok()) return index.status();
-  a.workload_index = index.value();
+  a->workload_index = index.value();
   const auto crash = j.find("crash");
-  if (crash == j.end()) return json_util::corrupt(kWhat, "crash missing");
+  if (crash == j.end()) return json_util::corrupt(kMetaWhat, "crash missing");
   auto spec = spec_from(*crash);
   if (!spec.is_ok()) return spec.status();
-  a.crash = spec.value();
-  const auto fork = j.find("fork");
-  if (fork != j.end() && !fork->is_null()) {
-    ForkEvidence f;
-    auto policy = json_util::get_string(*fork, "policy", kWhat);
-    if (!policy.is_ok()) return policy.status();
-    f.policy = policy.value();
-    auto db_path = json_util::get_string(*fork, "db_path", kWhat);
-    if (!db_path.is_ok()) return db_path.status();
-    f.db_path = db_path.value();
-    auto kill = json_util::get_string(*fork, "kill", kWhat);
-    if (!kill.is_ok()) return kill.status();
-    f.kill = kill.value();
-    auto choice = choice_from(*fork, "choice");
-    if (!choice.is_ok()) return choice.status();
-    f.choice = choice.value();
-    a.fork = std::move(f);
-  }
-  if (a.mode == kModeFork && !a.fork) return json_util::corrupt(kWhat, "fork evidence missing");
+  a->crash = spec.value();
+  return Status::ok();
+}
+
+Result<ForkEvidence> fork_from(const Json& fork) {
+  ForkEvidence f;
+  auto policy = json_util::get_string(fork, "policy", kMetaWhat);
+  if (!policy.is_ok()) return policy.status();
+  f.policy = policy.value();
+  auto db_path = json_util::get_string(fork, "db_path", kMetaWhat);
+  if (!db_path.is_ok()) return db_path.status();
+  f.db_path = db_path.value();
+  auto kill = json_util::get_string(fork, "kill", kMetaWhat);
+  if (!kill.is_ok()) return kill.status();
+  f.kill = kill.value();
+  auto choice = choice_from(fork, "choice");
+  if (!choice.is_ok()) return choice.status();
+  f.choice = choice.value();
+  return f;
+}
+
+// The workload and the two states, each in a file of its own beside artifact.json.
+Status read_data_files(const std::string& dir, Artifact* a) {
+  const fs::path root(dir);
   auto workload_text = read_text(root / kWorkloadFile);
   if (!workload_text.is_ok()) return workload_text.status();
   auto workload = workload_from_json(workload_text.value());
   if (!workload.is_ok()) return workload.status();
-  a.workload = std::move(workload).value();
+  a->workload = std::move(workload).value();
   for (auto [file, state] :
-       {std::pair{kRecoveredFile, &a.recovered}, std::pair{kExpectedFile, &a.expected}}) {
+       {std::pair{kRecoveredFile, &a->recovered}, std::pair{kExpectedFile, &a->expected}}) {
     auto state_text = read_text(root / file);
     if (!state_text.is_ok()) return state_text.status();
     auto state_json = json_util::parse(state_text.value(), file);
@@ -276,6 +306,32 @@ Result<Artifact> read_artifact(const std::string& dir) {
     if (!rows.is_ok()) return rows.status();
     *state = std::move(rows).value();
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Artifact> read_artifact(const std::string& dir) {
+  auto meta = read_meta(dir);
+  if (!meta.is_ok()) return meta.status();
+  const Json& j = meta.value();
+  Artifact a;
+  Status s = read_names(j, &a);
+  if (s.is_ok()) s = read_crash_setup(j, &a);
+  if (s.is_ok()) s = read_crash_site(j, &a);
+  if (!s.is_ok()) return s;
+  const auto fork = j.find("fork");
+  if (fork != j.end() && !fork->is_null()) {
+    auto f = fork_from(*fork);
+    if (!f.is_ok()) return f.status();
+    a.fork = std::move(f).value();
+  }
+  if (a.mode == kModeFork && !a.fork) {
+    return json_util::corrupt(kMetaWhat, "fork evidence missing");
+  }
+  assert(a.mode == kModeSim || a.fork.has_value());
+  s = read_data_files(dir, &a);
+  if (!s.is_ok()) return s;
   return a;
 }
 

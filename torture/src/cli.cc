@@ -1,6 +1,7 @@
 #include "torture/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cassert>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -78,23 +79,26 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
   return Status::ok();
 }
 
-}  // namespace
+// `run`: the options flags set directly, the flags finish_run_options()
+// validates, and the CLI11 options whose presence changes a default. CLI11
+// binds the members' addresses, so a RunCommand must not move once added.
+struct RunCommand {
+  CampaignOptions options;
+  RunFlags flags;
+  CLI::App* app = nullptr;
+  CLI::Option* durability = nullptr;
+  CLI::Option* time = nullptr;
+  CLI::Option* workloads = nullptr;
+};
 
-int run_cli(int argc, char** argv) {
-  // The engine logs each torn tail it drops: thousands per second here.
-  ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
-
-  CLI::App app{"dbx-torture: crash-torture campaigns against DBX and other targets"};
-  app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Help for every subcommand");
-
-  CampaignOptions o;
+void add_run_command(CLI::App& app, RunCommand* cmd) {
+  CampaignOptions& o = cmd->options;
+  RunFlags& f = cmd->flags;
   o.jobs = std::max(1u, std::min(kJobsMax, std::thread::hardware_concurrency()));
   o.report_dir = "torture-report";
-  RunFlags f;
   CLI::App* run = app.add_subcommand("run", "Run a crash-torture campaign");
   run->add_option("--target", o.target, "Target name (list-targets)");
-  CLI::Option* durability =
+  cmd->durability =
       run->add_option("--durability", f.durability, "none|lazy|full|all (default: the target's)");
   run->add_option("--mode", f.mode, "sim|fork|all")->capture_default_str();
   run->add_option("--policy", f.policy,
@@ -111,10 +115,10 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(1u, kThreadsMax))
       ->capture_default_str();
   run->add_option("--seed", f.seed, "Campaign seed (default: random, printed in the report)");
-  CLI::Option* time = run->add_option("--time", f.time_s, "Seconds to run")->capture_default_str();
-  CLI::Option* workloads = run->add_option("--workloads", f.workloads, "Workloads to run")
-                               ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
-  time->excludes(workloads);
+  cmd->time = run->add_option("--time", f.time_s, "Seconds to run")->capture_default_str();
+  cmd->workloads = run->add_option("--workloads", f.workloads, "Workloads to run")
+                       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  cmd->time->excludes(cmd->workloads);
   run->add_option("--jobs", o.jobs, "Worker processes")
       ->check(CLI::Range(1u, kJobsMax))
       ->capture_default_str();
@@ -127,28 +131,79 @@ int run_cli(int argc, char** argv) {
                   "operation and file)")
       ->check(CLI::Range(1u, 10'000u))
       ->capture_default_str();
+  cmd->app = run;
+}
 
+int run_run_command(RunCommand* cmd) {
+  assert(cmd->app != nullptr && cmd->app->parsed());
+  const faultfs::Status s =
+      finish_run_options(cmd->flags, cmd->durability->count() > 0, cmd->time->count() > 0,
+                         cmd->workloads->count() > 0, &cmd->options);
+  if (!s.is_ok()) return usage_error(s.message());
+  return run_campaign(cmd->options, std::cout, std::cerr);
+}
+
+// `replay` and `shrink`: both take one artifact folder.
+struct ArtifactCommands {
   std::string artifact_dir;
-  CLI::App* replay = app.add_subcommand("replay", "Rebuild one artifact's crash state, judge it");
-  replay->add_option("ARTIFACT_DIR", artifact_dir, "A failures/<id> folder")->required();
-
   std::string shrink_out;
   double shrink_time_s = 120;
+  CLI::App* replay = nullptr;
+  CLI::App* shrink = nullptr;
+};
+
+void add_artifact_commands(CLI::App& app, ArtifactCommands* cmd) {
+  cmd->replay = app.add_subcommand("replay", "Rebuild one artifact's crash state, judge it");
+  cmd->replay->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
+
   CLI::App* shrink = app.add_subcommand("shrink", "Shrink an artifact's workload, as a new one");
-  shrink->add_option("ARTIFACT_DIR", artifact_dir, "A failures/<id> folder")->required();
-  shrink->add_option("--out", shrink_out, "New artifact folder (default: <ARTIFACT_DIR>-min)");
-  shrink->add_option("--time", shrink_time_s, "Seconds to search")
+  shrink->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
+  shrink->add_option("--out", cmd->shrink_out, "New artifact folder (default: <ARTIFACT_DIR>-min)");
+  shrink->add_option("--time", cmd->shrink_time_s, "Seconds to search")
       ->check(CLI::Range(0.1, kTimeSecondsMax))
       ->capture_default_str();
+  cmd->shrink = shrink;
+}
 
-  std::vector<std::string> merge_inputs;
-  std::string merge_out;
-  std::string merge_junit;
-  CLI::App* merge = app.add_subcommand("merge", "Merge the reports of a campaign's shards");
-  merge->add_option("REPORT_DIR", merge_inputs, "Shard report folders")->required();
-  merge->add_option("--report", merge_out, "Output report folder")->required();
-  merge->add_option("--junit", merge_junit, "Also write JUnit XML here");
+// The shrunk artifact goes beside the original, never over it.
+std::string default_shrink_out(const std::string& artifact_dir) {
+  std::string out = std::filesystem::path(artifact_dir).lexically_normal().string();
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  out += "-min";
+  assert(out != artifact_dir);
+  return out;
+}
 
+struct MergeCommand {
+  std::vector<std::string> inputs;
+  std::string out;
+  std::string junit;
+  CLI::App* app = nullptr;
+};
+
+void add_merge_command(CLI::App& app, MergeCommand* cmd) {
+  cmd->app = app.add_subcommand("merge", "Merge the reports of a campaign's shards");
+  cmd->app->add_option("REPORT_DIR", cmd->inputs, "Shard report folders")->required();
+  cmd->app->add_option("--report", cmd->out, "Output report folder")->required();
+  cmd->app->add_option("--junit", cmd->junit, "Also write JUnit XML here");
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // The engine logs each torn tail it drops: thousands per second here.
+  ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
+
+  CLI::App app{"dbx-torture: crash-torture campaigns against DBX and other targets"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+
+  RunCommand run;
+  add_run_command(app, &run);
+  ArtifactCommands artifact;
+  add_artifact_commands(app, &artifact);
+  MergeCommand merge;
+  add_merge_command(app, &merge);
   CLI::App* list = app.add_subcommand("list-targets", "One target a line, name first");
 
   try {
@@ -159,23 +214,20 @@ int run_cli(int argc, char** argv) {
   }
 
   if (list->parsed()) return list_targets(std::cout);
-  if (run->parsed()) {
-    const faultfs::Status s = finish_run_options(f, durability->count() > 0, time->count() > 0,
-                                                 workloads->count() > 0, &o);
-    if (!s.is_ok()) return usage_error(s.message());
-    return run_campaign(o, std::cout, std::cerr);
+  if (run.app->parsed()) return run_run_command(&run);
+  if (artifact.replay->parsed()) {
+    return replay_command_main(artifact.artifact_dir, std::cout, std::cerr);
   }
-  if (replay->parsed()) return replay_command_main(artifact_dir, std::cout, std::cerr);
-  if (shrink->parsed()) {
-    if (shrink_out.empty()) {
-      shrink_out = std::filesystem::path(artifact_dir).lexically_normal().string();
-      while (!shrink_out.empty() && shrink_out.back() == '/') shrink_out.pop_back();
-      shrink_out += "-min";
+  if (artifact.shrink->parsed()) {
+    if (artifact.shrink_out.empty()) {
+      artifact.shrink_out = default_shrink_out(artifact.artifact_dir);
     }
-    return shrink_command_main(artifact_dir, shrink_out, shrink_time_s, std::cout, std::cerr);
+    return shrink_command_main(artifact.artifact_dir, artifact.shrink_out, artifact.shrink_time_s,
+                               std::cout, std::cerr);
   }
-  if (merge->parsed())
-    return merge_command_main(merge_inputs, merge_out, merge_junit, std::cout, std::cerr);
+  if (merge.app->parsed()) {
+    return merge_command_main(merge.inputs, merge.out, merge.junit, std::cout, std::cerr);
+  }
   return usage_error("no subcommand");
 }
 

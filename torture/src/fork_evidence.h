@@ -2,7 +2,10 @@
 // judges every cycle) and replay (which judges an artifact's saved copy).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,16 +27,29 @@ struct ForkCycle {
   std::string history_path;
 };
 
-// Judges what the child left (`acked`: the acknowledgements it sent, which
-// the log may lack when the kill cut its last transaction short): (a) the directory as left, under
-// the process-kill bounds (on a copy, so the original stays evidence), then (b) power-loss images
-// of the trace's end under every policy. Findings become artifacts holding the evidence. `report`
-// arrives with its identity set.
-[[nodiscard]] faultfs::Result<WorkloadReport> judge_fork_cycle(
-    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
-    const Workload& workload, oracle::Durability durability, const ForkCycle& cycle,
-    const std::string& kill, uint64_t marker, const std::vector<uint64_t>& acked,
-    const std::function<bool()>& should_stop, WorkloadReport report);
+// What judge_fork_cycle() judges: one kill cycle of one campaign workload.
+// The members refer to the caller's objects, which outlive the call.
+struct ForkJudging {
+  const CampaignOptions& options;
+  const oracle::TargetInfo& target;
+  uint64_t index;  // The workload's index in the campaign.
+  const Workload& workload;
+  oracle::Durability durability;
+  const ForkCycle& cycle;
+  const std::string& kill;  // How the child died: "kill point NAME", or a timed kill.
+  uint64_t marker;          // The child's end marker; kMarkerUnexpected: an operation failed.
+  const std::function<bool()>& should_stop;
+  // The acknowledgements the child sent, which the log may lack when the
+  // kill cut its last transaction short.
+  std::span<const uint64_t> acked = {};
+};
+
+// Judges what the child left: (a) the directory as left, under the
+// process-kill bounds (on a copy, so the original stays evidence), then (b)
+// power-loss images of the trace's end under every policy. Findings become
+// artifacts holding the evidence. `report` arrives with its identity set.
+[[nodiscard]] faultfs::Result<WorkloadReport> judge_fork_cycle(const ForkJudging& judging,
+                                                               WorkloadReport report);
 
 // Creates a fresh, empty, unique directory under fork_work_root().
 [[nodiscard]] faultfs::Result<std::string> make_work_dir(const std::string& tag);

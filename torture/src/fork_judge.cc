@@ -1,5 +1,6 @@
 // Judging one fork-mode kill cycle (fork_evidence.h).
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <random>
 
@@ -28,18 +29,12 @@ struct ForkFinding {
   std::string context;
 };
 
-}  // namespace
-
-Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
-                                        const oracle::TargetInfo& target, uint64_t index,
-                                        const Workload& workload, oracle::Durability durability,
-                                        const ForkCycle& cycle, const std::string& kill,
-                                        uint64_t marker, const std::vector<uint64_t>& acked,
-                                        const std::function<bool()>& should_stop,
-                                        WorkloadReport report) {
-  auto history = oracle::History::open(cycle.history_path);
+// The log the cycle is judged against: the child's, completed by the
+// acknowledgements it sent that the kill cut from it.
+Result<std::unique_ptr<oracle::History>> open_cycle_history(const ForkJudging& in) {
+  auto history = oracle::History::open(in.cycle.history_path);
   if (!history.is_ok()) return history.status();
-  for (const uint64_t seq : acked) {
+  for (const uint64_t seq : in.acked) {
     // The child sent each ack after the write returned success, and after
     // logging it; a kill may have cut the uncommitted tail of that log.
     if (seq <= history.value()->summary().last_acked) continue;
@@ -48,105 +43,175 @@ Result<WorkloadReport> judge_fork_cycle(const CampaignOptions& options,
   }
   Status committed = history.value()->commit();
   if (!committed.is_ok()) return committed;
-  const oracle::HistorySummary summary = history.value()->summary();
-  Judge judge(target, durability, *history.value());
+  return history;
+}
+
+// One cycle's judging: every judged state counts in `report`, and the first
+// that fails is the finding (judging stops at it). `scope` names the state
+// under recovery for the watchdog; it lives until the last judgement.
+struct CycleJudging {
+  const ForkJudging& in;
+  Judge& judge;
+  const oracle::HistorySummary summary;
+  WorkloadReport& report;
   std::optional<ForkFinding> finding;
-  const auto note = [&](const std::string& policy, Judgement j,
-                        std::optional<faultfs::CrashChoice> choice, std::string context) {
+  std::optional<watchdog::Scope> scope;
+
+  void note(const std::string& policy, Judgement j, std::optional<faultfs::CrashChoice> choice,
+            std::string context) {
     ++report.crash_states;
     ++report.states_by_policy[policy];
     if (j.verdict.ok || finding) return;
-    finding =
-        ForkFinding{std::move(j), ForkEvidence{policy, cycle.db_path, std::move(choice), kill},
-                    std::move(context)};
-  };
-  if (marker == kMarkerUnexpected) {
-    Judgement j;
-    j.error = "an operation failed in the child with no fault injected";
-    finding = ForkFinding{std::move(j), ForkEvidence{kPolicyWorkload, cycle.db_path, {}, kill},
-                          "fork child, " + kill};
-  } else {
-    // (a) The directory as the killed process left it: the OS kept every byte.
-    const std::string copy = cycle.work + "/judged-db";
-    std::error_code ec;
-    if (fs::exists(cycle.db_path, ec)) {
-      Status s = copy_tree(cycle.db_path, copy);
-      if (!s.is_ok()) return s;
-    }
-    std::optional<watchdog::Scope> scope;
-    scope.emplace("fork workload " + std::to_string(index) + ", " + kill + ", directory as left");
-    auto judged = judge.recover(
-        faultfs::posix_file_system(), copy,
-        oracle::compute_bounds(summary, durability, oracle::CrashKind::kProcessKill), false);
-    if (!judged.is_ok()) return judged.status();
-    note(kPolicyKill, std::move(judged).value(), std::nullopt,
-         "fork child, " + kill + ": the directory as left (process kill)");
-    // (b) A power loss at the moment of the kill, rebuilt from the trace.
-    auto base = trace_state(cycle.trace_path, cycle.db_path);
-    if (!base.is_ok()) return base.status();
-    // Lost-file images here only delete: the trace keeps no earlier images.
-    Status scoped = base.value()->set_lost_file_scope(cycle.db_path);
-    if (!scoped.is_ok()) return scoped;
-    const oracle::Bounds power =
-        oracle::compute_bounds(summary, durability, oracle::CrashKind::kPowerLoss);
-    const oracle::Bounds damaged = oracle::beyond_contract_bounds(summary, durability);
-    for (size_t i = 0; i < options.policies.size() && !finding && !should_stop(); ++i) {
-      const faultfs::CrashOptions crash{options.policies[i], options.dir_mode,
-                                        options.sector_bytes};
-      std::mt19937_64 rng(derive_seed(workload.seed, 0xb, i));
-      const size_t images = crash.policy == faultfs::CrashPolicy::kDrop ? 1 : kForkImagesPerPolicy;
-      std::vector<faultfs::CrashChoice> seen;
-      for (size_t k = 0; k < 2 * images && seen.size() < images && !finding; ++k) {
-        faultfs::CrashChoice choice;
-        std::unique_ptr<faultfs::SimFs> image = base.value()->crash(crash, rng, &choice);
-        if (std::find(seen.begin(), seen.end(), choice) != seen.end()) continue;
-        seen.push_back(choice);
-        scope.emplace("fork workload " + std::to_string(index) + ", " + kill + ", " +
-                      choice.serialize());
-        const bool beyond = faultfs::is_beyond_contract(crash.policy);
-        auto j = judge.recover(*image, cycle.db_path, beyond ? damaged : power, beyond);
-        if (!j.is_ok()) return j.status();
-        note(faultfs::crash_policy_name(crash.policy), std::move(j).value(), choice,
-             "fork child, " + kill + ": power loss " + faultfs::crash_policy_name(crash.policy) +
-                 " at the end of the trace");
-      }
-    }
+    finding = ForkFinding{std::move(j),
+                          ForkEvidence{policy, in.cycle.db_path, std::move(choice), in.kill},
+                          std::move(context)};
   }
-  if (!finding) return report;
-  const oracle::Verdict& verdict = finding->judgement.verdict;
-  Artifact a = campaign_artifact(options, target, kModeFork, index, workload, durability);
-  a.crash.policy = finding->evidence.policy;
-  a.fork = finding->evidence;
+};
+
+// (a) The directory as the killed process left it: the OS kept every byte.
+// Judged on a copy, so that the original stays evidence.
+Status judge_as_left(CycleJudging* c) {
+  const ForkJudging& in = c->in;
+  const std::string copy = in.cycle.work + "/judged-db";
+  std::error_code ec;
+  if (fs::exists(in.cycle.db_path, ec)) {
+    Status s = copy_tree(in.cycle.db_path, copy);
+    if (!s.is_ok()) return s;
+  }
+  c->scope.emplace("fork workload " + std::to_string(in.index) + ", " + in.kill +
+                   ", directory as left");
+  auto judged = c->judge.recover(
+      faultfs::posix_file_system(), copy,
+      oracle::compute_bounds(c->summary, in.durability, oracle::CrashKind::kProcessKill), false);
+  if (!judged.is_ok()) return judged.status();
+  c->note(kPolicyKill, std::move(judged).value(), std::nullopt,
+          "fork child, " + in.kill + ": the directory as left (process kill)");
+  return Status::ok();
+}
+
+// Up to kForkImagesPerPolicy distinct power-loss images of `base` under
+// policy `i` of the campaign (one for drop, which has only one).
+Status judge_policy_images(CycleJudging* c, faultfs::SimFs& base, size_t i) {
+  const ForkJudging& in = c->in;
+  const faultfs::CrashOptions crash{in.options.policies[i], in.options.dir_mode,
+                                    in.options.sector_bytes};
+  const bool beyond = faultfs::is_beyond_contract(crash.policy);
+  const oracle::Bounds bounds =
+      beyond ? oracle::beyond_contract_bounds(c->summary, in.durability)
+             : oracle::compute_bounds(c->summary, in.durability, oracle::CrashKind::kPowerLoss);
+  std::mt19937_64 rng(derive_seed(in.workload.seed, 0xb, i));
+  const size_t images = crash.policy == faultfs::CrashPolicy::kDrop ? 1 : kForkImagesPerPolicy;
+  std::vector<faultfs::CrashChoice> seen;
+  for (size_t k = 0; k < 2 * images && seen.size() < images && !c->finding; ++k) {
+    faultfs::CrashChoice choice;
+    std::unique_ptr<faultfs::SimFs> image = base.crash(crash, rng, &choice);
+    if (std::find(seen.begin(), seen.end(), choice) != seen.end()) continue;
+    seen.push_back(choice);
+    c->scope.emplace("fork workload " + std::to_string(in.index) + ", " + in.kill + ", " +
+                     choice.serialize());
+    auto j = c->judge.recover(*image, in.cycle.db_path, bounds, beyond);
+    if (!j.is_ok()) return j.status();
+    c->note(faultfs::crash_policy_name(crash.policy), std::move(j).value(), choice,
+            "fork child, " + in.kill + ": power loss " + faultfs::crash_policy_name(crash.policy) +
+                " at the end of the trace");
+  }
+  assert(seen.size() <= images);
+  return Status::ok();
+}
+
+// (b) A power loss at the moment of the kill, rebuilt from the trace.
+Status judge_power_losses(CycleJudging* c) {
+  const ForkJudging& in = c->in;
+  auto base = trace_state(in.cycle.trace_path, in.cycle.db_path);
+  if (!base.is_ok()) return base.status();
+  // Lost-file images here only delete: the trace keeps no earlier images.
+  Status scoped = base.value()->set_lost_file_scope(in.cycle.db_path);
+  if (!scoped.is_ok()) return scoped;
+  for (size_t i = 0; i < in.options.policies.size() && !c->finding && !in.should_stop(); ++i) {
+    Status s = judge_policy_images(c, *base.value(), i);
+    if (!s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+// The finding as an artifact, with the expected state the verdict names.
+Result<Artifact> fork_finding_artifact(const ForkJudging& in, Judge& judge,
+                                       const ForkFinding& finding) {
+  const oracle::Verdict& verdict = finding.judgement.verdict;
+  assert(!verdict.ok || !finding.judgement.error.empty());
+  Artifact a =
+      campaign_artifact(in.options, in.target, kModeFork, in.index, in.workload, in.durability);
+  a.crash.policy = finding.evidence.policy;
+  a.fork = finding.evidence;
   a.kind = verdict.kind ? oracle::violation_kind_name(*verdict.kind) : "unexpected_error";
   // A named kill point is the crash site (it names its file); a timed kill
   // has none to name.
-  a.crash_op = kill.rfind("kill point ", 0) == 0 ? kill : "sigkill";
+  a.crash_op = in.kill.rfind("kill point ", 0) == 0 ? in.kill : "sigkill";
   a.verdict = verdict.to_string();
-  a.context = finding->context;
-  a.error = finding->judgement.error;
-  a.recovered = finding->judgement.recovered;
+  a.context = finding.context;
+  a.error = finding.judgement.error;
+  a.recovered = finding.judgement.recovered;
   if (verdict.kind) {
     auto expected = judge.state_at(verdict.p);
     if (!expected.is_ok()) return expected.status();
     a.expected = std::move(expected).value();
   }
+  return a;
+}
+
+// Saves the artifact, then the fork evidence beside it: the log, the trace
+// and the directory as the child left it. `history` is closed first.
+Result<reports::Violation> save_fork_finding(const ForkJudging& in, Artifact a,
+                                             const oracle::Verdict& verdict,
+                                             const std::string& policy,
+                                             std::unique_ptr<oracle::History> history) {
   // Closing the log folds its WAL into history.db: one self-contained file.
-  history.value().reset();
-  auto v = save_finding(options, std::move(a), verdict, 0, finding->evidence.policy);
+  history.reset();
+  auto v = save_finding(in.options, std::move(a), verdict, 0, policy);
   if (!v.is_ok()) return v.status();
-  const fs::path dir = fs::path(options.report_dir) / v->artifact;
+  const fs::path dir = fs::path(in.options.report_dir) / v->artifact;
   std::error_code ec;
-  fs::copy_file(cycle.history_path, dir / kHistoryFile, ec);
+  fs::copy_file(in.cycle.history_path, dir / kHistoryFile, ec);
   // A child killed before it created its trace leaves none (replay: empty).
-  if (!ec && fs::exists(cycle.trace_path)) fs::copy_file(cycle.trace_path, dir / kTraceFile, ec);
+  if (!ec && fs::exists(in.cycle.trace_path)) {
+    fs::copy_file(in.cycle.trace_path, dir / kTraceFile, ec);
+  }
   if (ec) {
     return Status(ErrorCode::kIoError,
                   "cannot save fork evidence in " + dir.string() + ": " + ec.message());
   }
-  if (fs::exists(cycle.db_path, ec)) {
-    Status s = copy_tree(cycle.db_path, (dir / kDirFolder).string());
+  if (fs::exists(in.cycle.db_path, ec)) {
+    Status s = copy_tree(in.cycle.db_path, (dir / kDirFolder).string());
     if (!s.is_ok()) return s;
   }
+  return v;
+}
+
+}  // namespace
+
+Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in, WorkloadReport report) {
+  auto history = open_cycle_history(in);
+  if (!history.is_ok()) return history.status();
+  Judge judge(in.target, in.durability, *history.value());
+  CycleJudging c{in, judge, history.value()->summary(), report, std::nullopt, std::nullopt};
+  if (in.marker == kMarkerUnexpected) {
+    Judgement j;
+    j.error = "an operation failed in the child with no fault injected";
+    c.finding =
+        ForkFinding{std::move(j), ForkEvidence{kPolicyWorkload, in.cycle.db_path, {}, in.kill},
+                    "fork child, " + in.kill};
+  } else {
+    Status s = judge_as_left(&c);
+    if (s.is_ok()) s = judge_power_losses(&c);
+    if (!s.is_ok()) return s;
+  }
+  c.scope.reset();  // Judging is over: nothing below recovers a state.
+  if (!c.finding) return report;
+  auto a = fork_finding_artifact(in, judge, *c.finding);
+  if (!a.is_ok()) return a.status();
+  auto v = save_fork_finding(in, std::move(a).value(), c.finding->judgement.verdict,
+                             c.finding->evidence.policy, std::move(history).value());
+  if (!v.is_ok()) return v.status();
   report.violations.push_back(std::move(v).value());
   return report;
 }

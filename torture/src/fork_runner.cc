@@ -214,8 +214,16 @@ Result<WorkloadReport> judge_in_commit_order(
                                   first->real_time_violation, report);
   }
   const auto judge = [&](const CampaignOptions& o) {
-    return detail::judge_fork_cycle(o, target, index, workload, durability, c, kill, end.marker, {},
-                                    should_stop, report);
+    return detail::judge_fork_cycle(detail::ForkJudging{.options = o,
+                                                        .target = target,
+                                                        .index = index,
+                                                        .workload = workload,
+                                                        .durability = durability,
+                                                        .cycle = c,
+                                                        .kill = kill,
+                                                        .marker = end.marker,
+                                                        .should_stop = should_stop},
+                                    report);
   };
   if (first->arrangements == 1) return judge(options);
   CampaignOptions scratch = options;

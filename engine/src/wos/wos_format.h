@@ -38,8 +38,15 @@ inline constexpr std::string_view kConfTempFileName = "conf.tmp";
 // 44  masked crc32c of [0,44) u32
 inline constexpr std::string_view kDbMagic = "DBXWOSDB";
 inline constexpr size_t kDbHeaderBytes = 48;
+inline constexpr size_t kDbHeaderGenerationOffset = 16;
+inline constexpr size_t kDbHeaderBaseSequenceOffset = 24;
+inline constexpr size_t kDbHeaderBaseLengthOffset = 32;
 inline constexpr size_t kDbHeaderCrcOffset = 44;
 static_assert(kDbMagic.size() == 8);
+static_assert(kDbHeaderGenerationOffset == kDbMagic.size() + 4 + 4);
+static_assert(kDbHeaderBaseSequenceOffset == kDbHeaderGenerationOffset + 8);
+static_assert(kDbHeaderBaseLengthOffset == kDbHeaderBaseSequenceOffset + 8);
+static_assert(kDbHeaderCrcOffset == kDbHeaderBaseLengthOffset + 8 + 4);
 static_assert(kDbHeaderCrcOffset + 4 == kDbHeaderBytes);
 
 struct DbHeader {
@@ -90,6 +97,11 @@ inline constexpr uint32_t kConfFormatVersion = 2;
 inline constexpr uint32_t kConfFormatVersionV1 = 1;
 inline constexpr size_t kConfBytes = 80;
 inline constexpr size_t kConfCrcOffset = 76;
+inline constexpr size_t kConfGenerationOffset = 16;
+inline constexpr size_t kConfDbLengthOffset = 24;
+inline constexpr size_t kConfCheckpointSequenceOffset = 32;
+inline constexpr size_t kConfLiveEntriesOffset = 40;
+inline constexpr size_t kConfLiveBytesOffset = 48;
 inline constexpr size_t kConfWalEpochOffset = 56;
 inline constexpr size_t kConfWalSyncedOffset = 64;
 inline constexpr uint32_t kConfFlagWalUnknown = 1;
@@ -98,6 +110,12 @@ inline constexpr size_t kConfCrcOffsetV1 = 60;
 static_assert(kConfMagic.size() == 8);
 static_assert(kConfCrcOffset + 4 == kConfBytes);
 static_assert(kConfCrcOffsetV1 + 4 == kConfBytesV1);
+static_assert(kConfGenerationOffset == kConfMagic.size() + 4 + 4);
+static_assert(kConfDbLengthOffset == kConfGenerationOffset + 8);
+static_assert(kConfCheckpointSequenceOffset == kConfDbLengthOffset + 8);
+static_assert(kConfLiveEntriesOffset == kConfCheckpointSequenceOffset + 8);
+static_assert(kConfLiveBytesOffset == kConfLiveEntriesOffset + 8);
+static_assert(kConfWalEpochOffset == kConfLiveBytesOffset + 8);
 static_assert(kConfWalSyncedOffset == kConfWalEpochOffset + 8);
 
 // What conf says about the WAL it was written beside (version 2 only).

@@ -30,6 +30,8 @@
 
 namespace dbx::wos {
 
+class EntryWriter;
+
 // A db of at least this many committed bytes is scanned on a second thread
 // while open builds the index (wos_load.cc).
 inline constexpr uint64_t kPipelinedLoadMinBytes = uint64_t{16} << 20;
@@ -149,6 +151,11 @@ class WosStore {
 
   // wos_open.cc
   [[nodiscard]] static faultfs::Status initialize(const StoreDir& dir);
+  // The rest of open() once conf and db agree on the checkpoint the store
+  // was constructed with: loads the index, checks it against `conf` (or,
+  // when `roll_forward`, publishes the conf of a finished compaction),
+  // removes leftover temporaries and makes the directory durable.
+  [[nodiscard]] faultfs::Status finish_open(const Conf& conf, bool roll_forward);
   // `expected_live_entries` (conf's figure) sizes the index up front; it is
   // only a hint.
   [[nodiscard]] faultfs::Status load_index(uint64_t expected_live_entries);
@@ -160,6 +167,14 @@ class WosStore {
                                              Prepared* prepared);
   [[nodiscard]] faultfs::Status compact_with(const Delta& delta, const Plan& plan,
                                              Prepared* prepared);
+  // compact_with()'s steps: the live entries the delta leaves alone, then the
+  // delta's, written to `writer`; then the durable switch to db.tmp and
+  // `conf` (of the next generation).
+  [[nodiscard]] faultfs::Status copy_untouched_entries(
+      const Delta& delta, EntryWriter* writer, std::vector<std::pair<Slot*, uint64_t>>* moved);
+  [[nodiscard]] static faultfs::Status write_delta_entries(const Delta& delta, EntryWriter* writer,
+                                                           std::vector<IndexUpdate>* updates);
+  [[nodiscard]] faultfs::Status install_compacted(faultfs::File& temp, const Conf& conf);
   void check_invariants() const;
 
   // The WAL facts a conf of checkpoint `sequence` carries.
