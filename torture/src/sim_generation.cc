@@ -27,13 +27,15 @@ constexpr uint64_t kGenerationStream = 0x9e4e;
 
 // A policy the contract covers: beyond it (corrupt, lost-file) the recovery
 // may rightly refuse to open, which would end the history, not extend it.
-CrashPolicy generation_policy(const std::vector<CrashPolicy>& policies, std::mt19937_64& rng) {
-  std::vector<CrashPolicy> within;
-  for (CrashPolicy p : policies) {
-    if (!faultfs::is_beyond_contract(p)) within.push_back(p);
-  }
-  if (within.empty()) return CrashPolicy::kDrop;
-  return within[rng() % within.size()];
+// Drawn from every such policy, whatever the campaign's --policy: a replay
+// judges one policy alone, and must still rebuild the same generations from
+// the workload's seed.
+CrashPolicy generation_policy(std::mt19937_64& rng) {
+  constexpr CrashPolicy kWithinContract[] = {CrashPolicy::kDrop, CrashPolicy::kPrefix,
+                                             CrashPolicy::kReorder, CrashPolicy::kTorn};
+  const CrashPolicy policy = kWithinContract[rng() % std::size(kWithinContract)];
+  assert(!faultfs::is_beyond_contract(policy));
+  return policy;
 }
 
 }  // namespace
@@ -41,7 +43,7 @@ CrashPolicy generation_policy(const std::vector<CrashPolicy>& policies, std::mt1
 Status SimRun::next_generation(uint64_t step, bool fault_armed) {
   assert(target_ != nullptr && fs_ != nullptr);
   std::mt19937_64 rng(derive_seed(workload_.seed, step, kGenerationStream));
-  const CrashPolicy policy = generation_policy(settings_.policies, rng);
+  const CrashPolicy policy = generation_policy(rng);
   const faultfs::CrashOptions options{policy, settings_.dir_mode, settings_.sector_bytes};
   std::unique_ptr<faultfs::SimFs> image = fs_->crash(options, rng);
   // The old handle goes down with its machine: what it does while being

@@ -87,10 +87,18 @@ TEST(Generations, ATornTailKeptIsCaughtOnlyByALaterGeneration) {
     if (many->findings.empty()) continue;
     ++caught;
     // Replay rebuilds the finding from its spec: the generations before it
-    // are drawn from the workload's seed again.
+    // are drawn from the workload's seed again, though a replay (as the CLI
+    // runs it) judges the finding's one policy alone.
+    const CrashSpec& spec = many->findings.front().crash;
+    SimSettings alone = s;
+    alone.process_kill = spec.policy == "kill";
+    alone.policies.clear();
+    if (auto policy = faultfs::parse_crash_policy(spec.policy); policy.is_ok()) {
+      alone.policies = {policy.value()};
+    }
     SimControl control;
-    control.only = &many->findings.front().crash;
-    auto again = run_sim(info, w, s, control);
+    control.only = &spec;
+    auto again = run_sim(info, w, alone, control);
     ASSERT_TRUE(again.is_ok()) << again.status().to_string();
     ASSERT_TRUE(again->only_result.has_value());
     EXPECT_EQ(again->only_result->kind, many->findings.front().kind);
