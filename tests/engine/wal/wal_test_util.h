@@ -69,11 +69,16 @@ inline std::unique_ptr<WalWriter> create_writer(faultfs::FileSystem& fs, uint32_
   return writer.is_ok() ? std::move(*writer) : nullptr;
 }
 
-// As above on a SimFs, whose log directory must exist first: it is made a
-// durable directory, as if it predated the test.
-inline std::unique_ptr<WalWriter> create_writer(faultfs::SimFs& fs, uint32_t epoch = 1) {
+// Makes the log's directory a durable directory of `fs`, as if it predated
+// the test: SimFs refuses a file whose directory is missing.
+inline void make_log_dir(faultfs::SimFs& fs) {
   const faultfs::Status dir = fs.create_dirs_durable("db");
   EXPECT_TRUE(dir.is_ok()) << dir.to_string();
+}
+
+// As above on a SimFs, after make_log_dir.
+inline std::unique_ptr<WalWriter> create_writer(faultfs::SimFs& fs, uint32_t epoch = 1) {
+  make_log_dir(fs);
   return create_writer(static_cast<faultfs::FileSystem&>(fs), epoch);
 }
 
