@@ -13,7 +13,6 @@
 
 #include "faultfs/crc32c.h"
 #include "faultfs/sim_fs.h"
-#include "mem_fs.h"
 #include "support/sim_file.h"
 #include "wal/wal_format.h"
 #include "wal/wal_reader.h"
