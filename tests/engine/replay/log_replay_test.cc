@@ -24,12 +24,13 @@
 namespace dbx {
 namespace {
 
+using dbx::testing::set_sim_bytes;
+using dbx::testing::sim_bytes;
 using wal::Mutation;
 using wal::Record;
 using wal::RecordKind;
 using wal::TailMode;
 using wal::testing::kLogPath;
-using wal::testing::MemFs;
 
 constexpr uint64_t kAlwaysPipelined = 0;
 constexpr uint64_t kNeverPipelined = UINT64_MAX;
@@ -75,7 +76,7 @@ std::vector<Record> random_records(uint64_t count, uint32_t seed) {
   return records;
 }
 
-void write_log(MemFs& fs, const std::vector<Record>& records) {
+void write_log(faultfs::SimFs& fs, const std::vector<Record>& records) {
   auto writer = wal::testing::create_writer(fs);
   ASSERT_NE(writer, nullptr);
   for (const Record& r : records) wal::testing::append_record(*writer, r);
@@ -103,7 +104,7 @@ TEST_P(LogReplayBothWays, DeltaEqualsTheRecordsAboveTheCheckpointInOrder) {
   // Enough records for dozens of batches (each holds at most one arena chunk
   // of values), so that several are in flight at once when pipelined.
   const std::vector<Record> records = random_records(60'000, 7);
-  MemFs fs;
+  faultfs::SimFs fs;
   write_log(fs, records);
   const uint64_t checkpoint = 20'000;
 
@@ -125,7 +126,7 @@ TEST_P(LogReplayBothWays, DeltaEqualsTheRecordsAboveTheCheckpointInOrder) {
 
 TEST_P(LogReplayBothWays, ProvenCorruptionFailsTheReplay) {
   std::vector<Record> records = random_records(30'000, 11);
-  MemFs fs;
+  faultfs::SimFs fs;
   {
     auto writer = wal::testing::create_writer(fs);
     ASSERT_NE(writer, nullptr);
@@ -138,9 +139,9 @@ TEST_P(LogReplayBothWays, ProvenCorruptionFailsTheReplay) {
     }
     ASSERT_TRUE(writer->close().is_ok());
   }
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes[bytes.size() / 2] ^= 0x5A;  // A payload or header byte near record 15,000.
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
 
   Delta delta;
   auto replay = replay_log(fs, kLogPath, TailMode::kStrict, 0, &delta, replay_options(GetParam()));
@@ -160,7 +161,7 @@ TEST_P(LogReplayBothWays, ProvenCorruptionFailsTheReplay) {
 }
 
 TEST_P(LogReplayBothWays, AnAbsentLogReplaysNothing) {
-  MemFs fs;
+  faultfs::SimFs fs;
   Delta delta;
   auto replay = replay_log(fs, kLogPath, TailMode::kStrict, 0, &delta, replay_options(GetParam()));
   ASSERT_TRUE(replay.is_ok()) << replay.status().to_string();
@@ -171,7 +172,7 @@ TEST_P(LogReplayBothWays, AnAbsentLogReplaysNothing) {
 
 TEST(LogReplay, BatchesQueuedBehindASlowApplierAreAppliedInLogOrder) {
   const std::vector<Record> records = random_records(120'000, 3);
-  MemFs fs;
+  faultfs::SimFs fs;
   write_log(fs, records);
   LogReplayOptions options = replay_options(kAlwaysPipelined);
   int batches = 0;
@@ -197,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(PipelinedOrNot, LogReplayBothWays,
 
 // `count` inserts of distinct keys into table "t", then `zero_bytes` of
 // zeros: a log whose file is mostly space past its end.
-void write_inserts_then_zeros(MemFs& fs, uint64_t count, size_t zero_bytes,
+void write_inserts_then_zeros(faultfs::SimFs& fs, uint64_t count, size_t zero_bytes,
                               size_t value_bytes = 100) {
   std::vector<Record> records;
   for (uint64_t sequence = 1; sequence <= count; ++sequence) {
@@ -205,13 +206,14 @@ void write_inserts_then_zeros(MemFs& fs, uint64_t count, size_t zero_bytes,
                                                   std::string(value_bytes, 'v')));
   }
   write_log(fs, records);
-  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(zero_bytes, '\0'));
+  ASSERT_TRUE(
+      set_sim_bytes(fs, kLogPath, sim_bytes(fs, kLogPath) + std::string(zero_bytes, '\0')).is_ok());
 }
 
 TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
   // A few thousand records, then 32 MiB of zeros (preallocated space, or a
   // recycled log's tail): read in, the first batches predict ~100x the keys.
-  MemFs fs;
+  faultfs::SimFs fs;
   write_inserts_then_zeros(fs, 3'000, 32u << 20);
 
   Delta delta;
@@ -228,7 +230,7 @@ TEST(LogReplay, RoomReservedForKeysThatNeverCameIsGivenBack) {
 TEST(LogReplay, AWrongGuessReservesAtMostAMillionKeysAhead) {
   // 60,000 small records (a few batches), then 256 MiB of zeros: from the
   // bytes left, the first batch alone guesses over four million keys.
-  MemFs fs;
+  faultfs::SimFs fs;
   write_inserts_then_zeros(fs, 60'000, 256u << 20, 10);
 
   Delta delta;

@@ -43,7 +43,7 @@ Record batch_record(uint64_t sequence) {
 
 // A log of `count` records: inserts with heap-sized keys and values, a batch
 // every tenth record, and a delete every seventh.
-MemFs& write_log(MemFs& fs, uint64_t count) {
+faultfs::SimFs& write_log(faultfs::SimFs& fs, uint64_t count) {
   auto writer = create_writer(fs);
   for (uint64_t seq = 1; seq <= count; ++seq) {
     if (seq % 10 == 0) {
@@ -64,7 +64,7 @@ struct CountedRead {
   uint64_t user_bytes = 0;
 };
 
-CountedRead count_view_read(MemFs& fs) {
+CountedRead count_view_read(faultfs::SimFs& fs) {
   CountedRead out;
   // The visitor is built outside the counted span: only the read is measured.
   const RecordViewVisitor visit = [&out](const RecordView& view) {
@@ -80,8 +80,8 @@ CountedRead count_view_read(MemFs& fs) {
 }
 
 TEST(WalAlloc, ViewReadAllocationsDoNotGrowWithTheRecordCount) {
-  MemFs small_fs;
-  MemFs large_fs;
+  faultfs::SimFs small_fs;
+  faultfs::SimFs large_fs;
   const CountedRead small = count_view_read(write_log(small_fs, 100));
   const CountedRead large = count_view_read(write_log(large_fs, 20'000));
   ASSERT_EQ(small.records, 100u);
@@ -94,7 +94,7 @@ TEST(WalAlloc, ViewReadAllocationsDoNotGrowWithTheRecordCount) {
 
 TEST(WalAlloc, RecordReadAllocatesPerRecordWhichIsWhatViewsAvoid) {
   // Pins the premise of read_log_views: the owning path pays per record.
-  MemFs fs;
+  faultfs::SimFs fs;
   write_log(fs, 1000);
   const uint64_t before = g_allocations.load();
   auto summary =

@@ -1,5 +1,6 @@
 // A bad record that a later record proves had been synced is corruption:
 // kStrict fails, kTolerateTail keeps the prefix, kSkipCorrupted replays the rest.
+#include "support/read_size_fs.h"
 #include "wal_test_util.h"
 
 namespace dbx::wal::testing {
@@ -13,7 +14,7 @@ struct SyncedLog {
 
 // Records 1..6 with a sync after record 3: records 4..6 carry synced_sequence 3.
 SyncedLog write_synced_log() {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   SyncedLog log;
   for (uint64_t seq = 1; seq <= 6; ++seq) {
@@ -24,7 +25,7 @@ SyncedLog write_synced_log() {
     }
   }
   EXPECT_TRUE(writer->close().is_ok());
-  log.bytes = fs.bytes(kLogPath);
+  log.bytes = sim_bytes(fs, kLogPath);
   EXPECT_EQ(header_at(log.bytes, log.offsets[3]).synced_sequence, 3u);
   return log;
 }
@@ -35,7 +36,7 @@ std::vector<Record> without(const std::vector<Record>& records, size_t index) {
   return out;
 }
 
-void expect_strict_corruption_at(MemFs& fs, uint64_t offset, uint64_t min_relevant = 0) {
+void expect_strict_corruption_at(faultfs::SimFs& fs, uint64_t offset, uint64_t min_relevant = 0) {
   const ReadResult read = read_all(fs, TailMode::kStrict, min_relevant);
   ASSERT_FALSE(read.status.is_ok());
   EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kCorruption);
@@ -46,16 +47,16 @@ void expect_strict_corruption_at(MemFs& fs, uint64_t offset, uint64_t min_releva
 TEST(WalCorruption, FlippedPayloadBitInASyncedMiddleRecordFailsStrict) {
   SyncedLog log = write_synced_log();
   log.bytes[log.offsets[1] + kRecordHeaderBytes + 3] ^= 0x10;
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   expect_strict_corruption_at(fs, log.offsets[1]);
 }
 
 TEST(WalCorruption, FlippedPayloadBitInASyncedMiddleRecordKeepsThePrefixWhenTolerated) {
   SyncedLog log = write_synced_log();
   log.bytes[log.offsets[1] + kRecordHeaderBytes + 3] ^= 0x10;
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   const ReadResult read = read_all(fs, TailMode::kTolerateTail);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(sequences(read.records), std::vector<uint64_t>{1});
@@ -67,8 +68,8 @@ TEST(WalCorruption, FlippedPayloadBitInASyncedMiddleRecordKeepsThePrefixWhenTole
 TEST(WalCorruption, FlippedPayloadBitInASyncedMiddleRecordIsSkippedWhenSalvaging) {
   SyncedLog log = write_synced_log();
   log.bytes[log.offsets[1] + kRecordHeaderBytes + 3] ^= 0x10;
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   const ReadResult read = read_all(fs, TailMode::kSkipCorrupted);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.records, without(log.records, 1));
@@ -80,8 +81,8 @@ TEST(WalCorruption, FlippedPayloadBitInASyncedMiddleRecordIsSkippedWhenSalvaging
 TEST(WalCorruption, FlippedHeaderBitInASyncedRecordIsCorruptionAndSkippable) {
   SyncedLog log = write_synced_log();
   log.bytes[log.offsets[2] + kSequenceOffset] ^= 0x01;  // Header crc no longer matches.
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   expect_strict_corruption_at(fs, log.offsets[2]);
   const ReadResult read = read_all(fs, TailMode::kSkipCorrupted);
   ASSERT_TRUE(read.status.is_ok());
@@ -93,8 +94,8 @@ TEST(WalCorruption, LostSectorOfZerosInASyncedRecordIsCorruption) {
   // proves the zeroed one had been synced: a lost sector, not a clean end.
   SyncedLog log = write_synced_log();
   std::fill(log.bytes.begin() + log.offsets[1], log.bytes.begin() + log.offsets[2], '\0');
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   expect_strict_corruption_at(fs, log.offsets[1]);
 }
 
@@ -103,8 +104,8 @@ TEST(WalCorruption, SyncedRecordsCoveredByTheCheckpointProveNothing) {
   // everything up to 6: nothing after the bad record is needed, so it is torn.
   SyncedLog log = write_synced_log();
   log.bytes[log.offsets[1] + kRecordHeaderBytes] ^= 0x01;
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   const ReadResult covered = read_all(fs, TailMode::kStrict, /*min_relevant_sequence=*/6);
   ASSERT_TRUE(covered.status.is_ok()) << covered.status.to_string();
   EXPECT_EQ(sequences(covered.records), std::vector<uint64_t>{1});
@@ -122,8 +123,8 @@ TEST(WalCorruption, UndecodablePayloadWithValidCrcIsABadRecord) {
       craft_frame(1, original.sequence, original.synced_sequence, bogus_payload);
   ASSERT_EQ(frame.size(), size);
   log.bytes.replace(log.offsets[1], size, frame);
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   expect_strict_corruption_at(fs, log.offsets[1]);
   const ReadResult read = read_all(fs, TailMode::kStrict, 6);
   ASSERT_TRUE(read.status.is_ok());
@@ -132,10 +133,12 @@ TEST(WalCorruption, UndecodablePayloadWithValidCrcIsABadRecord) {
 
 TEST(WalCorruption, UnknownKindWithValidCrcIsABadRecord) {
   const std::string payload = encode_payload(filler_record(1));
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   ASSERT_TRUE(writer->close().is_ok());
-  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + craft_frame(1, 1, 0, payload, /*kind=*/9));
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath,
+                            sim_bytes(fs, kLogPath) + craft_frame(1, 1, 0, payload, /*kind=*/9))
+                  .is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_TRUE(read.records.empty());
@@ -143,11 +146,11 @@ TEST(WalCorruption, UnknownKindWithValidCrcIsABadRecord) {
 }
 
 TEST(WalCorruption, CraftedHeaderClaimingFourGiBNeverAllocates) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
   ASSERT_TRUE(writer->close().is_ok());
-  const std::string good = fs.bytes(kLogPath);
+  const std::string good = sim_bytes(fs, kLogPath);
   // Valid header crcs, lengths 4 GiB - 8 (above the bound) and 64 MiB (within
   // the bound, past the end of the file); with synced_sequence 2 the copy
   // passes every cheap proof check, so only the length checks stop it.
@@ -155,12 +158,13 @@ TEST(WalCorruption, CraftedHeaderClaimingFourGiBNeverAllocates) {
     for (const uint64_t synced : {uint64_t{0}, uint64_t{2}}) {
       const std::string frame = craft_frame(1, 2, synced, "", 1, length);
       // The crafted record first, then a copy of it later (a look-ahead candidate).
-      fs.set_bytes(kLogPath, good + frame + std::string(64, 'x') + frame);
-      const ReadResult read = read_all(fs);
+      ASSERT_TRUE(set_sim_bytes(fs, kLogPath, good + frame + std::string(64, 'x') + frame).is_ok());
+      dbx::testing::ReadSizeFs measured(fs);
+      const ReadResult read = read_all(measured);
       ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
       EXPECT_EQ(sequences(read.records), std::vector<uint64_t>{1});
       EXPECT_TRUE(read.summary.must_truncate);
-      EXPECT_LE(fs.read_request_bytes_max(), LogWindow::kChunkBytes)
+      EXPECT_LE(measured.sizes().request_bytes_max.load(), LogWindow::kChunkBytes)
           << "no read (hence no buffer) larger than one chunk";
     }
   }
@@ -175,8 +179,8 @@ TEST(WalCorruption, NonZeroReservedFieldsMakeABadRecord) {
   const uint32_t crc = faultfs::crc32c::mask(faultfs::crc32c::value(
       b.data() + at + kHeaderCrcCoveredOffset, kRecordHeaderBytes - kHeaderCrcCoveredOffset));
   std::memcpy(b.data() + at + kHeaderCrcOffset, &crc, 4);
-  MemFs fs;
-  fs.set_bytes(kLogPath, b);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, b).is_ok());
   expect_strict_corruption_at(fs, at);
 }
 

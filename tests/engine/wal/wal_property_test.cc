@@ -19,7 +19,7 @@ struct WrittenLog {
 // Writes `value_sizes.size()` records, syncing after record i when sync_after[i].
 WrittenLog write_random_log(const std::vector<size_t>& value_sizes,
                             const std::vector<bool>& sync_after) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   WrittenLog log;
   for (size_t i = 0; i < value_sizes.size(); ++i) {
@@ -31,7 +31,7 @@ WrittenLog write_random_log(const std::vector<size_t>& value_sizes,
     }
   }
   RC_ASSERT(writer->close().is_ok());
-  log.bytes = fs.bytes(kLogPath);
+  log.bytes = sim_bytes(fs, kLogPath);
   return log;
 }
 
@@ -50,8 +50,8 @@ RC_GTEST_PROP(WalProperty, AnyTruncationYieldsThePrefixOfCompleteRecords, ()) {
   const auto sizes = *rc::gen::resize(30, value_sizes_gen());
   const WrittenLog log = write_random_log(sizes, {});
   const uint64_t cut = *rc::gen::inRange<uint64_t>(kFirstRecordOffset, log.bytes.size() + 1);
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes.substr(0, cut));
+  faultfs::SimFs fs;
+  RC_ASSERT(set_sim_bytes(fs, kLogPath, log.bytes.substr(0, cut)).is_ok());
   const ReadResult read = read_all(fs);
   RC_ASSERT(read.status.is_ok());
   size_t complete = 0;
@@ -82,8 +82,8 @@ RC_GTEST_PROP(WalProperty, ReorderedLossOfUnsyncedRecordsIsNeverCorruption, ()) 
       bytes[b] = fate == Fate::kZeroed ? '\0' : static_cast<char>(*rc::gen::arbitrary<uint8_t>());
     }
   }
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  RC_ASSERT(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   for (const TailMode mode : {TailMode::kStrict, TailMode::kTolerateTail}) {
     const ReadResult read = read_all(fs, mode);
     RC_ASSERT(read.status.is_ok());
@@ -105,8 +105,8 @@ RC_GTEST_PROP(WalProperty, FlippedBitInASyncedRecordWithAProvingSuccessorIsDetec
   std::string bytes = log.bytes;
   const uint64_t bit = *rc::gen::inRange<uint64_t>(0, length * 8);
   bytes[begin + bit / 8] ^= static_cast<char>(1u << (bit % 8));
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  RC_ASSERT(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult strict = read_all(fs, TailMode::kStrict);
   RC_ASSERT(!strict.status.is_ok());
   RC_ASSERT(strict.status.code() == faultfs::ErrorCode::kCorruption);

@@ -1,5 +1,6 @@
 // Recycling: after a checkpoint the log restarts at offset 512 with epoch + 1,
 // overwriting old bytes in place; stale epochs are never read as records.
+#include "support/write_log_fs.h"
 #include "wal_test_util.h"
 
 namespace dbx::wal::testing {
@@ -8,7 +9,7 @@ namespace {
 constexpr uint64_t kCheckpoint = 10;
 
 // Epoch 1 with records 1..10, each synced (record n carries synced n - 1).
-std::unique_ptr<WalWriter> write_first_epoch(MemFs& fs) {
+std::unique_ptr<WalWriter> write_first_epoch(faultfs::FileSystem& fs) {
   auto writer = create_writer(fs);
   for (uint64_t seq = 1; seq <= kCheckpoint; ++seq) {
     append_record(*writer, filler_record(seq, 120));
@@ -22,14 +23,15 @@ std::vector<Record> second_epoch_records() {
 }
 
 TEST(WalRecycle, OldEpochRecordsBeyondTheNewEndAreNotRead) {
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
-  const uint64_t size_before = fs.bytes(kLogPath).size();
+  const uint64_t size_before = sim_bytes(fs, kLogPath).size();
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   append_record(*writer, filler_record(11, 8));
   append_record(*writer, filler_record(12, 8));
   ASSERT_TRUE(writer->close().is_ok());
-  ASSERT_EQ(fs.bytes(kLogPath).size(), size_before) << "recycling never truncates";
+  ASSERT_EQ(sim_bytes(fs, kLogPath).size(), size_before) << "recycling never truncates";
   for (const TailMode mode : {TailMode::kStrict, TailMode::kSkipCorrupted}) {
     const ReadResult read = read_all(fs, mode, kCheckpoint);
     ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
@@ -41,7 +43,9 @@ TEST(WalRecycle, OldEpochRecordsBeyondTheNewEndAreNotRead) {
 }
 
 TEST(WalRecycle, TrimPastEndKeepsTheLogAndDropsStaleSpaceBeyondWhatIsKept) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = write_first_epoch(fs);
   const uint64_t size_before = writer->file_size_bytes();
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
@@ -53,13 +57,13 @@ TEST(WalRecycle, TrimPastEndKeepsTheLogAndDropsStaleSpaceBeyondWhatIsKept) {
   const uint64_t syncs_before = fs.sync_calls();
 
   ASSERT_TRUE(writer->trim_past_end(keep_bytes).is_ok());
-  EXPECT_EQ(fs.bytes(kLogPath).size(), end + 104);
+  EXPECT_EQ(sim_bytes(sim, kLogPath).size(), end + 104);
   EXPECT_EQ(writer->file_size_bytes(), end + 104);
   EXPECT_EQ(fs.sync_calls(), syncs_before + 1);
   // Already short enough: nothing to do, not even a sync.
   ASSERT_TRUE(writer->trim_past_end(keep_bytes).is_ok());
   ASSERT_TRUE(writer->trim_past_end(keep_bytes * 10).is_ok());
-  EXPECT_EQ(fs.bytes(kLogPath).size(), end + 104);
+  EXPECT_EQ(sim_bytes(sim, kLogPath).size(), end + 104);
   EXPECT_EQ(fs.sync_calls(), syncs_before + 1);
   ASSERT_TRUE(writer->close().is_ok());
 
@@ -71,7 +75,9 @@ TEST(WalRecycle, TrimPastEndKeepsTheLogAndDropsStaleSpaceBeyondWhatIsKept) {
 }
 
 TEST(WalRecycle, HeaderRewriteIsOneSectorWriteAndRecordsOverwriteInPlace) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = write_first_epoch(fs);
   const uint64_t size_before = writer->file_size_bytes();
   fs.clear_writes();
@@ -94,13 +100,14 @@ TEST(WalRecycle, HeaderRewriteIsOneSectorWriteAndRecordsOverwriteInPlace) {
 }
 
 TEST(WalRecycle, NewEpochRecordsClaimNothingSyncedUntilASync) {
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   const uint64_t r11 = append_record(*writer, filler_record(11));
   ASSERT_TRUE(writer->sync().is_ok());
   const uint64_t r12 = append_record(*writer, filler_record(12));
-  const std::string bytes = fs.bytes(kLogPath);
+  const std::string bytes = sim_bytes(fs, kLogPath);
   EXPECT_EQ(header_at(bytes, kFirstRecordOffset).synced_sequence, 0u);
   EXPECT_EQ(header_at(bytes, r11).synced_sequence, 0u) << "the old epoch's 9 means nothing here";
   EXPECT_EQ(header_at(bytes, r12).synced_sequence, 11u);
@@ -109,15 +116,16 @@ TEST(WalRecycle, NewEpochRecordsClaimNothingSyncedUntilASync) {
 TEST(WalRecycle, LostHeaderWriteReadsAsTheOldLog) {
   // The crash kept the new epoch's records at 512.. but not the header
   // rewrite: the old header (epoch 1) is followed by epoch-2 bytes.
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
-  const std::string old_header = fs.bytes(kLogPath).substr(0, kFileHeaderBytes);
+  const std::string old_header = sim_bytes(fs, kLogPath).substr(0, kFileHeaderBytes);
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   append_record(*writer, filler_record(11, 8));
   ASSERT_TRUE(writer->close().is_ok());
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes.replace(0, kFileHeaderBytes, old_header);
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
 
   const ReadResult read = read_all(fs, TailMode::kStrict, kCheckpoint);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
@@ -131,14 +139,15 @@ TEST(WalRecycle, LostHeaderWriteReadsAsTheOldLog) {
 TEST(WalRecycle, LostHeaderWriteIsCorruptionWithoutTheCheckpointSequence) {
   // Why min_relevant_sequence matters: the old epoch's synced records 3..10
   // lie past the new bytes and would prove the overwritten record 1 lost.
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
-  const std::string old_header = fs.bytes(kLogPath).substr(0, kFileHeaderBytes);
+  const std::string old_header = sim_bytes(fs, kLogPath).substr(0, kFileHeaderBytes);
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   ASSERT_TRUE(writer->close().is_ok());
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes.replace(0, kFileHeaderBytes, old_header);
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs, TailMode::kStrict, /*min_relevant_sequence=*/0);
   ASSERT_FALSE(read.status.is_ok());
   EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kCorruption);
@@ -147,16 +156,17 @@ TEST(WalRecycle, LostHeaderWriteIsCorruptionWithoutTheCheckpointSequence) {
 TEST(WalRecycle, LostCheckpointRecordReadsAsAnEmptyNewEpoch) {
   // The header rewrite and record 11 landed; the checkpoint record did not,
   // so offset 512 still holds the old epoch's record 1.
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
-  const std::string old_bytes = fs.bytes(kLogPath);
+  const std::string old_bytes = sim_bytes(fs, kLogPath);
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   append_record(*writer, filler_record(11, 8));
   ASSERT_TRUE(writer->close().is_ok());
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes.replace(kFirstRecordOffset, frame_bytes(0),
                 old_bytes.substr(kFirstRecordOffset, frame_bytes(0)));
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs, TailMode::kStrict, kCheckpoint);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.summary.epoch, 2u);
@@ -165,7 +175,9 @@ TEST(WalRecycle, LostCheckpointRecordReadsAsAnEmptyNewEpoch) {
 }
 
 TEST(WalRecycle, CheckpointBelowTheLastRecordIsRejected) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = write_first_epoch(fs);
   fs.clear_writes();
   const faultfs::Status s = writer->recycle(kCheckpoint - 1);
@@ -176,7 +188,8 @@ TEST(WalRecycle, CheckpointBelowTheLastRecordIsRejected) {
 }
 
 TEST(WalRecycle, RepeatedRecyclesKeepOnlyTheNewestEpoch) {
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = create_writer(fs);
   uint64_t seq = 0;
   for (int round = 0; round < 5; ++round) {
@@ -194,16 +207,17 @@ TEST(WalRecycle, RepeatedRecyclesKeepOnlyTheNewestEpoch) {
 }
 
 TEST(WalRecycle, CorruptionInTheNewEpochIsStillDetected) {
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = write_first_epoch(fs);
   ASSERT_TRUE(writer->recycle(kCheckpoint).is_ok());
   const uint64_t r11 = append_record(*writer, filler_record(11));
   ASSERT_TRUE(writer->sync().is_ok());
   append_record(*writer, filler_record(12));
   ASSERT_TRUE(writer->close().is_ok());
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes[r11 + kRecordHeaderBytes + 1] ^= 0x40;
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs, TailMode::kStrict, kCheckpoint);
   ASSERT_FALSE(read.status.is_ok());
   EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kCorruption);
@@ -211,7 +225,8 @@ TEST(WalRecycle, CorruptionInTheNewEpochIsStillDetected) {
 }
 
 TEST(WalRecycle, EpochExhaustionIsAnError) {
-  MemFs fs;
+  faultfs::SimFs fs;
+  make_log_dir(fs);
   auto writer = WalWriter::create(fs, kLogPath, UINT32_MAX);
   ASSERT_TRUE(writer.is_ok());
   EXPECT_EQ((*writer)->recycle(0).code(), faultfs::ErrorCode::kInvalidArgument);

@@ -1,5 +1,6 @@
 // Records written by WalWriter come back from read_log unchanged; the file
 // header's edge cases (absent, empty, zeroed, damaged) are classified.
+#include "support/counting_fs.h"
 #include "wal_test_util.h"
 
 namespace dbx::wal::testing {
@@ -17,7 +18,7 @@ Record batch_spanning_tables(uint64_t sequence) {
 }
 
 TEST(WalRoundTrip, EveryRecordKindRoundTripsThroughTheLog) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   const std::vector<Record> written = {
       checkpoint_record(0),
@@ -37,28 +38,29 @@ TEST(WalRoundTrip, EveryRecordKindRoundTripsThroughTheLog) {
   EXPECT_EQ(read.summary.epoch, 1u);
   EXPECT_EQ(read.summary.records_read, written.size());
   EXPECT_EQ(read.summary.last_sequence, 6u);
-  EXPECT_EQ(read.summary.end_offset, fs.bytes(kLogPath).size());
+  EXPECT_EQ(read.summary.end_offset, sim_bytes(fs, kLogPath).size());
   EXPECT_EQ(read.summary.bytes_read, read.summary.end_offset - kFirstRecordOffset);
   EXPECT_EQ(read.summary.torn_bytes, 0u);
   EXPECT_FALSE(read.summary.must_truncate);
 }
 
 TEST(WalRoundTrip, ManySmallRecordsAreReadInLargeChunks) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   constexpr uint64_t kRecords = 5000;
   for (uint64_t seq = 1; seq <= kRecords; ++seq) append_record(*writer, filler_record(seq));
   ASSERT_TRUE(writer->close().is_ok());
-  const uint64_t reads_before = fs.read_calls();
-  const ReadResult read = read_all(fs);
+  dbx::testing::CountingFs counting(fs);
+  const ReadResult read = read_all(counting);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_EQ(read.summary.records_read, kRecords);
-  const uint64_t chunks = fs.bytes(kLogPath).size() / LogWindow::kChunkBytes + 1;
-  EXPECT_LE(fs.read_calls() - reads_before, chunks + 2) << "one read_at per chunk, not per record";
+  const uint64_t chunks = sim_bytes(fs, kLogPath).size() / LogWindow::kChunkBytes + 1;
+  EXPECT_LE(counting.counters().reads.load(), chunks + 2)
+      << "one read_at per chunk, not per record";
 }
 
 TEST(WalRoundTrip, VisitorErrorAbortsTheRead) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   for (uint64_t seq = 1; seq <= 5; ++seq) append_record(*writer, filler_record(seq));
   ASSERT_TRUE(writer->close().is_ok());
@@ -74,7 +76,7 @@ TEST(WalRoundTrip, VisitorErrorAbortsTheRead) {
 }
 
 TEST(WalRoundTrip, HeaderOnlyLogIsEmptyWithItsEpoch) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs, 7);
   ASSERT_TRUE(writer->close().is_ok());
   const ReadResult read = read_all(fs);
@@ -86,7 +88,7 @@ TEST(WalRoundTrip, HeaderOnlyLogIsEmptyWithItsEpoch) {
 }
 
 TEST(WalRoundTrip, MissingFileIsAnEmptyLog) {
-  MemFs fs;
+  faultfs::SimFs fs;
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.summary.epoch, 0u);
@@ -94,17 +96,17 @@ TEST(WalRoundTrip, MissingFileIsAnEmptyLog) {
 }
 
 TEST(WalRoundTrip, ZeroLengthFileIsAnEmptyLog) {
-  MemFs fs;
-  fs.set_bytes(kLogPath, "");
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, "").is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_EQ(read.summary.epoch, 0u);
 }
 
 TEST(WalRoundTrip, AllZeroFileIsAnEmptyLog) {
-  MemFs fs;
+  faultfs::SimFs fs;
   for (const size_t size : {size_t{100}, size_t{512}, size_t{5000}}) {
-    fs.set_bytes(kLogPath, std::string(size, '\0'));
+    ASSERT_TRUE(set_sim_bytes(fs, kLogPath, std::string(size, '\0')).is_ok());
     const ReadResult read = read_all(fs);
     ASSERT_TRUE(read.status.is_ok()) << size;
     EXPECT_EQ(read.summary.epoch, 0u);
@@ -112,7 +114,7 @@ TEST(WalRoundTrip, AllZeroFileIsAnEmptyLog) {
   }
 }
 
-void expect_header_corruption(MemFs& fs, std::string_view needle) {
+void expect_header_corruption(faultfs::SimFs& fs, std::string_view needle) {
   const ReadResult read = read_all(fs);
   ASSERT_FALSE(read.status.is_ok());
   EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kCorruption);
@@ -122,52 +124,52 @@ void expect_header_corruption(MemFs& fs, std::string_view needle) {
 }
 
 std::string valid_log() {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
   EXPECT_TRUE(writer->close().is_ok());
-  return fs.bytes(kLogPath);
+  return sim_bytes(fs, kLogPath);
 }
 
 TEST(WalRoundTrip, AllZeroHeaderFollowedByDataIsCorruption) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();
   std::fill_n(bytes.begin(), kFileHeaderBytes, '\0');
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   expect_header_corruption(fs, "all zeros");
 }
 
 TEST(WalRoundTrip, BadMagicIsCorruption) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();
   bytes[3] ^= 0x20;
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   expect_header_corruption(fs, "magic");
 }
 
 TEST(WalRoundTrip, FlippedEpochBitInHeaderIsCorruption) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();
   bytes[kFileEpochOffset] ^= 0x04;
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   expect_header_corruption(fs, "crc");
 }
 
 TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();
   const uint32_t version = 3;
   std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
   const uint32_t crc =
       faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), kFileCrcCoveredBytes));
   std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   expect_header_corruption(fs, "version 3");
 }
 
 TEST(WalRoundTrip, TruncatedHeaderWithNothingAfterIsATornCreation) {
-  MemFs fs;
-  fs.set_bytes(kLogPath, valid_log().substr(0, 100));
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, valid_log().substr(0, 100)).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok()) << read.status.message();
   EXPECT_TRUE(read.summary.header_torn);
@@ -178,10 +180,10 @@ TEST(WalRoundTrip, TruncatedHeaderWithNothingAfterIsATornCreation) {
 // A cut rewrites the header sector; torn in flight it reads as garbage. When
 // every record in the file is covered by the checkpoint, that is legal.
 TEST(WalRoundTrip, GarbageHeaderOverCheckpointCoveredRecordsIsATornCut) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();  // One record, sequence 1.
   for (size_t i = 0; i < kFileHeaderBytes; ++i) bytes[i] = static_cast<char>(i * 97 + 13);
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   auto summary = read_log(fs, kLogPath, TailMode::kStrict, /*min_relevant_sequence=*/1, {});
   ASSERT_TRUE(summary.is_ok()) << summary.status().message();
   EXPECT_TRUE(summary->header_torn);
@@ -189,10 +191,10 @@ TEST(WalRoundTrip, GarbageHeaderOverCheckpointCoveredRecordsIsATornCut) {
 }
 
 TEST(WalRoundTrip, GarbageHeaderOverARecordAboveTheCheckpointIsCorruption) {
-  MemFs fs;
+  faultfs::SimFs fs;
   std::string bytes = valid_log();
   for (size_t i = 0; i < kFileHeaderBytes; ++i) bytes[i] = static_cast<char>(i * 97 + 13);
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   auto summary = read_log(fs, kLogPath, TailMode::kStrict, /*min_relevant_sequence=*/0, {});
   ASSERT_FALSE(summary.is_ok());
   EXPECT_EQ(summary.status().code(), faultfs::ErrorCode::kCorruption);

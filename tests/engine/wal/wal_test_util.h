@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "faultfs/crc32c.h"
-#include "mem_fs.h"
+#include "faultfs/sim_fs.h"
+#include "support/sim_file.h"
 #include "wal/wal_format.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_record.h"
@@ -61,11 +62,27 @@ inline uint64_t append_record(WalWriter& writer, const Record& record) {
   return start;
 }
 
-inline std::unique_ptr<WalWriter> create_writer(MemFs& fs, uint32_t epoch = 1) {
+inline std::unique_ptr<WalWriter> create_writer(faultfs::FileSystem& fs, uint32_t epoch = 1) {
   auto writer = WalWriter::create(fs, kLogPath, epoch);
   EXPECT_TRUE(writer.is_ok()) << writer.status().to_string();
   return writer.is_ok() ? std::move(*writer) : nullptr;
 }
+
+// Makes the log's directory a durable directory of `fs`, as if it predated
+// the test: SimFs refuses a file whose directory is missing.
+inline void make_log_dir(faultfs::SimFs& fs) {
+  const faultfs::Status dir = fs.create_dirs_durable("db");
+  EXPECT_TRUE(dir.is_ok()) << dir.to_string();
+}
+
+// As above on a SimFs, after make_log_dir.
+inline std::unique_ptr<WalWriter> create_writer(faultfs::SimFs& fs, uint32_t epoch = 1) {
+  make_log_dir(fs);
+  return create_writer(static_cast<faultfs::FileSystem&>(fs), epoch);
+}
+
+using dbx::testing::set_sim_bytes;
+using dbx::testing::sim_bytes;
 
 struct ReadResult {
   faultfs::Status status;
@@ -82,7 +99,7 @@ struct ReadResult {
   }
 };
 
-inline ReadResult read_all(MemFs& fs, TailMode mode = TailMode::kStrict,
+inline ReadResult read_all(faultfs::FileSystem& fs, TailMode mode = TailMode::kStrict,
                            uint64_t min_relevant_sequence = 0) {
   ReadResult out;
   auto summary = read_log(fs, kLogPath, mode, min_relevant_sequence, [&](const Record& r) {
@@ -94,7 +111,7 @@ inline ReadResult read_all(MemFs& fs, TailMode mode = TailMode::kStrict,
 }
 
 // As read_all, through read_log_views: each view is copied while it is valid.
-inline ReadResult read_all_views(MemFs& fs, TailMode mode = TailMode::kStrict,
+inline ReadResult read_all_views(faultfs::FileSystem& fs, TailMode mode = TailMode::kStrict,
                                  uint64_t min_relevant_sequence = 0) {
   ReadResult out;
   auto summary =

@@ -9,7 +9,7 @@ namespace {
 
 // Records 1..count, no sync between them (synced_sequence 0 everywhere).
 Log write_log(uint64_t count, size_t value_bytes = 40) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   Log log;
   for (uint64_t seq = 1; seq <= count; ++seq) {
@@ -17,7 +17,7 @@ Log write_log(uint64_t count, size_t value_bytes = 40) {
     log.offsets.push_back(append_record(*writer, log.records.back()));
   }
   EXPECT_TRUE(writer->close().is_ok());
-  log.bytes = fs.bytes(kLogPath);
+  log.bytes = sim_bytes(fs, kLogPath);
   return log;
 }
 
@@ -30,8 +30,8 @@ TEST(WalTornTail, TornTailAtEveryByteOfTheLastRecordIsDropped) {
   const uint64_t last_start = log.offsets.back();
   for (const TailMode mode : kAllModes) {
     for (uint64_t cut = last_start; cut < log.bytes.size(); ++cut) {
-      MemFs fs;
-      fs.set_bytes(kLogPath, log.bytes.substr(0, cut));
+      faultfs::SimFs fs;
+      ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes.substr(0, cut)).is_ok());
       const ReadResult read = read_all(fs, mode);
       ASSERT_TRUE(read.status.is_ok()) << "cut " << cut << ": " << read.status.to_string();
       EXPECT_EQ(read.records, prefix(log, 3)) << "cut " << cut;
@@ -50,8 +50,8 @@ TEST(WalTornTail, TornTailAtEveryByteOfAMultiSectorRecordIsDropped) {
   const Log log = write_log(2, 1500);
   const uint64_t last_start = log.offsets.back();
   for (uint64_t cut = last_start + 1; cut < log.bytes.size(); ++cut) {
-    MemFs fs;
-    fs.set_bytes(kLogPath, log.bytes.substr(0, cut));
+    faultfs::SimFs fs;
+    ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes.substr(0, cut)).is_ok());
     const ReadResult read = read_all(fs);
     ASSERT_TRUE(read.status.is_ok()) << "cut " << cut;
     ASSERT_EQ(read.records, prefix(log, 1)) << "cut " << cut;
@@ -67,8 +67,8 @@ TEST(WalTornTail, RandomGarbageReplacingTheLastRecordIsATornTail) {
     for (uint64_t i = log.offsets.back(); i < bytes.size(); ++i) {
       bytes[i] = static_cast<char>(rng());
     }
-    MemFs fs;
-    fs.set_bytes(kLogPath, bytes);
+    faultfs::SimFs fs;
+    ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
     const ReadResult read = read_all(fs);
     ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
     EXPECT_EQ(read.records, prefix(log, 4));
@@ -81,8 +81,8 @@ TEST(WalTornTail, ZerosReplacingTheLastRecordEndTheLogCleanly) {
   const Log log = write_log(5);
   std::string bytes = log.bytes;
   std::fill(bytes.begin() + log.offsets.back(), bytes.end(), '\0');
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_EQ(read.records, prefix(log, 4));
@@ -104,8 +104,8 @@ TEST(WalTornTail, HalfWrittenSectorOfOldContentIsATornTail) {
   for (uint64_t i = sector_end; i < bytes.size(); ++i) {
     bytes[i] = old[(i - sector_end) % old.size()];
   }
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.records, prefix(log, 2));
@@ -115,7 +115,7 @@ TEST(WalTornTail, HalfWrittenSectorOfOldContentIsATornTail) {
 TEST(WalTornTail, MissingMiddleRecordNotCoveredBySyncedSequenceIsATornTail) {
   // Records 4..6 were written after the last sync (which covered 1..2), so
   // losing 3 while 4..6 survive is a legal reordering crash.
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   std::vector<uint64_t> offsets;
   std::vector<Record> records;
@@ -127,13 +127,13 @@ TEST(WalTornTail, MissingMiddleRecordNotCoveredBySyncedSequenceIsATornTail) {
     }
   }
   ASSERT_TRUE(writer->close().is_ok());
-  const std::string original = fs.bytes(kLogPath);
+  const std::string original = sim_bytes(fs, kLogPath);
   EXPECT_EQ(header_at(original, offsets[5]).synced_sequence, 2u);
 
   for (const char fill : {'\0', '\x5a'}) {
     std::string bytes = original;
     std::fill(bytes.begin() + offsets[2], bytes.begin() + offsets[3], fill);
-    fs.set_bytes(kLogPath, bytes);
+    ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
     for (const TailMode mode : kAllModes) {
       const ReadResult read = read_all(fs, mode);
       ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
@@ -151,8 +151,8 @@ TEST(WalTornTail, StaleSameEpochRemnantAfterTheEndIsIgnoredAndMustTruncate) {
   // run of the same epoch whose sequence (2) does not continue the log.
   const Log log = write_log(3);
   const std::string remnant = craft_frame(1, 2, 0, encode_payload(filler_record(2)));
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes + remnant);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes + remnant).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.records, log.records);
@@ -163,8 +163,8 @@ TEST(WalTornTail, StaleSameEpochRemnantAfterTheEndIsIgnoredAndMustTruncate) {
 
 TEST(WalTornTail, TornFirstRecordLeavesAnEmptyLogOfTheEpoch) {
   const Log log = write_log(1);
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes.substr(0, log.bytes.size() - 5));
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes.substr(0, log.bytes.size() - 5)).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_EQ(read.summary.epoch, 1u);
@@ -174,15 +174,15 @@ TEST(WalTornTail, TornFirstRecordLeavesAnEmptyLogOfTheEpoch) {
 }
 
 TEST(WalTornTail, BadLastRecordIsTornEvenIfSyncedBecauseNothingProvesIt) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
   const uint64_t last = append_record(*writer, filler_record(2));
   ASSERT_TRUE(writer->sync().is_ok());
   ASSERT_TRUE(writer->close().is_ok());
-  std::string bytes = fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(fs, kLogPath);
   bytes[last + kRecordHeaderBytes + 2] ^= 0x01;
-  fs.set_bytes(kLogPath, bytes);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   const ReadResult read = read_all(fs);
   ASSERT_TRUE(read.status.is_ok());
   EXPECT_EQ(sequences(read.records), std::vector<uint64_t>{1});

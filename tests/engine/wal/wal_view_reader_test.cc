@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "support/read_size_fs.h"
 #include "wal_test_util.h"
 
 namespace dbx::wal::testing {
@@ -27,7 +28,7 @@ Record batch_record(uint64_t sequence) {
 // Records 1..6 of every kind, with a sync after record 3 (records 4..6 carry
 // synced_sequence 3, so they prove records 1..3 synced).
 Log write_mixed_log() {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   Log log;
   log.records = {insert_record(1, "t", "k1", "v1"),
@@ -43,7 +44,7 @@ Log write_mixed_log() {
     }
   }
   EXPECT_TRUE(writer->close().is_ok());
-  log.bytes = fs.bytes(kLogPath);
+  log.bytes = sim_bytes(fs, kLogPath);
   return log;
 }
 
@@ -68,8 +69,9 @@ void expect_consistent(const ReadResult& read, uint64_t file_bytes) {
 // log, and checks each read for consistency. Returns the strict read without
 // a checkpoint, for the caller's own expectations.
 ReadResult read_every_way(const std::string& bytes) {
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  const faultfs::Status installed = set_sim_bytes(fs, kLogPath, bytes);
+  EXPECT_TRUE(installed.is_ok()) << installed.to_string();
   ReadResult strict;
   for (const TailMode mode : kAllModes) {
     for (const uint64_t min_relevant : {uint64_t{0}, uint64_t{3}, uint64_t{6}}) {
@@ -171,8 +173,8 @@ TEST(WalViewReader, DamagedFileHeaderReadsConsistently) {
 
 TEST(WalViewReader, VisitorErrorAbortsTheViewReadAndIsReturnedAsIs) {
   const Log log = write_mixed_log();
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   int visited = 0;
   auto summary = read_log_views(fs, kLogPath, TailMode::kStrict, 0, [&](const RecordView& r) {
     ++visited;
@@ -187,8 +189,8 @@ TEST(WalViewReader, VisitorErrorAbortsTheViewReadAndIsReturnedAsIs) {
 
 TEST(WalViewReader, EmptyVisitorStillReadsAndSummarizes) {
   const Log log = write_mixed_log();
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
   auto summary = read_log_views(fs, kLogPath, TailMode::kStrict, 0, RecordViewVisitor());
   ASSERT_TRUE(summary.is_ok());
   EXPECT_EQ(summary->records_read, log.records.size());
@@ -198,27 +200,28 @@ TEST(WalViewReader, EmptyVisitorStillReadsAndSummarizes) {
 // A log of several chunks whose records straddle the chunk boundaries, and
 // one record larger than a chunk.
 Log write_multi_chunk_log() {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   Log log;
   std::mt19937_64 rng(7);
   uint64_t seq = 1;
-  while (fs.bytes(kLogPath).size() < 3 * LogWindow::kChunkBytes) {
+  while (sim_bytes(fs, kLogPath).size() < 3 * LogWindow::kChunkBytes) {
     const size_t value_bytes = seq == 500 ? LogWindow::kChunkBytes + 1000 : rng() % 5000;
     log.records.push_back(filler_record(seq++, value_bytes));
     log.offsets.push_back(append_record(*writer, log.records.back()));
   }
   EXPECT_TRUE(writer->close().is_ok());
-  log.bytes = fs.bytes(kLogPath);
+  log.bytes = sim_bytes(fs, kLogPath);
   return log;
 }
 
 TEST(WalViewReader, RecordsStraddlingChunkBoundariesAreReadWholeAndEachByteOnce) {
   const Log log = write_multi_chunk_log();
   ASSERT_GT(log.records.size(), 500u);
-  MemFs fs;
-  fs.set_bytes(kLogPath, log.bytes);
-  const ReadResult read = read_all_views(fs);
+  faultfs::SimFs fs;
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, log.bytes).is_ok());
+  dbx::testing::ReadSizeFs measured(fs);
+  const ReadResult read = read_all_views(measured);
   ASSERT_TRUE(read.status.is_ok()) << read.status.to_string();
   EXPECT_EQ(read.records, log.records);
   // The log ends exactly at the file end, so no look-ahead runs: a walk that
@@ -227,9 +230,9 @@ TEST(WalViewReader, RecordsStraddlingChunkBoundariesAreReadWholeAndEachByteOnce)
   // end is skipped, never read, so the total may fall short of the size.)
   uint64_t needed_bytes = 0;
   for (const Record& r : log.records) needed_bytes += kRecordHeaderBytes + encode_payload(r).size();
-  EXPECT_LE(fs.read_bytes_total(), log.bytes.size());
-  EXPECT_GE(fs.read_bytes_total(), needed_bytes);
-  EXPECT_LE(fs.read_request_bytes_max(), LogWindow::kChunkBytes + 2000);
+  EXPECT_LE(measured.sizes().returned_bytes_total.load(), log.bytes.size());
+  EXPECT_GE(measured.sizes().returned_bytes_total.load(), needed_bytes);
+  EXPECT_LE(measured.sizes().request_bytes_max.load(), LogWindow::kChunkBytes + 2000);
 }
 
 TEST(WalViewReader, TornMultiChunkLogReadsConsistently) {
@@ -248,7 +251,7 @@ RC_GTEST_PROP(WalViewReaderProperty, AnyDamagedLogYieldsOnlyWrittenRecordsInOrde
       20, rc::gen::container<std::vector<size_t>>(rc::gen::inRange<size_t>(0, 600)));
   const auto syncs =
       *rc::gen::container<std::vector<bool>>(value_sizes.size(), rc::gen::arbitrary<bool>());
-  MemFs written_fs;
+  faultfs::SimFs written_fs;
   auto writer = create_writer(written_fs);
   std::vector<Record> written;
   for (size_t i = 0; i < value_sizes.size(); ++i) {
@@ -258,7 +261,7 @@ RC_GTEST_PROP(WalViewReaderProperty, AnyDamagedLogYieldsOnlyWrittenRecordsInOrde
     if (syncs[i]) RC_ASSERT(writer->sync().is_ok());
   }
   RC_ASSERT(writer->close().is_ok());
-  std::string bytes = written_fs.bytes(kLogPath);
+  std::string bytes = sim_bytes(written_fs, kLogPath);
   const Damage damage = *rc::gen::element(Damage::kNone, Damage::kCut, Damage::kFlip,
                                           Damage::kZeroRange, Damage::kGarbageRange);
   const uint64_t at = *rc::gen::inRange<uint64_t>(0, bytes.size());
@@ -281,8 +284,8 @@ RC_GTEST_PROP(WalViewReaderProperty, AnyDamagedLogYieldsOnlyWrittenRecordsInOrde
         bytes[b] = static_cast<char>(*rc::gen::arbitrary<uint8_t>());
       break;
   }
-  MemFs fs;
-  fs.set_bytes(kLogPath, bytes);
+  faultfs::SimFs fs;
+  RC_ASSERT(set_sim_bytes(fs, kLogPath, bytes).is_ok());
   for (const TailMode mode : kAllModes) {
     const uint64_t min_relevant = *rc::gen::inRange<uint64_t>(0, value_sizes.size() + 2);
     const ReadResult views = read_all_views(fs, mode, min_relevant);

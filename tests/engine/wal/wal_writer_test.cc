@@ -2,13 +2,16 @@
 #include <atomic>
 #include <thread>
 
+#include "support/write_log_fs.h"
 #include "wal_test_util.h"
 
 namespace dbx::wal::testing {
 namespace {
 
 TEST(WalWriter, CreateWritesOneHeaderSectorAndSyncs) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = create_writer(fs, 3);
   ASSERT_NE(writer, nullptr);
   const auto writes = fs.writes();
@@ -18,13 +21,15 @@ TEST(WalWriter, CreateWritesOneHeaderSectorAndSyncs) {
   EXPECT_EQ(fs.sync_calls(), 1u);
   EXPECT_EQ(writer->end_offset(), kFirstRecordOffset);
   EXPECT_EQ(writer->epoch(), 3u);
-  const ParsedFileHeader header = parse_file_header(fs.bytes(kLogPath).data());
+  const ParsedFileHeader header = parse_file_header(sim_bytes(sim, kLogPath).data());
   EXPECT_EQ(header.problem, FileHeaderProblem::kNone);
   EXPECT_EQ(header.epoch, 3u);
 }
 
 TEST(WalWriter, AppendIssuesExactlyOneWriteAtPerRecord) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = create_writer(fs);
   fs.clear_writes();
   uint64_t expected_offset = kFirstRecordOffset;
@@ -46,11 +51,11 @@ TEST(WalWriter, AppendIssuesExactlyOneWriteAtPerRecord) {
 }
 
 TEST(WalWriter, FramePaddingIsZero) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   const Record r = insert_record(1, "t", "k", "abc");  // payload 9 bytes -> 7 bytes of padding
   append_record(*writer, r);
-  const std::string bytes = fs.bytes(kLogPath);
+  const std::string bytes = sim_bytes(fs, kLogPath);
   const uint64_t payload_size = encode_payload(r).size();
   ASSERT_EQ(bytes.size(), kFirstRecordOffset + frame_bytes(payload_size));
   const std::string padding = bytes.substr(kFirstRecordOffset + kRecordHeaderBytes + payload_size);
@@ -58,7 +63,7 @@ TEST(WalWriter, FramePaddingIsZero) {
 }
 
 TEST(WalWriter, NonIncreasingSequenceIsRejected) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(5));
   auto same = writer->append(RecordKind::kInsert, 5, encode_payload(filler_record(5)));
@@ -71,7 +76,9 @@ TEST(WalWriter, NonIncreasingSequenceIsRejected) {
 }
 
 TEST(WalWriter, PayloadAboveTheMaximumIsRejectedWithoutWriting) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = create_writer(fs);
   fs.clear_writes();
   const std::string huge(kMaxRecordPayloadBytes + 1, 'x');
@@ -82,14 +89,14 @@ TEST(WalWriter, PayloadAboveTheMaximumIsRejectedWithoutWriting) {
 }
 
 TEST(WalWriter, SyncedSequenceCoversOnlyRecordsAppendedBeforeASync) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   const uint64_t r1 = append_record(*writer, filler_record(1));
   const uint64_t r2 = append_record(*writer, filler_record(2));
   ASSERT_TRUE(writer->sync().is_ok());
   const uint64_t r3 = append_record(*writer, filler_record(3));
   const uint64_t r4 = append_record(*writer, filler_record(4));
-  const std::string bytes = fs.bytes(kLogPath);
+  const std::string bytes = sim_bytes(fs, kLogPath);
   EXPECT_EQ(header_at(bytes, r1).synced_sequence, 0u);
   EXPECT_EQ(header_at(bytes, r2).synced_sequence, 0u);
   EXPECT_EQ(header_at(bytes, r3).synced_sequence, 2u);
@@ -97,7 +104,7 @@ TEST(WalWriter, SyncedSequenceCoversOnlyRecordsAppendedBeforeASync) {
 }
 
 TEST(WalWriter, NoteSyncedIsClampedToTheRecordsThisWriterAppended) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   writer->note_synced(100);  // Nothing appended yet: ignored.
   const uint64_t r1 = append_record(*writer, filler_record(10));
@@ -107,7 +114,7 @@ TEST(WalWriter, NoteSyncedIsClampedToTheRecordsThisWriterAppended) {
   const uint64_t r3 = append_record(*writer, filler_record(12));
   writer->note_synced(3);  // Never lowers the watermark.
   const uint64_t r4 = append_record(*writer, filler_record(13));
-  const std::string bytes = fs.bytes(kLogPath);
+  const std::string bytes = sim_bytes(fs, kLogPath);
   EXPECT_EQ(header_at(bytes, r1).synced_sequence, 0u);
   EXPECT_EQ(header_at(bytes, r2).synced_sequence, 0u);
   EXPECT_EQ(header_at(bytes, r3).synced_sequence, 11u);
@@ -115,11 +122,13 @@ TEST(WalWriter, NoteSyncedIsClampedToTheRecordsThisWriterAppended) {
 }
 
 TEST(WalWriter, FailedWritePoisonsTheWriter) {
-  MemFs fs;
+  faultfs::SimFs sim;
+  make_log_dir(sim);
+  dbx::testing::WriteLogFs fs(sim);
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
   const uint64_t end_before = writer->end_offset();
-  fs.fail_writes(1, /*stored_bytes=*/13);
+  fs.fail_next_write(/*stored_bytes=*/13);
   auto failed = writer->append(RecordKind::kInsert, 2, encode_payload(filler_record(2)));
   ASSERT_FALSE(failed.is_ok());
   EXPECT_EQ(writer->end_offset(), end_before);
@@ -138,10 +147,10 @@ TEST(WalWriter, FailedWritePoisonsTheWriter) {
 }
 
 TEST(WalWriter, FailedSyncPoisonsTheWriterAndClaimsNothing) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
-  fs.fail_syncs(1);
+  ASSERT_TRUE(fs.fail_writeback(kLogPath, faultfs::ErrorCode::kIoError).is_ok());
   ASSERT_FALSE(writer->sync().is_ok());
   auto later = writer->append(RecordKind::kInsert, 2, encode_payload(filler_record(2)));
   ASSERT_FALSE(later.is_ok());
@@ -150,14 +159,14 @@ TEST(WalWriter, FailedSyncPoisonsTheWriterAndClaimsNothing) {
 }
 
 TEST(WalWriter, CreateRejectsEpochZero) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = WalWriter::create(fs, kLogPath, 0);
   ASSERT_FALSE(writer.is_ok());
   EXPECT_EQ(writer.status().code(), faultfs::ErrorCode::kInvalidArgument);
 }
 
 TEST(WalWriter, ResumeRejectsAWrongEpochOrOffset) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs, 4);
   append_record(*writer, filler_record(1));
   const uint64_t end = writer->end_offset();
@@ -173,7 +182,7 @@ TEST(WalWriter, ResumeRejectsAWrongEpochOrOffset) {
 }
 
 TEST(WalWriter, ResumeContinuesAfterTheLastRecord) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs, 2);
   append_record(*writer, filler_record(1));
   append_record(*writer, filler_record(2));
@@ -191,21 +200,21 @@ TEST(WalWriter, ResumeContinuesAfterTheLastRecord) {
 }
 
 TEST(WalWriter, TruncateToEndDropsBytesPastTheEnd) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   append_record(*writer, filler_record(1));
   const uint64_t end = writer->end_offset();
   ASSERT_TRUE(writer->close().is_ok());
-  fs.set_bytes(kLogPath, fs.bytes(kLogPath) + std::string(100, 'g'));
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, sim_bytes(fs, kLogPath) + std::string(100, 'g')).is_ok());
   auto resumed = WalWriter::resume(fs, kLogPath, 1, end);
   ASSERT_TRUE(resumed.is_ok());
   ASSERT_TRUE((*resumed)->truncate_to_end().is_ok());
-  EXPECT_EQ(fs.bytes(kLogPath).size(), end);
+  EXPECT_EQ(sim_bytes(fs, kLogPath).size(), end);
   EXPECT_EQ((*resumed)->file_size_bytes(), end);
 }
 
 TEST(WalWriter, ClosedWriterRejectsEveryCall) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   ASSERT_TRUE(writer->close().is_ok());
   EXPECT_EQ(writer->append(RecordKind::kInsert, 1, "").status().code(),
@@ -215,7 +224,7 @@ TEST(WalWriter, ClosedWriterRejectsEveryCall) {
 }
 
 TEST(WalWriter, SyncConcurrentWithAppendsNeverOverclaims) {
-  MemFs fs;
+  faultfs::SimFs fs;
   auto writer = create_writer(fs);
   std::atomic<bool> done{false};
   std::thread syncer([&] {
@@ -228,7 +237,7 @@ TEST(WalWriter, SyncConcurrentWithAppendsNeverOverclaims) {
   }
   done.store(true);
   syncer.join();
-  const std::string bytes = fs.bytes(kLogPath);
+  const std::string bytes = sim_bytes(fs, kLogPath);
   uint64_t previous_synced = 0;
   for (uint64_t i = 0; i < kRecords; ++i) {
     const RecordHeader h = header_at(bytes, offsets[i]);
