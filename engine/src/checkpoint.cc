@@ -58,10 +58,11 @@ void DatabaseImpl::checkpoint_holding(CutPolicy policy) {
     assert(last_sequence() == covered);
   }
   if (wal_cut_sequence_ == covered) return;  // Cut at `covered` already: nothing appended since.
-  // Only a checkpoint this handle made durable may cut the log. The one found
-  // at open may not be: a conf renamed into place whose directory sync failed
-  // is visible but can still revert to the older conf, and the log is then
-  // what holds the writes in between (torture seed 2026, w446).
+  // Only a checkpoint seen durable may cut the log: one this handle applied,
+  // or the one open found (the WOS open syncs wos/ first). A conf renamed into
+  // place whose directory sync failed is visible but can still revert to the
+  // older conf, and the log is then what holds the writes in between (torture
+  // seed 2026, w446).
   if (wos_applied_sequence_ != covered) return;
   cut_log(covered);
 }

@@ -134,7 +134,7 @@ class DatabaseImpl {
   faultfs::FileSystem* const fs_;
 
   std::unique_ptr<faultfs::FileLock> lock_;
-  std::unique_ptr<wos::WosStore> wos_;   // Null in memory.
+  std::unique_ptr<wos::WosStore> wos_;  // Null in memory.
   // Null in memory. In kNone it holds only its header: no record is ever
   // appended, but each checkpoint recycles it, so its base sequence vouches
   // for the store (a deleted or rolled-back wos/ is then corruption, not an
@@ -147,8 +147,8 @@ class DatabaseImpl {
   std::mutex checkpoint_mutex_;
   // The sequence the WAL was last recycled at; 0: not since open.
   uint64_t wal_cut_sequence_ = 0;  // Guarded by log_mutex_.
-  // The last checkpoint this handle applied and saw become durable; 0: none
-  // since open. Guarded by checkpoint_mutex_.
+  // The last checkpoint this handle saw become durable: its own, or the one
+  // open found (synced by the WOS open). Guarded by checkpoint_mutex_.
   uint64_t wos_applied_sequence_ = 0;
 
   // Serializes appends and sequence assignment.

@@ -85,6 +85,15 @@ void DatabaseImpl::recover() {
     // truncated, synced or published.
   } else {
     open_log(summary, loss_accepted);
+    // WosStore::open synced wos/ before returning, so the checkpoint it found
+    // is durable now even if the flush that wrote it failed its directory
+    // sync: a later checkpoint may cut the log at it. Without that, a None
+    // handle that found such a checkpoint and closed cleanly left the log's
+    // base below it, and a deleted wos/ then read as an empty database.
+    wos_applied_sequence_ = checkpoint;
+    const bool cut_at_checkpoint =
+        summary.epoch != 0 && summary.base_sequence == checkpoint && last_sequence() == checkpoint;
+    if (cut_at_checkpoint) wal_cut_sequence_ = checkpoint;  // Nothing above it to cut.
   }
   // kNone's log holds a header only: nothing to preallocate for.
   if (wal_ != nullptr) {
