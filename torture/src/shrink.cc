@@ -186,6 +186,13 @@ class Shrinker {
     SimSettings settings = settings_for(artifact, artifact.crash.policy);
     // Past a first finding of another cause, to reach one of this cause.
     settings.findings_max = kFindingsPerCandidateMax;
+    // Every crash point and more images per point: the campaign's sampling
+    // drew its states among all policies, so a run restricted to this one
+    // samples other states and can miss the artifact's on the whole workload
+    // (w588: 100 operations, no candidate kept, "stopped failing"). Exhaustive
+    // judging finds it whenever the candidate still reaches it.
+    settings.mutation_sample_per_mille = kEveryMutationPerMille;
+    settings.images_per_policy = kImagesPerPolicyWhenShrinking;
     return settings;
   }
 
@@ -205,6 +212,8 @@ class Shrinker {
   }
 
   static constexpr uint32_t kFindingsPerCandidateMax = 8;
+  static constexpr uint32_t kEveryMutationPerMille = 1000;
+  static constexpr uint32_t kImagesPerPolicyWhenShrinking = 16;
 
   const Artifact& artifact_;
   const oracle::TargetInfo& target_;
