@@ -146,7 +146,8 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
     fork = Json{{"policy", a.fork->policy},
                 {"db_path", a.fork->db_path},
                 {"choice", choice_json(a.fork->choice)},
-                {"kill", a.fork->kill}};
+                {"kill", a.fork->kill},
+                {"threads", a.fork->threads}};
   }
   const Json meta{{"format", "dbx-torture-artifact"},
                   {"version", kArtifactVersion},
@@ -282,6 +283,16 @@ Result<ForkEvidence> fork_from(const Json& fork) {
   auto kill = json_util::get_string(fork, "kill", kMetaWhat);
   if (!kill.is_ok()) return kill.status();
   f.kill = kill.value();
+  if (fork.contains("threads")) {  // Absent from artifacts written before it.
+    auto threads = json_util::get_u64(fork, "threads", kMetaWhat);
+    if (!threads.is_ok()) return threads.status();
+    if (threads.value() > kThreadsMax) {
+      return Status(ErrorCode::kCorruption, std::string(kMetaWhat) + ": fork.threads " +
+                                                std::to_string(threads.value()) + " above " +
+                                                std::to_string(kThreadsMax));
+    }
+    f.threads = static_cast<uint32_t>(threads.value());
+  }
   auto choice = choice_from(fork, "choice");
   if (!choice.is_ok()) return choice.status();
   f.choice = choice.value();

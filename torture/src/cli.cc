@@ -147,7 +147,7 @@ int run_run_command(RunCommand* cmd) {
 struct ArtifactCommands {
   std::string artifact_dir;
   std::string shrink_out;
-  double shrink_time_s = 120;
+  ShrinkOptions shrink_options;
   CLI::App* replay = nullptr;
   CLI::App* shrink = nullptr;
 };
@@ -159,9 +159,14 @@ void add_artifact_commands(CLI::App& app, ArtifactCommands* cmd) {
   CLI::App* shrink = app.add_subcommand("shrink", "Shrink an artifact's workload, as a new one");
   shrink->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
   shrink->add_option("--out", cmd->shrink_out, "New artifact folder (default: <ARTIFACT_DIR>-min)");
-  shrink->add_option("--time", cmd->shrink_time_s, "Seconds to search")
+  shrink->add_option("--time", cmd->shrink_options.time_s, "Seconds to search")
       ->check(CLI::Range(0.1, kTimeSecondsMax))
       ->capture_default_str();
+  shrink
+      ->add_option("--threads", cmd->shrink_options.fork_threads,
+                   "Writer threads of the kill cycles a fork artifact's candidates run when "
+                   "simulation misses it (default: as many as the artifact's child had)")
+      ->check(CLI::Range(0u, kThreadsMax));
   cmd->shrink = shrink;
 }
 
@@ -222,7 +227,7 @@ int run_cli(int argc, char** argv) {
     if (artifact.shrink_out.empty()) {
       artifact.shrink_out = default_shrink_out(artifact.artifact_dir);
     }
-    return shrink_command_main(artifact.artifact_dir, artifact.shrink_out, artifact.shrink_time_s,
+    return shrink_command_main(artifact.artifact_dir, artifact.shrink_out, artifact.shrink_options,
                                std::cout, std::cerr);
   }
   if (merge.app->parsed()) {

@@ -3,16 +3,43 @@
 #include <filesystem>
 #include <system_error>
 
+#include "fork_evidence.h"
 #include "oracle/target.h"
 #include "reports/junit.h"
 #include "reports/merge.h"
 #include "reports/report_files.h"
 #include "torture/artifact.h"
+#include "torture/fork_runner.h"
 #include "torture/replay.h"
 
 namespace torture {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A fork-judged shrink's evidence beside its artifact.json, then the
+// scratch folder it came from is removed.
+faultfs::Status copy_fork_evidence(const std::string& from, const std::string& out_dir) {
+  std::error_code ec;
+  for (const char* name : {kHistoryFile, kIssuedHistoryFile, kTraceFile}) {
+    if (fs::exists(fs::path(from) / name, ec)) {
+      fs::copy_file(fs::path(from) / name, fs::path(out_dir) / name, ec);
+      if (ec)
+        return faultfs::Status(faultfs::ErrorCode::kIoError,
+                               "copy " + std::string(name) + ": " + ec.message());
+    }
+  }
+  if (fs::exists(fs::path(from) / kDirFolder, ec)) {
+    faultfs::Status s = detail::copy_tree((fs::path(from) / kDirFolder).string(),
+                                          (fs::path(out_dir) / kDirFolder).string());
+    if (!s.is_ok()) return s;
+  }
+  fs::remove_all(from, ec);  // Scratch only: a leftover wastes space, loses nothing.
+  return faultfs::Status();
+}
+
+}  // namespace
 
 int list_targets(std::ostream& out) {
   for (const oracle::TargetInfo& t : oracle::target_registry()) {
@@ -44,8 +71,8 @@ int replay_command_main(const std::string& artifact_dir, std::ostream& out, std:
   return outcome->still_fails ? 1 : 0;
 }
 
-int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir, double time_s,
-                        std::ostream& out, std::ostream& err) {
+int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir,
+                        const ShrinkOptions& options, std::ostream& out, std::ostream& err) {
   auto artifact = read_artifact(artifact_dir);
   if (!artifact.is_ok()) {
     err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
@@ -56,8 +83,6 @@ int shrink_command_main(const std::string& artifact_dir, const std::string& out_
     err << "dbx-torture: " << out_dir << " already holds an artifact\n";
     return 2;
   }
-  ShrinkOptions options;
-  options.time_s = time_s;
   auto shrunk = shrink_artifact(artifact.value(), options);
   if (!shrunk.is_ok()) {
     err << "dbx-torture: cannot shrink " << artifact_dir << ": " << shrunk.status().message()
@@ -65,13 +90,18 @@ int shrink_command_main(const std::string& artifact_dir, const std::string& out_
     return 2;
   }
   if (!shrunk->has_value()) {
-    out << "shrink: " << artifact_dir << " no longer fails in simulation; nothing written\n";
+    out << "shrink: " << artifact_dir
+        << " no longer fails (in simulation, nor for a fork artifact in kill cycles); nothing "
+           "written\n";
     return 1;
   }
   Artifact& a = shrunk.value()->artifact;
   a.id = fs::path(out_dir).filename().string();
   a.replay = replay_command(out_dir);
-  const faultfs::Status written = write_artifact(a, out_dir);
+  faultfs::Status written = write_artifact(a, out_dir);
+  if (written.is_ok() && !shrunk.value()->evidence_dir.empty()) {
+    written = copy_fork_evidence(shrunk.value()->evidence_dir, out_dir);
+  }
   if (!written.is_ok()) {
     err << "dbx-torture: " << written.message() << "\n";
     return 2;

@@ -6,14 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "torture/replay.h"
+
 namespace torture {
 
 int list_targets(std::ostream& out);
 int replay_command_main(const std::string& artifact_dir, std::ostream& out, std::ostream& err);
 // 0: a smaller (or equal) failing artifact was written to `out_dir`;
 // 1: the artifact no longer fails, nothing written; 2: error.
-int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir, double time_s,
-                        std::ostream& out, std::ostream& err);
+int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir,
+                        const ShrinkOptions& options, std::ostream& out, std::ostream& err);
 int merge_command_main(const std::vector<std::string>& inputs, const std::string& out_dir,
                        const std::string& junit_file, std::ostream& out, std::ostream& err);
 

@@ -25,6 +25,7 @@ struct ForkCycle {
   std::string db_path;
   std::string trace_path;
   std::string history_path;
+  uint32_t threads = 1;  // The child's writer threads.
 };
 
 // What judge_fork_cycle() judges: one kill cycle of one campaign workload.

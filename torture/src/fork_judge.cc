@@ -62,9 +62,10 @@ struct CycleJudging {
     ++report.crash_states;
     ++report.states_by_policy[policy];
     if (j.verdict.ok || finding) return;
-    finding = ForkFinding{std::move(j),
-                          ForkEvidence{policy, in.cycle.db_path, std::move(choice), in.kill},
-                          std::move(context)};
+    finding = ForkFinding{
+        std::move(j),
+        ForkEvidence{policy, in.cycle.db_path, std::move(choice), in.kill, in.cycle.threads},
+        std::move(context)};
   }
 };
 
@@ -198,7 +199,8 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in, WorkloadReport re
     Judgement j;
     j.error = "an operation failed in the child with no fault injected";
     c.finding =
-        ForkFinding{std::move(j), ForkEvidence{kPolicyWorkload, in.cycle.db_path, {}, in.kill},
+        ForkFinding{std::move(j),
+                    ForkEvidence{kPolicyWorkload, in.cycle.db_path, {}, in.kill, in.cycle.threads},
                     "fork child, " + in.kill};
   } else {
     Status s = judge_as_left(&c);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -177,7 +178,7 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
                                               const std::string& what, WorkloadReport report) {
   Artifact a = campaign_artifact(options, target, kModeFork, index, workload, durability);
   a.crash.policy = kPolicyOrder;
-  a.fork = ForkEvidence{kPolicyOrder, c.db_path, std::nullopt, kill};
+  a.fork = ForkEvidence{kPolicyOrder, c.db_path, std::nullopt, kill, c.threads};
   a.kind = kKindRealTimeOrder;
   a.verdict = "violation: " + std::string(kKindRealTimeOrder);
   a.context = "fork child, " + kill + ": " + what;
@@ -255,21 +256,30 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
   shape.ops = options.ops;
   shape.io_errors = workload_io_errors(options, index);
   const Workload workload = generate_workload(workload_seed(options, index), shape);
-  const oracle::Durability durability = workload_durability(options, index);
   // Workloads run in blocks of one per durability level, mode by mode.
   const uint64_t levels = options.durabilities.size();
-  const uint64_t fork_ordinal = index / (levels * options.modes.size()) * levels + index % levels;
-  const KillPlan kill = plan_kill(target, workload, fork_ordinal);
+  const ForkCycleSpec spec{&workload, workload_durability(options, index),
+                           index / (levels * options.modes.size()) * levels + index % levels};
+  return execute_fork_cycle(options, target, index, spec, should_stop);
+}
+
+Result<WorkloadReport> execute_fork_cycle(const CampaignOptions& options,
+                                          const oracle::TargetInfo& target, uint64_t index,
+                                          const ForkCycleSpec& spec,
+                                          const std::function<bool()>& should_stop) {
+  assert(spec.workload != nullptr);
+  const Workload& workload = *spec.workload;
+  const oracle::Durability durability = spec.durability;
+  const KillPlan kill = plan_kill(target, workload, spec.fork_ordinal);
   auto work = detail::make_work_dir("w" + std::to_string(index));
   if (!work.is_ok()) return work.status();
   // The child logs in issue order; the judge reads the log rebuilt in
   // commit order (history.db, which an artifact keeps).
   detail::ForkCycle c{work.value(), work.value() + "/db", work.value() + "/trace.bin",
-                      work.value() + "/" + kHistoryFile};
+                      work.value() + "/" + kHistoryFile, fork_threads(options, workload)};
   const std::string issued_path = work.value() + "/" + kIssuedHistoryFile;
-  detail::ForkPlan plan{&workload,      durability,   fork_threads(options, workload),
-                        c.db_path,      c.trace_path, issued_path,
-                        kill.kill_point};
+  detail::ForkPlan plan{&workload,    durability,  c.threads,      c.db_path,
+                        c.trace_path, issued_path, kill.kill_point};
   int p[2];
   if (::pipe(p) != 0) return Status(ErrorCode::kIoError, "pipe failed");
   const pid_t pid = ::fork();

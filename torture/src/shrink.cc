@@ -8,10 +8,14 @@
 // and a candidate is kept only when it fails with the same cause (violation
 // kind, policy, and the operation and file at the crash point), never with
 // another violation its sampling happens to find.
+#include <cassert>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 
 #include "oracle/target.h"
 #include "replay_internal.h"
+#include "shrink_fork.h"
 #include "torture/options.h"
 
 namespace torture {
@@ -36,18 +40,27 @@ class Shrinker {
   // The artifact's own crash state, judged again: sets the cause to keep.
   // A fork-mode artifact names no simulated crash state (a real process
   // died at a kill point): its workload must fail in simulation with the
-  // same kind, the only part of its cause the simulation can see.
-  [[nodiscard]] Result<std::optional<Finding>> exact_failure() {
+  // same kind, the only part of its cause the simulation can see, or else
+  // in real kill cycles with its whole cause (shrink_fork.h).
+  [[nodiscard]] Result<bool> reproduces() {
     if (artifact_.mode == kModeFork) {
       kind_only_ = true;
       cause_.kind = artifact_.kind;
-      return failure(artifact_.workload);
+      auto simulated = failure(artifact_.workload);
+      if (!simulated.is_ok()) return simulated.status();
+      if (simulated->has_value() || !artifact_.fork) return simulated->has_value();
+      // As many writers as the child had, unless told otherwise.
+      const uint32_t threads =
+          options_.fork_threads > 0 ? options_.fork_threads : artifact_.fork->threads;
+      fork_judge_ = std::make_unique<detail::ForkShrinkJudge>(artifact_, target_, threads);
+      return fails(artifact_.workload);
     }
     auto f = judge_exactly(artifact_.workload, artifact_.crash);
-    if (!f.is_ok() || !f->has_value()) return f;
+    if (!f.is_ok()) return f.status();
+    if (!f->has_value()) return false;
     const Finding& found = f->value();
     cause_ = Cause{found.kind, found.crash.policy, found.crash_op, found.crash_file};
-    return f;
+    return true;
   }
 
   // The first finding of `w` with the artifact's cause, if there is one.
@@ -103,15 +116,27 @@ class Shrinker {
     return Clock::now() >= deadline_ || candidates_ >= options_.candidates_max;
   }
 
+  // Whether `w` fails with the cause: in simulation, or in kill cycles.
+  [[nodiscard]] Result<bool> fails(const Workload& w) {
+    if (fork_judge_ == nullptr) {
+      auto f = failure(w);
+      if (!f.is_ok()) return f.status();
+      return f->has_value();
+    }
+    ++candidates_;
+    return fork_judge_->failure(w);
+  }
+
   // Keeps `candidate` in `*best` when it still fails.
   [[nodiscard]] Result<bool> try_candidate(const Workload& candidate, Workload* best) {
     if (candidate.steps.empty() || out_of_budget()) return false;
-    auto f = failure(candidate);
-    if (!f.is_ok()) return f.status();
-    if (!f->has_value()) return false;
+    auto failed = fails(candidate);
+    if (!failed.is_ok() || !failed.value()) return failed;
     *best = candidate;
     return true;
   }
+
+  detail::ForkShrinkJudge* fork_judge() { return fork_judge_.get(); }
 
   [[nodiscard]] Status shrink_steps(Workload* w) {
     size_t chunk = std::max<size_t>(1, w->steps.size() / 2);
@@ -222,8 +247,55 @@ class Shrinker {
   Clock::time_point deadline_;
   uint64_t candidates_ = 0;
   Cause cause_;
+  std::unique_ptr<detail::ForkShrinkJudge> fork_judge_;  // Fork-judged candidates only.
   bool kind_only_ = false;
 };
+
+}  // namespace
+
+namespace {
+
+// A fork-judged shrink: the new artifact is the finding of the kill cycle
+// that last failed, which ran the best workload (kept: a re-run may not fail).
+Result<ShrinkOutcome> finish_forked(Shrinker& shrinker) {
+  const std::string& dir = shrinker.fork_judge()->kept_dir();
+  assert(!dir.empty());
+  auto a = read_artifact(dir);
+  if (!a.is_ok()) return a.status();
+  ShrinkOutcome out;
+  out.artifact = std::move(a).value();
+  out.evidence_dir = dir;
+  return out;
+}
+
+Result<ShrinkOutcome> finish_simulated(Shrinker& shrinker, const Artifact& artifact,
+                                       const Workload& best) {
+  // Judged without a deadline: the artifact must hold a complete failure.
+  auto finding = shrinker.failure_without_deadline(best);
+  if (!finding.is_ok()) return finding.status();
+  if (!finding->has_value()) {
+    return Status(ErrorCode::kInvalidArgument, "the shrunk workload stopped failing on a re-run");
+  }
+  Status s = shrinker.shrink_choice(best, &finding->value());
+  if (!s.is_ok()) return s;
+  const Finding& f = finding->value();
+  ShrinkOutcome out;
+  Artifact& a = out.artifact;
+  a = artifact;
+  a.mode = kModeSim;
+  a.fork.reset();
+  a.workload = best;
+  a.crash = f.crash;
+  a.kind = f.kind;
+  a.crash_op = f.crash_op;
+  a.crash_file = f.crash_file;
+  a.verdict = f.verdict.to_string();
+  a.context = f.context;
+  a.error = f.error;
+  a.recovered = f.recovered;
+  a.expected = f.expected;
+  return out;
+}
 
 }  // namespace
 
@@ -241,41 +313,20 @@ Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
   }
   Shrinker shrinker(artifact, *target, options);
   Workload best = artifact.workload;
-  auto first = shrinker.exact_failure();
+  auto first = shrinker.reproduces();
   if (!first.is_ok()) return first.status();
-  if (!first->has_value()) return std::optional<ShrinkOutcome>();
+  if (!first.value()) return std::optional<ShrinkOutcome>();
   Status s = shrinker.shrink_steps(&best);
   if (s.is_ok()) s = shrinker.shrink_details(&best);
   if (s.is_ok()) s = shrinker.shrink_steps(&best);  // Details may unlock more removals.
   if (!s.is_ok()) return s;
-  // Judged without a deadline: the artifact must hold a complete failure.
-  auto finding = shrinker.failure_without_deadline(best);
-  if (!finding.is_ok()) return finding.status();
-  if (!finding->has_value()) {
-    return Status(ErrorCode::kInvalidArgument, "the shrunk workload stopped failing on a re-run");
-  }
-  s = shrinker.shrink_choice(best, &finding->value());
-  if (!s.is_ok()) return s;
-  const Finding& f = finding->value();
-  ShrinkOutcome out;
-  out.ops_before = workload_ops(artifact.workload);
-  out.ops_after = workload_ops(best);
-  out.candidates = shrinker.candidates();
-  Artifact& a = out.artifact;
-  a = artifact;
-  a.mode = kModeSim;
-  a.fork.reset();
-  a.workload = best;
-  a.crash = f.crash;
-  a.kind = f.kind;
-  a.crash_op = f.crash_op;
-  a.crash_file = f.crash_file;
-  a.verdict = f.verdict.to_string();
-  a.context = f.context;
-  a.error = f.error;
-  a.recovered = f.recovered;
-  a.expected = f.expected;
-  return std::optional<ShrinkOutcome>(std::move(out));
+  auto out = shrinker.fork_judge() != nullptr ? finish_forked(shrinker)
+                                              : finish_simulated(shrinker, artifact, best);
+  if (!out.is_ok()) return out.status();
+  out->ops_before = workload_ops(artifact.workload);
+  out->ops_after = workload_ops(best);
+  out->candidates = shrinker.candidates();
+  return std::optional<ShrinkOutcome>(std::move(out).value());
 }
 
 }  // namespace torture

@@ -7,6 +7,7 @@
 
 #include "cli_run.h"
 #include "torture/artifact.h"
+#include "torture/options.h"
 
 namespace torture::testing {
 namespace {
@@ -75,6 +76,24 @@ TEST(TortureShrink, ForkArtifactKeepsItsKind) {
       "run --target delete-not-logged --mode fork --workloads 16 --ops 40 --seed 5", &s);
   if (::testing::Test::HasFatalFailure()) return;
   EXPECT_EQ(s.shrunk.kind, s.original.kind);
+  EXPECT_EQ(s.replay_code, 1);
+}
+
+// A concurrency bug simulation cannot see (one writer thread there): the
+// candidates run real kill cycles, and the shrunk artifact is a fork one
+// with the original's whole cause and its evidence, replayable.
+TEST(TortureShrink, ForkOnlyConcurrencyFindingShrinksInKillCyclesToTenOpsOrFewer) {
+  Shrunk s;
+  campaign_then_shrink(
+      "run --target group-commit-early-ack --mode fork --threads 4 --workloads 24 --seed 1", &s);
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_EQ(s.shrunk.mode, std::string(kModeFork));
+  ASSERT_TRUE(s.shrunk.fork.has_value());
+  EXPECT_EQ(s.shrunk.kind, s.original.kind);
+  EXPECT_EQ(s.shrunk.fork->policy, s.original.fork->policy);
+  EXPECT_EQ(s.shrunk.crash_op, s.original.crash_op);
+  EXPECT_EQ(s.shrunk.crash_file, s.original.crash_file);
+  EXPECT_LE(workload_ops(s.shrunk.workload), 10u);
   EXPECT_EQ(s.replay_code, 1);
 }
 

@@ -79,11 +79,30 @@ TEST_F(ArtifactTest, WriteThenReadIsExact) {
 TEST_F(ArtifactTest, ForkEvidenceRoundTrips) {
   Artifact a = sample();
   a.mode = kModeFork;
-  a.fork = ForkEvidence{"kill", "/dev/shm/x/db", std::nullopt, "kill point dbx/wal/before_sync"};
+  a.fork = ForkEvidence{"kill", "/dev/shm/x/db", std::nullopt, "kill point dbx/wal/before_sync", 4};
   ASSERT_TRUE(write_artifact(a, dir_).is_ok());
   auto back = read_artifact(dir_);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back->fork, a.fork);
+}
+
+// Artifacts written before fork.threads existed still read, as "not recorded".
+TEST_F(ArtifactTest, ForkEvidenceWithoutThreadsReadsAsUnrecorded) {
+  Artifact a = sample();
+  a.mode = kModeFork;
+  a.fork = ForkEvidence{"kill", "/dev/shm/x/db", std::nullopt, "timer", 4};
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  const std::string meta = dir_ + "/" + kArtifactFile;
+  std::ifstream in(meta);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = text.find("\"threads\": 4");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, std::string("\"threads\": 4").size(), "\"unused\": 0");
+  std::ofstream(meta, std::ios::trunc) << text;
+  auto back = read_artifact(dir_);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_TRUE(back->fork.has_value());
+  EXPECT_EQ(back->fork->threads, 0u);
 }
 
 TEST_F(ArtifactTest, DamagedArtifactsAreCorruptionErrors) {

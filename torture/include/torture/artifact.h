@@ -47,6 +47,9 @@ struct ForkEvidence {
   std::string db_path;  // The database directory the child used (trace paths).
   std::optional<faultfs::CrashChoice> choice;
   std::string kill;  // How the child died ("kill point dbx/wal/before_sync", "timer").
+  // The child's writer threads; 0: not recorded (an artifact written before
+  // the field was). Shrink runs its kill cycles with as many.
+  uint32_t threads = 0;
 
   bool operator==(const ForkEvidence&) const = default;
 };

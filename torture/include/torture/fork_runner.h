@@ -12,6 +12,7 @@
 #include "oracle/target.h"
 #include "torture/campaign.h"
 #include "torture/options.h"
+#include "torture/workload.h"
 
 namespace torture {
 
@@ -27,8 +28,26 @@ inline constexpr const char* kKindRealTimeOrder = "real_time_order";
 // when it exists (no real fsync cost), else the system temp directory.
 std::string fork_work_root();
 
+// What one kill cycle runs: the workload, its durability, and the ordinal
+// that picks its kill (even: the target's kill points in turn; odd: a drawn
+// acknowledgement). The writer threads come from options.threads as in a
+// campaign (above 1: that many; else drawn from the workload's seed).
+struct ForkCycleSpec {
+  const Workload* workload = nullptr;
+  oracle::Durability durability = oracle::Durability::kLazy;
+  uint64_t fork_ordinal = 0;
+};
+
+// Campaign workload `index` in fork mode: one kill cycle, judged; an artifact
+// per finding under options.report_dir.
 [[nodiscard]] faultfs::Result<WorkloadReport> execute_fork(
     const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
     const std::function<bool()>& should_stop);
+
+// One kill cycle of a given workload (shrink's candidates run these), named
+// `index` in its artifacts.
+[[nodiscard]] faultfs::Result<WorkloadReport> execute_fork_cycle(
+    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const ForkCycleSpec& spec, const std::function<bool()>& should_stop);
 
 }  // namespace torture

@@ -38,6 +38,10 @@ struct ReplayOutcome {
 struct ShrinkOptions {
   double time_s = 120;               // Wall-clock budget.
   uint64_t candidates_max = 20'000;  // Candidate workloads judged at most.
+  // Writer threads of a fork-judged shrink's kill cycles; 0: the artifact's
+  // own (recorded since artifacts carry fork.threads; else drawn from the
+  // workload's seed, as a campaign without --threads draws them).
+  uint32_t fork_threads = 0;
 };
 
 struct ShrinkOutcome {
@@ -45,9 +49,14 @@ struct ShrinkOutcome {
   size_t ops_before = 0;
   size_t ops_after = 0;
   uint64_t candidates = 0;
+  // Fork-judged only: the shrunk finding's folder, whose evidence files
+  // (history.db, issued.db, dir/ or trace.bin) belong beside the artifact;
+  // the caller copies them and removes the folder.
+  std::string evidence_dir;
 };
 
-// nullopt when the artifact's workload does not fail in simulation at all.
+// nullopt when the artifact's workload no longer fails: in simulation, or
+// for a fork-mode artifact simulation misses, in real kill cycles.
 [[nodiscard]] faultfs::Result<std::optional<ShrinkOutcome>> shrink_artifact(
     const Artifact& artifact, const ShrinkOptions& options);
 
