@@ -18,25 +18,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fork-judged shrink's evidence beside its artifact.json, then the
-// scratch folder it came from is removed.
+// A fork-judged shrink's evidence files beside the artifact.json written
+// for it: what write_artifact() does not write.
 faultfs::Status copy_fork_evidence(const std::string& from, const std::string& out_dir) {
   std::error_code ec;
   for (const char* name : {kHistoryFile, kIssuedHistoryFile, kTraceFile}) {
-    if (fs::exists(fs::path(from) / name, ec)) {
-      fs::copy_file(fs::path(from) / name, fs::path(out_dir) / name, ec);
-      if (ec)
-        return faultfs::Status(faultfs::ErrorCode::kIoError,
-                               "copy " + std::string(name) + ": " + ec.message());
+    if (!fs::exists(fs::path(from) / name, ec)) continue;
+    fs::copy_file(fs::path(from) / name, fs::path(out_dir) / name, ec);
+    if (ec) {
+      return faultfs::Status(faultfs::ErrorCode::kIoError,
+                             "copy " + std::string(name) + ": " + ec.message());
     }
   }
-  if (fs::exists(fs::path(from) / kDirFolder, ec)) {
-    faultfs::Status s = detail::copy_tree((fs::path(from) / kDirFolder).string(),
-                                          (fs::path(out_dir) / kDirFolder).string());
-    if (!s.is_ok()) return s;
-  }
-  fs::remove_all(from, ec);  // Scratch only: a leftover wastes space, loses nothing.
-  return faultfs::Status();
+  if (!fs::exists(fs::path(from) / kDirFolder, ec)) return faultfs::Status();
+  return detail::copy_tree((fs::path(from) / kDirFolder).string(),
+                           (fs::path(out_dir) / kDirFolder).string());
 }
 
 }  // namespace
@@ -99,8 +95,10 @@ int shrink_command_main(const std::string& artifact_dir, const std::string& out_
   a.id = fs::path(out_dir).filename().string();
   a.replay = replay_command(out_dir);
   faultfs::Status written = write_artifact(a, out_dir);
-  if (written.is_ok() && !shrunk.value()->evidence_dir.empty()) {
-    written = copy_fork_evidence(shrunk.value()->evidence_dir, out_dir);
+  const std::string& evidence = shrunk.value()->evidence_dir;
+  if (!evidence.empty()) {
+    if (written.is_ok()) written = copy_fork_evidence(evidence, out_dir);
+    fs::remove_all(evidence, ec);  // Scratch: a leftover wastes space, loses nothing.
   }
   if (!written.is_ok()) {
     err << "dbx-torture: " << written.message() << "\n";

@@ -258,13 +258,17 @@ namespace {
 // A fork-judged shrink: the new artifact is the finding of the kill cycle
 // that last failed, which ran the best workload (kept: a re-run may not fail).
 Result<ShrinkOutcome> finish_forked(Shrinker& shrinker) {
-  const std::string& dir = shrinker.fork_judge()->kept_dir();
+  std::string dir = shrinker.fork_judge()->release_kept_dir();
   assert(!dir.empty());
   auto a = read_artifact(dir);
-  if (!a.is_ok()) return a.status();
+  if (!a.is_ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);  // Scratch: nobody takes it over now.
+    return a.status();
+  }
   ShrinkOutcome out;
   out.artifact = std::move(a).value();
-  out.evidence_dir = dir;
+  out.evidence_dir = std::move(dir);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <filesystem>
+#include <utility>
 
 #include "torture/fork_runner.h"
 #include "torture/replay.h"
@@ -38,7 +39,10 @@ ForkShrinkJudge::ForkShrinkJudge(const Artifact& artifact, const oracle::TargetI
 ForkShrinkJudge::~ForkShrinkJudge() {
   std::error_code ec;
   fs::remove_all(scratch_root_, ec);  // Best effort: scratch copies only.
+  if (!kept_dir_.empty()) fs::remove_all(kept_dir_, ec);
 }
+
+std::string ForkShrinkJudge::release_kept_dir() { return std::exchange(kept_dir_, {}); }
 
 Result<bool> ForkShrinkJudge::failure(const Workload& w) {
   options_.report_dir = scratch_root_;

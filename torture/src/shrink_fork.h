@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "faultfs/status.h"
@@ -35,14 +34,15 @@ class ForkShrinkJudge {
   // cycle may not fail again, so the evidence is kept when it is seen.
   [[nodiscard]] faultfs::Result<bool> failure(const Workload& w);
 
-  // The folder of the last finding failure() saw; empty before the first.
-  // The caller copies it and then removes it.
-  const std::string& kept_dir() const { return kept_dir_; }
+  // Hands over the folder of the last finding failure() saw (empty before
+  // the first): the caller removes it once copied. Until then, and for a
+  // shrink that ends in an error, the destructor removes it.
+  std::string release_kept_dir();
 
  private:
-  const Artifact& artifact_;
   [[nodiscard]] faultfs::Status keep(const std::string& dir);
 
+  const Artifact& artifact_;
   const oracle::TargetInfo& target_;
   CampaignOptions options_;
   std::string scratch_root_;
