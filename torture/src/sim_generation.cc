@@ -1,6 +1,6 @@
 // Multi-generation histories. A crash step powers the simulated machine off
 // at a step boundary: one crash image of everything so far (drawn from the
-// workload's seed, so replay and shrink rebuild it) replaces the live file
+// crash step's own seed, so replay and shrink rebuild it) replaces the live file
 // system, the target recovers from it, the recovered state is judged like any
 // other, and the rest of the workload runs on it. Later crash points are then
 // judged against a history that carries the first recovery (the writes it
@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "sim_run.h"
-#include "torture/seeds.h"
 
 namespace torture::detail {
 
@@ -23,13 +22,11 @@ using faultfs::Status;
 
 namespace {
 
-constexpr uint64_t kGenerationStream = 0x9e4e;
-
 // A policy the contract covers: beyond it (corrupt, lost-file) the recovery
 // may rightly refuse to open, which would end the history, not extend it.
 // Drawn from every such policy, whatever the campaign's --policy: a replay
 // judges one policy alone, and must still rebuild the same generations from
-// the workload's seed.
+// the crash steps' seeds.
 CrashPolicy generation_policy(std::mt19937_64& rng) {
   constexpr CrashPolicy kWithinContract[] = {CrashPolicy::kDrop, CrashPolicy::kPrefix,
                                              CrashPolicy::kReorder, CrashPolicy::kTorn};
@@ -40,9 +37,11 @@ CrashPolicy generation_policy(std::mt19937_64& rng) {
 
 }  // namespace
 
-Status SimRun::next_generation(uint64_t step, bool fault_armed) {
+Status SimRun::next_generation(uint64_t step, const Step& crash) {
   assert(target_ != nullptr && fs_ != nullptr);
-  std::mt19937_64 rng(derive_seed(workload_.seed, step, kGenerationStream));
+  assert(crash.kind == StepKind::kCrash);
+  const bool fault_armed = crash.fault.has_value();
+  std::mt19937_64 rng(crash.crash_seed);
   const CrashPolicy policy = generation_policy(rng);
   const faultfs::CrashOptions options{policy, settings_.dir_mode, settings_.sector_bytes};
   std::unique_ptr<faultfs::SimFs> image = fs_->crash(options, rng);
@@ -59,9 +58,9 @@ Status SimRun::next_generation(uint64_t step, bool fault_armed) {
   durable_at_point_.clear();  // Indexed by the new file system's persistence points.
   faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
-  s = history_->record_crash(oracle::CrashKind::kPowerLoss,
-                             "crash step " + std::to_string(step) + ": power loss " +
-                                 faultfs::crash_policy_name(policy));
+  s = history_->record_crash(
+      oracle::CrashKind::kPowerLoss,
+      "crash step " + std::to_string(step) + ": power loss " + faultfs::crash_policy_name(policy));
   if (!s.is_ok()) return s;
   result_.generations++;
   judge_->note_later_generation();

@@ -134,7 +134,7 @@ Status SimRun::run_step(size_t index) {
   if (!s.is_ok()) return s;
   const uint64_t fired_before = faults_->injected_total();
   faults_before_step_ = fired_before;
-  if (step.kind == StepKind::kCrash) return next_generation(current_step_, step.fault.has_value());
+  if (step.kind == StepKind::kCrash) return next_generation(current_step_, step);
   Status op_error;
   s = execute(step, &op_error);
   fault.disarm();

@@ -63,7 +63,7 @@ class SimRun {
   std::string step_context(uint64_t step) const;
 
   // sim_generation.cc: a crash step's power loss, recovered and continued on.
-  [[nodiscard]] faultfs::Status next_generation(uint64_t step, bool fault_armed);
+  [[nodiscard]] faultfs::Status next_generation(uint64_t step, const Step& crash);
 
   // sim_crashes.cc: crash points.
   void on_op(const faultfs::OpEvent& event);

@@ -28,6 +28,17 @@ constexpr uint64_t kWaitPercent = 6;
 // workload runs about 2.5 generations on top of its reopens.
 constexpr uint64_t kCrashOfReopenPercent = 50;
 constexpr uint64_t kCrashStepStream = 0xc7a5;
+// A crash step's own seed: derived from (seed, step index) on this stream,
+// which is what version 1 of the JSON form implied for every crash step.
+constexpr uint64_t kCrashImageStream = 0x9e4e;
+// Version 1 carried no crash seed (it was derived from the step's index);
+// version 2 stores it with each crash step as "draw".
+constexpr uint64_t kWorkloadJsonVersion = 2;
+
+// The harness numbers steps from 1 (0 is the first open): step i's number.
+uint64_t crash_seed_of_index(uint64_t seed, size_t index) {
+  return derive_seed(seed, index + 1, kCrashImageStream);
+}
 // Scaled-down tuning a workload draws from (each list's first entry is the
 // harness's former fixed choice): checkpoints every few KiB of writes, WAL
 // chunks a workload crosses, none at all, and interval checkpoints.
@@ -189,6 +200,7 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
       // Drawn on its own stream: the other steps stay what they were.
       Draw crash_draw(derive_seed(seed, i, kCrashStepStream));
       step.kind = crash_draw.percent(kCrashOfReopenPercent) ? StepKind::kCrash : StepKind::kReopen;
+      if (step.kind == StepKind::kCrash) step.crash_seed = crash_seed_of_index(seed, i);
     }
     w.steps.push_back(std::move(step));
   }
@@ -215,6 +227,7 @@ std::string workload_to_json(const Workload& workload) {
     Json j{{"kind", step_kind_name(step.kind)}};
     if (step.kind == StepKind::kWrite) j["write"] = json_util::write_to_json(step.write);
     if (step.kind == StepKind::kWait) j["ms"] = step.wait_ms;
+    if (step.kind == StepKind::kCrash) j["draw"] = step.crash_seed;
     if (step.fault) {
       j["fault"] = Json{{"op", faultfs::fault_point_name(step.fault->op)},
                         {"kind", static_cast<int>(step.fault->kind)}};
@@ -222,7 +235,7 @@ std::string workload_to_json(const Workload& workload) {
     steps.push_back(std::move(j));
   }
   return Json{{"format", "dbx-torture-workload"},
-              {"version", 1},
+              {"version", kWorkloadJsonVersion},
               {"seed", workload.seed},
               {"sync_interval_ms", workload.sync_interval_ms},
               {"delta_flush_threshold_bytes", workload.delta_flush_threshold_bytes},
@@ -285,6 +298,28 @@ Status tuning_from_json(const Json& root, Workload* w) {
   return s;
 }
 
+// Absent (the first artifacts) means 1. A newer version is refused rather
+// than misread: it may carry draws this reader would silently replace.
+Result<uint64_t> version_from_json(const Json& root) {
+  if (!root.contains("version")) return uint64_t{1};
+  auto version = json_util::get_u64(root, "version", "workload");
+  if (!version.is_ok()) return version.status();
+  if (version.value() < 1 || version.value() > kWorkloadJsonVersion) {
+    return json_util::corrupt("workload", "version " + std::to_string(version.value()) +
+                                              " is not 1.." + std::to_string(kWorkloadJsonVersion) +
+                                              ": written by a newer dbx-torture");
+  }
+  return version.value();
+}
+
+// Version 1 derived a crash step's seed from its index, and so does this
+// reader for it: an old artifact replays the very crash images it recorded.
+Result<uint64_t> crash_seed_from_json(const Json& step, uint64_t version, uint64_t seed,
+                                      size_t index) {
+  if (version == 1) return crash_seed_of_index(seed, index);
+  return json_util::get_u64(step, "draw", "workload crash");
+}
+
 }  // namespace
 
 Result<Workload> workload_from_json(std::string_view text) {
@@ -296,6 +331,8 @@ Result<Workload> workload_from_json(std::string_view text) {
   if (format.value() != "dbx-torture-workload") {
     return json_util::corrupt("workload", "format is not dbx-torture-workload");
   }
+  auto version = version_from_json(root);
+  if (!version.is_ok()) return version.status();
   auto seed = json_util::get_u64(root, "seed", "workload");
   if (!seed.is_ok()) return seed.status();
   const auto steps = root.find("steps");
@@ -323,6 +360,9 @@ Result<Workload> workload_from_json(std::string_view text) {
       step.kind = StepKind::kReopen;
     } else if (kind.value() == "crash") {
       step.kind = StepKind::kCrash;
+      auto crash_seed = crash_seed_from_json(j, version.value(), w.seed, w.steps.size());
+      if (!crash_seed.is_ok()) return crash_seed.status();
+      step.crash_seed = crash_seed.value();
     } else if (kind.value() == "wait") {
       step.kind = StepKind::kWait;
       auto ms = json_util::get_u64(j, "ms", "workload wait");

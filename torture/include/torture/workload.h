@@ -59,6 +59,11 @@ struct Step {
   StepKind kind = StepKind::kWrite;
   oracle::Write write;   // Non-empty exactly when kind == kWrite.
   uint32_t wait_ms = 0;  // 1..kWaitMsMax exactly when kind == kWait.
+  // kCrash only (0 otherwise): seeds the power loss's draws (its crash
+  // policy and which unsynced bytes survive). It belongs to the step, not to
+  // the step's position, so a shrink that drops earlier steps keeps the same
+  // crash image and with it the finding's cause.
+  uint64_t crash_seed = 0;
   std::optional<IoFault> fault;
 
   bool operator==(const Step&) const = default;
