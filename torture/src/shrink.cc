@@ -53,7 +53,8 @@ class Shrinker {
       const uint32_t threads =
           options_.fork_threads > 0 ? options_.fork_threads : artifact_.fork->threads;
       fork_judge_ = std::make_unique<detail::ForkShrinkJudge>(artifact_, target_, threads);
-      return fails(artifact_.workload);
+      ++candidates_;
+      return fork_judge_->failure(artifact_.workload, detail::ForkShrinkJudge::kReproduceTriesMax);
     }
     auto f = judge_exactly(artifact_.workload, artifact_.crash);
     if (!f.is_ok()) return f.status();

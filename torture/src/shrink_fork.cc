@@ -44,13 +44,14 @@ ForkShrinkJudge::~ForkShrinkJudge() {
 
 std::string ForkShrinkJudge::release_kept_dir() { return std::exchange(kept_dir_, {}); }
 
-Result<bool> ForkShrinkJudge::failure(const Workload& w) {
+Result<bool> ForkShrinkJudge::failure(const Workload& w, uint32_t tries) {
+  assert(tries >= 1 && tries <= kReproduceTriesMax);
   options_.report_dir = scratch_root_;
   std::error_code ec;
   fs::remove_all(scratch_root_, ec);
   fs::create_directories(fs::path(scratch_root_) / "failures", ec);
   if (ec) return Status(ErrorCode::kIoError, "shrink: cannot create " + scratch_root_);
-  for (uint32_t t = 0; t < kTriesMax; ++t) {
+  for (uint32_t t = 0; t < tries; ++t) {
     const ForkCycleSpec spec{&w, artifact_.durability, t};
     auto report = execute_fork_cycle(options_, target_, cycles_++, spec, [] { return false; });
     if (!report.is_ok()) return report.status();

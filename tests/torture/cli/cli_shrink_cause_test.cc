@@ -12,10 +12,15 @@
 namespace torture::testing {
 namespace {
 
-std::string first_artifact_of(const std::string& report) {
+// The first artifact of the report, or the first of kind `kind` when given.
+std::string first_artifact_of(const std::string& report, const std::string& kind) {
   const auto s = nlohmann::json::parse(slurp(report + "/summary.json"), nullptr, false);
-  if (!s.is_object() || s["violations_list"].empty()) return "";
-  return report + "/" + s["violations_list"][0]["artifact"].get<std::string>();
+  if (!s.is_object()) return "";
+  for (const auto& v : s["violations_list"]) {
+    if (!kind.empty() && v["kind"] != kind) continue;
+    return report + "/" + v["artifact"].get<std::string>();
+  }
+  return "";
 }
 
 struct Shrunk {
@@ -24,14 +29,15 @@ struct Shrunk {
   int replay_code = -1;
 };
 
-// Runs `campaign`, shrinks its first artifact and replays the result.
-void campaign_then_shrink(const std::string& campaign, Shrunk* out) {
+// Runs `campaign`, shrinks its first artifact (of `kind`, when given) and
+// replays the result.
+void campaign_then_shrink(const std::string& campaign, Shrunk* out, const std::string& kind = "") {
   TempDir t;
   const std::string report = t / "report";
   const CliResult r = run_torture(campaign + " --jobs 2 --quiet --report " + report, t);
   ASSERT_EQ(r.code, 1) << r.out << r.err;
-  const std::string original_dir = first_artifact_of(report);
-  ASSERT_FALSE(original_dir.empty());
+  const std::string original_dir = first_artifact_of(report, kind);
+  ASSERT_FALSE(original_dir.empty()) << "no " << kind << " finding: " << r.out;
   const std::string shrunk_dir = t / "shrunk";
   const CliResult shrink =
       run_torture("shrink " + original_dir + " --time 60 --out " + shrunk_dir, t);
@@ -81,11 +87,15 @@ TEST(TortureShrink, ForkArtifactKeepsItsKind) {
 
 // A concurrency bug simulation cannot see (one writer thread there): the
 // candidates run real kill cycles, and the shrunk artifact is a fork one
-// with the original's whole cause and its evidence, replayable.
+// with the original's whole cause and its evidence, replayable. The early
+// acknowledgement's common sign is taken (a lost write under power loss,
+// about one Full cycle in three): its rarer ones (a hole under a process
+// kill, about one in seventy) may not recur in the shrink's cycles at all.
 TEST(TortureShrink, ForkOnlyConcurrencyFindingShrinksInKillCyclesToTenOpsOrFewer) {
   Shrunk s;
   campaign_then_shrink(
-      "run --target group-commit-early-ack --mode fork --threads 4 --workloads 24 --seed 1", &s);
+      "run --target group-commit-early-ack --mode fork --threads 4 --workloads 24 --seed 1", &s,
+      "lost_acknowledged");
   if (::testing::Test::HasFatalFailure()) return;
   EXPECT_EQ(s.shrunk.mode, std::string(kModeFork));
   ASSERT_TRUE(s.shrunk.fork.has_value());
