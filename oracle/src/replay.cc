@@ -1,5 +1,6 @@
 #include "replay.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -55,16 +56,22 @@ uint64_t hash_value(std::string_view value) { return hash_bytes(value, kValueSee
 
 std::string_view Arena::store(std::string_view bytes) {
   if (bytes.empty()) return std::string_view();
-  if (bytes.size() > kChunkBytes) {
+  if (bytes.size() > kChunkBytesMax) {
     // A value larger than a chunk gets an allocation of its own.
-    oversized_.push_back(std::make_unique<char[]>(bytes.size()));
+    oversized_.push_back(std::make_unique_for_overwrite<char[]>(bytes.size()));
     std::memcpy(oversized_.back().get(), bytes.data(), bytes.size());
     return std::string_view(oversized_.back().get(), bytes.size());
   }
-  if (chunks_.empty() || bytes.size() > kChunkBytes - used_) {
-    chunks_.push_back(std::make_unique<char[]>(kChunkBytes));
+  if (chunks_.empty() || bytes.size() > chunk_bytes_ - used_) {
+    // Doubling: a long history takes O(log) chunks; the fit keeps a value
+    // in one chunk (it is at most kChunkBytesMax here).
+    chunk_bytes_ = std::min(kChunkBytesMax, std::max(kChunkBytesMin, 2 * chunk_bytes_));
+    while (chunk_bytes_ < bytes.size()) chunk_bytes_ *= 2;
+    assert(chunk_bytes_ <= kChunkBytesMax);
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk_bytes_));
     used_ = 0;
   }
+  assert(bytes.size() <= chunk_bytes_ - used_);
   char* dst = chunks_.back().get() + used_;
   std::memcpy(dst, bytes.data(), bytes.size());
   used_ += bytes.size();

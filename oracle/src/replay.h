@@ -32,15 +32,22 @@ struct KeyName {
 
 // Append-only byte storage whose views stay valid for its lifetime, moves
 // included: one allocation per chunk instead of one per value.
+//
+// Chunks start small and double up to kChunkBytesMax, and are never zeroed:
+// every judged state loads its history into a fresh arena, and a 1 MiB
+// zeroed first chunk (a fresh mapping, faulted in page by page, then unmapped)
+// cost more than the whole check of a short history.
 class Arena {
  public:
   std::string_view store(std::string_view bytes);
 
  private:
-  static constexpr size_t kChunkBytes = size_t{1} << 20;
+  static constexpr size_t kChunkBytesMin = size_t{4} << 10;
+  static constexpr size_t kChunkBytesMax = size_t{1} << 20;
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::vector<std::unique_ptr<char[]>> oversized_;
-  size_t used_ = 0;  // Bytes used of the last chunk.
+  size_t chunk_bytes_ = 0;  // Size of the last chunk.
+  size_t used_ = 0;         // Bytes used of the last chunk.
 };
 
 // 64-bit hashes, 8 bytes per step. A row's hash is hash_entry(hash_key(table,
