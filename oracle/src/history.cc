@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS events(
   detail TEXT NOT NULL);
 )sql";
 
+// PRAGMA user_version of a log with the schema above and its time columns.
+constexpr uint64_t kSchemaVersion = 1;
+constexpr const char* kSetSchemaVersion = "PRAGMA user_version = 1";
+static_assert(kSchemaVersion == 1, "kSetSchemaVersion spells the version");
+
 }  // namespace
 
 const char* sync_kind_name(SyncKind kind) {
@@ -70,10 +75,8 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
       " PRAGMA cache_size=-65536;");
   if (!s.is_ok()) return s;
-  s = db.value()->exec(kSchema);
-  if (!s.is_ok()) return s;
   std::unique_ptr<History> history(new History(std::move(db).value(), options));
-  s = history->add_time_columns();
+  s = history->ensure_schema();
   if (s.is_ok()) s = history->prepare_statements();
   if (!s.is_ok()) return s;
   s = history->load_key_ids();
@@ -91,6 +94,21 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
   if (!seq_max.is_ok()) return seq_max.status();
   history->seq_next_ = seq_max.value() + 1;
   return history;
+}
+
+// A log this code created carries kSchemaVersion and needs no DDL: parsing
+// the schema again cost a fork child a tenth of its kill cycle. Any other
+// (none yet, or one written before acknowledgements carried times) is
+// brought up to date, which an empty file and an old artifact's log both
+// take without loss.
+Status History::ensure_schema() {
+  auto version = detail::query_u64(*db_, "PRAGMA user_version");
+  if (!version.is_ok()) return version.status();
+  if (version.value() == kSchemaVersion) return Status::ok();
+  Status s = db_->exec(kSchema);
+  if (s.is_ok()) s = add_time_columns();
+  if (s.is_ok()) s = db_->exec(kSetSchemaVersion);
+  return s;
 }
 
 History::History(std::unique_ptr<sql::Db> db, const Options& options)
@@ -298,7 +316,9 @@ Status History::record_sync_begin(SyncKind kind, uint64_t covered) {
   return begin_sync(kind, covered).status();
 }
 
-Result<uint64_t> History::begin_sync(SyncKind kind) { return begin_sync(kind, summary_.last_acked); }
+Result<uint64_t> History::begin_sync(SyncKind kind) {
+  return begin_sync(kind, summary_.last_acked);
+}
 
 Result<uint64_t> History::begin_sync(SyncKind kind, uint64_t covered) {
   Status s = begin_record();

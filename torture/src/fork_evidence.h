@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "faultfs/crash.h"
 #include "faultfs/sim_fs.h"
 #include "faultfs/status.h"
+#include "oracle/history.h"
 #include "oracle/target.h"
 #include "torture/campaign.h"
 #include "torture/judge.h"
@@ -40,17 +40,17 @@ struct ForkJudging {
   const std::string& kill;  // How the child died: "kill point NAME", or a timed kill.
   uint64_t marker;          // The child's end marker; kMarkerUnexpected: an operation failed.
   const std::function<bool()>& should_stop;
-  // The acknowledgements the child sent, which the log may lack when the
-  // kill cut its last transaction short.
-  std::span<const uint64_t> acked = {};
 };
 
 // Judges what the child left: (a) the directory as left, under the
 // process-kill bounds (on a copy, so the original stays evidence), then (b)
-// power-loss images of the trace's end under every policy. Findings become
-// artifacts holding the evidence. `report` arrives with its identity set.
-[[nodiscard]] faultfs::Result<WorkloadReport> judge_fork_cycle(const ForkJudging& judging,
-                                                               WorkloadReport report);
+// power-loss images of the trace's end under every policy, against
+// `history`: the cycle's log in commit order, open on cycle.history_path
+// (handed over still open, so that it is not read back from disk once more
+// per cycle). Findings become artifacts holding the evidence. `report`
+// arrives with its identity set.
+[[nodiscard]] faultfs::Result<WorkloadReport> judge_fork_cycle(
+    const ForkJudging& judging, std::unique_ptr<oracle::History> history, WorkloadReport report);
 
 // Creates a fresh, empty, unique directory under fork_work_root().
 [[nodiscard]] faultfs::Result<std::string> make_work_dir(const std::string& tag);

@@ -29,23 +29,6 @@ struct ForkFinding {
   std::string context;
 };
 
-// The log the cycle is judged against: the child's, completed by the
-// acknowledgements it sent that the kill cut from it.
-Result<std::unique_ptr<oracle::History>> open_cycle_history(const ForkJudging& in) {
-  auto history = oracle::History::open(in.cycle.history_path);
-  if (!history.is_ok()) return history.status();
-  for (const uint64_t seq : in.acked) {
-    // The child sent each ack after the write returned success, and after
-    // logging it; a kill may have cut the uncommitted tail of that log.
-    if (seq <= history.value()->summary().last_acked) continue;
-    Status s = history.value()->record_ack(seq);
-    if (!s.is_ok()) return s;
-  }
-  Status committed = history.value()->commit();
-  if (!committed.is_ok()) return committed;
-  return history;
-}
-
 // One cycle's judging: every judged state counts in `report`, and the first
 // that fails is the finding (judging stops at it). `scope` names the state
 // under recovery for the watchdog; it lives until the last judgement.
@@ -190,11 +173,14 @@ Result<reports::Violation> save_fork_finding(const ForkJudging& in, Artifact a,
 
 }  // namespace
 
-Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in, WorkloadReport report) {
-  auto history = open_cycle_history(in);
-  if (!history.is_ok()) return history.status();
-  Judge judge(in.target, in.durability, *history.value());
-  CycleJudging c{in, judge, history.value()->summary(), report, std::nullopt, std::nullopt};
+Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
+                                        std::unique_ptr<oracle::History> history,
+                                        WorkloadReport report) {
+  assert(history != nullptr);
+  Status committed = history->commit();
+  if (!committed.is_ok()) return committed;
+  Judge judge(in.target, in.durability, *history);
+  CycleJudging c{in, judge, history->summary(), report, std::nullopt, std::nullopt};
   if (in.marker == kMarkerUnexpected) {
     Judgement j;
     j.error = "an operation failed in the child with no fault injected";
@@ -212,7 +198,7 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in, WorkloadReport re
   auto a = fork_finding_artifact(in, judge, *c.finding);
   if (!a.is_ok()) return a.status();
   auto v = save_fork_finding(in, std::move(a).value(), c.finding->judgement.verdict,
-                             c.finding->evidence.policy, std::move(history).value());
+                             c.finding->evidence.policy, std::move(history));
   if (!v.is_ok()) return v.status();
   report.violations.push_back(std::move(v).value());
   return report;

@@ -211,6 +211,7 @@ class History {
 
  private:
   History(std::unique_ptr<sql::Db> db, const Options& options);
+  [[nodiscard]] faultfs::Status ensure_schema();
   [[nodiscard]] faultfs::Status prepare_statements();
   // Rebuilds the summary, and `tracker`'s open syncs, from the log's rows.
   [[nodiscard]] faultfs::Result<HistorySummary> replay_log(detail::SyncTracker* tracker);
