@@ -93,8 +93,8 @@ std::vector<TargetInfo> build_registry() {
                      "returns",
                      Bug::kGroupCommitEarlyAck, {kFull}));
   out.push_back(mini("torn-tail-kept",
-                     "recovery stops at a torn WAL tail but leaves it in place, so the next "
-                     "generation's records follow garbage",
+                     "recovery stops at a torn WAL tail but, unless the file ends inside it, "
+                     "leaves it in place, so the next generation's records follow garbage",
                      Bug::kTornTailKept, {kLazy, kFull}));
   out.push_back(mini("threshold-checkpoint-unsynced",
                      "the size-threshold background checkpoint never syncs the checkpoint's data "

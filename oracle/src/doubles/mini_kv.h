@@ -69,9 +69,10 @@ enum class Bug : uint8_t {
   kLazySyncLate,                   // Lazy's background sync runs at 8x sync_interval.
   kGroupCommitEarlyAck,            // Full: a follower returns while the leader's
                                    // sync is still running.
-  kTornTailKept,                   // Recovery stops at a torn tail but leaves its
-                                   // bytes (and writes no marker): the next
-                                   // generation appends after them.
+  kTornTailKept,                   // Recovery stops at a torn tail but, unless the
+                                   // file ends inside its frame (a short write),
+                                   // leaves its bytes (and writes no marker): the
+                                   // next generation appends after them.
   kThresholdCheckpointUnsynced,    // The size-threshold checkpoint never syncs the
                                    // checkpoint's data (flush() does), yet renames
                                    // it in and cuts the WAL: only small tuning

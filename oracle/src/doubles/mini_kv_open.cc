@@ -119,11 +119,16 @@ Status MiniKvTarget::replay_wal(bool checkpoint_exists) {
   }
   size_t offset = 0;
   bool logged_writes = false;
+  // How the frame replay stopped at failed to read, if one did.
+  FrameRead::Outcome stop = FrameRead::Outcome::kOk;
   while (offset < bytes.size()) {
     const FrameRead frame = read_frame(std::string_view(bytes).substr(offset), verify);
     auto record =
         frame.outcome == FrameRead::Outcome::kOk ? decode_record(frame.payload) : std::nullopt;
-    if (!record) break;  // The torn tail, or damage (below).
+    if (!record) {  // The torn tail, or damage (below).
+      stop = frame.outcome;
+      break;
+    }
     if (check && offset == 0 && record->write.empty() && record->seq > seq_) {
       return damaged("the checkpoint is older than the WAL it should precede");
     }
@@ -148,7 +153,11 @@ Status MiniKvTarget::replay_wal(bool checkpoint_exists) {
   }
   if (check && logged_writes && !checkpoint_exists) return damaged("the checkpoint is lost");
   wal_size_ = bytes.size();
-  if (offset < bytes.size() && !bug(Bug::kTornTailKept)) {
+  // The bug truncates only a tail the file ends inside (what a short write
+  // leaves); a whole frame that fails its checksum (what a torn sector
+  // leaves) stays in place.
+  const bool keep_tail = bug(Bug::kTornTailKept) && stop != FrameRead::Outcome::kIncomplete;
+  if (offset < bytes.size() && !keep_tail) {
     // New records must follow the last good one, durably.
     Status s = wal_->truncate(offset);
     wal_size_ = offset;
@@ -162,7 +171,7 @@ Status MiniKvTarget::replay_wal(bool checkpoint_exists) {
   if (!s.is_ok()) return s;
   // The bug leaves the torn bytes and no marker after them: the trap only
   // springs once a later generation has appended records behind them.
-  if (bug(Bug::kTornTailKept) && offset < bytes.size()) return s;
+  if (keep_tail && offset < bytes.size()) return s;
   // Everything kept is durable now; a marker says so to the next recovery.
   return append_marker();
 }
