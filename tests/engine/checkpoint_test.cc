@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -99,13 +100,69 @@ TEST(Checkpoint, WritersAndReadersProceedWhileTheWosSyncIsHeld) {
   EXPECT_EQ(db->count("t"), 1u);
 }
 
+// Counts background checkpoints that overlapped an acknowledged write: a
+// checkpoint spans its first write under wos/ to the rename that publishes
+// its conf; it raced when the writer's acknowledged count moved in between.
+// Observes through CountingFs's per-call hook (it never fails a call). Each
+// WOS write waits 100 us, to widen the span on a fast machine.
+class CheckpointRaceCounter {
+ public:
+  void install(CountingFs& fs) {
+    fs.counters().fail = [this](const std::string& op, const std::string& path) {
+      observe(op, path);
+      return faultfs::Status::ok();
+    };
+  }
+  void acknowledged() { acked_.fetch_add(1); }
+  uint64_t raced() const {
+    std::lock_guard lock(mu_);
+    return raced_;
+  }
+  uint64_t published() const {
+    std::lock_guard lock(mu_);
+    return published_;
+  }
+
+ private:
+  void observe(const std::string& op, const std::string& path) {
+    const bool in_wos = path.find("/wos/") != std::string::npos;
+    if (op == "write" && in_wos) {
+      {
+        std::lock_guard lock(mu_);
+        if (!in_checkpoint_) acked_at_start_ = acked_.load();
+        in_checkpoint_ = true;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    } else if (op == "rename" && in_wos && path.ends_with("/conf")) {
+      std::lock_guard lock(mu_);
+      if (in_checkpoint_ && acked_.load() > acked_at_start_) ++raced_;
+      ++published_;
+      in_checkpoint_ = false;
+    }
+  }
+
+  std::atomic<uint64_t> acked_{0};
+  mutable std::mutex mu_;
+  bool in_checkpoint_ = false;
+  uint64_t acked_at_start_ = 0;
+  uint64_t raced_ = 0;
+  uint64_t published_ = 0;
+};
+
 // Many background checkpoints, each racing the writer, with a log that is
-// often left uncut: every acknowledged write is there after each reopen.
+// often left uncut: every acknowledged write is there after each reopen, and
+// some checkpoints provably ran while writes were acknowledged.
 void churn_and_reopen(Durability durability) {
   TempDir dir;
+  CountingFs fs(faultfs::posix_file_system());
+  CheckpointRaceCounter races;
+  races.install(fs);
   Options options;
   options.durability = durability;
-  options.delta_flush_threshold_bytes = 4 * 1024;
+  options.file_system = &fs;
+  // Far enough below twice the threshold (where a writer stops to checkpoint
+  // itself) that a background checkpoint has a dozen writes' time to run.
+  options.delta_flush_threshold_bytes = 16 * 1024;
   options.wal_preallocate_bytes = 64 * 1024;
   std::map<std::string, std::string> model;
   std::mt19937_64 random(durability == Durability::kNone ? 1 : 2);
@@ -122,6 +179,7 @@ void churn_and_reopen(Durability durability) {
         db->insert("t", key, value);
         model[key] = value;
       }
+      races.acknowledged();
       if (random() % 97 == 0) db->flush();
     }
     db->close();
@@ -131,6 +189,9 @@ void churn_and_reopen(Durability durability) {
     ASSERT_EQ(seen, model) << "session " << session;
     db->close();
   }
+  EXPECT_GT(races.published(), 20u) << "too few checkpoints to race";
+  EXPECT_GT(races.raced(), 0u) << "no checkpoint overlapped an acknowledged write in "
+                               << races.published() << " checkpoints";
 }
 
 TEST(Checkpoint, BackgroundCheckpointsRacingAFullWriterLoseNothing) {

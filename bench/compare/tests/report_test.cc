@@ -18,7 +18,23 @@ TEST(Median, EvenCountAveragesTheTwoMiddleValues) {
   EXPECT_DOUBLE_EQ(median({4.0, 1.0, 3.0, 2.0}), 2.5);
 }
 
-TEST(Median, OneFailedRunLeavesTheMedianOfTwo) { EXPECT_DOUBLE_EQ(median({10.0, 20.0}), 15.0); }
+// bench/run's three runs append to one raw file; a run that failed (it
+// crashed or timed out) wrote no line for the workloads it never finished.
+// Through the whole pipeline, those take the median of the two runs left,
+// and the workloads every run finished keep their median of three.
+TEST(Summarize, ARunThatFailedMidwayLeavesItsUnfinishedWorkloadsTheMedianOfTwo) {
+  std::stringstream raw;
+  raw << to_json_line({"dbx", "fillrandom", 10}) << "\n"   // run 1
+      << to_json_line({"dbx", "readrandom", 100}) << "\n"  //
+      << to_json_line({"dbx", "fillrandom", 40}) << "\n"   // run 2 fails after it
+      << to_json_line({"dbx", "fillrandom", 20}) << "\n"   // run 3
+      << to_json_line({"dbx", "readrandom", 300}) << "\n";
+  auto parsed = parse_lines(raw);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  const Summary s = summarize(parsed.value());
+  EXPECT_DOUBLE_EQ(s.workloads.at("fillrandom").at("dbx"), 20);   // Three runs: the middle.
+  EXPECT_DOUBLE_EQ(s.workloads.at("readrandom").at("dbx"), 200);  // Two runs: their mean.
+}
 
 TEST(ParseLines, RoundTripsWhatToJsonLineWrites) {
   std::stringstream raw;
