@@ -4,7 +4,7 @@
 
 #include "database_impl.h"
 #include "kill_points.h"
-#include "log.h"
+#include "logger.h"
 #include "status_util.h"
 #include "wal/wal_writer.h"
 #include "wos/wos_store.h"

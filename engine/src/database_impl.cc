@@ -5,7 +5,7 @@
 #include <span>
 
 #include "kill_points.h"
-#include "log.h"
+#include "logger.h"
 #include "read_only_fs.h"
 #include "status_util.h"
 #include "wal/wal_writer.h"

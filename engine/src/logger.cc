@@ -1,4 +1,4 @@
-#include "log.h"
+#include "logger.h"
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "log_level.h"
+#include "logger_level.h"
 
 namespace dbx {
 namespace {

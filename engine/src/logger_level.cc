@@ -1,4 +1,4 @@
-#include "log_level.h"
+#include "logger_level.h"
 
 #include <algorithm>
 #include <cctype>

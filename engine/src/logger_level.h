@@ -1,4 +1,4 @@
-// How the engine's log level is chosen from the environment (log.h says
+// How the engine's log level is chosen from the environment (logger.h says
 // which variables and in what order); pure functions, so tests need no
 // process of their own.
 #pragma once

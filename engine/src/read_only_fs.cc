@@ -1,6 +1,6 @@
 #include "read_only_fs.h"
 
-#include "log.h"
+#include "logger.h"
 #include "status_util.h"
 
 namespace dbx {

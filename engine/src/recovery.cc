@@ -10,8 +10,8 @@
 #include <chrono>
 
 #include "database_impl.h"
-#include "log.h"
 #include "log_replay.h"
+#include "logger.h"
 #include "read_only_fs.h"
 #include "status_util.h"
 #include "wal/wal_reader.h"

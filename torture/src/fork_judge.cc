@@ -83,7 +83,7 @@ Status judge_policy_images(CycleJudging* c, faultfs::SimFs& base, size_t i) {
   const oracle::Bounds bounds =
       beyond ? oracle::beyond_contract_bounds(c->summary, in.durability)
              : oracle::compute_bounds(c->summary, in.durability, oracle::CrashKind::kPowerLoss);
-  std::mt19937_64 rng(derive_seed(in.workload.seed, 0xb, i));
+  std::mt19937_64 rng(derive_seed(in.workload.seed, streams::kForkPowerLoss, i));
   const size_t images = crash.policy == faultfs::CrashPolicy::kDrop ? 1 : kForkImagesPerPolicy;
   std::vector<faultfs::CrashChoice> seen;
   for (size_t k = 0; k < 2 * images && seen.size() < images && !c->finding; ++k) {

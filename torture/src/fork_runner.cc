@@ -52,7 +52,7 @@ struct KillPlan {
 // that even a short campaign arms each point, in each durability level in
 // turn; the rest are killed after a drawn number of acknowledgements.
 KillPlan plan_kill(const oracle::TargetInfo& target, const Workload& w, uint64_t fork_ordinal) {
-  std::mt19937_64 rng(derive_seed(w.seed, 0xf0f));
+  std::mt19937_64 rng(derive_seed(w.seed, streams::kForkKillPlan));
   KillPlan plan;
   size_t writes = 0;
   for (const Step& s : w.steps) writes += s.kind == StepKind::kWrite ? 1 : 0;
@@ -167,7 +167,7 @@ Status lay_down_empty_log(const std::string& path) {
 uint32_t fork_threads(const CampaignOptions& options, const Workload& w) {
   if (options.threads > 1) return options.threads;
   constexpr uint32_t kDrawn[] = {1, 2, 4};
-  return kDrawn[derive_seed(w.seed, 0x7d) % std::size(kDrawn)];
+  return kDrawn[derive_seed(w.seed, streams::kForkThreads) % std::size(kDrawn)];
 }
 
 // The child's log completed from what the parent saw: acks a kill cut off

@@ -131,11 +131,11 @@ const std::string& workload_mode(const CampaignOptions& options, uint64_t index)
 bool workload_io_errors(const CampaignOptions& options, uint64_t index) {
   // One workload in four, drawn from the seed so that every combination of
   // durability and mode gets some.
-  return options.io_errors && derive_seed(options.seed, index, 0x10e) % 4 == 0;
+  return options.io_errors && derive_seed(options.seed, index, streams::kWorkloadIoErrors) % 4 == 0;
 }
 
 uint64_t workload_seed(const CampaignOptions& options, uint64_t index) {
-  return derive_seed(options.seed, index, 0x5eed);
+  return derive_seed(options.seed, index, streams::kWorkloadSeed);
 }
 
 std::vector<std::string> policy_names(const std::vector<faultfs::CrashPolicy>& policies) {

@@ -44,7 +44,7 @@ SimRun::SimRun(const oracle::TargetInfo& target, const Workload& workload,
       settings_(settings),
       control_(control),
       tuning_(workload_tuning(workload)),
-      sample_rng_(derive_seed(workload.seed, 0x5a4d)) {
+      sample_rng_(derive_seed(workload.seed, streams::kSimSample)) {
   assert(settings.images_per_policy >= 1);
   assert(settings.findings_max >= 1);
 }

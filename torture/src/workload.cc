@@ -27,17 +27,16 @@ constexpr uint64_t kWaitPercent = 6;
 // Half of the former reopen steps (5% of steps) are crash steps: a 100-step
 // workload runs about 2.5 generations on top of its reopens.
 constexpr uint64_t kCrashOfReopenPercent = 50;
-constexpr uint64_t kCrashStepStream = 0xc7a5;
-// A crash step's own seed: derived from (seed, step index) on this stream,
-// which is what version 1 of the JSON form implied for every crash step.
-constexpr uint64_t kCrashImageStream = 0x9e4e;
+// A crash step's own seed: derived from (seed, step index) on
+// streams::kCrashImage, which is what version 1 of the JSON form implied for
+// every crash step.
 // Version 1 carried no crash seed (it was derived from the step's index);
 // version 2 stores it with each crash step as "draw".
 constexpr uint64_t kWorkloadJsonVersion = 2;
 
 // The harness numbers steps from 1 (0 is the first open): step i's number.
 uint64_t crash_seed_of_index(uint64_t seed, size_t index) {
-  return derive_seed(seed, index + 1, kCrashImageStream);
+  return derive_seed(seed, index + 1, streams::kCrashImage);
 }
 // Scaled-down tuning a workload draws from (each list's first entry is the
 // harness's former fixed choice): checkpoints every few KiB of writes, WAL
@@ -49,7 +48,6 @@ constexpr std::array<uint32_t, 3> kFlushIntervalFactors = {0, 0, 3};  // x sync_
 // reached by a short workload, 4 KiB and 16 KiB are. Drawn on a stream of
 // its own, so the draws above (and every step) stay what they were.
 constexpr std::array<uint64_t, 4> kCompactionMinBytes = {1 << 20, 4 << 10, 4 << 10, 16 << 10};
-constexpr uint64_t kCompactionStream = 0xc0ac;
 constexpr uint64_t kTuningBytesMax = uint64_t{1} << 30;
 
 class Draw {
@@ -173,7 +171,7 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
   w.wal_preallocate_bytes = kPreallocations[draw.range(0, kPreallocations.size() - 1)];
   w.flush_interval_ms =
       w.sync_interval_ms * kFlushIntervalFactors[draw.range(0, kFlushIntervalFactors.size() - 1)];
-  Draw compaction_draw(derive_seed(seed, 0, kCompactionStream));
+  Draw compaction_draw(derive_seed(seed, 0, streams::kCompaction));
   w.wos_compaction_min_bytes =
       kCompactionMinBytes[compaction_draw.range(0, kCompactionMinBytes.size() - 1)];
   w.steps.reserve(shape.ops);
@@ -198,7 +196,7 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
       step.kind = StepKind::kFlush;
     } else {
       // Drawn on its own stream: the other steps stay what they were.
-      Draw crash_draw(derive_seed(seed, i, kCrashStepStream));
+      Draw crash_draw(derive_seed(seed, i, streams::kCrashStep));
       step.kind = crash_draw.percent(kCrashOfReopenPercent) ? StepKind::kCrash : StepKind::kReopen;
       if (step.kind == StepKind::kCrash) step.crash_seed = crash_seed_of_index(seed, i);
     }

@@ -35,7 +35,7 @@
 #include <utility>
 
 #include "faultfs/status.h"
-#include "log.h"
+#include "logger.h"
 
 namespace dbx {
 

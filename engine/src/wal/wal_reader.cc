@@ -4,7 +4,7 @@
 #include <cassert>
 #include <utility>
 
-#include "log.h"
+#include "logger.h"
 #include "wal/wal_scan.h"
 #include "wal/wal_window.h"
 

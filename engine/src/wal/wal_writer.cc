@@ -5,7 +5,7 @@
 #include <cassert>
 #include <cstring>
 
-#include "log.h"
+#include "logger.h"
 
 namespace dbx::wal {
 namespace {
@@ -39,7 +39,7 @@ WalWriter::WalWriter(faultfs::FileSystem& fs, std::unique_ptr<faultfs::File> fil
   assert(epoch_ != 0);
   assert(end_offset_ >= kFirstRecordOffset && end_offset_ % kRecordAlignment == 0);
   assert(end_offset_ <= file_size_bytes_);
-  durability_.epoch = epoch_;
+  sync_progress_.epoch = epoch_;
 }
 
 WalWriter::~WalWriter() {
@@ -206,25 +206,25 @@ Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::stri
   uint64_t synced_sequence = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    assert(durability_.epoch == epoch_);
+    assert(sync_progress_.epoch == epoch_);
     // The reader ends the log at a sequence that does not increase.
-    if (durability_.appended && sequence <= durability_.last_sequence) {
+    if (sync_progress_.appended && sequence <= sync_progress_.last_sequence) {
       return invalid(path_, "sequence " + std::to_string(sequence) + " does not exceed " +
-                                std::to_string(durability_.last_sequence));
+                                std::to_string(sync_progress_.last_sequence));
     }
-    synced_sequence = durability_.synced_sequence;
+    synced_sequence = sync_progress_.synced_sequence;
   }
   assert(synced_sequence < sequence || synced_sequence == 0);
   s = write_frame(kind, epoch_, sequence, synced_sequence, payload);
   if (!s.is_ok()) return s;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    durability_.claimed_sequence = std::max(durability_.claimed_sequence, synced_sequence);
-    if (!durability_.appended) {
-      durability_.appended = true;
-      durability_.first_sequence = sequence;
+    sync_progress_.claimed_sequence = std::max(sync_progress_.claimed_sequence, synced_sequence);
+    if (!sync_progress_.appended) {
+      sync_progress_.appended = true;
+      sync_progress_.first_sequence = sequence;
     }
-    durability_.last_sequence = sequence;
+    sync_progress_.last_sequence = sequence;
   }
   return end_offset_;
 }
@@ -234,10 +234,10 @@ Status WalWriter::sync() {
   if (!s.is_ok()) return s;
   // Only records whose write returned before the fdatasync started are
   // covered by it; append publishes last_sequence after its write returns.
-  Durability before;
+  SyncProgress before;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    before = durability_;
+    before = sync_progress_;
   }
   s = file_->sync();
   if (!s.is_ok()) return poison(std::move(s));
@@ -245,8 +245,9 @@ Status WalWriter::sync() {
     std::lock_guard<std::mutex> lock(mu_);
     // A recycle() in between started a new epoch whose records this sync
     // may not cover; the old epoch's sequences mean nothing there.
-    if (durability_.epoch == before.epoch) {
-      durability_.synced_sequence = std::max(durability_.synced_sequence, before.last_sequence);
+    if (sync_progress_.epoch == before.epoch) {
+      sync_progress_.synced_sequence =
+          std::max(sync_progress_.synced_sequence, before.last_sequence);
     }
   }
   return Status::ok();
@@ -259,17 +260,18 @@ Status WalWriter::append_sync_proof() {
   uint64_t synced_sequence = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!durability_.appended || durability_.synced_sequence <= durability_.claimed_sequence) {
+    if (!sync_progress_.appended ||
+        sync_progress_.synced_sequence <= sync_progress_.claimed_sequence) {
       return Status::ok();  // Nothing new to prove.
     }
-    sequence = durability_.last_sequence;
-    synced_sequence = durability_.synced_sequence;
+    sequence = sync_progress_.last_sequence;
+    synced_sequence = sync_progress_.synced_sequence;
   }
   assert(synced_sequence <= sequence);
   s = write_frame(RecordKind::kSyncProof, epoch_, sequence, synced_sequence, {});
   if (!s.is_ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
-  durability_.claimed_sequence = std::max(durability_.claimed_sequence, synced_sequence);
+  sync_progress_.claimed_sequence = std::max(sync_progress_.claimed_sequence, synced_sequence);
   return Status::ok();
 }
 
@@ -277,9 +279,9 @@ void WalWriter::note_synced(uint64_t sequence) {
   std::lock_guard<std::mutex> lock(mu_);
   // Claiming a sequence this writer did not append in this epoch could make a
   // later record "prove" an unsynced one durable: claim less, never more.
-  if (!durability_.appended || sequence < durability_.first_sequence) return;
-  const uint64_t clamped = std::min(sequence, durability_.last_sequence);
-  durability_.synced_sequence = std::max(durability_.synced_sequence, clamped);
+  if (!sync_progress_.appended || sequence < sync_progress_.first_sequence) return;
+  const uint64_t clamped = std::min(sequence, sync_progress_.last_sequence);
+  sync_progress_.synced_sequence = std::max(sync_progress_.synced_sequence, clamped);
 }
 
 Status WalWriter::recycle(uint64_t checkpoint_sequence) {
@@ -288,10 +290,10 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   if (epoch_ == UINT32_MAX) return invalid(path_, "epoch exhausted");
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (durability_.appended && checkpoint_sequence < durability_.last_sequence) {
+    if (sync_progress_.appended && checkpoint_sequence < sync_progress_.last_sequence) {
       return invalid(path_, "checkpoint " + std::to_string(checkpoint_sequence) +
                                 " does not cover record " +
-                                std::to_string(durability_.last_sequence));
+                                std::to_string(sync_progress_.last_sequence));
     }
   }
   const uint32_t new_epoch = epoch_ + 1;
@@ -306,11 +308,11 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   epoch_ = new_epoch;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    durability_ = Durability{};
-    durability_.epoch = new_epoch;
-    durability_.appended = true;
-    durability_.first_sequence = checkpoint_sequence;
-    durability_.last_sequence = checkpoint_sequence;
+    sync_progress_ = SyncProgress{};
+    sync_progress_.epoch = new_epoch;
+    sync_progress_.appended = true;
+    sync_progress_.first_sequence = checkpoint_sequence;
+    sync_progress_.last_sequence = checkpoint_sequence;
   }
   return Status::ok();
 }

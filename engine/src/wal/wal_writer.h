@@ -117,7 +117,7 @@ class WalWriter {
 
  private:
   // What sync() may claim, shared with the syncing thread under mu_.
-  struct Durability {
+  struct SyncProgress {
     uint32_t epoch = 0;
     bool appended = false;          // This writer appended a record in `epoch`.
     uint64_t first_sequence = 0;    // The first such record's sequence.
@@ -158,7 +158,7 @@ class WalWriter {
   std::string frame_;  // Reused across appends.
   std::atomic<bool> failed_{false};
   std::mutex mu_;
-  Durability durability_;  // Guarded by mu_.
+  SyncProgress sync_progress_;  // Guarded by mu_.
 };
 
 }  // namespace dbx::wal

@@ -13,7 +13,7 @@
 #include <optional>
 
 #include "kill_points.h"
-#include "log.h"
+#include "logger.h"
 #include "wos/wos_entry_scanner.h"
 #include "wos/wos_entry_writer.h"
 #include "wos/wos_store.h"

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "log.h"
+#include "logger.h"
 #include "util/byte_arena.h"
 #include "util/packed_key.h"
 #include "util/pipeline.h"

@@ -3,7 +3,7 @@
 // is in wos_load.cc.
 #include <cassert>
 
-#include "log.h"
+#include "logger.h"
 #include "wos/wos_store.h"
 
 namespace dbx::wos {

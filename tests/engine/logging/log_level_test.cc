@@ -1,13 +1,12 @@
 // SPDLOG_LEVEL and DBX_LOG_LEVEL: both work, an unknown level warns and keeps
 // the level, and errors reach the log at every level but an explicit off.
-#include "log_level.h"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdio>
 #include <string>
 
+#include "logger_level.h"
 #include "support/temp_dir.h"
 
 namespace dbx {

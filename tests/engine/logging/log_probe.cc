@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "dbx/dbx.h"
-#include "log.h"
+#include "logger.h"
 
 int main(int argc, char** argv) {
   dbx::logger().trace("probe trace line");
