@@ -18,10 +18,10 @@
 
 namespace bench {
 
-// Matched durability levels (issue 6): Full is DBX kFull = SQLite
+// Matched durability levels: Full is DBX kFull = SQLite
 // synchronous=FULL = RocksDB/LevelDB sync=true; Lazy is DBX kLazy = SQLite
 // synchronous=NORMAL = sync=false. kNone (no log at all) exists only for DBX,
-// the figure issue 2 needs; the peers refuse it.
+// the figure DBX's durability table needs; the peers refuse it.
 enum class Durability { kFull, kLazy, kNone };
 
 struct EngineOptions {

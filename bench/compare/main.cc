@@ -51,7 +51,7 @@ int report(const std::string& raw_path, const std::string& out_path, const std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"DBX side by side with SQLite, RocksDB and LevelDB (issue 6)"};
+  CLI::App app{"DBX side by side with SQLite, RocksDB and LevelDB"};
   app.require_subcommand(1);
   std::string engine, suite, dir, raw, out, machine, date, command;
   double scale = 1.0;

@@ -273,7 +273,7 @@ std::string to_markdown(const Summary& s, const std::string& machine, const std:
     const std::string shown = it == s.limits.end() ? "—" : format_value(limit, it->second);
     md << "| " << limit << " | " << shown << " | " << unit_of(limit) << " |\n";
   }
-  md << "\n| DBX durability (issue 2) | inserts/s |\n|---|--:|\n";
+  md << "\n| DBX durability | inserts/s |\n|---|--:|\n";
   md << "| Full (fillseq_sync, 1 thread) | " << format_value("x", lookup(s, "fillseq_sync", "dbx"))
      << " |\n";
   md << "| Lazy (fillrandom_lazy) | " << format_value("x", lookup(s, "fillrandom_lazy", "dbx"))

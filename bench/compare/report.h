@@ -32,7 +32,7 @@ std::string to_json_line(const Measurement& m);
 double median(std::vector<double> values);
 Summary summarize(const Measurements& all);
 
-// One target of issue 6, judged on the medians.
+// One target of the comparison, judged on the medians.
 struct TargetCheck {
   std::string name;  // e.g. "fillseq_sync ≥ 1.2 × best peer".
   std::optional<double> dbx;

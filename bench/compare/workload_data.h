@@ -1,4 +1,4 @@
-// The bytes every workload writes: 16-byte keys and 100-byte values (issue 6),
+// The bytes every workload writes: 16-byte keys and 100-byte values,
 // a pure function of the key's index so that a read can be checked without
 // remembering what was written.
 #pragma once

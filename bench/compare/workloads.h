@@ -1,4 +1,4 @@
-// The compared workloads (issue 6). Each runs against one engine in a fresh
+// The compared workloads. Each runs against one engine in a fresh
 // directory and returns its figures; bench/run takes the median of three runs,
 // each in its own process so that no engine inherits another's heap or threads.
 #pragma once

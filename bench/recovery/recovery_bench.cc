@@ -1,4 +1,4 @@
-// Where the time of recovery_s (issue 6, bench/run) goes: 1,000,000
+// Where the time of recovery_s (bench/run) goes: 1,000,000
 // single-insert records (table "kv", 16-byte decimal keys in ascending order,
 // 100-byte values), as the recovery_s workload leaves them in the WAL.
 //

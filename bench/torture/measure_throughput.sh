@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throughput of dbx-torture (issue 5, "Done when"): crash states judged per
+# Throughput of dbx-torture: crash states judged per
 # second in sim mode (100-operation workloads, --jobs 2) and kill cycles per
 # second in fork mode (Lazy, and Full for comparison), each the median of
 # RUNS timed campaigns. Prints each command and its median.

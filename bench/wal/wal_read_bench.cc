@@ -1,4 +1,4 @@
-// How fast recovery reads the WAL back (issue 6, recovery_s): 1,000,000
+// How fast recovery reads the WAL back (recovery_s): 1,000,000
 // single-insert records (table "kv", 16-byte key, 100-byte value), as the
 // recovery_s workload of bench/run leaves them, read from the page cache
 // through the POSIX faultfs file system.

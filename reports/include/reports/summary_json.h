@@ -1,4 +1,4 @@
-// summary.json: the machine-readable report (issue 5, "Reports").
+// summary.json: the machine-readable report.
 //
 // Top-level keys: format, format_version, target, durability, modes, policies,
 // dir_mode, seed, shard{count, indices}, ops, threads, jobs, io_errors,
