@@ -173,26 +173,26 @@ std::string merge_hostnames(const std::vector<const Summary*>& shards) {
 }  // namespace
 
 Result<Summary> merge_summaries(const std::vector<Summary>& shards) {
-  if (shards.empty()) return Status::error("merge: no summaries to merge");
+  if (shards.empty()) return format_error("merge: no summaries to merge");
   std::map<uint32_t, size_t> owner;  // Shard index -> position in `shards`.
   for (size_t i = 0; i < shards.size(); i++) {
     Status status = validate(shards[i]);
     if (!status.is_ok())
-      return Status::error("merge: summary " + std::to_string(i + 1) +
-                           " is malformed: " + status.message());
+      return format_error("merge: summary " + std::to_string(i + 1) +
+                          " is malformed: " + status.message());
     const std::optional<std::string> difference = campaign_difference(shards[0], shards[i]);
     if (difference.has_value()) {
-      return Status::error("merge: shard " + shard_label(shards[i].config.shard) +
-                           " is from another campaign than shard " +
-                           shard_label(shards[0].config.shard) + ": " + *difference);
+      return format_error("merge: shard " + shard_label(shards[i].config.shard) +
+                          " is from another campaign than shard " +
+                          shard_label(shards[0].config.shard) + ": " + *difference);
     }
     for (const uint32_t index : shards[i].config.shard.indices) {
       const auto [it, inserted] = owner.emplace(index, i);
       if (!inserted) {
-        return Status::error("merge: shard " + std::to_string(index) + "/" +
-                             std::to_string(shards[i].config.shard.count) +
-                             " appears twice (summaries " + std::to_string(it->second + 1) +
-                             " and " + std::to_string(i + 1) + ")");
+        return format_error("merge: shard " + std::to_string(index) + "/" +
+                            std::to_string(shards[i].config.shard.count) +
+                            " appears twice (summaries " + std::to_string(it->second + 1) +
+                            " and " + std::to_string(i + 1) + ")");
       }
     }
   }
@@ -214,7 +214,7 @@ Result<Summary> merge_summaries(const std::vector<Summary>& shards) {
   std::set<std::string_view> violation_ids;
   for (const Summary* shard : ordered) {
     if (!add_counters(&merged.counters, shard->counters)) {
-      return Status::error("merge: a counter overflows 64 bits");
+      return format_error("merge: a counter overflows 64 bits");
     }
     jobs += shard->config.jobs;
     merged.elapsed_s = std::max(merged.elapsed_s, shard->elapsed_s);
@@ -228,21 +228,21 @@ Result<Summary> merge_summaries(const std::vector<Summary>& shards) {
     if (merged.interrupted.empty()) merged.interrupted = shard->interrupted;
     for (const Violation& violation : shard->violations) {
       if (!violation_ids.insert(violation.id).second) {
-        return Status::error("merge: violation id \"" + violation.id +
-                             "\" appears in two shards; ids must be unique in a campaign");
+        return format_error("merge: violation id \"" + violation.id +
+                            "\" appears in two shards; ids must be unique in a campaign");
       }
       merged.violations.push_back(violation);
     }
   }
   if (jobs > std::numeric_limits<uint32_t>::max()) {
-    return Status::error("merge: jobs overflow 32 bits");
+    return format_error("merge: jobs overflow 32 bits");
   }
   merged.config.jobs = static_cast<uint32_t>(jobs);
   merged.rate_series = merge_rate_series(ordered);
   merged.hostname = merge_hostnames(ordered);
 
   Status status = validate(merged);
-  if (!status.is_ok()) return Status::error("merge: the merged summary " + status.message());
+  if (!status.is_ok()) return format_error("merge: the merged summary " + status.message());
   assert(merged.config.shard.indices.size() == owner.size());
   return merged;
 }

@@ -15,7 +15,7 @@ namespace {
 
 Status os_error(std::string_view operation, const std::filesystem::path& path,
                 std::string_view reason) {
-  return Status::error(std::string(operation) + " " + path.string() + ": " + std::string(reason));
+  return file_error(std::string(operation) + " " + path.string() + ": " + std::string(reason));
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ Result<std::string> read_file(const std::filesystem::path& file, size_t size_byt
 Status write_report_dir(const Summary& summary, const std::filesystem::path& report_dir) {
   Status valid = validate(summary);
   if (!valid.is_ok())
-    return Status::error("refusing to write a malformed report: " + valid.message());
+    return format_error("refusing to write a malformed report: " + valid.message());
   std::error_code error;
   std::filesystem::create_directories(report_dir, error);
   if (error) return os_error("cannot create report folder", report_dir, error.message());
@@ -85,13 +85,13 @@ Result<Summary> read_report_dir(const std::filesystem::path& report_dir) {
   Result<std::string> content = read_file(file, kSummaryJsonBytesMax);
   if (!content.is_ok()) return content.status();
   Result<Summary> summary = summary_from_json(content.value());
-  if (!summary.is_ok()) return Status::error(file.string() + ": " + summary.status().message());
+  if (!summary.is_ok()) return format_error(file.string() + ": " + summary.status().message());
   return summary;
 }
 
 Status write_junit_file(const Summary& summary, const std::filesystem::path& file) {
   Status valid = validate(summary);
-  if (!valid.is_ok()) return Status::error("refusing to write malformed JUnit: " + valid.message());
+  if (!valid.is_ok()) return format_error("refusing to write malformed JUnit: " + valid.message());
   return write_file_atomically(file, render_junit_xml(summary));
 }
 

@@ -132,8 +132,8 @@ std::string format_utc_timestamp(int64_t unix_ms) {
 
 Result<int64_t> parse_utc_timestamp(std::string_view text) {
   auto malformed = [&] {
-    return Status::error("timestamp \"" + std::string(text.substr(0, 40)) +
-                         "\" is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+    return format_error("timestamp \"" + std::string(text.substr(0, 40)) +
+                        "\" is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ");
   };
   if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
       text[16] != ':' || text[19] != '.' || text[23] != 'Z') {

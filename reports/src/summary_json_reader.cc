@@ -35,8 +35,8 @@ Status check_nesting(std::string_view text) {
     } else if (c == '[' || c == '{') {
       depth++;
       if (depth > kNestingDepthMax) {
-        return Status::error("summary.json: nested deeper than " +
-                             std::to_string(kNestingDepthMax) + " levels");
+        return format_error("summary.json: nested deeper than " + std::to_string(kNestingDepthMax) +
+                            " levels");
       }
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
@@ -46,7 +46,7 @@ Status check_nesting(std::string_view text) {
 }
 
 Status wrong_type(const std::string& field, const char* expected, const Json& value) {
-  return Status::error(field + ": expected " + expected + ", got " + value.type_name());
+  return format_error(field + ": expected " + expected + ", got " + value.type_name());
 }
 
 Status read(const Json& value, const std::string& field, std::string* out) {
@@ -66,7 +66,7 @@ Status read(const Json& value, const std::string& field, uint32_t* out) {
   Status status = read(value, field, &wide);
   if (!status.is_ok()) return status;
   if (wide > std::numeric_limits<uint32_t>::max()) {
-    return Status::error(field + ": " + std::to_string(wide) + " does not fit 32 bits");
+    return format_error(field + ": " + std::to_string(wide) + " does not fit 32 bits");
   }
   *out = static_cast<uint32_t>(wide);
   return Status();
@@ -124,7 +124,7 @@ Status read_key(const Json& object, const std::string& parent, const char* key, 
   const std::string field = parent.empty() ? std::string(key) : parent + "." + key;
   if (!object.is_object()) return wrong_type(parent, "an object", object);
   const auto it = object.find(key);
-  if (it == object.end()) return Status::error(field + ": missing");
+  if (it == object.end()) return format_error(field + ": missing");
   return read(*it, field, out);
 }
 
@@ -141,10 +141,10 @@ Status read_bounded_array(const Json& object, const std::string& parent, const c
                           size_t size_max, const Json** out) {
   const std::string field = parent.empty() ? std::string(key) : parent + "." + key;
   const auto it = object.find(key);
-  if (it == object.end()) return Status::error(field + ": missing");
+  if (it == object.end()) return format_error(field + ": missing");
   if (!it->is_array()) return wrong_type(field, "an array", *it);
   if (it->size() > size_max) {
-    return Status::error(field + ": more than " + std::to_string(size_max) + " entries");
+    return format_error(field + ": more than " + std::to_string(size_max) + " entries");
   }
   *out = &*it;
   return Status();
@@ -177,7 +177,7 @@ Status read_violation(const Json& value, const std::string& field, Violation* v)
   if (s.is_ok()) s = read_newer_key(value, field, "crash_file", &v->crash_file);
   if (!s.is_ok()) return s;
   const auto diff = value.find("diff");
-  if (diff == value.end()) return Status::error(field + ".diff: missing");
+  if (diff == value.end()) return format_error(field + ".diff: missing");
   if (!diff->is_object()) return wrong_type(field + ".diff", "an object", *diff);
   return read_diff(*diff, field + ".diff", &v->diff);
 }
@@ -197,13 +197,13 @@ Status read_config(const Json& root, CampaignConfig* c) {
   if (s.is_ok()) s = read_key(root, "", "workloads_limit", &c->workloads_limit);
   if (!s.is_ok()) return s;
   const auto shard = root.find("shard");
-  if (shard == root.end()) return Status::error("shard: missing");
+  if (shard == root.end()) return format_error("shard: missing");
   if (!shard->is_object()) return wrong_type("shard", "an object", *shard);
   s = read_key(*shard, "shard", "count", &c->shard.count);
   const auto indices = shard->find("indices");
   if (s.is_ok() && indices != shard->end() && indices->is_array() &&
       indices->size() > kShardCountMax) {
-    return Status::error("shard.indices: more than " + std::to_string(kShardCountMax));
+    return format_error("shard.indices: more than " + std::to_string(kShardCountMax));
   }
   if (s.is_ok()) s = read_key(*shard, "shard", "indices", &c->shard.indices);
   return s;
@@ -220,7 +220,7 @@ Status read_reach(const Json& root, Reach* reach) {
   const size_t rows =
       reach->kill_points.size() + reach->recovery_outcomes.size() + reach->workload_features.size();
   if (s.is_ok() && rows > kNamesMax) {
-    return Status::error("reach: more than " + std::to_string(kNamesMax) + " rows");
+    return format_error("reach: more than " + std::to_string(kNamesMax) + " rows");
   }
   return s;
 }
@@ -248,7 +248,7 @@ Status read_counters(const Json& root, Counters* c) {
     if (s.is_ok()) s = read_key((*by_case)[i], field, "crash_states", &count);
     if (!s.is_ok()) return s;
     if (!c->crash_states_by_case.emplace(key, count).second) {
-      return Status::error(field + ": case " + case_name(key) + " appears twice");
+      return format_error(field + ": case " + case_name(key) + " appears twice");
     }
   }
   return Status();
@@ -256,7 +256,7 @@ Status read_counters(const Json& root, Counters* c) {
 
 Status read_fault_model(const Json& root, FaultModel* m) {
   const auto model = root.find("fault_model");
-  if (model == root.end()) return Status::error("fault_model: missing");
+  if (model == root.end()) return format_error("fault_model: missing");
   if (!model->is_object()) return wrong_type("fault_model", "an object", *model);
   Status s = read_key(*model, "fault_model", "sector_size_bytes", &m->sector_size_bytes);
   if (s.is_ok()) s = read_key(*model, "fault_model", "dir_mode", &m->dir_mode);
@@ -281,13 +281,13 @@ Status read_summary(const Json& root, Summary* summary) {
   uint64_t version = 0;
   Status s = read_key(root, "", "format", &format);
   if (s.is_ok() && format != "dbx-torture-summary") {
-    return Status::error("format: \"dbx-torture-summary\" expected");
+    return format_error("format: \"dbx-torture-summary\" expected");
   }
   if (s.is_ok()) s = read_key(root, "", "format_version", &version);
   if (s.is_ok() && version != kSummaryFormatVersion) {
-    return Status::error("format_version: " + std::to_string(version) + " is not " +
-                         std::to_string(kSummaryFormatVersion) +
-                         " (written by another dbx-torture version?)");
+    return format_error("format_version: " + std::to_string(version) + " is not " +
+                        std::to_string(kSummaryFormatVersion) +
+                        " (written by another dbx-torture version?)");
   }
   if (s.is_ok()) s = read_config(root, &summary->config);
   if (s.is_ok()) s = read_counters(root, &summary->counters);
@@ -315,9 +315,9 @@ Status read_summary(const Json& root, Summary* summary) {
   s = read_key(root, "", "violations", &violation_count);
   if (!s.is_ok()) return s;
   if (violation_count != summary->violations.size()) {
-    return Status::error("violations: " + std::to_string(violation_count) +
-                         " differs from the length of violations_list (" +
-                         std::to_string(summary->violations.size()) + ")");
+    return format_error("violations: " + std::to_string(violation_count) +
+                        " differs from the length of violations_list (" +
+                        std::to_string(summary->violations.size()) + ")");
   }
   const Json* series = nullptr;
   s = read_bounded_array(root, "", "rate_series", kRatePointsMax, &series);
@@ -336,9 +336,9 @@ Status read_summary(const Json& root, Summary* summary) {
   if (s.is_ok()) s = read_key(root, "", "finished_at", &finished_at);
   if (!s.is_ok()) return s;
   Result<int64_t> started = parse_utc_timestamp(started_at);
-  if (!started.is_ok()) return Status::error("started_at: " + started.status().message());
+  if (!started.is_ok()) return format_error("started_at: " + started.status().message());
   Result<int64_t> finished = parse_utc_timestamp(finished_at);
-  if (!finished.is_ok()) return Status::error("finished_at: " + finished.status().message());
+  if (!finished.is_ok()) return format_error("finished_at: " + finished.status().message());
   summary->started_unix_ms = started.value();
   summary->finished_unix_ms = finished.value();
   return Status();
@@ -348,8 +348,8 @@ Status read_summary(const Json& root, Summary* summary) {
 
 Result<Summary> summary_from_json(std::string_view text) {
   if (text.size() > kSummaryJsonBytesMax) {
-    return Status::error("summary.json: " + std::to_string(text.size()) + " bytes, more than " +
-                         std::to_string(kSummaryJsonBytesMax));
+    return format_error("summary.json: " + std::to_string(text.size()) + " bytes, more than " +
+                        std::to_string(kSummaryJsonBytesMax));
   }
   Status status = check_nesting(text);
   if (!status.is_ok()) return status;
@@ -358,7 +358,7 @@ Result<Summary> summary_from_json(std::string_view text) {
     root = Json::parse(text);
   } catch (const Json::exception& error) {
     // nlohmann's message names the byte offset and what it expected there.
-    return Status::error(std::string("summary.json is not valid JSON: ") + error.what());
+    return format_error(std::string("summary.json is not valid JSON: ") + error.what());
   }
   Summary summary;
   status = read_summary(root, &summary);
@@ -372,8 +372,8 @@ Result<Summary> summary_from_json(std::string_view text) {
   if (!status.is_ok()) return status;
   const double expected = crash_states_per_s(summary);
   if (!(std::fabs(rate - expected) <= 1e-9 * std::max(1.0, expected))) {
-    return Status::error("crash_states_per_s: " + std::to_string(rate) +
-                         " is not crash_states / elapsed_s (" + std::to_string(expected) + ")");
+    return format_error("crash_states_per_s: " + std::to_string(rate) +
+                        " is not crash_states / elapsed_s (" + std::to_string(expected) + ")");
   }
   return summary;
 }

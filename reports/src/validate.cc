@@ -22,35 +22,35 @@ std::string quoted(std::string_view value) {
 
 Status check_name(const std::string& field, std::string_view value) {
   if (text::is_name(value, kNameBytesMax)) return Status();
-  return Status::error(field + ": " + quoted(value) + " is not a name ([A-Za-z0-9_-], 1 to " +
-                       std::to_string(kNameBytesMax) + " bytes)");
+  return format_error(field + ": " + quoted(value) + " is not a name ([A-Za-z0-9_-], 1 to " +
+                      std::to_string(kNameBytesMax) + " bytes)");
 }
 
 Status check_text(const std::string& field, std::string_view value, bool required) {
-  if (required && value.empty()) return Status::error(field + ": must not be empty");
+  if (required && value.empty()) return format_error(field + ": must not be empty");
   if (value.size() > kTextBytesMax) {
-    return Status::error(field + ": " + std::to_string(value.size()) + " bytes, more than " +
-                         std::to_string(kTextBytesMax));
+    return format_error(field + ": " + std::to_string(value.size()) + " bytes, more than " +
+                        std::to_string(kTextBytesMax));
   }
   return Status();
 }
 
 Status check_finite(const std::string& field, double value) {
   if (std::isfinite(value) && value >= 0) return Status();
-  return Status::error(field + ": must be a finite number >= 0");
+  return format_error(field + ": must be a finite number >= 0");
 }
 
 Status check_name_list(const std::string& field, const std::vector<std::string>& names) {
-  if (names.empty()) return Status::error(field + ": must list at least one name");
+  if (names.empty()) return format_error(field + ": must list at least one name");
   if (names.size() > kNamesMax) {
-    return Status::error(field + ": more than " + std::to_string(kNamesMax) + " entries");
+    return format_error(field + ": more than " + std::to_string(kNamesMax) + " entries");
   }
   std::set<std::string_view> seen;
   for (size_t i = 0; i < names.size(); i++) {
     Status status = check_name(field + "[" + std::to_string(i) + "]", names[i]);
     if (!status.is_ok()) return status;
     if (!seen.insert(names[i]).second) {
-      return Status::error(field + ": " + quoted(names[i]) + " is listed twice");
+      return format_error(field + ": " + quoted(names[i]) + " is listed twice");
     }
   }
   return Status();
@@ -58,7 +58,7 @@ Status check_name_list(const std::string& field, const std::vector<std::string>&
 
 Status check_name_map(const std::string& field, const std::map<std::string, uint64_t>& map) {
   if (map.size() > kNamesMax) {
-    return Status::error(field + ": more than " + std::to_string(kNamesMax) + " entries");
+    return format_error(field + ": more than " + std::to_string(kNamesMax) + " entries");
   }
   for (const auto& [name, count] : map) {
     Status status = check_name(field + " key", name);
@@ -76,21 +76,21 @@ Status check_config(const CampaignConfig& config) {
   if (!status.is_ok()) return status;
   const Shard& shard = config.shard;
   if (shard.count == 0 || shard.count > kShardCountMax) {
-    return Status::error("shard.count: " + std::to_string(shard.count) + " is not in [1, " +
-                         std::to_string(kShardCountMax) + "]");
+    return format_error("shard.count: " + std::to_string(shard.count) + " is not in [1, " +
+                        std::to_string(kShardCountMax) + "]");
   }
-  if (shard.indices.empty()) return Status::error("shard.indices: must not be empty");
+  if (shard.indices.empty()) return format_error("shard.indices: must not be empty");
   for (size_t i = 0; i < shard.indices.size(); i++) {
     if (shard.indices[i] >= shard.count) {
-      return Status::error("shard.indices: " + std::to_string(shard.indices[i]) +
-                           " is not below shard.count " + std::to_string(shard.count));
+      return format_error("shard.indices: " + std::to_string(shard.indices[i]) +
+                          " is not below shard.count " + std::to_string(shard.count));
     }
     if (i > 0 && shard.indices[i - 1] >= shard.indices[i]) {
-      return Status::error("shard.indices: must be sorted and unique");
+      return format_error("shard.indices: must be sorted and unique");
     }
   }
-  if (config.threads == 0) return Status::error("threads: must be >= 1");
-  if (config.jobs == 0) return Status::error("jobs: must be >= 1");
+  if (config.threads == 0) return format_error("threads: must be >= 1");
+  if (config.jobs == 0) return format_error("jobs: must be >= 1");
   if (config.time_limit_s.has_value()) return check_finite("time_limit_s", *config.time_limit_s);
   return Status();
 }
@@ -98,14 +98,15 @@ Status check_config(const CampaignConfig& config) {
 // Reach rows name paths ("dbx/wal/before_sync"): a name, or names joined by '/'.
 Status check_reach_map(const std::string& field, const std::map<std::string, uint64_t>& map) {
   if (map.size() > kNamesMax) {
-    return Status::error(field + ": more than " + std::to_string(kNamesMax) + " entries");
+    return format_error(field + ": more than " + std::to_string(kNamesMax) + " entries");
   }
   for (const auto& [path, count] : map) {
     if (path.size() > kTextBytesMax) return check_text(field + " key", path, true);
     size_t start = 0;
     while (true) {
       const size_t slash = std::min(path.find('/', start), path.size());
-      Status status = check_name(field + " key", std::string_view(path).substr(start, slash - start));
+      Status status =
+          check_name(field + " key", std::string_view(path).substr(start, slash - start));
       if (!status.is_ok()) return status;
       if (slash == path.size()) break;
       start = slash + 1;
@@ -130,8 +131,8 @@ Status check_counters(const Counters& counters) {
   }
   if (!status.is_ok()) return status;
   if (counters.crash_states_by_case.size() > kCasesMax) {
-    return Status::error("crash_states_by_case: more than " + std::to_string(kCasesMax) +
-                         " entries");
+    return format_error("crash_states_by_case: more than " + std::to_string(kCasesMax) +
+                        " entries");
   }
   for (const auto& [key, count] : counters.crash_states_by_case) {
     status = check_name("crash_states_by_case durability", key.durability);
@@ -145,9 +146,8 @@ Status check_counters(const Counters& counters) {
 Status check_first_keys(const std::string& field, const std::vector<std::string>& keys,
                         uint64_t count) {
   if (keys.size() > kDiffKeysMax || keys.size() > count) {
-    return Status::error(field + ": " + std::to_string(keys.size()) +
-                         " keys, more than its count " + std::to_string(count) + " or " +
-                         std::to_string(kDiffKeysMax));
+    return format_error(field + ": " + std::to_string(keys.size()) + " keys, more than its count " +
+                        std::to_string(count) + " or " + std::to_string(kDiffKeysMax));
   }
   for (const std::string& key : keys) {
     Status status = check_text(field + " key", key, /*required=*/false);
@@ -158,8 +158,8 @@ Status check_first_keys(const std::string& field, const std::vector<std::string>
 
 Status check_violation(const std::string& field, const Violation& v) {
   if (!text::is_name(v.id, kIdBytesMax)) {
-    return Status::error(field + ".id: " + quoted(v.id) + " is not a name ([A-Za-z0-9_-], 1 to " +
-                         std::to_string(kIdBytesMax) + " bytes)");
+    return format_error(field + ".id: " + quoted(v.id) + " is not a name ([A-Za-z0-9_-], 1 to " +
+                        std::to_string(kIdBytesMax) + " bytes)");
   }
   Status status = check_name(field + ".kind", v.kind);
   if (status.is_ok()) status = check_name(field + ".durability", v.durability);
@@ -185,29 +185,29 @@ Status check_violation(const std::string& field, const Violation& v) {
   }
   if (!status.is_ok()) return status;
   if (diff.allowed_seq_lo > diff.allowed_seq_hi) {
-    return Status::error(field + ".diff: allowed_seq_lo " + std::to_string(diff.allowed_seq_lo) +
-                         " > allowed_seq_hi " + std::to_string(diff.allowed_seq_hi));
+    return format_error(field + ".diff: allowed_seq_lo " + std::to_string(diff.allowed_seq_lo) +
+                        " > allowed_seq_hi " + std::to_string(diff.allowed_seq_hi));
   }
   if (diff.closest_seq.has_value() &&
       (*diff.closest_seq < diff.allowed_seq_lo || *diff.closest_seq > diff.allowed_seq_hi)) {
-    return Status::error(field + ".diff.closest_seq: " + std::to_string(*diff.closest_seq) +
-                         " is outside the allowed range");
+    return format_error(field + ".diff.closest_seq: " + std::to_string(*diff.closest_seq) +
+                        " is outside the allowed range");
   }
   return Status();
 }
 
 Status check_fault_model(const FaultModel& model, const CampaignConfig& config) {
   if (model.sector_size_bytes == 0 || model.sector_size_bytes > kSectorSizeBytesMax) {
-    return Status::error(
+    return format_error(
         "fault_model.sector_size_bytes: " + std::to_string(model.sector_size_bytes) +
         " is not in [1, " + std::to_string(kSectorSizeBytesMax) + "]");
   }
   if (model.dir_mode != config.dir_mode) {
-    return Status::error("fault_model.dir_mode: " + quoted(model.dir_mode) +
-                         " differs from dir_mode " + quoted(config.dir_mode));
+    return format_error("fault_model.dir_mode: " + quoted(model.dir_mode) +
+                        " differs from dir_mode " + quoted(config.dir_mode));
   }
   if (model.policies.size() > kNamesMax) {
-    return Status::error("fault_model.policies: more than " + std::to_string(kNamesMax));
+    return format_error("fault_model.policies: more than " + std::to_string(kNamesMax));
   }
   for (const PolicyDescription& policy : model.policies) {
     Status status = check_name("fault_model.policies name", policy.name);
@@ -217,8 +217,8 @@ Status check_fault_model(const FaultModel& model, const CampaignConfig& config) 
     if (!status.is_ok()) return status;
   }
   if (model.beyond_contract.size() > kFaultTextsMax) {
-    return Status::error("fault_model.beyond_contract: more than " +
-                         std::to_string(kFaultTextsMax) + " entries");
+    return format_error("fault_model.beyond_contract: more than " + std::to_string(kFaultTextsMax) +
+                        " entries");
   }
   for (const std::string& text : model.beyond_contract) {
     Status status = check_text("fault_model.beyond_contract entry", text, /*required=*/true);
@@ -229,18 +229,18 @@ Status check_fault_model(const FaultModel& model, const CampaignConfig& config) 
 
 Status check_rate_series(const std::vector<RatePoint>& series, uint64_t crash_states) {
   if (series.size() > kRatePointsMax) {
-    return Status::error("rate_series: more than " + std::to_string(kRatePointsMax) + " points");
+    return format_error("rate_series: more than " + std::to_string(kRatePointsMax) + " points");
   }
   for (size_t i = 0; i < series.size(); i++) {
     const std::string field = "rate_series[" + std::to_string(i) + "]";
     Status status = check_finite(field + ".t_s", series[i].t_s);
     if (!status.is_ok()) return status;
     if (series[i].crash_states > crash_states) {
-      return Status::error(field + ".crash_states: more than the campaign's crash_states");
+      return format_error(field + ".crash_states: more than the campaign's crash_states");
     }
     if (i > 0 && (series[i].t_s < series[i - 1].t_s ||
                   series[i].crash_states < series[i - 1].crash_states)) {
-      return Status::error(field + ": t_s and crash_states must not decrease");
+      return format_error(field + ": t_s and crash_states must not decrease");
     }
   }
   return Status();
@@ -253,8 +253,8 @@ Status validate(const Summary& summary) {
   if (status.is_ok()) status = check_counters(summary.counters);
   if (!status.is_ok()) return status;
   if (summary.violations.size() > kViolationsMax) {
-    return Status::error("violations_list: more than " + std::to_string(kViolationsMax) +
-                         " entries");
+    return format_error("violations_list: more than " + std::to_string(kViolationsMax) +
+                        " entries");
   }
   std::set<std::string_view> ids;
   for (size_t i = 0; i < summary.violations.size(); i++) {
@@ -262,7 +262,7 @@ Status validate(const Summary& summary) {
     status = check_violation("violations_list[" + std::to_string(i) + "]", violation);
     if (!status.is_ok()) return status;
     if (!ids.insert(violation.id).second) {
-      return Status::error("violations_list: id " + quoted(violation.id) + " appears twice");
+      return format_error("violations_list: id " + quoted(violation.id) + " appears twice");
     }
   }
   status = check_finite("elapsed_s", summary.elapsed_s);
@@ -274,20 +274,20 @@ Status validate(const Summary& summary) {
   if (status.is_ok()) status = check_text("hostname", summary.hostname, /*required=*/false);
   if (!status.is_ok()) return status;
   if (!summary.interrupted.empty() && !text::is_name(summary.interrupted, kNameBytesMax)) {
-    return Status::error("interrupted: " + quoted(summary.interrupted) + " is not a name");
+    return format_error("interrupted: " + quoted(summary.interrupted) + " is not a name");
   }
   if (summary.first_violation_s) {
     status = check_finite("first_violation_s", *summary.first_violation_s);
     if (!status.is_ok()) return status;
     if (summary.violations.empty()) {
-      return Status::error("first_violation_s: set without any violation");
+      return format_error("first_violation_s: set without any violation");
     }
   }
   if (summary.started_unix_ms < 0 || summary.started_unix_ms > kUnixMsMax) {
-    return Status::error("started_at: out of range");
+    return format_error("started_at: out of range");
   }
   if (summary.finished_unix_ms < summary.started_unix_ms || summary.finished_unix_ms > kUnixMsMax) {
-    return Status::error("finished_at: before started_at or out of range");
+    return format_error("finished_at: before started_at or out of range");
   }
   return Status();
 }
