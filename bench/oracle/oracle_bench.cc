@@ -21,8 +21,8 @@ namespace {
 
 using oracle::Checker;
 using oracle::History;
-using oracle::Op;
-using oracle::State;
+using targets::Op;
+using targets::State;
 
 constexpr int kKeys = 100'000;
 constexpr int kWrites = 200'000;
@@ -72,7 +72,7 @@ Fixture& fixture() {
 
 void BM_JudgeMatchingState(benchmark::State& state) {
   Fixture& f = fixture();
-  oracle::Bounds bounds = oracle::compute_bounds(f.history->summary(), oracle::Durability::kLazy,
+  oracle::Bounds bounds = oracle::compute_bounds(f.history->summary(), targets::Durability::kLazy,
                                                  oracle::CrashKind::kPowerLoss);
   bounds.lo = 0;  // The whole history is the range: the worst case for the scan.
   Checker checker(*f.history);
@@ -86,7 +86,7 @@ BENCHMARK(BM_JudgeMatchingState)->Unit(benchmark::kMillisecond)->Iterations(3);
 void BM_JudgeViolatingState(benchmark::State& state) {
   Fixture& f = fixture();
   const oracle::Bounds bounds = oracle::compute_bounds(
-      f.history->summary(), oracle::Durability::kFull, oracle::CrashKind::kPowerLoss);
+      f.history->summary(), targets::Durability::kFull, oracle::CrashKind::kPowerLoss);
   State broken = f.final_state;
   broken[broken.size() / 2].value = "invented";
   Checker checker(*f.history);

@@ -1,30 +1,17 @@
-// Named kill points for the fork-and-kill crash harness.
+// DBX_KILL_POINT("name"): a place where the fork-and-kill harness may kill
+// the process (the list and its contract: dbx/lab/kill_points.h).
 //
-// Each is a libfiu point: when a harness enables "dbx/<name>" in a child
-// process, reaching it kills the process with SIGKILL at that exact place
-// (a crash between two steps no timer could hit reliably). Disabled, a point
-// is one call into libfiu that finds no enabled point.
+// Only the lab's build of the engine (DBX_KILL_POINTS=1) has live points:
+// reaching one there is a call into libfiu, which raises SIGKILL if a harness
+// enabled "dbx/<name>". In the engine an application links, a point is an
+// empty statement, so the product neither links nor calls libfiu.
 #pragma once
 
+#if defined(DBX_KILL_POINTS) && DBX_KILL_POINTS
 #include <fiu.h>
 #include <signal.h>
 
 #define DBX_KILL_POINT(name) fiu_do_on("dbx/" name, ::raise(SIGKILL))
-
-namespace dbx::kill_points {
-// The full list, for the harness and documentation.
-inline constexpr const char* kAll[] = {
-    "dbx/wal/before_append",
-    "dbx/wal/after_append",
-    "dbx/wal/before_sync",
-    "dbx/wal/after_sync",
-    "dbx/checkpoint/before_wos_apply",
-    "dbx/checkpoint/after_wos_apply",
-    "dbx/checkpoint/before_wal_cut",
-    "dbx/checkpoint/after_wal_cut",
-    // Inside WosStore::apply (engine/src/wos/wos_apply.cc).
-    "dbx/wos/before_conf_publish",
-    "dbx/wos/compaction/before_db_rename",
-    "dbx/wos/compaction/before_conf_publish",
-};
-}  // namespace dbx::kill_points
+#else
+#define DBX_KILL_POINT(name) static_cast<void>(0)
+#endif

@@ -1,5 +1,6 @@
 // Recovery after real process crashes and damaged logs, on the POSIX file system.
 #include <fiu-control.h>
+#include <fiu.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "dbx/dbx.h"
-#include "kill_points.h"
+#include "dbx/lab/kill_points.h"
 #include "log_replay.h"
 #include "support/crash.h"
 #include "support/temp_dir.h"
@@ -385,7 +386,7 @@ TEST(Recovery, ReopenAfterACheckpointReadsStaleSpaceAsNoTornTail) {
 // point really fired.
 TEST(Recovery, KillAtEveryNamedKillPointLosesNothingAcknowledged) {
   const std::string big(400 * 1024, 'b');
-  for (const char* point : kill_points::kAll) {
+  for (const char* point : dbx::lab::kKillPoints) {
     SCOPED_TRACE(point);
     TempDir dir;
     const std::string marker = dir.root() + "/survived";

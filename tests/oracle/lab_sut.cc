@@ -56,7 +56,8 @@ void LabSut::write(const Write& write) {
     assert_ok(history_->record_ack(seq.value()), "history");
     return;
   }
-  assert_ok(history_->record_failed(seq.value(), write_maybe_applied(s), s.to_string()), "history");
+  assert_ok(history_->record_failed(seq.value(), targets::write_maybe_applied(s), s.to_string()),
+            "history");
   restart_after_error("write", s);
 }
 

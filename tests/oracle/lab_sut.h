@@ -12,13 +12,13 @@
 #include "faultfs/sim_fs.h"
 #include "oracle/checker.h"
 #include "oracle/history.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 
 namespace oracle::testing {
 
 // What one property run may do, per target.
 struct LabConfig {
-  std::function<std::unique_ptr<Target>()> make;
+  std::function<std::unique_ptr<targets::Target>()> make;
   std::vector<Durability> durabilities;
   std::vector<faultfs::CrashPolicy> policies;
   bool inject_writeback_failures = true;
@@ -54,7 +54,7 @@ class LabSut {
   const Durability durability_;
   const std::string dir_ = "db";
   std::unique_ptr<faultfs::SimFs> fs_;
-  std::unique_ptr<Target> target_;
+  std::unique_ptr<targets::Target> target_;
   std::unique_ptr<History> history_;
   // A writeback failure was injected since the last power loss or fresh
   // start: its error may surface at any later sync, even through a handle

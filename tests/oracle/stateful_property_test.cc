@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "lab_commands.h"
-#include "oracle/dbx_target.h"
+#include "targets/dbx_target.h"
 
 namespace oracle::testing {
 namespace {
@@ -28,7 +28,7 @@ const std::vector<CrashPolicy> kInContractPolicies = {CrashPolicy::kDrop, CrashP
                                                       CrashPolicy::kReorder, CrashPolicy::kTorn,
                                                       CrashPolicy::kTorn};
 
-LabConfig config_for(const TargetInfo& info) {
+LabConfig config_for(const targets::TargetInfo& info) {
   LabConfig config;
   config.make = [&info] { return info.make({}); };
   config.durabilities = info.durabilities;
@@ -63,23 +63,23 @@ TEST(StatefulProperty, DbxEngineSurvivesEveryCrashWithinTheContract) {
   // Injected faults make the engine log errors by design; the verdict carries
   // what matters. DBX_LOG_LEVEL set by the caller wins.
   setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
-  LabConfig config = config_for(*find_target("dbx"));
-  DbxTargetOptions options;
+  LabConfig config = config_for(*targets::find_target("dbx"));
+  targets::DbxTargetOptions options;
   options.sync_interval = std::chrono::hours(24);  // Crashes depend on commands alone.
-  config.make = [options] { return make_dbx_target(options); };
+  config.make = [options] { return targets::make_dbx_target(options); };
   // 500 cases: about 3 s in a release build, well inside ctest's 60 s.
   const std::string failure = run_property(config, "dbx", 500);
   EXPECT_EQ(failure, "");
 }
 
 TEST(StatefulProperty, MiniKvControlDoublePassesSoEveryCatchIsItsBug) {
-  EXPECT_EQ(run_property(config_for(*find_target("mini-kv")), "mini-kv"), "");
+  EXPECT_EQ(run_property(config_for(*targets::find_target("mini-kv")), "mini-kv"), "");
 }
 
 class DoubleIsCaught : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DoubleIsCaught, WithinTheDefaultRun) {
-  const TargetInfo* info = find_target(GetParam());
+  const targets::TargetInfo* info = targets::find_target(GetParam());
   ASSERT_NE(info, nullptr);
   ASSERT_TRUE(info->known_bug);
   const std::string failure = run_property(config_for(*info), info->name);

@@ -97,7 +97,7 @@ Result<CrashSpec> spec_from(const Json& j) {
   return spec;
 }
 
-Result<oracle::Durability> durability_from(const std::string& name) {
+Result<targets::Durability> durability_from(const std::string& name) {
   auto parsed = parse_durabilities(name);
   if (!parsed.is_ok() || parsed->size() != 1 || name == "all") {
     return json_util::corrupt("artifact.json", "durability '" + name + "' unknown");
@@ -154,7 +154,7 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
                   {"id", a.id},
                   {"target", a.target},
                   {"mode", a.mode},
-                  {"durability", oracle::durability_name(a.durability)},
+                  {"durability", targets::durability_name(a.durability)},
                   {"dir_mode", faultfs::dir_mode_name(a.dir_mode)},
                   {"sector_bytes", a.sector_bytes},
                   {"campaign_seed", a.campaign_seed},

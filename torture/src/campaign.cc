@@ -66,7 +66,7 @@ int64_t unix_ms_now() {
 }  // namespace
 
 int run_campaign(const CampaignOptions& o, std::ostream& out, std::ostream& err) {
-  const oracle::TargetInfo* target = oracle::find_target(o.target);
+  const targets::TargetInfo* target = targets::find_target(o.target);
   if (target == nullptr) {
     err << "dbx-torture: unknown target '" << o.target << "' (see list-targets)\n";
     return 2;

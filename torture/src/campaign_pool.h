@@ -36,7 +36,7 @@ class WorkerPool {
  public:
   struct Setup {
     const CampaignOptions& options;
-    const oracle::TargetInfo& target;
+    const targets::TargetInfo& target;
     SharedState* shared;
     watchdog::Slot* slots;  // options.jobs of them.
     std::chrono::steady_clock::time_point start;
@@ -83,7 +83,7 @@ class WorkerPool {
 // Worker `slot` died of `signo` or hung: writes its artifact and returns the
 // report that carries the finding (`target_crashed` or `target_hung`).
 [[nodiscard]] faultfs::Result<WorkloadReport> target_failure_report(
-    const CampaignOptions& options, const oracle::TargetInfo& target,
+    const CampaignOptions& options, const targets::TargetInfo& target,
     const watchdog::SlotView& slot, bool hung, int signo);
 
 }  // namespace torture

@@ -43,7 +43,7 @@ bool ran(const CampaignOptions& options, const char* mode) {
 
 }  // namespace
 
-reports::Reach expected_reach(const CampaignOptions& options, const oracle::TargetInfo& target) {
+reports::Reach expected_reach(const CampaignOptions& options, const targets::TargetInfo& target) {
   reports::Reach reach;
   const bool fork = ran(options, kModeFork);
   const bool sim = ran(options, kModeSim);
@@ -71,8 +71,8 @@ void add_workload_features(const Workload& workload, const std::string& mode, ui
     has["crash_step"] |= step.kind == StepKind::kCrash && mode == kModeSim;
     has["io_fault_armed"] |= step.fault.has_value();
     has["batch"] |= step.kind == StepKind::kWrite && step.write.size() > 1;
-    has["delete"] |= std::any_of(step.write.begin(), step.write.end(), [](const oracle::Op& op) {
-      return op.kind == oracle::OpKind::kDelete;
+    has["delete"] |= std::any_of(step.write.begin(), step.write.end(), [](const targets::Op& op) {
+      return op.kind == targets::OpKind::kDelete;
     });
   }
   has["small_delta_threshold"] = workload.delta_flush_threshold_bytes < kDefaultDeltaThresholdBytes;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "oracle/target.h"
 #include "reports/summary.h"
+#include "targets/target.h"
 #include "torture/options.h"
 #include "torture/workload.h"
 
@@ -18,7 +18,7 @@ namespace torture {
 // Every row the campaign is expected to reach, at zero: the target's kill
 // points (fork mode ran), its recovery outcomes and "second_generation" (sim
 // mode ran), and the workload features of the modes that ran.
-reports::Reach expected_reach(const CampaignOptions& options, const oracle::TargetInfo& target);
+reports::Reach expected_reach(const CampaignOptions& options, const targets::TargetInfo& target);
 
 // Counts the features `workload` has into `reach` (one per workload):
 // concurrent writers (fork mode, `threads` > 1), crash steps, reopens, waits,

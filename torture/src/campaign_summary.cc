@@ -191,7 +191,7 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
   c.time_limit_s = options.time_s;
   c.workloads_limit = options.workloads;
   reports::Counters& n = s.counters;
-  if (const oracle::TargetInfo* target = oracle::find_target(options.target)) {
+  if (const targets::TargetInfo* target = targets::find_target(options.target)) {
     n.reach = expected_reach(options, *target);
   }
   for (const WorkloadReport& w : totals.workloads) {

@@ -33,13 +33,13 @@ std::string where(const watchdog::SlotView& slot) {
 }  // namespace
 
 Result<WorkloadReport> target_failure_report(const CampaignOptions& options,
-                                             const oracle::TargetInfo& target,
+                                             const targets::TargetInfo& target,
                                              const watchdog::SlotView& slot, bool hung, int signo) {
   const uint64_t index = slot.workload;
   WorkloadReport report;
   report.index = index;
   report.mode = workload_mode(options, index);
-  report.durability = oracle::durability_name(workload_durability(options, index));
+  report.durability = targets::durability_name(workload_durability(options, index));
   report.complete = false;
   // The states judged before the one the target died in (their verdicts
   // went with the worker: they passed, or the workload would have stopped).

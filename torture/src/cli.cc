@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cli_commands.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/campaign.h"
 #include "torture/options.h"
 
@@ -39,7 +39,7 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
                                    bool workloads_given, CampaignOptions* o) {
   using faultfs::ErrorCode;
   using faultfs::Status;
-  const oracle::TargetInfo* target = oracle::find_target(o->target);
+  const targets::TargetInfo* target = targets::find_target(o->target);
   if (target == nullptr) {
     return Status(ErrorCode::kInvalidArgument,
                   "unknown target '" + o->target + "' (see dbx-torture list-targets)");

@@ -4,10 +4,10 @@
 #include <system_error>
 
 #include "fork_evidence.h"
-#include "oracle/target.h"
 #include "reports/junit.h"
 #include "reports/merge.h"
 #include "reports/report_files.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/fork_runner.h"
 #include "torture/replay.h"
@@ -38,10 +38,10 @@ faultfs::Status copy_fork_evidence(const std::string& from, const std::string& o
 }  // namespace
 
 int list_targets(std::ostream& out) {
-  for (const oracle::TargetInfo& t : oracle::target_registry()) {
+  for (const targets::TargetInfo& t : targets::target_registry()) {
     out << t.name << "\t" << (t.known_bug ? "known bug: " : "") << t.description << " [";
     for (size_t i = 0; i < t.durabilities.size(); ++i) {
-      out << (i > 0 ? "," : "") << oracle::durability_name(t.durabilities[i]);
+      out << (i > 0 ? "," : "") << targets::durability_name(t.durabilities[i]);
     }
     out << "]\n";
   }
@@ -61,7 +61,7 @@ int replay_command_main(const std::string& artifact_dir, std::ostream& out, std:
     return 2;
   }
   out << "replay " << artifact->id << " (" << artifact->target << ", "
-      << oracle::durability_name(artifact->durability) << ", " << artifact->mode << "): "
+      << targets::durability_name(artifact->durability) << ", " << artifact->mode << "): "
       << (outcome->still_fails ? "STILL FAILS: " + outcome->kind : std::string("passes now"))
       << "\n  " << outcome->context << "\n  " << outcome->verdict << "\n";
   return outcome->still_fails ? 1 : 0;

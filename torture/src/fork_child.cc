@@ -46,8 +46,8 @@ void send(int fd, const AckMessage& message) {
 
 }  // namespace
 
-oracle::TargetTuning fork_tuning(const Workload& workload) {
-  oracle::TargetTuning tuning;
+targets::TargetTuning fork_tuning(const Workload& workload) {
+  targets::TargetTuning tuning;
   tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
   tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
   // At most a few KiB: background checkpoints run beside the writers in
@@ -63,7 +63,7 @@ namespace {
 
 class Child {
  public:
-  Child(const oracle::TargetInfo& info, const ForkPlan& plan, int fd)
+  Child(const targets::TargetInfo& info, const ForkPlan& plan, int fd)
       : info_(info), plan_(plan), fd_(fd), tuning_(fork_tuning(*plan.workload)) {}
 
   [[noreturn]] void run() {
@@ -83,7 +83,7 @@ class Child {
         fail(kMarkerSetupFailed);
       }
     }
-    if (plan_.durability == oracle::Durability::kLazy) {
+    if (plan_.durability == targets::Durability::kLazy) {
       const auto interval = std::chrono::nanoseconds(tuning_.sync_interval).count();
       if (!history_->set_lazy_window(interval + kForkLazySlackNs).is_ok()) {
         fail(kMarkerSetupFailed);
@@ -185,7 +185,7 @@ class Child {
     return Status(faultfs::ErrorCode::kInvalidArgument, "no open handle after a failed reopen");
   }
 
-  Status write(const oracle::Write& write) {
+  Status write(const targets::Write& write) {
     std::shared_lock handle(handle_mu_);
     if (!handle_usable_) return handle_gone();
     uint64_t seq = 0;
@@ -200,7 +200,7 @@ class Child {
     std::lock_guard lock(history_mu_);
     if (!applied.is_ok()) {
       const Status& s = applied.status();
-      if (!history_->record_failed(seq, oracle::write_maybe_applied(s), s.to_string()).is_ok() ||
+      if (!history_->record_failed(seq, targets::write_maybe_applied(s), s.to_string()).is_ok() ||
           !history_->commit().is_ok()) {
         fail(kMarkerSetupFailed);
       }
@@ -257,14 +257,14 @@ class Child {
     ::_exit(0);
   }
 
-  const oracle::TargetInfo& info_;
+  const targets::TargetInfo& info_;
   const ForkPlan& plan_;
   const int fd_;
-  const oracle::TargetTuning tuning_;
+  const targets::TargetTuning tuning_;
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<faultfs::Recorder> recorder_;
   std::unique_ptr<faultfs::FaultInjectionFs> faults_;
-  std::unique_ptr<oracle::Target> target_;
+  std::unique_ptr<targets::Target> target_;
   // Guards the history (one SQLite connection) and the pipe.
   std::mutex history_mu_;
   // Shared by every call on the handle; a reopen replaces it exclusively.
@@ -276,7 +276,7 @@ class Child {
 
 }  // namespace
 
-void run_fork_child(const oracle::TargetInfo& target, const ForkPlan& plan, int ack_fd) {
+void run_fork_child(const targets::TargetInfo& target, const ForkPlan& plan, int ack_fd) {
   Child child(target, plan, ack_fd);
   child.run();
 }

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "oracle/target.h"
-#include "oracle/types.h"
+#include "targets/target.h"
+#include "targets/types.h"
 #include "torture/workload.h"
 
 namespace torture::detail {
@@ -41,7 +41,7 @@ inline constexpr int64_t kForkLazySlackNs = 500'000'000;
 // The target's tuning in fork mode for `workload`: what it drew (the sync
 // and flush intervals in real milliseconds), its own background threads,
 // and a delta threshold of at most 16 KiB.
-oracle::TargetTuning fork_tuning(const Workload& workload);
+targets::TargetTuning fork_tuning(const Workload& workload);
 // A wait step's real duration: the workload's virtual milliseconds /
 // kWaitScale, so drawn waits (at most 100 ms) do not sleep at all and only
 // run the target's due background work: on a loaded machine a 1 ms sleep
@@ -52,7 +52,7 @@ std::chrono::milliseconds wait_scaled(uint32_t wait_ms);
 
 struct ForkPlan {
   const Workload* workload = nullptr;
-  oracle::Durability durability = oracle::Durability::kLazy;
+  targets::Durability durability = targets::Durability::kLazy;
   uint32_t threads = 1;
   std::string db_path;  // Absolute.
   std::string trace_path;
@@ -66,7 +66,7 @@ struct ForkPlan {
 // it is issued; each ack logged, with the target's sequence number and its
 // time, before it is sent), and exits. Never returns: the
 // parent or a kill point usually ends it first.
-[[noreturn]] void run_fork_child(const oracle::TargetInfo& target, const ForkPlan& plan,
+[[noreturn]] void run_fork_child(const targets::TargetInfo& target, const ForkPlan& plan,
                                  int ack_fd);
 
 }  // namespace torture::detail

@@ -12,7 +12,7 @@
 #include "faultfs/sim_fs.h"
 #include "faultfs/status.h"
 #include "oracle/history.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/campaign.h"
 #include "torture/judge.h"
 #include "torture/workload.h"
@@ -32,10 +32,10 @@ struct ForkCycle {
 // The members refer to the caller's objects, which outlive the call.
 struct ForkJudging {
   const CampaignOptions& options;
-  const oracle::TargetInfo& target;
+  const targets::TargetInfo& target;
   uint64_t index;  // The workload's index in the campaign.
   const Workload& workload;
-  oracle::Durability durability;
+  targets::Durability durability;
   const ForkCycle& cycle;
   const std::string& kill;  // How the child died: "kill point NAME", or a timed kill.
   uint64_t marker;          // The child's end marker; kMarkerUnexpected: an operation failed.

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<ReplayOutcome> judge_saved(const Artifact& a, const oracle::TargetInfo& target,
+Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& target,
                                   const fs::path& saved, const std::string& work) {
   const ForkEvidence& f = *a.fork;
   if (f.policy == kPolicyWorkload) {
@@ -88,7 +88,7 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const oracle::TargetInfo& t
 }  // namespace
 
 Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
-                                           const oracle::TargetInfo& target,
+                                           const targets::TargetInfo& target,
                                            const std::string& artifact_dir) {
   if (!artifact.fork) return Status(ErrorCode::kCorruption, "artifact: fork evidence missing");
   auto work = detail::make_work_dir("replay");

@@ -51,7 +51,7 @@ struct KillPlan {
 // taken in turn (`fork_ordinal` counts the campaign's fork workloads), so
 // that even a short campaign arms each point, in each durability level in
 // turn; the rest are killed after a drawn number of acknowledgements.
-KillPlan plan_kill(const oracle::TargetInfo& target, const Workload& w, uint64_t fork_ordinal) {
+KillPlan plan_kill(const targets::TargetInfo& target, const Workload& w, uint64_t fork_ordinal) {
   std::mt19937_64 rng(derive_seed(w.seed, streams::kForkKillPlan));
   KillPlan plan;
   size_t writes = 0;
@@ -202,9 +202,9 @@ Result<oracle::History::CommitOrdered> write_ordered_log(oracle::History& issued
 
 // A real-time order violation: an artifact with both logs as evidence.
 Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
-                                              const oracle::TargetInfo& target, uint64_t index,
+                                              const targets::TargetInfo& target, uint64_t index,
                                               const Workload& workload,
-                                              oracle::Durability durability,
+                                              targets::Durability durability,
                                               const detail::ForkCycle& c, const std::string& kill,
                                               const std::string& what, WorkloadReport report) {
   Artifact a = campaign_artifact(options, target, kModeFork, index, workload, durability);
@@ -233,8 +233,8 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
 // judged state: arrangements are tried in a scratch report until one
 // passes, and only if none does is the first judged into the real report.
 Result<WorkloadReport> judge_in_commit_order(
-    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
-    const Workload& workload, oracle::Durability durability, const detail::ForkCycle& c,
+    const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
+    const Workload& workload, targets::Durability durability, const detail::ForkCycle& c,
     const std::string& kill, const ChildEnd& end, const std::function<bool()>& should_stop,
     const WorkloadReport& report) {
   auto issued = complete_issued_log(c.work + "/" + kIssuedHistoryFile, end);
@@ -284,7 +284,7 @@ Result<WorkloadReport> judge_in_commit_order(
 }  // namespace
 
 Result<WorkloadReport> execute_fork(const CampaignOptions& options,
-                                    const oracle::TargetInfo& target, uint64_t index,
+                                    const targets::TargetInfo& target, uint64_t index,
                                     const std::function<bool()>& should_stop) {
   WorkloadShape shape;
   shape.ops = options.ops;
@@ -298,12 +298,12 @@ Result<WorkloadReport> execute_fork(const CampaignOptions& options,
 }
 
 Result<WorkloadReport> execute_fork_cycle(const CampaignOptions& options,
-                                          const oracle::TargetInfo& target, uint64_t index,
+                                          const targets::TargetInfo& target, uint64_t index,
                                           const ForkCycleSpec& spec,
                                           const std::function<bool()>& should_stop) {
   assert(spec.workload != nullptr);
   const Workload& workload = *spec.workload;
-  const oracle::Durability durability = spec.durability;
+  const targets::Durability durability = spec.durability;
   const KillPlan kill = plan_kill(target, workload, spec.fork_ordinal);
   auto work = detail::make_work_dir("w" + std::to_string(index));
   if (!work.is_ok()) return work.status();
@@ -333,7 +333,7 @@ Result<WorkloadReport> execute_fork_cycle(const CampaignOptions& options,
 
   WorkloadReport report;
   report.index = index;
-  report.durability = oracle::durability_name(durability);
+  report.durability = targets::durability_name(durability);
   report.mode = kModeFork;
   report.io_faults_fired = end.faults_fired;
   if (end.marker == detail::kMarkerSetupFailed) {

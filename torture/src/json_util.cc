@@ -113,19 +113,19 @@ Result<std::string> get_bytes(const Json& object, const char* key, size_t size_b
   return bytes;
 }
 
-Json state_to_json(const oracle::State& state) {
+Json state_to_json(const targets::State& state) {
   Json out = Json::array();
-  for (const oracle::Entry& e : state) {
+  for (const targets::Entry& e : state) {
     out.push_back(Json{
         {"t", encode_bytes(e.table)}, {"k", encode_bytes(e.key)}, {"v", encode_bytes(e.value)}});
   }
   return out;
 }
 
-Result<oracle::State> state_from_json(const Json& array, std::string_view what) {
+Result<targets::State> state_from_json(const Json& array, std::string_view what) {
   if (!array.is_array()) return corrupt(what, "not a JSON array");
   if (array.size() > kStateRowsMax) return corrupt(what, "too many rows");
-  oracle::State out;
+  targets::State out;
   out.reserve(array.size());
   for (const Json& row : array) {
     auto table = get_bytes(row, "t", kTableBytesMax, what);
@@ -135,28 +135,28 @@ Result<oracle::State> state_from_json(const Json& array, std::string_view what) 
     auto value = get_bytes(row, "v", kValueBytesMax, what);
     if (!value.is_ok()) return value.status();
     out.push_back(
-        oracle::Entry{std::move(table).value(), std::move(key).value(), std::move(value).value()});
+        targets::Entry{std::move(table).value(), std::move(key).value(), std::move(value).value()});
   }
   return out;
 }
 
-Json write_to_json(const oracle::Write& write) {
+Json write_to_json(const targets::Write& write) {
   assert(!write.empty());
   Json out = Json::array();
-  for (const oracle::Op& op : write) {
-    Json j{{"op", op.kind == oracle::OpKind::kPut ? "put" : "del"},
+  for (const targets::Op& op : write) {
+    Json j{{"op", op.kind == targets::OpKind::kPut ? "put" : "del"},
            {"t", encode_bytes(op.table)},
            {"k", encode_bytes(op.key)}};
-    if (op.kind == oracle::OpKind::kPut) j["v"] = encode_bytes(op.value);
+    if (op.kind == targets::OpKind::kPut) j["v"] = encode_bytes(op.value);
     out.push_back(std::move(j));
   }
   return out;
 }
 
-Result<oracle::Write> write_from_json(const Json& array, std::string_view what) {
+Result<targets::Write> write_from_json(const Json& array, std::string_view what) {
   if (!array.is_array() || array.empty()) return corrupt(what, "write is not a non-empty array");
   if (array.size() > kBatchOpsMax) return corrupt(what, "batch has too many ops");
-  oracle::Write out;
+  targets::Write out;
   for (const Json& j : array) {
     auto kind = get_string(j, "op", what);
     if (!kind.is_ok()) return kind.status();
@@ -167,12 +167,12 @@ Result<oracle::Write> write_from_json(const Json& array, std::string_view what) 
     auto key = get_bytes(j, "k", kKeyBytesMax, what);
     if (!key.is_ok()) return key.status();
     if (kind.value() == "del") {
-      out.push_back(oracle::Op::del(table.value(), key.value()));
+      out.push_back(targets::Op::del(table.value(), key.value()));
       continue;
     }
     auto value = get_bytes(j, "v", kValueBytesMax, what);
     if (!value.is_ok()) return value.status();
-    out.push_back(oracle::Op::put(table.value(), key.value(), value.value()));
+    out.push_back(targets::Op::put(table.value(), key.value(), value.value()));
   }
   return out;
 }

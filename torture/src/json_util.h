@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "faultfs/status.h"
-#include "oracle/types.h"
+#include "targets/types.h"
 
 namespace torture::json_util {
 
@@ -39,12 +39,12 @@ std::string encode_bytes(std::string_view bytes);
 faultfs::Status corrupt(std::string_view what, std::string_view detail);
 
 // States as JSON arrays of {t, k, v}.
-Json state_to_json(const oracle::State& state);
-[[nodiscard]] faultfs::Result<oracle::State> state_from_json(const Json& array,
-                                                             std::string_view what);
+Json state_to_json(const targets::State& state);
+[[nodiscard]] faultfs::Result<targets::State> state_from_json(const Json& array,
+                                                              std::string_view what);
 // One write as a JSON array of {op: put|del, t, k, v}.
-Json write_to_json(const oracle::Write& write);
-[[nodiscard]] faultfs::Result<oracle::Write> write_from_json(const Json& array,
-                                                             std::string_view what);
+Json write_to_json(const targets::Write& write);
+[[nodiscard]] faultfs::Result<targets::Write> write_from_json(const Json& array,
+                                                              std::string_view what);
 
 }  // namespace torture::json_util

@@ -14,7 +14,7 @@ namespace {
 constexpr size_t kMemoEntriesMax = 4096;
 
 // FNV-1a over every row; only buckets the memo, equality is checked exactly.
-uint64_t state_hash(const oracle::State& state) {
+uint64_t state_hash(const targets::State& state) {
   uint64_t h = 1469598103934665603ull;
   const auto mix = [&h](const std::string& s) {
     for (const char c : s) {
@@ -24,7 +24,7 @@ uint64_t state_hash(const oracle::State& state) {
     h ^= 0xff;  // Separator: ("ab","c") and ("a","bc") differ.
     h *= 1099511628211ull;
   };
-  for (const oracle::Entry& e : state) {
+  for (const targets::Entry& e : state) {
     mix(e.table);
     mix(e.key);
     mix(e.value);
@@ -34,8 +34,8 @@ uint64_t state_hash(const oracle::State& state) {
 
 }  // namespace
 
-oracle::TargetTuning sim_tuning() {
-  oracle::TargetTuning tuning;
+targets::TargetTuning sim_tuning() {
+  targets::TargetTuning tuning;
   // 64 KiB chunks: 100-op workloads cross preallocation boundaries (each a
   // zero write and a sync the crash points visit) instead of never leaving the
   // first 4 MiB, and reopens do not read megabytes of zeros.
@@ -45,8 +45,8 @@ oracle::TargetTuning sim_tuning() {
   return tuning;
 }
 
-oracle::TargetTuning workload_tuning(const Workload& workload) {
-  oracle::TargetTuning tuning = sim_tuning();
+targets::TargetTuning workload_tuning(const Workload& workload) {
+  targets::TargetTuning tuning = sim_tuning();
   tuning.sync_interval = std::chrono::milliseconds(workload.sync_interval_ms);
   tuning.delta_flush_threshold_bytes = workload.delta_flush_threshold_bytes;
   tuning.wal_preallocate_bytes = workload.wal_preallocate_bytes;
@@ -55,17 +55,17 @@ oracle::TargetTuning workload_tuning(const Workload& workload) {
   return tuning;
 }
 
-std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info) {
+std::unique_ptr<targets::Target> make_target(const targets::TargetInfo& info) {
   return make_target(info, sim_tuning());
 }
 
-std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
-                                            const oracle::TargetTuning& tuning) {
+std::unique_ptr<targets::Target> make_target(const targets::TargetInfo& info,
+                                             const targets::TargetTuning& tuning) {
   return info.make(tuning);
 }
 
-Judge::Judge(const oracle::TargetInfo& info, oracle::Durability durability,
-             oracle::History& history, const oracle::TargetTuning& tuning)
+Judge::Judge(const targets::TargetInfo& info, targets::Durability durability,
+             oracle::History& history, const targets::TargetTuning& tuning)
     : info_(info), durability_(durability), tuning_(tuning), checker_(history) {}
 
 Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir,
@@ -76,7 +76,7 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
   // then admits a corruption error and calls a silent loss undetected_loss.
   oracle::CheckOptions options;
   options.beyond_contract = beyond_contract;
-  std::unique_ptr<oracle::Target> target = make_target(info_, tuning_);
+  std::unique_ptr<targets::Target> target = make_target(info_, tuning_);
   const Status opened = target->open(fs, dir, durability_);
   if (after_open) after_open();
   if (!opened.is_ok()) {
@@ -100,20 +100,20 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
   return judge_state(bounds, options, std::move(state).value());
 }
 
-void Judge::count_recovery(const oracle::Target& target) {
+void Judge::count_recovery(const targets::Target& target) {
   assert(target.is_open());
   for (const std::string& label : target.recovery_outcomes()) ++recovery_outcomes_[label];
   if (later_generation_) ++recovery_outcomes_[kSecondGenerationOutcome];
 }
 
-Result<Judgement> Judge::check_state(const oracle::Bounds& bounds, oracle::State state) {
+Result<Judgement> Judge::check_state(const oracle::Bounds& bounds, targets::State state) {
   return judge_state(bounds, oracle::CheckOptions{}, std::move(state));
 }
 
 Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
-                                     const oracle::CheckOptions& options, oracle::State state) {
+                                     const oracle::CheckOptions& options, targets::State state) {
   // A scan that returned a key twice is unreadable; leave that to the checker.
-  const bool normal = oracle::normalize_state(&state);
+  const bool normal = targets::normalize_state(&state);
   const MemoKey key{bounds.lo,
                     bounds.hi,
                     bounds.checkpoint_from,
@@ -145,6 +145,6 @@ Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
   return Judgement{std::move(verdict).value(), std::move(state), {}};
 }
 
-Result<oracle::State> Judge::state_at(uint64_t p) { return checker_.state_at(p); }
+Result<targets::State> Judge::state_at(uint64_t p) { return checker_.state_at(p); }
 
 }  // namespace torture

@@ -44,20 +44,20 @@ bool parse_u32(std::string_view text, uint32_t* out) {
 
 }  // namespace
 
-Result<std::vector<oracle::Durability>> parse_durabilities(std::string_view text) {
-  std::vector<oracle::Durability> out;
+Result<std::vector<targets::Durability>> parse_durabilities(std::string_view text) {
+  std::vector<targets::Durability> out;
   for (const std::string_view item : split(text)) {
     if (item == "all") {
       for (auto d :
-           {oracle::Durability::kNone, oracle::Durability::kLazy, oracle::Durability::kFull}) {
+           {targets::Durability::kNone, targets::Durability::kLazy, targets::Durability::kFull}) {
         add_unique(&out, d);
       }
     } else if (item == "none") {
-      add_unique(&out, oracle::Durability::kNone);
+      add_unique(&out, targets::Durability::kNone);
     } else if (item == "lazy") {
-      add_unique(&out, oracle::Durability::kLazy);
+      add_unique(&out, targets::Durability::kLazy);
     } else if (item == "full") {
-      add_unique(&out, oracle::Durability::kFull);
+      add_unique(&out, targets::Durability::kFull);
     } else {
       return usage("--durability: unknown level '" + std::string(item) +
                    "' (want none, lazy, full or all)");
@@ -118,7 +118,7 @@ Status parse_shard(std::string_view text, uint32_t* index, uint32_t* count) {
   return Status::ok();
 }
 
-oracle::Durability workload_durability(const CampaignOptions& options, uint64_t index) {
+targets::Durability workload_durability(const CampaignOptions& options, uint64_t index) {
   assert(!options.durabilities.empty());
   return options.durabilities[index % options.durabilities.size()];
 }
@@ -144,9 +144,9 @@ std::vector<std::string> policy_names(const std::vector<faultfs::CrashPolicy>& p
   return out;
 }
 
-std::vector<std::string> durability_names(const std::vector<oracle::Durability>& durabilities) {
+std::vector<std::string> durability_names(const std::vector<targets::Durability>& durabilities) {
   std::vector<std::string> out;
-  for (const auto d : durabilities) out.emplace_back(oracle::durability_name(d));
+  for (const auto d : durabilities) out.emplace_back(targets::durability_name(d));
   return out;
 }
 

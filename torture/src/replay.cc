@@ -1,7 +1,7 @@
 #include "torture/replay.h"
 
-#include "oracle/target.h"
 #include "replay_internal.h"
+#include "targets/target.h"
 #include "torture/options.h"
 
 namespace torture {
@@ -22,7 +22,7 @@ SimSettings settings_for(const Artifact& artifact, const std::string& policy) {
 }
 
 Result<ReplayOutcome> replay_artifact(const Artifact& artifact, const std::string& artifact_dir) {
-  const oracle::TargetInfo* target = oracle::find_target(artifact.target);
+  const targets::TargetInfo* target = targets::find_target(artifact.target);
   if (target == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "unknown target '" + artifact.target + "'");
   }

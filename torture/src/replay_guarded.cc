@@ -27,7 +27,7 @@ constexpr int kChildPassed = 0;
 constexpr int kChildStillFails = 1;
 constexpr int kChildError = 2;
 
-[[noreturn]] void replay_in_child(const Artifact& artifact, const oracle::TargetInfo& target) {
+[[noreturn]] void replay_in_child(const Artifact& artifact, const targets::TargetInfo& target) {
   const SimSettings settings = settings_for(artifact, artifact.crash.policy);
   SimControl control;
   control.only = &artifact.crash;
@@ -43,7 +43,7 @@ bool is_target_failure(const std::string& kind) {
 }
 
 Result<ReplayOutcome> replay_target_failure(const Artifact& artifact,
-                                            const oracle::TargetInfo& target) {
+                                            const targets::TargetInfo& target) {
   if (artifact.mode != kModeSim) {
     return Status(ErrorCode::kInvalidArgument,
                   "a fork-mode " + artifact.kind +

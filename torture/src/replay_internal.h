@@ -4,7 +4,7 @@
 #include <string>
 
 #include "faultfs/status.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/replay.h"
 #include "torture/sim_runner.h"
@@ -17,7 +17,7 @@ SimSettings settings_for(const Artifact& artifact, const std::string& policy);
 
 // Rebuilds a fork-mode artifact's state from its saved evidence and judges it.
 [[nodiscard]] faultfs::Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
-                                                                  const oracle::TargetInfo& target,
+                                                                  const targets::TargetInfo& target,
                                                                   const std::string& artifact_dir);
 
 // The finding kinds of a target that died or hung in recovery (no verdict).
@@ -27,6 +27,6 @@ bool is_target_failure(const std::string& kind);
 
 // Replays such a finding in a child process (replay_guarded.cc).
 [[nodiscard]] faultfs::Result<ReplayOutcome> replay_target_failure(
-    const Artifact& artifact, const oracle::TargetInfo& target);
+    const Artifact& artifact, const targets::TargetInfo& target);
 
 }  // namespace torture

@@ -7,8 +7,8 @@
 
 #include "faultfs/status.h"
 #include "oracle/checker.h"
-#include "oracle/target.h"
 #include "reports/summary.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/options.h"
 #include "torture/workload.h"
@@ -18,9 +18,9 @@ namespace torture {
 // An artifact of workload `index` with the campaign's identity set (target,
 // mode, durability, crash model, seed, workload); the finding fills the rest.
 [[nodiscard]] Artifact campaign_artifact(const CampaignOptions& options,
-                                         const oracle::TargetInfo& target, const std::string& mode,
+                                         const targets::TargetInfo& target, const std::string& mode,
                                          uint64_t index, const Workload& workload,
-                                         oracle::Durability durability);
+                                         targets::Durability durability);
 
 // Names the artifact ("w<index>-<durability>-<mode>-<policy>[-n]"), writes it
 // under <report_dir>/failures/, and returns the violation for the summary.

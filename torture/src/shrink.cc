@@ -13,9 +13,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "oracle/target.h"
 #include "replay_internal.h"
 #include "shrink_fork.h"
+#include "targets/target.h"
 #include "torture/options.h"
 
 namespace torture {
@@ -29,7 +29,8 @@ namespace {
 
 class Shrinker {
  public:
-  Shrinker(const Artifact& artifact, const oracle::TargetInfo& target, const ShrinkOptions& options)
+  Shrinker(const Artifact& artifact, const targets::TargetInfo& target,
+           const ShrinkOptions& options)
       : artifact_(artifact),
         target_(target),
         options_(options),
@@ -242,7 +243,7 @@ class Shrinker {
   static constexpr uint32_t kImagesPerPolicyWhenShrinking = 16;
 
   const Artifact& artifact_;
-  const oracle::TargetInfo& target_;
+  const targets::TargetInfo& target_;
   const ShrinkOptions& options_;
   const SimSettings settings_;
   Clock::time_point deadline_;
@@ -306,7 +307,7 @@ Result<ShrinkOutcome> finish_simulated(Shrinker& shrinker, const Artifact& artif
 
 Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
                                                      const ShrinkOptions& options) {
-  const oracle::TargetInfo* target = oracle::find_target(artifact.target);
+  const targets::TargetInfo* target = targets::find_target(artifact.target);
   if (target == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "unknown target '" + artifact.target + "'");
   }

@@ -16,7 +16,7 @@ using faultfs::Result;
 using faultfs::Status;
 namespace fs = std::filesystem;
 
-ForkShrinkJudge::ForkShrinkJudge(const Artifact& artifact, const oracle::TargetInfo& target,
+ForkShrinkJudge::ForkShrinkJudge(const Artifact& artifact, const targets::TargetInfo& target,
                                  uint32_t threads)
     : artifact_(artifact), target_(target) {
   assert(artifact.mode == kModeFork && artifact.fork.has_value());

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "faultfs/status.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/options.h"
 
@@ -29,7 +29,7 @@ class ForkShrinkJudge {
   static constexpr uint32_t kReproduceTriesMax = 64;
 
   // `threads` above 1 fixes the writer threads; else drawn as the campaign did.
-  ForkShrinkJudge(const Artifact& artifact, const oracle::TargetInfo& target, uint32_t threads);
+  ForkShrinkJudge(const Artifact& artifact, const targets::TargetInfo& target, uint32_t threads);
   ~ForkShrinkJudge();
   ForkShrinkJudge(const ForkShrinkJudge&) = delete;
   ForkShrinkJudge& operator=(const ForkShrinkJudge&) = delete;
@@ -48,7 +48,7 @@ class ForkShrinkJudge {
   [[nodiscard]] faultfs::Status keep(const std::string& dir);
 
   const Artifact& artifact_;
-  const oracle::TargetInfo& target_;
+  const targets::TargetInfo& target_;
   CampaignOptions options_;
   std::string scratch_root_;
   uint64_t cycles_ = 0;

@@ -69,11 +69,10 @@ void SimRun::on_op(const faultfs::OpEvent& event) {
   }
   if (!take) return;
   // The hook runs with fs_ locked; clone() is one of the calls allowed there.
-  points_.push_back(CrashPoint{fs_->clone(), history_->summary(), event.mutations,
-                               event.persistence_points, std::string(event.op),
-                               std::string(event.path),
-                               recovering_generation_ ||
-                                   faults_->injected_total() > faults_before_step_});
+  points_.push_back(
+      CrashPoint{fs_->clone(), history_->summary(), event.mutations, event.persistence_points,
+                 std::string(event.op), std::string(event.path),
+                 recovering_generation_ || faults_->injected_total() > faults_before_step_});
 }
 
 Status SimRun::drain(uint64_t step) {
@@ -215,7 +214,7 @@ Status SimRun::judge_second_crash(const SimFs& first_image, const CrashSpec& fir
     const watchdog::Scope scope(
         "workload seed " + std::to_string(workload_.seed) +
         ", the recovery a second crash interrupts: " + describe_crash(spec));
-    std::unique_ptr<oracle::Target> target = make_target(target_info_, tuning_);
+    std::unique_ptr<targets::Target> target = make_target(target_info_, tuning_);
     // This recovery is the one the crash interrupts: its outcome is moot.
     target->open(*base, kSimDbDir, settings_.durability).ignore_error();
   }

@@ -37,7 +37,7 @@ class ArmedFault {
 
 }  // namespace
 
-SimRun::SimRun(const oracle::TargetInfo& target, const Workload& workload,
+SimRun::SimRun(const targets::TargetInfo& target, const Workload& workload,
                const SimSettings& settings, const SimControl& control)
     : target_info_(target),
       workload_(workload),
@@ -100,7 +100,7 @@ Status SimRun::start() {
   auto history = oracle::History::open(":memory:");
   if (!history.is_ok()) return history.status();
   history_ = std::move(history).value();
-  if (settings_.durability == oracle::Durability::kLazy) {
+  if (settings_.durability == targets::Durability::kLazy) {
     // No slack on the virtual clock (oracle/bounds.h): background work runs
     // at every instant the run lets writes happen.
     const std::chrono::nanoseconds window = tuning_.sync_interval;
@@ -168,7 +168,7 @@ Status SimRun::execute(const Step& step, Status* op_error) {
       auto applied = target_->apply(step.write);
       *op_error = applied.status();
       if (op_error->is_ok()) return history_->record_ack(seq.value());
-      return history_->record_failed(seq.value(), oracle::write_maybe_applied(*op_error),
+      return history_->record_failed(seq.value(), targets::write_maybe_applied(*op_error),
                                      op_error->to_string());
     }
     case StepKind::kFlush: {
@@ -275,7 +275,7 @@ Status SimRun::finish_unexpected(const Status& error, uint64_t step, const std::
 
 }  // namespace detail
 
-Result<SimResult> run_sim(const oracle::TargetInfo& target, const Workload& workload,
+Result<SimResult> run_sim(const targets::TargetInfo& target, const Workload& workload,
                           const SimSettings& settings, const SimControl& control) {
   detail::SimRun run(target, workload, settings, control);
   return run.run();

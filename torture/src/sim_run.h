@@ -41,7 +41,7 @@ inline constexpr size_t kEarlierImagesMax = 16;
 
 class SimRun {
  public:
-  SimRun(const oracle::TargetInfo& target, const Workload& workload, const SimSettings& settings,
+  SimRun(const targets::TargetInfo& target, const Workload& workload, const SimSettings& settings,
          const SimControl& control);
   ~SimRun();
 
@@ -94,7 +94,7 @@ class SimRun {
   oracle::Bounds choice_bounds(const oracle::Bounds& bounds,
                                const faultfs::CrashChoice& choice) const;
 
-  const oracle::TargetInfo& target_info_;
+  const targets::TargetInfo& target_info_;
   const Workload& workload_;
   const SimSettings& settings_;
   const SimControl& control_;
@@ -103,8 +103,8 @@ class SimRun {
   std::unique_ptr<faultfs::FaultInjectionFs> faults_;
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<Judge> judge_;
-  std::unique_ptr<oracle::Target> target_;
-  const oracle::TargetTuning tuning_;  // workload_tuning(): the workload's draw.
+  std::unique_ptr<targets::Target> target_;
+  const targets::TargetTuning tuning_;  // workload_tuning(): the workload's draw.
   // The run's virtual clock: only wait steps move it.
   std::chrono::nanoseconds clock_{0};
   std::mt19937_64 sample_rng_;

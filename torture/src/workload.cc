@@ -105,9 +105,9 @@ class Draw {
     return out;
   }
 
-  oracle::Op op(bool allow_delete) {
-    if (allow_delete && percent(20)) return oracle::Op::del(table(), key());
-    return oracle::Op::put(table(), key(), value());
+  targets::Op op(bool allow_delete) {
+    if (allow_delete && percent(20)) return targets::Op::del(table(), key());
+    return targets::Op::put(table(), key(), value());
   }
 
   IoFault fault() {
@@ -188,7 +188,7 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
     if (r < 55) {
       step.write.push_back(draw.op(/*allow_delete=*/false));
     } else if (r < 67) {
-      step.write.push_back(oracle::Op::del(draw.table(), draw.key()));
+      step.write.push_back(targets::Op::del(draw.table(), draw.key()));
     } else if (r < 85) {
       const uint64_t n = draw.range(2, 6);
       for (uint64_t j = 0; j < n; ++j) step.write.push_back(draw.op(/*allow_delete=*/true));
@@ -392,11 +392,11 @@ std::string describe_step(const Step& step) {
   } else {
     if (step.write.size() > 1) out = "batch{";
     for (size_t i = 0; i < step.write.size(); ++i) {
-      const oracle::Op& op = step.write[i];
+      const targets::Op& op = step.write[i];
       if (i > 0) out += ", ";
-      out += op.kind == oracle::OpKind::kPut ? "put " : "del ";
+      out += op.kind == targets::OpKind::kPut ? "put " : "del ";
       out += op.table + "/" + json_util::encode_bytes(op.key.substr(0, 32));
-      if (op.kind == oracle::OpKind::kPut) out += " (" + std::to_string(op.value.size()) + " B)";
+      if (op.kind == targets::OpKind::kPut) out += " (" + std::to_string(op.value.size()) + " B)";
     }
     if (step.write.size() > 1) out += "}";
   }

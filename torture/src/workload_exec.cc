@@ -58,9 +58,9 @@ reports::KeyDiff key_diff(const oracle::Verdict& verdict) {
 
 }  // namespace
 
-Artifact campaign_artifact(const CampaignOptions& options, const oracle::TargetInfo& target,
+Artifact campaign_artifact(const CampaignOptions& options, const targets::TargetInfo& target,
                            const std::string& mode, uint64_t index, const Workload& workload,
-                           oracle::Durability durability) {
+                           targets::Durability durability) {
   Artifact a;
   a.target = target.name;
   a.mode = mode;
@@ -76,7 +76,7 @@ Artifact campaign_artifact(const CampaignOptions& options, const oracle::TargetI
 Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact artifact,
                                         const oracle::Verdict& verdict, size_t n,
                                         const std::string& policy) {
-  const std::string durability = oracle::durability_name(artifact.durability);
+  const std::string durability = targets::durability_name(artifact.durability);
   artifact.id = violation_id(artifact.workload_index, durability, artifact.mode, policy, n);
   const std::string dir =
       (std::filesystem::path(options.report_dir) / reports::kFailuresDirName / artifact.id)
@@ -119,8 +119,9 @@ SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
 
 namespace {
 
-Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle::TargetInfo& target,
-                                   uint64_t index, const std::function<bool()>& should_stop) {
+Result<WorkloadReport> execute_sim(const CampaignOptions& options,
+                                   const targets::TargetInfo& target, uint64_t index,
+                                   const std::function<bool()>& should_stop) {
   const Workload workload = sim_workload(options, index);
   const SimSettings settings = sim_settings(options, index);
   SimControl control;
@@ -130,7 +131,7 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle:
   if (!result.is_ok()) return result.status();
   WorkloadReport report;
   report.index = index;
-  report.durability = oracle::durability_name(settings.durability);
+  report.durability = targets::durability_name(settings.durability);
   report.mode = kModeSim;
   report.crash_states = result->crash_states;
   report.states_by_policy = result->states_by_policy;
@@ -161,7 +162,7 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options, const oracle:
 }  // namespace
 
 Result<WorkloadReport> execute_workload(const CampaignOptions& options,
-                                        const oracle::TargetInfo& target, uint64_t index,
+                                        const targets::TargetInfo& target, uint64_t index,
                                         const std::function<bool()>& should_stop) {
   if (workload_mode(options, index) == kModeFork) {
     return execute_fork(options, target, index, should_stop);

@@ -29,7 +29,7 @@ class ArtifactTest : public ::testing::Test {
     a.id = "w00000001-lazy-sim-torn";
     a.target = "mini-kv";
     a.mode = kModeSim;
-    a.durability = oracle::Durability::kFull;
+    a.durability = targets::Durability::kFull;
     a.dir_mode = faultfs::DirMode::kLenient;
     a.sector_bytes = 64;
     a.campaign_seed = 12345678901234ull;

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/sim_runner.h"
 
@@ -14,7 +14,7 @@ namespace {
 
 const int kQuietEngine = ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
 
-SimSettings settings(oracle::Durability d, faultfs::CrashPolicy policy) {
+SimSettings settings(targets::Durability d, faultfs::CrashPolicy policy) {
   SimSettings s;
   s.durability = d;
   s.policies = {policy};
@@ -22,9 +22,9 @@ SimSettings settings(oracle::Durability d, faultfs::CrashPolicy policy) {
 }
 
 // The findings of `target` over a few seeds.
-std::vector<Finding> findings_of(const char* target, oracle::Durability d,
+std::vector<Finding> findings_of(const char* target, targets::Durability d,
                                  faultfs::CrashPolicy policy) {
-  const oracle::TargetInfo* info = oracle::find_target(target);
+  const targets::TargetInfo* info = targets::find_target(target);
   EXPECT_NE(info, nullptr) << target;
   std::vector<Finding> out;
   for (uint64_t seed = 1; seed <= 4 && info != nullptr; ++seed) {
@@ -35,14 +35,14 @@ std::vector<Finding> findings_of(const char* target, oracle::Durability d,
   return out;
 }
 
-void expect_caught_and_replayed(const char* target, oracle::Durability d,
+void expect_caught_and_replayed(const char* target, targets::Durability d,
                                 faultfs::CrashPolicy policy) {
   const std::vector<Finding> found = findings_of(target, d, policy);
   ASSERT_FALSE(found.empty()) << target;
   const Finding& f = found.front();
   EXPECT_EQ(f.kind, "undetected_loss") << f.verdict.to_string();
   // Replay: the run again with only that crash state.
-  const oracle::TargetInfo& info = *oracle::find_target(target);
+  const targets::TargetInfo& info = *targets::find_target(target);
   SimControl control;
   control.only = &f.crash;
   for (uint64_t seed = 1; seed <= 4; ++seed) {
@@ -58,17 +58,18 @@ void expect_caught_and_replayed(const char* target, oracle::Durability d,
 }
 
 TEST(BeyondContract, DamagedRecordDroppedAsATornTailIsUndetectedLoss) {
-  expect_caught_and_replayed("stops-at-damaged-record", oracle::Durability::kFull,
+  expect_caught_and_replayed("stops-at-damaged-record", targets::Durability::kFull,
                              faultfs::CrashPolicy::kCorrupt);
 }
 
 TEST(BeyondContract, LostFileRecreatedSilentlyIsUndetectedLoss) {
-  expect_caught_and_replayed("recreates-missing-files", oracle::Durability::kLazy,
+  expect_caught_and_replayed("recreates-missing-files", targets::Durability::kLazy,
                              faultfs::CrashPolicy::kLostFile);
 }
 
 TEST(BeyondContract, ControlDetectsDamageAndLostFiles) {
-  for (auto d : {oracle::Durability::kNone, oracle::Durability::kLazy, oracle::Durability::kFull}) {
+  for (auto d :
+       {targets::Durability::kNone, targets::Durability::kLazy, targets::Durability::kFull}) {
     for (auto p : {faultfs::CrashPolicy::kCorrupt, faultfs::CrashPolicy::kLostFile}) {
       const std::vector<Finding> found = findings_of("mini-kv", d, p);
       EXPECT_TRUE(found.empty()) << found.front().verdict.to_string() << "\n"

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/sim_runner.h"
 #include "torture/workload.h"
 
@@ -13,13 +13,13 @@ namespace {
 
 const int kQuietEngine = ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
 
-const oracle::TargetInfo& target(const char* name) {
-  const oracle::TargetInfo* info = oracle::find_target(name);
+const targets::TargetInfo& target(const char* name) {
+  const targets::TargetInfo* info = targets::find_target(name);
   EXPECT_NE(info, nullptr) << name;
   return *info;
 }
 
-SimSettings within_contract(oracle::Durability d) {
+SimSettings within_contract(targets::Durability d) {
   SimSettings s;
   s.durability = d;
   s.policies = {faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,
@@ -29,7 +29,7 @@ SimSettings within_contract(oracle::Durability d) {
 
 Step write_step(const std::string& key) {
   Step step;
-  step.write.push_back(oracle::Op::put("t", key, "v" + key));
+  step.write.push_back(targets::Op::put("t", key, "v" + key));
   return step;
 }
 
@@ -41,12 +41,13 @@ TEST(Generations, ACrashStepRecoversAnImageAndTheWorkloadGoesOn) {
   crash.kind = StepKind::kCrash;
   w.steps.push_back(crash);
   for (const char* k : {"d", "e"}) w.steps.push_back(write_step(k));
-  for (auto d : {oracle::Durability::kNone, oracle::Durability::kLazy, oracle::Durability::kFull}) {
+  for (auto d :
+       {targets::Durability::kNone, targets::Durability::kLazy, targets::Durability::kFull}) {
     auto r = run_sim(target("mini-kv"), w, within_contract(d));
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
-    EXPECT_EQ(r->generations, 1u) << oracle::durability_name(d);
-    EXPECT_EQ(r->states_by_policy[kPolicyGeneration], 1u) << oracle::durability_name(d);
+    EXPECT_EQ(r->generations, 1u) << targets::durability_name(d);
+    EXPECT_EQ(r->states_by_policy[kPolicyGeneration], 1u) << targets::durability_name(d);
     // The second generation's writes are crashed and judged too.
     EXPECT_GT(r->crash_states, 10u);
   }
@@ -73,12 +74,12 @@ Workload without_crashes(Workload w) {
 }
 
 TEST(Generations, ATornTailKeptIsCaughtOnlyByALaterGeneration) {
-  const oracle::TargetInfo& info = target("torn-tail-kept");
+  const targets::TargetInfo& info = target("torn-tail-kept");
   size_t caught = 0;
   size_t caught_in_one_generation = 0;
   for (uint64_t seed = 0; seed < 8; ++seed) {
     const Workload w = generate_workload(seed, WorkloadShape{100, false});
-    const SimSettings s = within_contract(oracle::Durability::kLazy);
+    const SimSettings s = within_contract(targets::Durability::kLazy);
     auto one = run_sim(info, without_crashes(w), s);
     ASSERT_TRUE(one.is_ok()) << one.status().to_string();
     caught_in_one_generation += one->findings.empty() ? 0 : 1;

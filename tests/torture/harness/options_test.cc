@@ -14,7 +14,7 @@ TEST(Options, DurabilityListsAllAndDuplicates) {
   EXPECT_EQ(all->size(), 3u);
   auto two = parse_durabilities("full,lazy,full");
   ASSERT_TRUE(two.is_ok());
-  EXPECT_EQ(two.value(), (std::vector{oracle::Durability::kFull, oracle::Durability::kLazy}));
+  EXPECT_EQ(two.value(), (std::vector{targets::Durability::kFull, targets::Durability::kLazy}));
   EXPECT_FALSE(parse_durabilities("").is_ok());
   EXPECT_FALSE(parse_durabilities("lazy,").is_ok());
   EXPECT_FALSE(parse_durabilities("LAZY").is_ok());
@@ -49,8 +49,8 @@ TEST(Options, ShardBoundsAreExact) {
 
 TEST(Options, WorkloadIndexDecidesDurabilityModeAndSeed) {
   CampaignOptions o;
-  o.durabilities = {oracle::Durability::kNone, oracle::Durability::kLazy,
-                    oracle::Durability::kFull};
+  o.durabilities = {targets::Durability::kNone, targets::Durability::kLazy,
+                    targets::Durability::kFull};
   o.modes = {kModeSim, kModeFork};
   o.seed = 3;
   size_t io = 0;

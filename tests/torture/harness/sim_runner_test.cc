@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/options.h"
 #include "torture/replay.h"
@@ -18,13 +18,13 @@ namespace {
 // The engine logs every recovery at info level: thousands of lines here.
 const int kQuietEngine = ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
 
-const oracle::TargetInfo& target(const char* name) {
-  const oracle::TargetInfo* info = oracle::find_target(name);
+const targets::TargetInfo& target(const char* name) {
+  const targets::TargetInfo* info = targets::find_target(name);
   EXPECT_NE(info, nullptr) << name;
   return *info;
 }
 
-SimSettings all_policies(oracle::Durability d) {
+SimSettings all_policies(targets::Durability d) {
   SimSettings s;
   s.durability = d;
   s.policies = {faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,
@@ -34,13 +34,14 @@ SimSettings all_policies(oracle::Durability d) {
 }
 
 TEST(SimRunner, ControlTargetPassesEveryPolicyAndDurability) {
-  for (auto d : {oracle::Durability::kNone, oracle::Durability::kLazy, oracle::Durability::kFull}) {
+  for (auto d :
+       {targets::Durability::kNone, targets::Durability::kLazy, targets::Durability::kFull}) {
     auto r = run_sim(target("mini-kv"), generate_workload(21, WorkloadShape{40, false}),
                      all_policies(d));
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
     for (const char* p : {"kill", "drop", "prefix", "reorder", "torn", "corrupt", "reopen"}) {
-      EXPECT_GT(r->states_by_policy[p], 0u) << p << " " << oracle::durability_name(d);
+      EXPECT_GT(r->states_by_policy[p], 0u) << p << " " << targets::durability_name(d);
     }
   }
 }
@@ -49,7 +50,7 @@ TEST(SimRunner, InjectedIoErrorsFireAndAreJudged) {
   uint64_t fired = 0;
   for (uint64_t seed = 0; seed < 12; ++seed) {
     auto r = run_sim(target("mini-kv"), generate_workload(seed, WorkloadShape{30, true}),
-                     all_policies(oracle::Durability::kFull));
+                     all_policies(targets::Durability::kFull));
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
     fired += r->io_faults_fired;
@@ -60,7 +61,7 @@ TEST(SimRunner, InjectedIoErrorsFireAndAreJudged) {
 TEST(SimRunner, SameWorkloadSameCrashStates) {
   // DBX's recovery reads its whole preallocated WAL: a short workload.
   const Workload w = generate_workload(8, WorkloadShape{20, true});
-  SimSettings s = all_policies(oracle::Durability::kLazy);
+  SimSettings s = all_policies(targets::Durability::kLazy);
   s.policies = {faultfs::CrashPolicy::kTorn, faultfs::CrashPolicy::kReorder};
   auto a = run_sim(target("dbx"), w, s);
   auto b = run_sim(target("dbx"), w, s);
@@ -79,7 +80,7 @@ TEST(SimRunner, EveryFindingReplaysToTheSameRecoveredState) {
   size_t replayed = 0;
   for (const char* name :
        {"no-dir-sync", "torn-tail-replayed", "wal-cut-early", "ack-before-record-done"}) {
-    const oracle::TargetInfo& info = target(name);
+    const targets::TargetInfo& info = target(name);
     SimSettings s = all_policies(info.durabilities.back());
     s.findings_max = 3;
     s.recovery_crash_per_mille = 500;  // Second crashes replay too.
@@ -111,8 +112,8 @@ TEST(SimRunner, EveryFindingReplaysToTheSameRecoveredState) {
 }
 
 TEST(SimRunner, ShrinkingADoubleFindsTenOpsOrFewer) {
-  const oracle::TargetInfo& info = target("delete-not-logged");
-  SimSettings s = all_policies(oracle::Durability::kLazy);
+  const targets::TargetInfo& info = target("delete-not-logged");
+  SimSettings s = all_policies(targets::Durability::kLazy);
   const Workload w = generate_workload(4, WorkloadShape{60, false});
   auto r = run_sim(info, w, s);
   ASSERT_TRUE(r.is_ok());
@@ -163,7 +164,7 @@ TEST(SimRunner, LazySyncDoublesAreCaughtByThePromiseInTime) {
     size_t caught = 0;
     for (uint64_t seed = 0; seed < 6; ++seed) {
       auto r = run_sim(target(name.c_str()), generate_workload(seed, WorkloadShape{100, false}),
-                       all_policies(oracle::Durability::kLazy));
+                       all_policies(targets::Durability::kLazy));
       ASSERT_TRUE(r.is_ok()) << r.status().to_string();
       if (r->findings.empty()) continue;
       ++caught;
@@ -185,7 +186,7 @@ TEST(SimRunner, ThresholdCheckpointDoubleIsCaughtOnlyWithScaledDownTuning) {
     Workload scaled = generate_workload(seed, WorkloadShape{100, false});
     Workload fixed = scaled;
     fixed.delta_flush_threshold_bytes = kFormerFixedThresholdBytes;
-    for (auto d : {oracle::Durability::kNone, oracle::Durability::kFull}) {
+    for (auto d : {targets::Durability::kNone, targets::Durability::kFull}) {
       auto r = run_sim(target("threshold-checkpoint-unsynced"), scaled, all_policies(d));
       ASSERT_TRUE(r.is_ok()) << r.status().to_string();
       caught_scaled += r->findings.empty() ? 0 : 1;
@@ -202,7 +203,7 @@ TEST(SimRunner, ThresholdCheckpointDoubleIsCaughtOnlyWithScaledDownTuning) {
 TEST(SimRunner, TheControlKeepsLazysPromiseInTime) {
   for (uint64_t seed = 0; seed < 6; ++seed) {
     auto r = run_sim(target("mini-kv"), generate_workload(seed, WorkloadShape{100, false}),
-                     all_policies(oracle::Durability::kLazy));
+                     all_policies(targets::Durability::kLazy));
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
   }
@@ -221,7 +222,7 @@ TEST(SimRunner, DbxRecoveriesReportTheirOutcomesForTheReachTable) {
   std::map<std::string, uint64_t> outcomes;
   for (uint64_t seed = 0; seed < 6; ++seed) {
     auto r = run_sim(target("dbx"), generate_workload(seed, WorkloadShape{100, false}),
-                     all_policies(oracle::Durability::kLazy));
+                     all_policies(targets::Durability::kLazy));
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     EXPECT_TRUE(r->findings.empty()) << r->findings.front().verdict.to_string();
     for (const auto& [label, count] : r->recovery_outcomes) outcomes[label] += count;
@@ -231,7 +232,7 @@ TEST(SimRunner, DbxRecoveriesReportTheirOutcomesForTheReachTable) {
   }
   // A double says nothing of its recoveries but what the harness saw.
   auto r = run_sim(target("mini-kv"), generate_workload(1, WorkloadShape{100, false}),
-                   all_policies(oracle::Durability::kLazy));
+                   all_policies(targets::Durability::kLazy));
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   for (const auto& [label, count] : r->recovery_outcomes) EXPECT_EQ(label, "second_generation");
 }

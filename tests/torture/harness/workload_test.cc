@@ -35,11 +35,11 @@ TEST(Workload, SizesRunFromEmptyTo64KiBMostlySmall) {
       flushes += s.kind == StepKind::kFlush;
       reopens += s.kind == StepKind::kReopen;
       batches += s.write.size() > 1;
-      for (const oracle::Op& op : s.write) {
+      for (const targets::Op& op : s.write) {
         EXPECT_LE(op.key.size(), kKeyBytesMax);
         EXPECT_LE(op.value.size(), kValueBytesMax);
         empty_keys += op.key.empty();
-        if (op.kind == oracle::OpKind::kDelete) {
+        if (op.kind == targets::OpKind::kDelete) {
           ++deletes;
           continue;
         }
@@ -72,8 +72,8 @@ TEST(Workload, JsonRoundTripIsExactForBinaryBytes) {
   Workload w = generate_workload(5, WorkloadShape{150, true});
   Step binary;
   binary.write.push_back(
-      oracle::Op::put("t0", std::string("\0\x01\xff k", 5), std::string(3, '\0')));
-  binary.write.push_back(oracle::Op::del("t1", ""));
+      targets::Op::put("t0", std::string("\0\x01\xff k", 5), std::string(3, '\0')));
+  binary.write.push_back(targets::Op::del("t1", ""));
   w.steps.push_back(binary);
   auto back = workload_from_json(workload_to_json(w));
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();

@@ -21,7 +21,7 @@
 
 #include "faultfs/crash.h"
 #include "faultfs/status.h"
-#include "oracle/types.h"
+#include "targets/types.h"
 #include "torture/sim_runner.h"
 #include "torture/workload.h"
 
@@ -58,7 +58,7 @@ struct Artifact {
   std::string id;
   std::string target;
   std::string mode;  // kModeSim or kModeFork.
-  oracle::Durability durability = oracle::Durability::kLazy;
+  targets::Durability durability = targets::Durability::kLazy;
   faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
   uint32_t sector_bytes = 512;
   uint64_t campaign_seed = 0;
@@ -75,8 +75,8 @@ struct Artifact {
   std::string context;
   std::string error;
   std::string replay;  // One command line.
-  oracle::State recovered;
-  oracle::State expected;
+  targets::State recovered;
+  targets::State expected;
 };
 
 // Writes `artifact` into `dir` (created; must not exist yet or be empty).

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "faultfs/status.h"
-#include "oracle/target.h"
 #include "reports/summary.h"
+#include "targets/target.h"
 #include "torture/options.h"
 #include "torture/sim_runner.h"
 #include "torture/workload.h"
@@ -47,7 +47,7 @@ std::string report_to_json_line(const WorkloadReport& report);
 // finding under <report_dir>/failures/, and returns its report.
 // `should_stop` is polled between crash states.
 [[nodiscard]] faultfs::Result<WorkloadReport> execute_workload(
-    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
     const std::function<bool()>& should_stop);
 
 // Workload `index` of a sim-mode campaign and the settings it runs under

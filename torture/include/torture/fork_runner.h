@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "faultfs/status.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/campaign.h"
 #include "torture/options.h"
 #include "torture/workload.h"
@@ -34,20 +34,20 @@ std::string fork_work_root();
 // campaign (above 1: that many; else drawn from the workload's seed).
 struct ForkCycleSpec {
   const Workload* workload = nullptr;
-  oracle::Durability durability = oracle::Durability::kLazy;
+  targets::Durability durability = targets::Durability::kLazy;
   uint64_t fork_ordinal = 0;
 };
 
 // Campaign workload `index` in fork mode: one kill cycle, judged; an artifact
 // per finding under options.report_dir.
 [[nodiscard]] faultfs::Result<WorkloadReport> execute_fork(
-    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
     const std::function<bool()>& should_stop);
 
 // One kill cycle of a given workload (shrink's candidates run these), named
 // `index` in its artifacts.
 [[nodiscard]] faultfs::Result<WorkloadReport> execute_fork_cycle(
-    const CampaignOptions& options, const oracle::TargetInfo& target, uint64_t index,
+    const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
     const ForkCycleSpec& spec, const std::function<bool()>& should_stop);
 
 }  // namespace torture

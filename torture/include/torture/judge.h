@@ -22,20 +22,20 @@
 #include "oracle/bounds.h"
 #include "oracle/checker.h"
 #include "oracle/history.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 #include "torture/workload.h"
 
 namespace torture {
 
 // The simulation's tuning: background work runs only on the harness's
 // virtual clock (TargetTuning::harness_clock), so every run is the same.
-oracle::TargetTuning sim_tuning();
+targets::TargetTuning sim_tuning();
 // sim_tuning() with the tuning `workload` drew.
-oracle::TargetTuning workload_tuning(const Workload& workload);
+targets::TargetTuning workload_tuning(const Workload& workload);
 // A fresh target of `info`, tuned by sim_tuning() or by `tuning`.
-std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info);
-std::unique_ptr<oracle::Target> make_target(const oracle::TargetInfo& info,
-                                            const oracle::TargetTuning& tuning);
+std::unique_ptr<targets::Target> make_target(const targets::TargetInfo& info);
+std::unique_ptr<targets::Target> make_target(const targets::TargetInfo& info,
+                                             const targets::TargetTuning& tuning);
 
 // The reach table's label for a recovery of a history that had already
 // crashed once and gone on (a multi-generation history).
@@ -43,16 +43,16 @@ inline constexpr const char* kSecondGenerationOutcome = "second_generation";
 
 struct Judgement {
   oracle::Verdict verdict;
-  oracle::State recovered;  // What read_all() returned; empty when unreadable.
-  std::string error;        // The open or read error, if there was one.
+  targets::State recovered;  // What read_all() returned; empty when unreadable.
+  std::string error;         // The open or read error, if there was one.
 };
 
 class Judge {
  public:
   // Recoveries open the target tuned by `tuning` (on the harness's clock:
   // no background threads).
-  Judge(const oracle::TargetInfo& info, oracle::Durability durability, oracle::History& history,
-        const oracle::TargetTuning& tuning = sim_tuning());
+  Judge(const targets::TargetInfo& info, targets::Durability durability, oracle::History& history,
+        const targets::TargetTuning& tuning = sim_tuning());
 
   // Opens a fresh target on `fs` at `dir`, reads everything, judges it under
   // `bounds`. `beyond_contract` (policies corrupt and lost-file): `bounds`
@@ -67,13 +67,13 @@ class Judge {
 
   // Judges a state already read back (a handle the harness keeps using).
   [[nodiscard]] faultfs::Result<Judgement> check_state(const oracle::Bounds& bounds,
-                                                       oracle::State state);
+                                                       targets::State state);
 
   // The history discarded writes: cached verdicts may no longer hold.
   void invalidate() { memo_.clear(); }
 
   // The state at `p` (for an artifact's expected state).
-  [[nodiscard]] faultfs::Result<oracle::State> state_at(uint64_t p);
+  [[nodiscard]] faultfs::Result<targets::State> state_at(uint64_t p);
 
   uint64_t memo_hits() const { return memo_hits_; }
 
@@ -81,7 +81,7 @@ class Judge {
   // target's labels, plus "second_generation" once the history crashed and
   // went on: note_later_generation()). Coverage only, never a verdict.
   void note_later_generation() { later_generation_ = true; }
-  void count_recovery(const oracle::Target& target);
+  void count_recovery(const targets::Target& target);
   const std::map<std::string, uint64_t>& recovery_outcomes() const { return recovery_outcomes_; }
 
  private:
@@ -90,14 +90,14 @@ class Judge {
   using MemoKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t, int, bool, uint64_t>;
   [[nodiscard]] faultfs::Result<Judgement> judge_state(const oracle::Bounds& bounds,
                                                        const oracle::CheckOptions& options,
-                                                       oracle::State state);
+                                                       targets::State state);
 
-  const oracle::TargetInfo& info_;
-  const oracle::Durability durability_;
-  const oracle::TargetTuning tuning_;
+  const targets::TargetInfo& info_;
+  const targets::Durability durability_;
+  const targets::TargetTuning tuning_;
   oracle::Checker checker_;
   // Bounded: cleared when it reaches kMemoEntriesMax.
-  std::map<MemoKey, std::vector<std::pair<oracle::State, oracle::Verdict>>> memo_;
+  std::map<MemoKey, std::vector<std::pair<targets::State, oracle::Verdict>>> memo_;
   size_t memo_entries_ = 0;
   uint64_t memo_hits_ = 0;
 };

@@ -10,7 +10,7 @@
 
 #include "faultfs/crash.h"
 #include "faultfs/status.h"
-#include "oracle/types.h"
+#include "targets/types.h"
 
 namespace torture {
 
@@ -37,9 +37,9 @@ inline constexpr faultfs::CrashPolicy kAllPolicies[] = {
 
 struct CampaignOptions {
   std::string target = "dbx";
-  std::vector<oracle::Durability> durabilities;  // Non-empty after parsing.
-  std::vector<std::string> modes;                // kModeSim and/or kModeFork.
-  std::vector<faultfs::CrashPolicy> policies;    // Non-empty.
+  std::vector<targets::Durability> durabilities;  // Non-empty after parsing.
+  std::vector<std::string> modes;                 // kModeSim and/or kModeFork.
+  std::vector<faultfs::CrashPolicy> policies;     // Non-empty.
   faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
   bool io_errors = true;
   uint32_t ops = 100;
@@ -60,7 +60,7 @@ struct CampaignOptions {
 };
 
 // "none|lazy|full|all", comma-separated lists allowed.
-[[nodiscard]] faultfs::Result<std::vector<oracle::Durability>> parse_durabilities(
+[[nodiscard]] faultfs::Result<std::vector<targets::Durability>> parse_durabilities(
     std::string_view text);
 // "sim|fork|all".
 [[nodiscard]] faultfs::Result<std::vector<std::string>> parse_modes(std::string_view text);
@@ -73,13 +73,13 @@ struct CampaignOptions {
 // Durability of workload `index` (0-based, campaign-wide), its mode and
 // whether it injects I/O errors: a fixed function of the index and options,
 // so that shards and jobs agree on every workload.
-oracle::Durability workload_durability(const CampaignOptions& options, uint64_t index);
+targets::Durability workload_durability(const CampaignOptions& options, uint64_t index);
 const std::string& workload_mode(const CampaignOptions& options, uint64_t index);
 bool workload_io_errors(const CampaignOptions& options, uint64_t index);
 // The seed of workload `index`.
 uint64_t workload_seed(const CampaignOptions& options, uint64_t index);
 
 std::vector<std::string> policy_names(const std::vector<faultfs::CrashPolicy>& policies);
-std::vector<std::string> durability_names(const std::vector<oracle::Durability>& durabilities);
+std::vector<std::string> durability_names(const std::vector<targets::Durability>& durabilities);
 
 }  // namespace torture

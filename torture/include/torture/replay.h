@@ -27,7 +27,7 @@ struct ReplayOutcome {
   std::string kind;     // The violation kind when it still fails.
   std::string verdict;  // The oracle's verdict text.
   std::string context;
-  oracle::State recovered;
+  targets::State recovered;
 };
 
 // kInvalidArgument when the artifact does not describe a state this build

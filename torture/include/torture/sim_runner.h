@@ -25,8 +25,8 @@
 #include "faultfs/crash.h"
 #include "faultfs/status.h"
 #include "oracle/checker.h"
-#include "oracle/target.h"
 #include "oracle/types.h"
+#include "targets/target.h"
 #include "torture/workload.h"
 
 namespace torture {
@@ -40,7 +40,7 @@ inline constexpr const char* kPolicyWorkload = "workload";  // An op failed, no 
 inline constexpr const char* kPolicyGeneration = "generation";
 
 struct SimSettings {
-  oracle::Durability durability = oracle::Durability::kLazy;
+  targets::Durability durability = targets::Durability::kLazy;
   std::vector<faultfs::CrashPolicy> policies;
   bool process_kill = true;  // Judge a "kill" image at every crash point.
   faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
@@ -74,10 +74,10 @@ struct Finding {
   CrashSpec crash;
   std::string kind;  // The oracle's violation kind, or "unexpected_error".
   oracle::Verdict verdict;
-  oracle::State recovered;
-  oracle::State expected;  // The closest allowed state.
-  std::string context;     // Where: step, operation, path.
-  std::string error;       // The target's error, if any.
+  targets::State recovered;
+  targets::State expected;  // The closest allowed state.
+  std::string context;      // Where: step, operation, path.
+  std::string error;        // The target's error, if any.
   // The operation and file of the crash point (the open, for a reopen).
   std::string crash_op;
   std::string crash_file;
@@ -112,7 +112,7 @@ struct SimControl {
 
 // Runs `workload`. A non-ok Result is a harness failure (the oracle's log,
 // a replayed choice that no longer fits), never a finding.
-[[nodiscard]] faultfs::Result<SimResult> run_sim(const oracle::TargetInfo& target,
+[[nodiscard]] faultfs::Result<SimResult> run_sim(const targets::TargetInfo& target,
                                                  const Workload& workload,
                                                  const SimSettings& settings,
                                                  const SimControl& control = {});

@@ -16,7 +16,7 @@
 
 #include "faultfs/fault_injection.h"
 #include "faultfs/status.h"
-#include "oracle/types.h"
+#include "targets/types.h"
 
 namespace torture {
 
@@ -57,7 +57,7 @@ struct IoFault {
 
 struct Step {
   StepKind kind = StepKind::kWrite;
-  oracle::Write write;   // Non-empty exactly when kind == kWrite.
+  targets::Write write;  // Non-empty exactly when kind == kWrite.
   uint32_t wait_ms = 0;  // 1..kWaitMsMax exactly when kind == kWait.
   // kCrash only (0 otherwise): seeds the power loss's draws (its crash
   // policy and which unsynced bytes survive). It belongs to the step, not to

@@ -1,4 +1,4 @@
-// The DBX engine as an oracle::Target (dbx::Database over faultfs).
+// The DBX engine as an targets::Target (dbx::Database over faultfs).
 #pragma once
 
 #include <chrono>
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "oracle/target.h"
+#include "targets/target.h"
 
-namespace oracle {
+namespace targets {
 
 // The tuning (TargetTuning's defaults are dbx::Options's), plus recovery's mode.
 // Harnesses use a small WAL preallocation chunk (short workloads then cross
@@ -32,4 +32,4 @@ std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning);
 // covered were skipped) and "compaction_rolled_forward".
 std::vector<std::string> dbx_recovery_outcome_labels();
 
-}  // namespace oracle
+}  // namespace targets

@@ -1,8 +1,8 @@
-#include "oracle/types.h"
+#include "targets/types.h"
 
 #include <algorithm>
 
-namespace oracle {
+namespace targets {
 
 const char* durability_name(Durability durability) {
   switch (durability) {
@@ -12,16 +12,6 @@ const char* durability_name(Durability durability) {
       return "lazy";
     case Durability::kFull:
       return "full";
-  }
-  return "?";
-}
-
-const char* crash_kind_name(CrashKind kind) {
-  switch (kind) {
-    case CrashKind::kProcessKill:
-      return "process_kill";
-    case CrashKind::kPowerLoss:
-      return "power_loss";
   }
   return "?";
 }
@@ -40,4 +30,4 @@ bool normalize_state(State* state) {
   return std::adjacent_find(state->begin(), state->end(), same_key) == state->end();
 }
 
-}  // namespace oracle
+}  // namespace targets

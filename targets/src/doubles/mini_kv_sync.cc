@@ -8,7 +8,7 @@
 
 #include "doubles/mini_kv.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 using faultfs::ErrorCode;
 using faultfs::Status;
@@ -92,4 +92,4 @@ Status MiniKvTarget::checkpoint_if_over_threshold(std::unique_lock<std::mutex>& 
   return s;
 }
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

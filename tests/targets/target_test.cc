@@ -1,6 +1,6 @@
 // The Target seam: the registry the torture CLI lists, and the contract every
 // correct target keeps across a clean close.
-#include "oracle/target.h"
+#include "targets/target.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "faultfs/sim_fs.h"
 
-namespace oracle::testing {
+namespace targets::testing {
 namespace {
 
 TEST(TargetRegistry, ListsDbxFirstThenUniqueKebabCaseDoubles) {
@@ -104,9 +104,9 @@ TEST(DbxTarget, InvalidInputIsARefusalThatStoresNothing) {
 }
 
 }  // namespace
-}  // namespace oracle::testing
+}  // namespace targets::testing
 
-namespace oracle::testing {
+namespace targets::testing {
 namespace {
 
 State recover_after_power_loss(const TargetInfo& info, const faultfs::SimFs& fs) {
@@ -165,4 +165,4 @@ TEST(HarnessClock, TheLazySyncDoublesDoNotSyncWhenDue) {
 }
 
 }  // namespace
-}  // namespace oracle::testing
+}  // namespace targets::testing

@@ -3,7 +3,7 @@
 #include <cassert>
 #include <string>
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 using faultfs::ErrorCode;
 using faultfs::OpenMode;
@@ -199,4 +199,4 @@ Status MiniKvTarget::close_locked() {
   return s;
 }
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

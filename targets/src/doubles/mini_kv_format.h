@@ -22,9 +22,9 @@
 #include <string_view>
 #include <utility>
 
-#include "oracle/types.h"
+#include "targets/types.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 // The files of a MiniKv directory.
 inline constexpr const char* kWalName = "wal";
@@ -69,4 +69,4 @@ std::optional<std::pair<uint64_t, Rows>> decode_checkpoint(std::string_view payl
 // Applies `write` to `rows` in op order.
 void apply_to_rows(const Write& write, Rows* rows);
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

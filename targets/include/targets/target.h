@@ -1,4 +1,4 @@
-// oracle::Target: the engine-shaped seam the oracle and the torture harness
+// targets::Target: the engine-shaped seam the oracle and the torture harness
 // drive. Anything that stores tables of keys through a faultfs::FileSystem can
 // be a target: the DBX engine, the test doubles with known recovery bugs, or
 // another engine wrapped the same way.
@@ -31,9 +31,9 @@
 
 #include "faultfs/file_system.h"
 #include "faultfs/status.h"
-#include "oracle/types.h"
+#include "targets/types.h"
 
-namespace oracle {
+namespace targets {
 
 // How a harness tunes a target it creates. Doubles honour the fields that
 // apply to them (sync_interval, harness_clock); the rest are DBX's.
@@ -115,4 +115,4 @@ const std::vector<TargetInfo>& target_registry();
 // The entry named `name`, or nullptr.
 const TargetInfo* find_target(std::string_view name);
 
-}  // namespace oracle
+}  // namespace targets

@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "dbx/lab/kill_points.h"
 #include "doubles/fragile_recovery.h"
 #include "doubles/mini_kv.h"
-#include "kill_points.h"
-#include "oracle/dbx_target.h"
-#include "oracle/target.h"
+#include "targets/dbx_target.h"
+#include "targets/target.h"
 
-namespace oracle {
+namespace targets {
 
 namespace {
 
@@ -20,7 +20,10 @@ constexpr Durability kFull = Durability::kFull;
 
 TargetInfo mini(const char* name, const char* description, Bug bug,
                 std::vector<Durability> durabilities) {
-  return TargetInfo{name, description, bug != Bug::kNone, std::move(durabilities),
+  return TargetInfo{name,
+                    description,
+                    bug != Bug::kNone,
+                    std::move(durabilities),
                     [bug](const TargetTuning& tuning) {
                       return std::make_unique<doubles::MiniKvTarget>(bug, tuning);
                     },
@@ -29,7 +32,9 @@ TargetInfo mini(const char* name, const char* description, Bug bug,
 }
 
 TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure failure) {
-  return TargetInfo{name, std::string(what) + " on a directory a crash left mid-checkpoint", true,
+  return TargetInfo{name,
+                    std::string(what) + " on a directory a crash left mid-checkpoint",
+                    true,
                     std::vector<Durability>{kNone, kLazy, kFull},
                     [failure](const TargetTuning& tuning) {
                       return std::make_unique<doubles::FragileRecoveryTarget>(failure, tuning);
@@ -46,7 +51,7 @@ TargetInfo dbx_info() {
                   [](const TargetTuning& tuning) { return make_dbx_target(tuning); },
                   {},
                   {}};
-  info.kill_points.assign(std::begin(dbx::kill_points::kAll), std::end(dbx::kill_points::kAll));
+  info.kill_points.assign(std::begin(dbx::lab::kKillPoints), std::end(dbx::lab::kKillPoints));
   info.recovery_outcomes = dbx_recovery_outcome_labels();
   return info;
 }
@@ -117,4 +122,4 @@ const TargetInfo* find_target(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace oracle
+}  // namespace targets

@@ -46,9 +46,9 @@
 
 #include "doubles/mini_kv_format.h"
 #include "faultfs/file_system.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 enum class Bug : uint8_t {
   kNone,
@@ -152,4 +152,4 @@ class MiniKvTarget final : public Target {
   std::optional<std::chrono::nanoseconds> synced_at_;
 };
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

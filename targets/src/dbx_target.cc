@@ -1,4 +1,4 @@
-#include "oracle/dbx_target.h"
+#include "targets/dbx_target.h"
 
 #include <cassert>
 #include <exception>
@@ -6,7 +6,7 @@
 
 #include "dbx/dbx.h"
 
-namespace oracle {
+namespace targets {
 
 using faultfs::ErrorCode;
 using faultfs::Result;
@@ -155,7 +155,8 @@ class DbxTarget final : public Target {
     if (stats.ended_in_recycled_space) out.emplace_back("recycled_tail");
     if (stats.checkpoint_covered_records > 0) out.emplace_back("checkpoint_skip");
     if (stats.compaction_rolled_forward) out.emplace_back("compaction_rolled_forward");
-    if (stats.torn_bytes_dropped == 0 && stats.records_skipped == stats.checkpoint_covered_records &&
+    if (stats.torn_bytes_dropped == 0 &&
+        stats.records_skipped == stats.checkpoint_covered_records &&
         !stats.compaction_rolled_forward) {
       out.emplace_back("clean");
     }
@@ -189,4 +190,4 @@ bool write_maybe_applied(const Status& error) {
   return error.code() != ErrorCode::kInvalidArgument && error.code() != ErrorCode::kBusy;
 }
 
-}  // namespace oracle
+}  // namespace targets

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 faultfs::Status FragileRecoveryTarget::open(faultfs::FileSystem& fs, const std::string& dir,
                                             Durability durability) {
@@ -16,4 +16,4 @@ faultfs::Status FragileRecoveryTarget::open(faultfs::FileSystem& fs, const std::
   return inner_->open(fs, dir, durability);
 }
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

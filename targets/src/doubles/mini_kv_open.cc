@@ -4,7 +4,7 @@
 
 #include "doubles/mini_kv.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 using faultfs::Status;
 using FileMode = faultfs::OpenMode;
@@ -195,4 +195,4 @@ Status MiniKvTarget::append_marker() {
   return s;
 }
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "doubles/mini_kv.h"
-#include "oracle/target.h"
+#include "targets/target.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
 enum class RecoveryFailure : uint8_t { kAbort, kHang };
 
@@ -40,4 +40,4 @@ class FragileRecoveryTarget final : public Target {
   std::unique_ptr<MiniKvTarget> inner_;
 };
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles

@@ -1,11 +1,11 @@
 #include "doubles/mini_kv_format.h"
 
+#include "faultfs/coding.h"
 #include "faultfs/crc32c.h"
-#include "util/coding.h"
 
-namespace oracle::doubles {
+namespace targets::doubles {
 
-namespace coding = dbx::coding;
+namespace coding = faultfs::coding;
 
 std::string encode_frame(std::string_view payload) {
   std::string out;
@@ -129,4 +129,4 @@ void apply_to_rows(const Write& write, Rows* rows) {
   }
 }
 
-}  // namespace oracle::doubles
+}  // namespace targets::doubles
