@@ -34,7 +34,7 @@ readonly PACKAGES=(
 readonly TSAN_TESTS='^(Concurrency|Checkpoint|GroupCommitTest|Durability|Lock)\.'
 readonly TSAN_CAMPAIGN=(--target dbx --mode fork --threads 4 --time 10 --jobs 2)
 # Lint: the libraries and tools, not tests, benchmarks or fuzz targets.
-readonly LINT_DIRS='^(engine|faultfs|oracle|reports|torture)/'
+readonly LINT_DIRS='^(engine|faultfs|targets|oracle|reports|torture)/'
 readonly LINT_EXCLUDE='/(tests?|bench|fuzz)/'
 readonly LINT_CHECKS='-*,readability-function-size'
 readonly LINT_CONFIG='{CheckOptions: [{key: readability-function-size.LineThreshold, value: 80}]}'

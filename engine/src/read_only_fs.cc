@@ -13,27 +13,19 @@ faultfs::Status not_found(const std::string& operation, const std::string& path)
 
 // A file opened read-only that refuses every write with kReadOnly (rather
 // than the EBADF a write to an O_RDONLY descriptor would give).
-class ReadOnlyFile final : public faultfs::File {
+class ReadOnlyFile final : public faultfs::FileWrapper {
  public:
-  explicit ReadOnlyFile(std::unique_ptr<faultfs::File> inner) : inner_(std::move(inner)) {}
+  explicit ReadOnlyFile(std::unique_ptr<faultfs::File> inner) : FileWrapper(std::move(inner)) {}
 
-  faultfs::Result<size_t> read_at(uint64_t offset, std::span<char> buf) override {
-    return inner_->read_at(offset, buf);
-  }
   faultfs::Status append(std::string_view) override { return refuse("append"); }
   faultfs::Status write_at(uint64_t, std::string_view) override { return refuse("write"); }
   faultfs::Status sync() override { return faultfs::Status::ok(); }  // Nothing was written.
   faultfs::Status truncate(uint64_t) override { return refuse("truncate"); }
-  faultfs::Result<uint64_t> size() override { return inner_->size(); }
-  faultfs::Status close() override { return inner_->close(); }
-  const std::string& path() const override { return inner_->path(); }
 
  private:
   faultfs::Status refuse(const std::string& operation) const {
-    return read_only_refusal(operation, inner_->path());
+    return read_only_refusal(operation, path());
   }
-
-  std::unique_ptr<faultfs::File> inner_;
 };
 
 }  // namespace
@@ -59,7 +51,7 @@ faultfs::Result<std::unique_ptr<faultfs::File>> ReadOnlyFs::open(const std::stri
       return read_only_refusal("create", path);
   }
   if (hidden(path)) return not_found("open", path);
-  auto file = inner_.open(path, faultfs::OpenMode::kRead);
+  auto file = target().open(path, faultfs::OpenMode::kRead);
   if (!file.is_ok()) return file.status();
   return std::unique_ptr<faultfs::File>(new ReadOnlyFile(std::move(file).value()));
 }
@@ -82,7 +74,7 @@ faultfs::Status ReadOnlyFs::mkdir(const std::string& path) {
 }
 
 faultfs::Result<std::vector<std::string>> ReadOnlyFs::list(const std::string& path) {
-  auto names = inner_.list(path);
+  auto names = target().list(path);
   if (!names.is_ok()) return names.status();
   std::vector<std::string> visible;
   for (std::string& name : *names) {
@@ -102,17 +94,17 @@ faultfs::Result<std::unique_ptr<faultfs::FileLock>> ReadOnlyFs::lock(const std::
 faultfs::Result<std::unique_ptr<faultfs::FileLock>> ReadOnlyFs::lock_shared(
     const std::string& path) {
   if (hidden(path)) return not_found("lock_shared", path);
-  return inner_.lock_shared(path);
+  return target().lock_shared(path);
 }
 
 faultfs::Result<uint64_t> ReadOnlyFs::file_size(const std::string& path) {
   if (hidden(path)) return not_found("stat", path);
-  return inner_.file_size(path);
+  return target().file_size(path);
 }
 
 faultfs::Result<bool> ReadOnlyFs::exists(const std::string& path) {
   if (hidden(path)) return false;
-  return inner_.exists(path);
+  return target().exists(path);
 }
 
 std::unique_ptr<faultfs::FileLock> lock_for_read_only_open(faultfs::FileSystem& fs,

@@ -22,12 +22,15 @@
 #include <vector>
 
 #include "faultfs/file_system.h"
+#include "faultfs/file_system_wrapper.h"
 
 namespace dbx {
 
-class ReadOnlyFs final : public faultfs::FileSystem {
+// available_bytes() passes through (FileSystemWrapper); every other call is
+// filtered as above.
+class ReadOnlyFs final : public faultfs::FileSystemWrapper {
  public:
-  explicit ReadOnlyFs(faultfs::FileSystem& inner) : inner_(inner) {}
+  explicit ReadOnlyFs(faultfs::FileSystem& inner) : FileSystemWrapper(inner) {}
 
   faultfs::Result<std::unique_ptr<faultfs::File>> open(const std::string& path,
                                                        faultfs::OpenMode mode) override;
@@ -44,7 +47,6 @@ class ReadOnlyFs final : public faultfs::FileSystem {
  private:
   bool hidden(const std::string& path) const;
 
-  faultfs::FileSystem& inner_;
   mutable std::mutex hidden_mutex_;
   std::set<std::string> hidden_;  // Paths remove()d through this view.
 };

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "faultfs/file_system.h"
+#include "faultfs/file_system_wrapper.h"
 
 namespace faultfs {
 
@@ -70,7 +71,7 @@ void disable_all_faults();
 // is unset or when the fiu-run preload library already applied it.
 [[nodiscard]] Status apply_fiu_environment();
 
-class FaultInjectionFs final : public FileSystem {
+class FaultInjectionFs final : public FileSystemWrapper {
  public:
   // `inner` must outlive this wrapper and every File it hands out.
   explicit FaultInjectionFs(FileSystem& inner);
@@ -84,6 +85,8 @@ class FaultInjectionFs final : public FileSystem {
   [[nodiscard]] Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
   [[nodiscard]] Result<uint64_t> file_size(const std::string& path) override;
   [[nodiscard]] Result<bool> exists(const std::string& path) override;
+  // lock_shared() and available_bytes() have no point of their own: they
+  // pass through (FileSystemWrapper).
 
   // Faults injected through this wrapper (and its files) since construction
   // or reset_injected(), per point and in total.
@@ -96,7 +99,6 @@ class FaultInjectionFs final : public FileSystem {
   int check_point(FaultOp op);
 
  private:
-  FileSystem& inner_;
   std::array<std::atomic<uint64_t>, kFaultOpCount> injected_{};
 };
 

@@ -23,11 +23,12 @@
 #include <string>
 
 #include "faultfs/file_system.h"
+#include "faultfs/file_system_wrapper.h"
 #include "faultfs/trace.h"
 
 namespace faultfs {
 
-class Recorder final : public FileSystem {
+class Recorder final : public FileSystemWrapper {
  public:
   // Creates (or truncates) the trace at `trace_path` on the real file system
   // and writes its header. `inner` must outlive the Recorder and its files.
@@ -41,11 +42,10 @@ class Recorder final : public FileSystem {
   [[nodiscard]] Status rename(const std::string& from, const std::string& to) override;
   [[nodiscard]] Status remove(const std::string& path) override;
   [[nodiscard]] Status mkdir(const std::string& path) override;
-  [[nodiscard]] Result<std::vector<std::string>> list(const std::string& path) override;
   [[nodiscard]] Status sync_dir(const std::string& path) override;
   [[nodiscard]] Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
-  [[nodiscard]] Result<uint64_t> file_size(const std::string& path) override;
-  [[nodiscard]] Result<bool> exists(const std::string& path) override;
+  // Reads, listings, sizes, shared locks and free space change nothing and
+  // are not recorded: they pass through (FileSystemWrapper).
 
   // Records appended to the trace so far.
   uint64_t records_written() const;
@@ -61,7 +61,6 @@ class Recorder final : public FileSystem {
  private:
   Recorder(FileSystem& inner, int fd, std::string trace_path);
 
-  FileSystem& inner_;
   const int fd_;
   const std::string trace_path_;
   std::mutex mu_;        // Serializes mutating ops and record writes (trace order = real order).

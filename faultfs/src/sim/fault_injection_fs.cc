@@ -72,8 +72,8 @@ class FaultInjectionFile final : public File, public WritebackFaultTarget {
   }
 
   Status fail_sync(Status error) override {
-    if (auto* target = dynamic_cast<WritebackFaultTarget*>(inner_.get())) {
-      return target->fail_sync(std::move(error));
+    if (auto* writeback = dynamic_cast<WritebackFaultTarget*>(inner_.get())) {
+      return writeback->fail_sync(std::move(error));
     }
     return error;
   }
@@ -122,7 +122,7 @@ class FaultInjectionFile final : public File, public WritebackFaultTarget {
 
 }  // namespace
 
-FaultInjectionFs::FaultInjectionFs(FileSystem& inner) : inner_(inner) {
+FaultInjectionFs::FaultInjectionFs(FileSystem& inner) : FileSystemWrapper(inner) {
   Status init = fiu_initialize();
   // fiu_init cannot fail in practice (it only allocates a few bytes); if it
   // did, every point would stay silent, which a test counting injections sees.
@@ -152,53 +152,53 @@ void FaultInjectionFs::reset_injected() {
 
 Result<std::unique_ptr<File>> FaultInjectionFs::open(const std::string& path, OpenMode mode) {
   if (int kind = check_point(FaultOp::kOpen)) return injected_error(kind, FaultOp::kOpen, path);
-  auto file = inner_.open(path, mode);
+  auto file = target().open(path, mode);
   if (!file.is_ok()) return file.status();
   return std::unique_ptr<File>(std::make_unique<FaultInjectionFile>(*this, std::move(*file)));
 }
 
 Status FaultInjectionFs::rename(const std::string& from, const std::string& to) {
   if (int kind = check_point(FaultOp::kRename)) return injected_error(kind, FaultOp::kRename, from);
-  return inner_.rename(from, to);
+  return target().rename(from, to);
 }
 
 Status FaultInjectionFs::remove(const std::string& path) {
   if (int kind = check_point(FaultOp::kRemove)) return injected_error(kind, FaultOp::kRemove, path);
-  return inner_.remove(path);
+  return target().remove(path);
 }
 
 Status FaultInjectionFs::mkdir(const std::string& path) {
   if (int kind = check_point(FaultOp::kMkdir)) return injected_error(kind, FaultOp::kMkdir, path);
-  return inner_.mkdir(path);
+  return target().mkdir(path);
 }
 
 Result<std::vector<std::string>> FaultInjectionFs::list(const std::string& path) {
   if (int kind = check_point(FaultOp::kList)) return injected_error(kind, FaultOp::kList, path);
-  return inner_.list(path);
+  return target().list(path);
 }
 
 Status FaultInjectionFs::sync_dir(const std::string& path) {
   if (int kind = check_point(FaultOp::kSyncDir)) {
     return injected_error(kind, FaultOp::kSyncDir, path);
   }
-  return inner_.sync_dir(path);
+  return target().sync_dir(path);
 }
 
 Result<std::unique_ptr<FileLock>> FaultInjectionFs::lock(const std::string& path) {
   if (int kind = check_point(FaultOp::kLock)) return injected_error(kind, FaultOp::kLock, path);
-  return inner_.lock(path);
+  return target().lock(path);
 }
 
 Result<uint64_t> FaultInjectionFs::file_size(const std::string& path) {
   if (int kind = check_point(FaultOp::kFileSize)) {
     return injected_error(kind, FaultOp::kFileSize, path);
   }
-  return inner_.file_size(path);
+  return target().file_size(path);
 }
 
 Result<bool> FaultInjectionFs::exists(const std::string& path) {
   if (int kind = check_point(FaultOp::kExists)) return injected_error(kind, FaultOp::kExists, path);
-  return inner_.exists(path);
+  return target().exists(path);
 }
 
 }  // namespace faultfs

@@ -40,34 +40,30 @@ TraceRecord path_record(TraceOp op, const std::string& path, const std::string& 
   return r;
 }
 
-class RecorderFile final : public File, public WritebackFaultTarget {
+class RecorderFile final : public FileWrapper, public WritebackFaultTarget {
  public:
   RecorderFile(Recorder& rec, std::unique_ptr<File> inner, uint64_t handle)
-      : rec_(rec), inner_(std::move(inner)), handle_(handle) {
-    assert(inner_ && handle_ != 0);
-  }
-
-  Result<size_t> read_at(uint64_t offset, std::span<char> buf) override {
-    return inner_->read_at(offset, buf);
+      : FileWrapper(std::move(inner)), rec_(rec), handle_(handle) {
+    assert(handle_ != 0);
   }
 
   Status append(std::string_view data) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = inner_->append(data);
+    Status done = target().append(data);
     if (!done.is_ok()) return done;
     return rec_.append_record(handle_record(TraceOp::kAppend, handle_, 0, data));
   }
 
   Status write_at(uint64_t offset, std::string_view data) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = inner_->write_at(offset, data);
+    Status done = target().write_at(offset, data);
     if (!done.is_ok()) return done;
     return rec_.append_record(handle_record(TraceOp::kWriteAt, handle_, offset, data));
   }
 
   Status sync() override {
     std::lock_guard lock(rec_.mutex());
-    Status done = inner_->sync();
+    Status done = target().sync();
     // Only an I/O failure is a writeback failure that dropped data; a caller
     // error (closed handle) changed nothing.
     if (is_writeback_error(done)) return record_failed_sync(std::move(done));
@@ -77,8 +73,8 @@ class RecorderFile final : public File, public WritebackFaultTarget {
 
   Status fail_sync(Status error) override {
     std::lock_guard lock(rec_.mutex());
-    if (auto* target = dynamic_cast<WritebackFaultTarget*>(inner_.get())) {
-      error = target->fail_sync(std::move(error));
+    if (auto* writeback = dynamic_cast<WritebackFaultTarget*>(&target())) {
+      error = writeback->fail_sync(std::move(error));
     }
     if (!is_writeback_error(error)) return error;  // E.g. a closed handle: nothing dropped.
     return record_failed_sync(std::move(error));
@@ -86,21 +82,17 @@ class RecorderFile final : public File, public WritebackFaultTarget {
 
   Status truncate(uint64_t size) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = inner_->truncate(size);
+    Status done = target().truncate(size);
     if (!done.is_ok()) return done;
     return rec_.append_record(handle_record(TraceOp::kTruncate, handle_, size));
   }
 
-  Result<uint64_t> size() override { return inner_->size(); }
-
   Status close() override {
     std::lock_guard lock(rec_.mutex());
-    Status done = inner_->close();
+    Status done = target().close();
     if (!done.is_ok()) return done;
     return rec_.append_record(handle_record(TraceOp::kClose, handle_));
   }
-
-  const std::string& path() const override { return inner_->path(); }
 
  private:
   // Requires the recorder lock. Returns `error`, or the trace's own failure.
@@ -112,7 +104,6 @@ class RecorderFile final : public File, public WritebackFaultTarget {
   }
 
   Recorder& rec_;
-  std::unique_ptr<File> inner_;
   const uint64_t handle_;
 };
 
@@ -134,7 +125,7 @@ Result<std::unique_ptr<Recorder>> Recorder::create(FileSystem& inner,
 }
 
 Recorder::Recorder(FileSystem& inner, int fd, std::string trace_path)
-    : inner_(inner), fd_(fd), trace_path_(std::move(trace_path)) {
+    : FileSystemWrapper(inner), fd_(fd), trace_path_(std::move(trace_path)) {
   assert(fd_ >= 0);
 }
 
@@ -170,7 +161,7 @@ Status Recorder::append_record(TraceRecord record) {
 
 Result<std::unique_ptr<File>> Recorder::open(const std::string& path, OpenMode mode) {
   std::lock_guard lock(mu_);
-  auto file = inner_.open(path, mode);
+  auto file = target().open(path, mode);
   if (!file.is_ok()) return file.status();
   const uint64_t handle = next_handle();
   TraceRecord record = handle_record(TraceOp::kOpen, handle);
@@ -183,47 +174,39 @@ Result<std::unique_ptr<File>> Recorder::open(const std::string& path, OpenMode m
 
 Status Recorder::rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
-  Status done = inner_.rename(from, to);
+  Status done = target().rename(from, to);
   if (!done.is_ok()) return done;
   return append_record(path_record(TraceOp::kRename, from, to));
 }
 
 Status Recorder::remove(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = inner_.remove(path);
+  Status done = target().remove(path);
   if (!done.is_ok()) return done;
   return append_record(path_record(TraceOp::kRemove, path));
 }
 
 Status Recorder::mkdir(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = inner_.mkdir(path);
+  Status done = target().mkdir(path);
   if (!done.is_ok()) return done;
   return append_record(path_record(TraceOp::kMkdir, path));
 }
 
-Result<std::vector<std::string>> Recorder::list(const std::string& path) {
-  return inner_.list(path);
-}
-
 Status Recorder::sync_dir(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = inner_.sync_dir(path);
+  Status done = target().sync_dir(path);
   if (!done.is_ok()) return done;
   return append_record(path_record(TraceOp::kSyncDir, path));
 }
 
 Result<std::unique_ptr<FileLock>> Recorder::lock(const std::string& path) {
   std::lock_guard lock(mu_);
-  auto held = inner_.lock(path);
+  auto held = target().lock(path);
   if (!held.is_ok()) return held.status();
   Status logged = append_record(path_record(TraceOp::kLock, path));
   if (!logged.is_ok()) return logged;
   return held;
 }
-
-Result<uint64_t> Recorder::file_size(const std::string& path) { return inner_.file_size(path); }
-
-Result<bool> Recorder::exists(const std::string& path) { return inner_.exists(path); }
 
 }  // namespace faultfs

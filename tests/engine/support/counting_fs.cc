@@ -3,41 +3,36 @@
 namespace dbx::testing {
 namespace {
 
-class CountingFile final : public faultfs::File {
+class CountingFile final : public faultfs::FileWrapper {
  public:
   CountingFile(std::unique_ptr<faultfs::File> inner, CountingFs& fs)
-      : inner_(std::move(inner)), fs_(fs), is_wal_(inner_->path().ends_with("wal.log")) {}
+      : FileWrapper(std::move(inner)), fs_(fs), is_wal_(path().ends_with("wal.log")) {}
 
   faultfs::Result<size_t> read_at(uint64_t offset, std::span<char> buf) override {
     fs_.counters().reads.fetch_add(1);
-    return inner_->read_at(offset, buf);
+    return target().read_at(offset, buf);
   }
   faultfs::Status append(std::string_view data) override {
     fs_.counters().writes.fetch_add(1);
     faultfs::Status injected = fs_.maybe_fail("write", path());
     if (!injected.is_ok()) return injected;
-    return inner_->append(data);
+    return target().append(data);
   }
   faultfs::Status write_at(uint64_t offset, std::string_view data) override {
     fs_.counters().writes.fetch_add(1);
     faultfs::Status injected = fs_.maybe_fail("write", path());
     if (!injected.is_ok()) return injected;
-    return inner_->write_at(offset, data);
+    return target().write_at(offset, data);
   }
   faultfs::Status sync() override {
     fs_.counters().syncs.fetch_add(1);
     if (is_wal_) fs_.counters().wal_syncs.fetch_add(1);
     faultfs::Status injected = fs_.maybe_fail("sync", path());
     if (!injected.is_ok()) return injected;
-    return inner_->sync();
+    return target().sync();
   }
-  faultfs::Status truncate(uint64_t size) override { return inner_->truncate(size); }
-  faultfs::Result<uint64_t> size() override { return inner_->size(); }
-  faultfs::Status close() override { return inner_->close(); }
-  const std::string& path() const override { return inner_->path(); }
 
  private:
-  std::unique_ptr<faultfs::File> inner_;
   CountingFs& fs_;
   const bool is_wal_;
 };
@@ -46,7 +41,7 @@ class CountingFile final : public faultfs::File {
 
 faultfs::Result<std::unique_ptr<faultfs::File>> CountingFs::open(const std::string& path,
                                                                  faultfs::OpenMode mode) {
-  auto file = inner_.open(path, mode);
+  auto file = target().open(path, mode);
   if (!file.is_ok()) return file.status();
   return std::unique_ptr<faultfs::File>(new CountingFile(std::move(file).value(), *this));
 }
@@ -55,14 +50,14 @@ faultfs::Status CountingFs::rename(const std::string& from, const std::string& t
   counters_.renames.fetch_add(1);
   faultfs::Status injected = maybe_fail("rename", to);
   if (!injected.is_ok()) return injected;
-  return inner_.rename(from, to);
+  return target().rename(from, to);
 }
 
 faultfs::Status CountingFs::sync_dir(const std::string& path) {
   counters_.sync_dirs.fetch_add(1);
   faultfs::Status injected = maybe_fail("sync_dir", path);
   if (!injected.is_ok()) return injected;
-  return inner_.sync_dir(path);
+  return target().sync_dir(path);
 }
 
 }  // namespace dbx::testing

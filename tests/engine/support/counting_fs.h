@@ -9,6 +9,7 @@
 #include <string>
 
 #include "faultfs/file_system.h"
+#include "faultfs/file_system_wrapper.h"
 
 namespace dbx::testing {
 
@@ -24,27 +25,16 @@ struct Counters {
   std::function<faultfs::Status(const std::string& op, const std::string& path)> fail;
 };
 
-class CountingFs final : public faultfs::FileSystem {
+// Everything it does not count passes through (FileSystemWrapper).
+class CountingFs final : public faultfs::FileSystemWrapper {
  public:
-  explicit CountingFs(faultfs::FileSystem& inner) : inner_(inner) {}
+  explicit CountingFs(faultfs::FileSystem& inner) : FileSystemWrapper(inner) {}
   Counters& counters() { return counters_; }
 
   faultfs::Result<std::unique_ptr<faultfs::File>> open(const std::string& path,
                                                        faultfs::OpenMode mode) override;
   faultfs::Status rename(const std::string& from, const std::string& to) override;
-  faultfs::Status remove(const std::string& path) override { return inner_.remove(path); }
-  faultfs::Status mkdir(const std::string& path) override { return inner_.mkdir(path); }
-  faultfs::Result<std::vector<std::string>> list(const std::string& path) override {
-    return inner_.list(path);
-  }
   faultfs::Status sync_dir(const std::string& path) override;
-  faultfs::Result<std::unique_ptr<faultfs::FileLock>> lock(const std::string& path) override {
-    return inner_.lock(path);
-  }
-  faultfs::Result<uint64_t> file_size(const std::string& path) override {
-    return inner_.file_size(path);
-  }
-  faultfs::Result<bool> exists(const std::string& path) override { return inner_.exists(path); }
 
   faultfs::Status maybe_fail(const std::string& op, const std::string& path) {
     if (counters_.fail) return counters_.fail(op, path);
@@ -52,7 +42,6 @@ class CountingFs final : public faultfs::FileSystem {
   }
 
  private:
-  faultfs::FileSystem& inner_;
   Counters counters_;
 };
 

@@ -1,7 +1,8 @@
 // A FileSystem decorator that records every write (path, offset, size) and
 // counts file syncs, so a test can pin a writer's exact I/O pattern; it can
 // also make the next write fail after storing only its first bytes (a short
-// write that then reports EIO). Everything else passes through to `inner`.
+// write that then reports EIO). Everything else passes through
+// (FileSystemWrapper, FileWrapper).
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "faultfs/file_system.h"
+#include "faultfs/file_system_wrapper.h"
 
 namespace dbx::testing {
 
@@ -22,9 +24,9 @@ struct WriteCall {
   uint64_t size_bytes = 0;
 };
 
-class WriteLogFs final : public faultfs::FileSystem {
+class WriteLogFs final : public faultfs::FileSystemWrapper {
  public:
-  explicit WriteLogFs(faultfs::FileSystem& inner) : inner_(inner) {}
+  explicit WriteLogFs(faultfs::FileSystem& inner) : FileSystemWrapper(inner) {}
 
   std::vector<WriteCall> writes() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -48,37 +50,18 @@ class WriteLogFs final : public faultfs::FileSystem {
 
   faultfs::Result<std::unique_ptr<faultfs::File>> open(const std::string& path,
                                                        faultfs::OpenMode mode) override {
-    auto file = inner_.open(path, mode);
+    auto file = target().open(path, mode);
     if (!file.is_ok()) return file.status();
     return std::unique_ptr<faultfs::File>(new LoggedFile(std::move(*file), *this));
   }
-  faultfs::Status rename(const std::string& from, const std::string& to) override {
-    return inner_.rename(from, to);
-  }
-  faultfs::Status remove(const std::string& path) override { return inner_.remove(path); }
-  faultfs::Status mkdir(const std::string& path) override { return inner_.mkdir(path); }
-  faultfs::Result<std::vector<std::string>> list(const std::string& path) override {
-    return inner_.list(path);
-  }
-  faultfs::Status sync_dir(const std::string& path) override { return inner_.sync_dir(path); }
-  faultfs::Result<std::unique_ptr<faultfs::FileLock>> lock(const std::string& path) override {
-    return inner_.lock(path);
-  }
-  faultfs::Result<uint64_t> file_size(const std::string& path) override {
-    return inner_.file_size(path);
-  }
-  faultfs::Result<bool> exists(const std::string& path) override { return inner_.exists(path); }
 
  private:
-  class LoggedFile final : public faultfs::File {
+  class LoggedFile final : public faultfs::FileWrapper {
    public:
     LoggedFile(std::unique_ptr<faultfs::File> inner, WriteLogFs& fs)
-        : inner_(std::move(inner)), fs_(fs) {}
-    faultfs::Result<size_t> read_at(uint64_t offset, std::span<char> buf) override {
-      return inner_->read_at(offset, buf);
-    }
+        : FileWrapper(std::move(inner)), fs_(fs) {}
     faultfs::Status append(std::string_view data) override {
-      auto end = inner_->size();
+      auto end = target().size();
       if (!end.is_ok()) return end.status();
       return write_at(*end, data);
     }
@@ -95,7 +78,7 @@ class WriteLogFs final : public faultfs::FileSystem {
         }
       }
       if (stored > 0) {
-        if (auto s = inner_->write_at(offset, data.substr(0, stored)); !s.is_ok()) return s;
+        if (auto s = target().write_at(offset, data.substr(0, stored)); !s.is_ok()) return s;
       }
       if (fail) return faultfs::Status(faultfs::ErrorCode::kIoError, "pwrite " + path() + ": EIO");
       return faultfs::Status::ok();
@@ -105,19 +88,13 @@ class WriteLogFs final : public faultfs::FileSystem {
         std::lock_guard<std::mutex> lock(fs_.mu_);
         fs_.sync_calls_ += 1;
       }
-      return inner_->sync();
+      return target().sync();
     }
-    faultfs::Status truncate(uint64_t size) override { return inner_->truncate(size); }
-    faultfs::Result<uint64_t> size() override { return inner_->size(); }
-    faultfs::Status close() override { return inner_->close(); }
-    const std::string& path() const override { return inner_->path(); }
 
    private:
-    std::unique_ptr<faultfs::File> inner_;
     WriteLogFs& fs_;
   };
 
-  faultfs::FileSystem& inner_;
   std::mutex mu_;
   std::vector<WriteCall> writes_;
   uint64_t sync_calls_ = 0;
