@@ -1,5 +1,6 @@
 #include "read_only_fs.h"
 
+#include "faultfs/status_macros.h"
 #include "logger.h"
 #include "status_util.h"
 
@@ -51,9 +52,8 @@ faultfs::Result<std::unique_ptr<faultfs::File>> ReadOnlyFs::open(const std::stri
       return read_only_refusal("create", path);
   }
   if (hidden(path)) return not_found("open", path);
-  auto file = target().open(path, faultfs::OpenMode::kRead);
-  if (!file.is_ok()) return file.status();
-  return std::unique_ptr<faultfs::File>(new ReadOnlyFile(std::move(file).value()));
+  ASSIGN_OR_RETURN(auto file, target().open(path, faultfs::OpenMode::kRead));
+  return std::unique_ptr<faultfs::File>(new ReadOnlyFile(std::move(file)));
 }
 
 faultfs::Status ReadOnlyFs::rename(const std::string& from, const std::string& to) {
@@ -61,9 +61,8 @@ faultfs::Status ReadOnlyFs::rename(const std::string& from, const std::string& t
 }
 
 faultfs::Status ReadOnlyFs::remove(const std::string& path) {
-  auto present = exists(path);
-  if (!present.is_ok()) return present.status();
-  if (!*present) return not_found("remove", path);
+  ASSIGN_OR_RETURN(auto present, exists(path));
+  if (!present) return not_found("remove", path);
   std::lock_guard lock(hidden_mutex_);
   hidden_.insert(path);
   return faultfs::Status::ok();
@@ -74,10 +73,9 @@ faultfs::Status ReadOnlyFs::mkdir(const std::string& path) {
 }
 
 faultfs::Result<std::vector<std::string>> ReadOnlyFs::list(const std::string& path) {
-  auto names = target().list(path);
-  if (!names.is_ok()) return names.status();
+  ASSIGN_OR_RETURN(auto names, target().list(path));
   std::vector<std::string> visible;
-  for (std::string& name : *names) {
+  for (std::string& name : names) {
     if (!hidden(faultfs::join_path(path, name))) visible.push_back(std::move(name));
   }
   return visible;

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "faultfs/file_system.h"
+#include "faultfs/status_macros.h"
 
 namespace faultfs {
 
@@ -22,21 +23,19 @@ std::string parent_path(std::string_view path) {
 }
 
 Result<std::string> read_file(FileSystem& fs, const std::string& path) {
-  auto file = fs.open(path, OpenMode::kRead);
-  if (!file.is_ok()) return file.status();
-  auto size = (*file)->size();
+  ASSIGN_OR_RETURN(auto file, fs.open(path, OpenMode::kRead));
+  auto size = (file)->size();
   if (!size.is_ok()) return size.status();
   std::string out(*size, '\0');
   size_t done = 0;
   while (done < out.size()) {
-    auto n = (*file)->read_at(done, std::span<char>(out.data() + done, out.size() - done));
-    if (!n.is_ok()) return n.status();
-    if (*n == 0) break;  // Shrunk under us: return what exists.
-    done += *n;
+    ASSIGN_OR_RETURN(auto n,
+                     (file)->read_at(done, std::span<char>(out.data() + done, out.size() - done)));
+    if (n == 0) break;  // Shrunk under us: return what exists.
+    done += n;
   }
   out.resize(done);
-  Status closed = (*file)->close();
-  if (!closed.is_ok()) return closed;
+  RETURN_IF_ERROR((file)->close());
   return out;
 }
 

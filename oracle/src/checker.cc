@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "classify.h"
+#include "faultfs/status_macros.h"
 #include "replay.h"
 #include "sqlite_db.h"
 
@@ -30,16 +31,13 @@ constexpr const char* kWinnersAtSql =
 Result<bool> sqlite_state_equals(sql::Db& db, uint64_t p, const detail::LoadedHistory& h,
                                  const detail::RecoveredIndex& rec, size_t recovered_rows) {
   if (!rec.unknown.empty()) return false;
-  auto stmt = db.prepare(kWinnersAtSql);
-  if (!stmt.is_ok()) return stmt.status();
-  sql::Statement& q = *stmt.value();
-  Status s = q.bind_int(1, static_cast<int64_t>(p));
-  if (!s.is_ok()) return s;
+  ASSIGN_OR_RETURN(auto stmt, db.prepare(kWinnersAtSql));
+  sql::Statement& q = *stmt;
+  RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(p)));
   size_t present = 0;
   for (;;) {
-    auto row = q.step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
+    ASSIGN_OR_RETURN(auto row, q.step());
+    if (!row) break;
     if (q.column_is_null(1)) continue;
     const int64_t key_id = q.column_int(0);
     if (key_id < 1 || key_id > static_cast<int64_t>(h.keys.size())) {
@@ -131,18 +129,16 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
   // Everything the checker reads was written by this connection, committed
   // or not, so the log need not be committed first.
   sql::Db& db = history_.db();
-  auto loaded = detail::LoadedHistory::load(db, bounds.hi);
-  if (!loaded.is_ok()) return loaded.status();
-  const detail::LoadedHistory& h = loaded.value();
+  ASSIGN_OR_RETURN(auto loaded, detail::LoadedHistory::load(db, bounds.hi));
+  const detail::LoadedHistory& h = loaded;
   const detail::RecoveredIndex rec = detail::RecoveredIndex::build(h, recovered);
 
   const std::vector<uint64_t> candidates = hash_candidates(h, rec, bounds);
   size_t confirmations = 0;
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     if (confirmations++ == options.confirmations_max) break;
-    auto equal = sqlite_state_equals(db, *it, h, rec, recovered.size());
-    if (!equal.is_ok()) return equal.status();
-    if (equal.value()) {
+    ASSIGN_OR_RETURN(auto equal, sqlite_state_equals(db, *it, h, rec, recovered.size()));
+    if (equal) {
       Verdict v;
       v.ok = true;
       v.p = *it;
@@ -181,20 +177,18 @@ Verdict Checker::check_unreadable(const Bounds& bounds, const Status& error,
 }
 
 Result<State> Checker::state_at(uint64_t p) {
-  auto stmt = history_.db().prepare(
-      "SELECT k.tbl, k.key, w.value FROM"
-      " (SELECT key_id, value, max(op_id) FROM ops WHERE live = 1 AND seq <= ?1"
-      "  GROUP BY key_id) AS w JOIN keys AS k ON k.key_id = w.key_id"
-      " WHERE w.value IS NOT NULL ORDER BY k.tbl, k.key");
-  if (!stmt.is_ok()) return stmt.status();
-  sql::Statement& q = *stmt.value();
-  Status s = q.bind_int(1, static_cast<int64_t>(p));
-  if (!s.is_ok()) return s;
+  ASSIGN_OR_RETURN(auto stmt,
+                   history_.db().prepare(
+                       "SELECT k.tbl, k.key, w.value FROM"
+                       " (SELECT key_id, value, max(op_id) FROM ops WHERE live = 1 AND seq <= ?1"
+                       " GROUP BY key_id) AS w JOIN keys AS k ON k.key_id = w.key_id"
+                       " WHERE w.value IS NOT NULL ORDER BY k.tbl, k.key"));
+  sql::Statement& q = *stmt;
+  RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(p)));
   State out;
   for (;;) {
-    auto row = q.step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
+    ASSIGN_OR_RETURN(auto row, q.step());
+    if (!row) break;
     out.push_back(Entry{std::string(q.column_blob(0)), std::string(q.column_blob(1)),
                         std::string(q.column_blob(2))});
   }

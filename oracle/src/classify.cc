@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "faultfs/status_macros.h"
 #include "text.h"
 
 namespace oracle::detail {
@@ -121,8 +122,7 @@ class Classifier {
     verdict_.bounds = b_;
     verdict_.p = sweep.closest_p;
     build_diff();
-    Status s = load_written_anywhere();
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(load_written_anywhere());
     if (invented_or_wrong()) return verdict_;
     place_keys();
     scan_effects();
@@ -191,13 +191,12 @@ class Classifier {
     for (const LoadedOp& op : h_.ops) {
       if (!op.is_delete) values_written_.insert(hash_value(op.value));
     }
-    auto stmt = db_.prepare("SELECT value FROM ops WHERE live = 0 AND value IS NOT NULL");
-    if (!stmt.is_ok()) return stmt.status();
+    ASSIGN_OR_RETURN(auto stmt,
+                     db_.prepare("SELECT value FROM ops WHERE live = 0 AND value IS NOT NULL"));
     for (;;) {
-      auto row = stmt.value()->step();
-      if (!row.is_ok()) return row.status();
-      if (!row.value()) break;
-      values_written_.insert(hash_value(stmt.value()->column_blob(0)));
+      ASSIGN_OR_RETURN(auto row, stmt->step());
+      if (!row) break;
+      values_written_.insert(hash_value(stmt->column_blob(0)));
     }
     return Status::ok();
   }

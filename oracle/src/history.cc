@@ -4,6 +4,7 @@
 #include <cassert>
 #include <string>
 
+#include "faultfs/status_macros.h"
 #include "history_log.h"
 #include "sqlite_db.h"
 
@@ -69,30 +70,27 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
   if (options.records_per_txn_max == 0) {
     return Status(ErrorCode::kInvalidArgument, "records_per_txn_max must be positive");
   }
-  auto db = sql::Db::open(path);
-  if (!db.is_ok()) return db.status();
-  Status s = db.value()->exec(
+  ASSIGN_OR_RETURN(auto db, sql::Db::open(path));
+  Status s = db->exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
       " PRAGMA cache_size=-65536;");
   if (!s.is_ok()) return s;
-  std::unique_ptr<History> history(new History(std::move(db).value(), options));
+  std::unique_ptr<History> history(new History(std::move(db), options));
   s = history->ensure_schema();
   if (s.is_ok()) s = history->prepare_statements();
   if (!s.is_ok()) return s;
   s = history->load_key_ids();
   if (!s.is_ok()) return s;
-  auto summary = history->replay_log(history->tracker_.get());
-  if (!summary.is_ok()) return summary.status();
-  history->summary_ = summary.value();
+  ASSIGN_OR_RETURN(auto summary, history->replay_log(history->tracker_.get()));
+  history->summary_ = summary;
   s = history->load_acks();
   if (!s.is_ok()) return s;
   auto engine_max =
       detail::query_u64(*history->db_, "SELECT max(engine_seq) FROM writes WHERE state = 1");
   if (!engine_max.is_ok()) return engine_max.status();
   history->engine_acked_max_ = engine_max.value();
-  auto seq_max = detail::query_u64(*history->db_, "SELECT max(seq) FROM writes");
-  if (!seq_max.is_ok()) return seq_max.status();
-  history->seq_next_ = seq_max.value() + 1;
+  ASSIGN_OR_RETURN(auto seq_max, detail::query_u64(*history->db_, "SELECT max(seq) FROM writes"));
+  history->seq_next_ = seq_max + 1;
   return history;
 }
 
@@ -102,9 +100,8 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
 // brought up to date, which an empty file and an old artifact's log both
 // take without loss.
 Status History::ensure_schema() {
-  auto version = detail::query_u64(*db_, "PRAGMA user_version");
-  if (!version.is_ok()) return version.status();
-  if (version.value() == kSchemaVersion) return Status::ok();
+  ASSIGN_OR_RETURN(auto version, detail::query_u64(*db_, "PRAGMA user_version"));
+  if (version == kSchemaVersion) return Status::ok();
   Status s = db_->exec(kSchema);
   if (s.is_ok()) s = add_time_columns();
   if (s.is_ok()) s = db_->exec(kSetSchemaVersion);
@@ -132,29 +129,26 @@ Status History::prepare_statements() {
       db_->prepare("INSERT INTO writes(seq, state, op_count, issued_ns) VALUES(?1, 0, ?2, ?3)");
   if (!w.is_ok()) return w.status();
   insert_write_ = std::move(w).value();
-  auto o = db_->prepare("INSERT INTO ops(seq, key_id, value, live) VALUES(?1, ?2, ?3, 1)");
-  if (!o.is_ok()) return o.status();
-  insert_op_ = std::move(o).value();
-  auto k = db_->prepare("INSERT INTO keys(key_id, tbl, key) VALUES(?1, ?2, ?3)");
-  if (!k.is_ok()) return k.status();
-  insert_key_ = std::move(k).value();
-  auto u = db_->prepare("UPDATE writes SET state = ?2, error = ?3 WHERE seq = ?1");
-  if (!u.is_ok()) return u.status();
-  update_write_ = std::move(u).value();
+  ASSIGN_OR_RETURN(auto o,
+                   db_->prepare("INSERT INTO ops(seq, key_id, value, live) VALUES(?1, ?2, ?3, 1)"));
+  insert_op_ = std::move(o);
+  ASSIGN_OR_RETURN(auto k, db_->prepare("INSERT INTO keys(key_id, tbl, key) VALUES(?1, ?2, ?3)"));
+  insert_key_ = std::move(k);
+  ASSIGN_OR_RETURN(auto u, db_->prepare("UPDATE writes SET state = ?2, error = ?3 WHERE seq = ?1"));
+  update_write_ = std::move(u);
   auto a =
       db_->prepare("UPDATE writes SET state = 1, engine_seq = ?2, acked_ns = ?3 WHERE seq = ?1");
   if (!a.is_ok()) return a.status();
   update_ack_ = std::move(a).value();
-  auto e = db_->prepare("INSERT INTO events(kind, seq, ok, detail) VALUES(?1, ?2, ?3, ?4)");
-  if (!e.is_ok()) return e.status();
-  insert_event_ = std::move(e).value();
+  ASSIGN_OR_RETURN(
+      auto e, db_->prepare("INSERT INTO events(kind, seq, ok, detail) VALUES(?1, ?2, ?3, ?4)"));
+  insert_event_ = std::move(e);
   return Status::ok();
 }
 
 Status History::begin_record() {
   if (in_txn_) return Status::ok();
-  Status s = db_->exec("BEGIN");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(db_->exec("BEGIN"));
   in_txn_ = true;
   records_in_txn_ = 0;
   return Status::ok();
@@ -169,8 +163,7 @@ Status History::end_record(bool commit_now) {
 
 Status History::commit() {
   if (!in_txn_) return Status::ok();
-  Status s = db_->exec("COMMIT");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(db_->exec("COMMIT"));
   in_txn_ = false;
   records_in_txn_ = 0;
   return Status::ok();
@@ -201,10 +194,9 @@ Result<uint64_t> History::record_pending(const Write& write, int64_t issued_ns) 
   if (s.is_ok()) s = insert_write_->run();
   for (const Op& op : write) {
     if (!s.is_ok()) break;
-    auto key_id = key_id_of(op.table, op.key);
-    if (!key_id.is_ok()) return key_id.status();
+    ASSIGN_OR_RETURN(auto key_id, key_id_of(op.table, op.key));
     s = insert_op_->bind_int(1, static_cast<int64_t>(seq));
-    if (s.is_ok()) s = insert_op_->bind_int(2, key_id.value());
+    if (s.is_ok()) s = insert_op_->bind_int(2, key_id);
     if (s.is_ok()) {
       s = op.kind == OpKind::kPut ? insert_op_->bind_blob(3, op.value) : insert_op_->bind_null(3);
     }
@@ -299,10 +291,9 @@ Status History::record_failed(uint64_t seq, bool maybe_applied, std::string_view
   if (s.is_ok()) s = update_write_->bind_blob(3, error);
   if (s.is_ok()) s = update_write_->run();
   if (s.is_ok() && !maybe_applied) {
-    auto stmt = db_->prepare("UPDATE ops SET live = 0 WHERE seq = ?1");
-    if (!stmt.is_ok()) return stmt.status();
-    s = stmt.value()->bind_int(1, static_cast<int64_t>(seq));
-    if (s.is_ok()) s = stmt.value()->run();
+    ASSIGN_OR_RETURN(auto stmt, db_->prepare("UPDATE ops SET live = 0 WHERE seq = ?1"));
+    s = stmt->bind_int(1, static_cast<int64_t>(seq));
+    if (s.is_ok()) s = stmt->run();
   }
   if (!s.is_ok()) return s;
   return end_record(false);
@@ -388,12 +379,7 @@ Status History::record_recovered(uint64_t p) {
     s = db_->exec(sql.c_str());
   }
   if (!s.is_ok()) return s;
-  auto issued = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state != 4");
-  if (!issued.is_ok()) return issued.status();
-  auto acked = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state = 1");
-  if (!acked.is_ok()) return acked.status();
-  summary_.last_issued = issued.value();
-  summary_.last_acked = acked.value();
+  RETURN_IF_ERROR(detail::load_issued_and_acked(*db_, &summary_));
   tracker_->recovered(&summary_, p);
   std::erase_if(unaged_acks_, [p](const auto& ack) { return ack.second > p; });
   return end_record(true);

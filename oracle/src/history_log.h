@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <iterator>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +44,10 @@ inline std::string composite_name(std::string_view table, std::string_view key) 
 
 // The first column of the first row of `text`, 0 when there is none or NULL.
 [[nodiscard]] faultfs::Result<uint64_t> query_u64(sql::Db& db, const char* text);
+
+// Sets the summary's last issued and last acknowledged sequence from the log's
+// writes: the highest not discarded, and the highest acknowledged.
+[[nodiscard]] faultfs::Status load_issued_and_acked(sql::Db& db, HistorySummary* summary);
 
 // Replays the events that move the sync-derived figures, live or from the log.
 // Keeps each begun sync's coverage until its own end arrives. Syncs of one

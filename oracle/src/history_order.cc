@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "faultfs/status_macros.h"
 #include "history_log.h"
 #include "oracle/history.h"
 #include "sqlite_db.h"
@@ -32,14 +33,14 @@ struct LoggedWrite {
 
 Result<std::vector<LoggedWrite>> load_writes(sql::Db& db) {
   std::vector<LoggedWrite> out;
-  auto w = db.prepare(
-      "SELECT seq, state, engine_seq, issued_ns, acked_ns, error FROM writes ORDER BY seq");
-  if (!w.is_ok()) return w.status();
+  ASSIGN_OR_RETURN(
+      auto w,
+      db.prepare(
+          "SELECT seq, state, engine_seq, issued_ns, acked_ns, error FROM writes ORDER BY seq"));
   for (;;) {
-    auto row = w.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
-    sql::Statement& q = *w.value();
+    ASSIGN_OR_RETURN(auto row, w->step());
+    if (!row) break;
+    sql::Statement& q = *w;
     LoggedWrite lw;
     lw.seq = static_cast<uint64_t>(q.column_int(0));
     lw.state = static_cast<int>(q.column_int(1));
@@ -53,15 +54,15 @@ Result<std::vector<LoggedWrite>> load_writes(sql::Db& db) {
     if (lw.seq != out.size() + 1) return Status(ErrorCode::kCorruption, "history seqs not dense");
     out.push_back(std::move(lw));
   }
-  auto o = db.prepare(
-      "SELECT o.seq, k.tbl, k.key, o.value FROM ops AS o JOIN keys AS k ON k.key_id = o.key_id"
-      " ORDER BY o.op_id");
-  if (!o.is_ok()) return o.status();
+  ASSIGN_OR_RETURN(
+      auto o,
+      db.prepare(
+          "SELECT o.seq, k.tbl, k.key, o.value FROM ops AS o JOIN keys AS k ON k.key_id = o.key_id"
+          " ORDER BY o.op_id"));
   for (;;) {
-    auto row = o.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
-    sql::Statement& q = *o.value();
+    ASSIGN_OR_RETURN(auto row, o->step());
+    if (!row) break;
+    sql::Statement& q = *o;
     const auto seq = static_cast<uint64_t>(q.column_int(0));
     if (seq == 0 || seq > out.size()) return Status(ErrorCode::kCorruption, "op of no write");
     out[seq - 1].ops.push_back(q.column_is_null(3)
@@ -149,15 +150,14 @@ std::string find_real_time_violation(const std::vector<LoggedWrite>& writes) {
 
 Status History::replay_events_into(History& to,
                                    const std::function<uint64_t(uint64_t)>& position_of) {
-  auto events = db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id");
-  if (!events.is_ok()) return events.status();
-  sql::Statement& q = *events.value();
+  ASSIGN_OR_RETURN(auto events,
+                   db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id"));
+  sql::Statement& q = *events;
   std::map<uint64_t, uint64_t> rebuilt_id;  // This log's sync ids to `to`'s.
   uint64_t begun = 0;
   for (;;) {
-    auto row = q.step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) return Status::ok();
+    ASSIGN_OR_RETURN(auto row, q.step());
+    if (!row) return Status::ok();
     const std::string kind(q.column_blob(0));
     const auto seq = static_cast<uint64_t>(q.column_int(1));
     const bool ok = q.column_int(2) != 0;
@@ -174,10 +174,9 @@ Status History::replay_events_into(History& to,
         matched = true;
       } else if (kind == detail::end_event(k)) {
         // An end names its begin by ordinal; the rebuilt log numbers its own.
-        auto named = detail::parse_sync_id(detail_text);
-        if (!named.is_ok()) return named.status();
-        const auto it = rebuilt_id.find(named.value());
-        const uint64_t id = named.value() == 0          ? 0
+        ASSIGN_OR_RETURN(auto named, detail::parse_sync_id(detail_text));
+        const auto it = rebuilt_id.find(named);
+        const uint64_t id = named == 0               ? 0
                             : it != rebuilt_id.end() ? it->second
                                                      : UINT64_MAX;  // Names no begin.
         s = to.end_sync(k, ok, id);
@@ -206,9 +205,8 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
                                                                 uint32_t permutation) {
   Status s = commit();
   if (!s.is_ok()) return s;
-  auto loaded = load_writes(*db_);
-  if (!loaded.is_ok()) return loaded.status();
-  std::vector<LoggedWrite>& writes = loaded.value();
+  ASSIGN_OR_RETURN(auto loaded, load_writes(*db_));
+  std::vector<LoggedWrite>& writes = loaded;
   CommitOrdered out;
   const size_t flying = in_flight(&writes).size();
   for (size_t n = 2; n <= flying && out.arrangements < kArrangementsMax; ++n) {
@@ -221,18 +219,16 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
   for (const LoggedWrite& w : writes) order.push_back(&w);
   std::stable_sort(order.begin(), order.end(),
                    [](const auto* a, const auto* b) { return a->order_key < b->order_key; });
-  auto rebuilt = History::open(path, options_);
-  if (!rebuilt.is_ok()) return rebuilt.status();
-  History& h = *rebuilt.value();
+  ASSIGN_OR_RETURN(auto rebuilt, History::open(path, options_));
+  History& h = *rebuilt;
   std::vector<uint64_t> live_keys;  // Ascending: position i + 1 holds live_keys[i].
   for (const LoggedWrite* w : order) {
-    auto seq = h.record_pending(w->ops, w->issued_ns);
-    if (!seq.is_ok()) return seq.status();
+    ASSIGN_OR_RETURN(auto seq, h.record_pending(w->ops, w->issued_ns));
     if (live(*w)) live_keys.push_back(w->order_key);
     if (w->state == detail::kAcked) {
-      s = h.record_ack(seq.value(), w->engine_seq, w->acked_ns);
+      s = h.record_ack(seq, w->engine_seq, w->acked_ns);
     } else if (w->state != detail::kPending) {
-      s = h.record_failed(seq.value(), w->state == detail::kFailedMaybeApplied, w->error);
+      s = h.record_failed(seq, w->state == detail::kFailedMaybeApplied, w->error);
     }
     if (!s.is_ok()) return s;
   }
@@ -245,7 +241,7 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
   if (!s.is_ok()) return s;
   s = h.commit();
   if (!s.is_ok()) return s;
-  out.history = std::move(rebuilt).value();
+  out.history = std::move(rebuilt);
   return out;
 }
 

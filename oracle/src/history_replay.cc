@@ -1,6 +1,7 @@
 #include <charconv>
 #include <string>
 
+#include "faultfs/status_macros.h"
 #include "history_log.h"
 #include "oracle/history.h"
 #include "sqlite_db.h"
@@ -42,18 +43,25 @@ Result<uint64_t> parse_sync_id(std::string_view detail) {
   uint64_t id = 0;
   const auto [end, error] = std::from_chars(detail.data(), detail.data() + detail.size(), id);
   if (error != std::errc() || end != detail.data() + detail.size() || id == 0) {
-    return Status(ErrorCode::kCorruption, "history sync end names no begin: " + std::string(detail));
+    return Status(ErrorCode::kCorruption,
+                  "history sync end names no begin: " + std::string(detail));
   }
   return id;
 }
 
 Result<uint64_t> query_u64(sql::Db& db, const char* text) {
-  auto stmt = db.prepare(text);
-  if (!stmt.is_ok()) return stmt.status();
-  auto row = stmt.value()->step();
-  if (!row.is_ok()) return row.status();
-  if (!row.value() || stmt.value()->column_is_null(0)) return uint64_t{0};
-  return static_cast<uint64_t>(stmt.value()->column_int(0));
+  ASSIGN_OR_RETURN(auto stmt, db.prepare(text));
+  ASSIGN_OR_RETURN(auto row, stmt->step());
+  if (!row || stmt->column_is_null(0)) return uint64_t{0};
+  return static_cast<uint64_t>(stmt->column_int(0));
+}
+
+Status load_issued_and_acked(sql::Db& db, HistorySummary* summary) {
+  ASSIGN_OR_RETURN(summary->last_issued,
+                   query_u64(db, "SELECT max(seq) FROM writes WHERE state != 4"));
+  ASSIGN_OR_RETURN(summary->last_acked,
+                   query_u64(db, "SELECT max(seq) FROM writes WHERE state = 1"));
+  return Status::ok();
 }
 
 }  // namespace detail
@@ -73,19 +81,16 @@ Result<int64_t> History::key_id_of(std::string_view table, std::string_view key)
 }
 
 Status History::load_key_ids() {
-  auto stmt = db_->prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id");
-  if (!stmt.is_ok()) return stmt.status();
+  ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id"));
   for (;;) {
-    auto row = stmt.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
-    const int64_t id = stmt.value()->column_int(0);
+    ASSIGN_OR_RETURN(auto row, stmt->step());
+    if (!row) break;
+    const int64_t id = stmt->column_int(0);
     // Ids are dense from 1: the checker indexes keys by id - 1.
     if (id != static_cast<int64_t>(key_ids_.size()) + 1) {
       return Status(ErrorCode::kCorruption, "history key ids are not dense");
     }
-    key_ids_.emplace(
-        detail::composite_name(stmt.value()->column_blob(1), stmt.value()->column_blob(2)), id);
+    key_ids_.emplace(detail::composite_name(stmt->column_blob(1), stmt->column_blob(2)), id);
   }
   return Status::ok();
 }
@@ -97,31 +102,24 @@ Result<HistorySummary> History::load_summary() {
 
 Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
   HistorySummary summary;
-  auto issued = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state != 4");
-  if (!issued.is_ok()) return issued.status();
-  auto acked = detail::query_u64(*db_, "SELECT max(seq) FROM writes WHERE state = 1");
-  if (!acked.is_ok()) return acked.status();
-  summary.last_issued = issued.value();
-  summary.last_acked = acked.value();
+  RETURN_IF_ERROR(detail::load_issued_and_acked(*db_, &summary));
 
-  auto events = db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id");
-  if (!events.is_ok()) return events.status();
+  ASSIGN_OR_RETURN(auto events,
+                   db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id"));
   for (;;) {
-    auto row = events.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
-    const std::string_view kind = events.value()->column_blob(0);
-    const auto seq = static_cast<uint64_t>(events.value()->column_int(1));
-    const bool ok = events.value()->column_int(2) != 0;
+    ASSIGN_OR_RETURN(auto row, events->step());
+    if (!row) break;
+    const std::string_view kind = events->column_blob(0);
+    const auto seq = static_cast<uint64_t>(events->column_int(1));
+    const bool ok = events->column_int(2) != 0;
     bool matched = false;
     for (SyncKind k : {SyncKind::kSync, SyncKind::kFlush, SyncKind::kClose}) {
       if (kind == detail::begin_event(k)) {
         tracker->begin(&summary, k, seq);
         matched = true;
       } else if (kind == detail::end_event(k)) {
-        auto sync_id = detail::parse_sync_id(events.value()->column_blob(3));
-        if (!sync_id.is_ok()) return sync_id.status();
-        tracker->end(&summary, k, ok, sync_id.value());
+        ASSIGN_OR_RETURN(auto sync_id, detail::parse_sync_id(events->column_blob(3)));
+        tracker->end(&summary, k, ok, sync_id);
         matched = true;
       }
     }
@@ -144,19 +142,19 @@ Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
   if (summary.lazy_window_ns > 0) {
     const std::string aged = "SELECT max(seq) FROM writes WHERE state = 1 AND acked_ns < " +
                              std::to_string(summary.clock_ns - summary.lazy_window_ns);
-    auto through = detail::query_u64(*db_, aged.c_str());
-    if (!through.is_ok()) return through.status();
-    summary.aged_through = through.value();
+    ASSIGN_OR_RETURN(auto through, detail::query_u64(*db_, aged.c_str()));
+    summary.aged_through = through;
   }
   return summary;
 }
 
 Status History::add_time_columns() {
   // Logs written before acknowledgements carried times lack the columns.
-  auto present = detail::query_u64(
-      *db_, "SELECT count(*) FROM pragma_table_info('writes') WHERE name = 'acked_ns'");
-  if (!present.is_ok()) return present.status();
-  if (present.value() > 0) return Status::ok();
+  ASSIGN_OR_RETURN(
+      auto present,
+      detail::query_u64(
+          *db_, "SELECT count(*) FROM pragma_table_info('writes') WHERE name = 'acked_ns'"));
+  if (present > 0) return Status::ok();
   return db_->exec(
       "ALTER TABLE writes ADD COLUMN engine_seq INTEGER NOT NULL DEFAULT 0;"
       " ALTER TABLE writes ADD COLUMN issued_ns INTEGER NOT NULL DEFAULT 0;"
@@ -165,14 +163,11 @@ Status History::add_time_columns() {
 
 Status History::load_acks() {
   unaged_acks_.clear();
-  auto stmt = db_->prepare("SELECT acked_ns, seq FROM writes WHERE state = 1");
-  if (!stmt.is_ok()) return stmt.status();
+  ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT acked_ns, seq FROM writes WHERE state = 1"));
   for (;;) {
-    auto row = stmt.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
-    unaged_acks_.emplace(stmt.value()->column_int(0),
-                         static_cast<uint64_t>(stmt.value()->column_int(1)));
+    ASSIGN_OR_RETURN(auto row, stmt->step());
+    if (!row) break;
+    unaged_acks_.emplace(stmt->column_int(0), static_cast<uint64_t>(stmt->column_int(1)));
   }
   age_acks();
   return Status::ok();

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "faultfs/status_macros.h"
+
 namespace oracle::detail {
 
 using faultfs::ErrorCode;
@@ -83,9 +85,8 @@ Result<LoadedHistory> LoadedHistory::load(sql::Db& db, uint64_t hi) {
   auto keys = db.prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id");
   if (!keys.is_ok()) return keys.status();
   for (;;) {
-    auto row = keys.value()->step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
+    ASSIGN_OR_RETURN(auto row, keys.value()->step());
+    if (!row) break;
     // Key ids are dense from 1 (History::key_id_of): index = id - 1.
     if (keys.value()->column_int(0) != static_cast<int64_t>(out.keys.size()) + 1) {
       return Status(ErrorCode::kCorruption, "history key ids are not dense");
@@ -101,13 +102,11 @@ Result<LoadedHistory> LoadedHistory::load(sql::Db& db, uint64_t hi) {
       db.prepare("SELECT seq, key_id, value FROM ops WHERE live = 1 AND seq <= ?1 ORDER BY op_id");
   if (!stmt.is_ok()) return stmt.status();
   sql::Statement& q = *stmt.value();
-  Status s = q.bind_int(1, static_cast<int64_t>(hi));
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(hi)));
   uint64_t seq_last = 0;
   for (;;) {
-    auto row = q.step();
-    if (!row.is_ok()) return row.status();
-    if (!row.value()) break;
+    ASSIGN_OR_RETURN(auto row, q.step());
+    if (!row) break;
     LoadedOp op;
     op.seq = static_cast<uint64_t>(q.column_int(0));
     const int64_t key_id = q.column_int(1);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "faultfs/status_macros.h"
 #include "reports/html_report.h"
 #include "reports/junit.h"
 #include "reports/summary_json.h"
@@ -75,16 +76,14 @@ Status write_report_dir(const Summary& summary, const std::filesystem::path& rep
   std::error_code error;
   std::filesystem::create_directories(report_dir, error);
   if (error) return os_error("cannot create report folder", report_dir, error.message());
-  Status status = write_file_atomically(report_dir / kSummaryFileName, summary_to_json(summary));
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(write_file_atomically(report_dir / kSummaryFileName, summary_to_json(summary)));
   return write_file_atomically(report_dir / kIndexFileName, render_html_report(summary));
 }
 
 Result<Summary> read_report_dir(const std::filesystem::path& report_dir) {
   const std::filesystem::path file = report_dir / kSummaryFileName;
-  Result<std::string> content = read_file(file, kSummaryJsonBytesMax);
-  if (!content.is_ok()) return content.status();
-  Result<Summary> summary = summary_from_json(content.value());
+  ASSIGN_OR_RETURN(auto content, read_file(file, kSummaryJsonBytesMax));
+  Result<Summary> summary = summary_from_json(content);
   if (!summary.is_ok()) return format_error(file.string() + ": " + summary.status().message());
   return summary;
 }

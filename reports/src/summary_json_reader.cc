@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "faultfs/status_macros.h"
 #include "reports/summary_json.h"
 
 namespace reports {
@@ -63,8 +64,7 @@ Status read(const Json& value, const std::string& field, uint64_t* out) {
 
 Status read(const Json& value, const std::string& field, uint32_t* out) {
   uint64_t wide = 0;
-  Status status = read(value, field, &wide);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(read(value, field, &wide));
   if (wide > std::numeric_limits<uint32_t>::max()) {
     return format_error(field + ": " + std::to_string(wide) + " does not fit 32 bits");
   }
@@ -102,8 +102,7 @@ Status read(const Json& value, const std::string& field, std::vector<T>* out) {
   out->clear();
   for (size_t i = 0; i < value.size(); i++) {
     T element{};
-    Status status = read(value[i], field + "[" + std::to_string(i) + "]", &element);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(read(value[i], field + "[" + std::to_string(i) + "]", &element));
     out->push_back(std::move(element));
   }
   return Status();
@@ -113,8 +112,7 @@ Status read(const Json& value, const std::string& field, std::map<std::string, u
   if (!value.is_object()) return wrong_type(field, "an object", value);
   out->clear();
   for (const auto& [name, count] : value.items()) {
-    Status status = read(count, field + "." + name, &(*out)[name]);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(read(count, field + "." + name, &(*out)[name]));
   }
   return Status();
 }

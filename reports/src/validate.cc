@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "faultfs/status_macros.h"
 #include "reports/summary.h"
 #include "text.h"
 
@@ -47,8 +48,7 @@ Status check_name_list(const std::string& field, const std::vector<std::string>&
   }
   std::set<std::string_view> seen;
   for (size_t i = 0; i < names.size(); i++) {
-    Status status = check_name(field + "[" + std::to_string(i) + "]", names[i]);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_name(field + "[" + std::to_string(i) + "]", names[i]));
     if (!seen.insert(names[i]).second) {
       return format_error(field + ": " + quoted(names[i]) + " is listed twice");
     }
@@ -61,8 +61,7 @@ Status check_name_map(const std::string& field, const std::map<std::string, uint
     return format_error(field + ": more than " + std::to_string(kNamesMax) + " entries");
   }
   for (const auto& [name, count] : map) {
-    Status status = check_name(field + " key", name);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_name(field + " key", name));
   }
   return Status();
 }
@@ -150,8 +149,7 @@ Status check_first_keys(const std::string& field, const std::vector<std::string>
                         std::to_string(count) + " or " + std::to_string(kDiffKeysMax));
   }
   for (const std::string& key : keys) {
-    Status status = check_text(field + " key", key, /*required=*/false);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_text(field + " key", key, /*required=*/false));
   }
   return Status();
 }
@@ -221,8 +219,7 @@ Status check_fault_model(const FaultModel& model, const CampaignConfig& config) 
                         " entries");
   }
   for (const std::string& text : model.beyond_contract) {
-    Status status = check_text("fault_model.beyond_contract entry", text, /*required=*/true);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_text("fault_model.beyond_contract entry", text, /*required=*/true));
   }
   return Status();
 }
@@ -233,8 +230,7 @@ Status check_rate_series(const std::vector<RatePoint>& series, uint64_t crash_st
   }
   for (size_t i = 0; i < series.size(); i++) {
     const std::string field = "rate_series[" + std::to_string(i) + "]";
-    Status status = check_finite(field + ".t_s", series[i].t_s);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_finite(field + ".t_s", series[i].t_s));
     if (series[i].crash_states > crash_states) {
       return format_error(field + ".crash_states: more than the campaign's crash_states");
     }

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "faultfs/status_macros.h"
 #include "json_util.h"
 #include "torture/options.h"
 
@@ -84,16 +85,14 @@ Result<CrashSpec> spec_from(const Json& j) {
   for (auto [key, field] : {std::pair{"step", &spec.step}, std::pair{"mutations", &spec.mutations},
                             std::pair{"persistence_points", &spec.persistence_points},
                             std::pair{"recovery_event", &spec.recovery_event}}) {
-    auto v = json_util::get_u64(j, key, kWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, key, kWhat));
+    *field = v;
   }
   auto choice = choice_from(j, "choice");
   if (!choice.is_ok()) return choice.status();
   spec.choice = choice.value();
-  auto second = choice_from(j, "recovery_choice");
-  if (!second.is_ok()) return second.status();
-  spec.recovery_choice = second.value();
+  ASSIGN_OR_RETURN(auto second, choice_from(j, "recovery_choice"));
+  spec.recovery_choice = second;
   return spec;
 }
 
@@ -118,9 +117,8 @@ std::string replay_command(const std::string& dir) {
 std::string crash_spec_to_text(const CrashSpec& spec) { return spec_json(spec).dump(-1); }
 
 Result<CrashSpec> crash_spec_from_text(std::string_view text) {
-  auto parsed = json_util::parse(text, "crash spec");
-  if (!parsed.is_ok()) return parsed.status();
-  return spec_from(parsed.value());
+  ASSIGN_OR_RETURN(auto parsed, json_util::parse(text, "crash spec"));
+  return spec_from(parsed);
 }
 
 std::string describe_crash(const CrashSpec& spec) {
@@ -191,9 +189,8 @@ Result<Json> read_meta(const std::string& dir) {
   if (!fs::is_directory(root, ec)) {
     return Status(ErrorCode::kCorruption, dir + " is not an artifact folder");
   }
-  auto text = read_text(root / kArtifactFile);
-  if (!text.is_ok()) return text.status();
-  auto parsed = json_util::parse(text.value(), kMetaWhat);
+  ASSIGN_OR_RETURN(auto text, read_text(root / kArtifactFile));
+  auto parsed = json_util::parse(text, kMetaWhat);
   if (!parsed.is_ok()) return parsed.status();
   const Json& j = parsed.value();
   auto format = json_util::get_string(j, "format", kMetaWhat);
@@ -213,17 +210,15 @@ Status read_names(const Json& j, Artifact* a) {
                             std::pair{"mode", &a->mode}, std::pair{"kind", &a->kind},
                             std::pair{"verdict", &a->verdict}, std::pair{"context", &a->context},
                             std::pair{"error", &a->error}, std::pair{"replay", &a->replay}}) {
-    auto v = json_util::get_string(j, key, kMetaWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_string(j, key, kMetaWhat));
+    *field = v;
   }
   // The crash site came later than the first artifacts: absent reads as unknown.
   for (auto [key, field] :
        {std::pair{"crash_op", &a->crash_op}, std::pair{"crash_file", &a->crash_file}}) {
     if (!j.contains(key)) continue;
-    auto v = json_util::get_string(j, key, kMetaWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_string(j, key, kMetaWhat));
+    *field = v;
   }
   if (a->mode != kModeSim && a->mode != kModeFork) {
     return json_util::corrupt(kMetaWhat, "unknown mode");
@@ -236,19 +231,16 @@ Status read_names(const Json& j, Artifact* a) {
 Status read_crash_setup(const Json& j, Artifact* a) {
   auto durability = json_util::get_string(j, "durability", kMetaWhat);
   if (!durability.is_ok()) return durability.status();
-  auto d = durability_from(durability.value());
-  if (!d.is_ok()) return d.status();
-  a->durability = d.value();
+  ASSIGN_OR_RETURN(auto d, durability_from(durability.value()));
+  a->durability = d;
   auto dir_mode = json_util::get_string(j, "dir_mode", kMetaWhat);
   if (!dir_mode.is_ok()) return dir_mode.status();
   auto dm = faultfs::parse_dir_mode(dir_mode.value());
   if (!dm.is_ok()) return json_util::corrupt(kMetaWhat, "unknown dir_mode");
   a->dir_mode = dm.value();
-  auto sector = json_util::get_u64(j, "sector_bytes", kMetaWhat);
-  if (!sector.is_ok()) return sector.status();
-  if (sector.value() > faultfs::kSectorBytesMax)
-    return json_util::corrupt(kMetaWhat, "bad sector_bytes");
-  a->sector_bytes = static_cast<uint32_t>(sector.value());
+  ASSIGN_OR_RETURN(auto sector, json_util::get_u64(j, "sector_bytes", kMetaWhat));
+  if (sector > faultfs::kSectorBytesMax) return json_util::corrupt(kMetaWhat, "bad sector_bytes");
+  a->sector_bytes = static_cast<uint32_t>(sector);
   if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a->dir_mode, a->sector_bytes})
            .is_ok()) {
     return json_util::corrupt(kMetaWhat, "bad sector_bytes");
@@ -258,17 +250,14 @@ Status read_crash_setup(const Json& j, Artifact* a) {
 
 // Which crash of which workload: the seed, the index and the crash spec.
 Status read_crash_site(const Json& j, Artifact* a) {
-  auto seed = json_util::get_u64(j, "campaign_seed", kMetaWhat);
-  if (!seed.is_ok()) return seed.status();
-  a->campaign_seed = seed.value();
-  auto index = json_util::get_u64(j, "workload_index", kMetaWhat);
-  if (!index.is_ok()) return index.status();
-  a->workload_index = index.value();
+  ASSIGN_OR_RETURN(auto seed, json_util::get_u64(j, "campaign_seed", kMetaWhat));
+  a->campaign_seed = seed;
+  ASSIGN_OR_RETURN(auto index, json_util::get_u64(j, "workload_index", kMetaWhat));
+  a->workload_index = index;
   const auto crash = j.find("crash");
   if (crash == j.end()) return json_util::corrupt(kMetaWhat, "crash missing");
-  auto spec = spec_from(*crash);
-  if (!spec.is_ok()) return spec.status();
-  a->crash = spec.value();
+  ASSIGN_OR_RETURN(auto spec, spec_from(*crash));
+  a->crash = spec;
   return Status::ok();
 }
 
@@ -302,20 +291,16 @@ Result<ForkEvidence> fork_from(const Json& fork) {
 // The workload and the two states, each in a file of its own beside artifact.json.
 Status read_data_files(const std::string& dir, Artifact* a) {
   const fs::path root(dir);
-  auto workload_text = read_text(root / kWorkloadFile);
-  if (!workload_text.is_ok()) return workload_text.status();
-  auto workload = workload_from_json(workload_text.value());
+  ASSIGN_OR_RETURN(auto workload_text, read_text(root / kWorkloadFile));
+  auto workload = workload_from_json(workload_text);
   if (!workload.is_ok()) return workload.status();
   a->workload = std::move(workload).value();
   for (auto [file, state] :
        {std::pair{kRecoveredFile, &a->recovered}, std::pair{kExpectedFile, &a->expected}}) {
-    auto state_text = read_text(root / file);
-    if (!state_text.is_ok()) return state_text.status();
-    auto state_json = json_util::parse(state_text.value(), file);
-    if (!state_json.is_ok()) return state_json.status();
-    auto rows = json_util::state_from_json(state_json.value(), file);
-    if (!rows.is_ok()) return rows.status();
-    *state = std::move(rows).value();
+    ASSIGN_OR_RETURN(auto state_text, read_text(root / file));
+    ASSIGN_OR_RETURN(auto state_json, json_util::parse(state_text, file));
+    ASSIGN_OR_RETURN(auto rows, json_util::state_from_json(state_json, file));
+    *state = std::move(rows);
   }
   return Status::ok();
 }
@@ -323,9 +308,8 @@ Status read_data_files(const std::string& dir, Artifact* a) {
 }  // namespace
 
 Result<Artifact> read_artifact(const std::string& dir) {
-  auto meta = read_meta(dir);
-  if (!meta.is_ok()) return meta.status();
-  const Json& j = meta.value();
+  ASSIGN_OR_RETURN(auto meta, read_meta(dir));
+  const Json& j = meta;
   Artifact a;
   Status s = read_names(j, &a);
   if (s.is_ok()) s = read_crash_setup(j, &a);
@@ -333,9 +317,8 @@ Result<Artifact> read_artifact(const std::string& dir) {
   if (!s.is_ok()) return s;
   const auto fork = j.find("fork");
   if (fork != j.end() && !fork->is_null()) {
-    auto f = fork_from(*fork);
-    if (!f.is_ok()) return f.status();
-    a.fork = std::move(f).value();
+    ASSIGN_OR_RETURN(auto f, fork_from(*fork));
+    a.fork = std::move(f);
   }
   if (a.mode == kModeFork && !a.fork) {
     return json_util::corrupt(kMetaWhat, "fork evidence missing");

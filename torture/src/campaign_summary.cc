@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "campaign_reach.h"
+#include "faultfs/status_macros.h"
 #include "json_util.h"
 #include "torture/campaign.h"
 
@@ -44,21 +45,18 @@ Result<reports::KeyDiff> diff_from(const Json& j) {
        {std::pair{"missing_count", &d.missing_count}, std::pair{"extra_count", &d.extra_count},
         std::pair{"wrong_count", &d.wrong_count}, std::pair{"lo", &d.allowed_seq_lo},
         std::pair{"hi", &d.allowed_seq_hi}}) {
-    auto v = json_util::get_u64(j, key, kWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, key, kWhat));
+    *field = v;
   }
   for (auto [key, field] :
        {std::pair{"first_missing", &d.first_missing}, std::pair{"first_extra", &d.first_extra},
         std::pair{"first_wrong", &d.first_wrong}}) {
-    auto v = strings(j, key);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, strings(j, key));
+    *field = v;
   }
   if (j.contains("closest")) {
-    auto v = json_util::get_u64(j, "closest", kWhat);
-    if (!v.is_ok()) return v.status();
-    d.closest_seq = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, "closest", kWhat));
+    d.closest_seq = v;
   }
   return d;
 }
@@ -120,21 +118,18 @@ Status reach_from_json(const Json& j, reports::Reach* reach) {
 }  // namespace
 
 Result<WorkloadReport> report_from_json_line(std::string_view line) {
-  auto parsed = json_util::parse(line, kWhat);
-  if (!parsed.is_ok()) return parsed.status();
-  const Json& j = parsed.value();
+  ASSIGN_OR_RETURN(auto parsed, json_util::parse(line, kWhat));
+  const Json& j = parsed;
   WorkloadReport r;
   for (auto [key, field] :
        {std::pair{"index", &r.index}, std::pair{"crash_states", &r.crash_states},
         std::pair{"io_faults_fired", &r.io_faults_fired}}) {
-    auto v = json_util::get_u64(j, key, kWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, key, kWhat));
+    *field = v;
   }
   for (auto [key, field] : {std::pair{"durability", &r.durability}, std::pair{"mode", &r.mode}}) {
-    auto v = json_util::get_string(j, key, kWhat);
-    if (!v.is_ok()) return v.status();
-    *field = v.value();
+    ASSIGN_OR_RETURN(auto v, json_util::get_string(j, key, kWhat));
+    *field = v;
   }
   auto complete = json_util::get_bool(j, "complete", kWhat);
   if (!complete.is_ok()) return complete.status();
@@ -145,8 +140,7 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
     if (!count.is_number_unsigned()) return json_util::corrupt(kWhat, "policy count");
     r.states_by_policy[name] = count.get<uint64_t>();
   }
-  Status reach = reach_from_json(j, &r.reach);
-  if (!reach.is_ok()) return reach;
+  RETURN_IF_ERROR(reach_from_json(j, &r.reach));
   const auto violations = j.find("violations");
   if (violations == j.end() || !violations->is_array()) {
     return json_util::corrupt(kWhat, "violations");
@@ -159,15 +153,13 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
           std::pair{"mode", &v.mode}, std::pair{"artifact", &v.artifact},
           std::pair{"replay", &v.replay}, std::pair{"detail", &v.detail},
           std::pair{"crash_op", &v.crash_op}, std::pair{"crash_file", &v.crash_file}}) {
-      auto s = json_util::get_string(vj, key, kWhat);
-      if (!s.is_ok()) return s.status();
-      *field = s.value();
+      ASSIGN_OR_RETURN(auto s, json_util::get_string(vj, key, kWhat));
+      *field = s;
     }
     const auto diff = vj.find("diff");
     if (diff == vj.end()) return json_util::corrupt(kWhat, "diff");
-    auto d = diff_from(*diff);
-    if (!d.is_ok()) return d.status();
-    v.diff = d.value();
+    ASSIGN_OR_RETURN(auto d, diff_from(*diff));
+    v.diff = d;
     r.violations.push_back(std::move(v));
   }
   return r;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli_commands.h"
+#include "faultfs/status_macros.h"
 #include "targets/target.h"
 #include "torture/campaign.h"
 #include "torture/options.h"
@@ -45,9 +46,8 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
                   "unknown target '" + o->target + "' (see dbx-torture list-targets)");
   }
   if (durability_given) {
-    auto d = parse_durabilities(f.durability);
-    if (!d.is_ok()) return d.status();
-    o->durabilities = d.value();
+    ASSIGN_OR_RETURN(auto d, parse_durabilities(f.durability));
+    o->durabilities = d;
   } else {
     // "all" levels the target has: a double's bug shows only in its own.
     o->durabilities = target->durabilities;
@@ -64,8 +64,7 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
   }
   o->dir_mode = dir_mode.value();
   o->io_errors = f.io_errors == "on";
-  Status s = parse_shard(f.shard, &o->shard_index, &o->shard_count);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(parse_shard(f.shard, &o->shard_index, &o->shard_count));
   o->seed =
       f.seed ? *f.seed : std::random_device()() * uint64_t{0x100000001} ^ std::random_device()();
   if (workloads_given) {

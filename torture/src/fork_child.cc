@@ -14,6 +14,7 @@
 
 #include "faultfs/fault_injection.h"
 #include "faultfs/recorder.h"
+#include "faultfs/status_macros.h"
 #include "oracle/history.h"
 
 namespace torture::detail {
@@ -240,8 +241,7 @@ class Child {
     if (!handle_usable_) return handle_gone();
     const auto end = std::chrono::steady_clock::now() + duration;
     do {
-      const Status s = target_->background(std::chrono::nanoseconds(monotonic_ns()));
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(target_->background(std::chrono::nanoseconds(monotonic_ns())));
       std::this_thread::sleep_for(
           std::min(std::chrono::nanoseconds(std::chrono::milliseconds(1)),
                    std::chrono::nanoseconds(end - std::chrono::steady_clock::now())));

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <system_error>
 
+#include "faultfs/status_macros.h"
 #include "faultfs/trace.h"
 #include "torture/fork_runner.h"
 
@@ -65,19 +66,15 @@ Result<std::unique_ptr<faultfs::SimFs>> trace_state(const std::string& trace_pat
     // Killed before its trace had a header: the child wrote nothing yet.
     state = std::make_unique<faultfs::SimFs>();
   } else {
-    auto trace = faultfs::read_trace(trace_path);
-    if (!trace.is_ok()) return trace.status();
-    auto replayed = faultfs::replay_trace(trace.value(), trace->records.size());
-    if (!replayed.is_ok()) return replayed.status();
-    state = std::move(replayed).value();
+    ASSIGN_OR_RETURN(auto trace, faultfs::read_trace(trace_path));
+    ASSIGN_OR_RETURN(auto replayed, faultfs::replay_trace(trace, trace.records.size()));
+    state = std::move(replayed);
   }
   // The work directory existed before the child ran, as on the real disk.
   const std::string parent = faultfs::parent_path(db_path);
-  auto exists = state->exists(parent);
-  if (!exists.is_ok()) return exists.status();
-  if (!exists.value()) {
-    Status s = state->create_dirs_durable(parent);
-    if (!s.is_ok()) return s;
+  ASSIGN_OR_RETURN(auto exists, state->exists(parent));
+  if (!exists) {
+    RETURN_IF_ERROR(state->create_dirs_durable(parent));
   }
   return state;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <random>
 
+#include "faultfs/status_macros.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
 #include "oracle/bounds.h"
@@ -59,16 +60,16 @@ Status judge_as_left(CycleJudging* c) {
   const std::string copy = in.cycle.work + "/judged-db";
   std::error_code ec;
   if (fs::exists(in.cycle.db_path, ec)) {
-    Status s = copy_tree(in.cycle.db_path, copy);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(copy_tree(in.cycle.db_path, copy));
   }
   c->scope.emplace("fork workload " + std::to_string(in.index) + ", " + in.kill +
                    ", directory as left");
-  auto judged = c->judge.recover(
-      faultfs::posix_file_system(), copy,
-      oracle::compute_bounds(c->summary, in.durability, oracle::CrashKind::kProcessKill), false);
-  if (!judged.is_ok()) return judged.status();
-  c->note(kPolicyKill, std::move(judged).value(), std::nullopt,
+  ASSIGN_OR_RETURN(auto judged,
+                   c->judge.recover(faultfs::posix_file_system(), copy,
+                                    oracle::compute_bounds(c->summary, in.durability,
+                                                           oracle::CrashKind::kProcessKill),
+                                    false));
+  c->note(kPolicyKill, std::move(judged), std::nullopt,
           "fork child, " + in.kill + ": the directory as left (process kill)");
   return Status::ok();
 }
@@ -93,9 +94,8 @@ Status judge_policy_images(CycleJudging* c, faultfs::SimFs& base, size_t i) {
     seen.push_back(choice);
     c->scope.emplace("fork workload " + std::to_string(in.index) + ", " + in.kill + ", " +
                      choice.serialize());
-    auto j = c->judge.recover(*image, in.cycle.db_path, bounds, beyond);
-    if (!j.is_ok()) return j.status();
-    c->note(faultfs::crash_policy_name(crash.policy), std::move(j).value(), choice,
+    ASSIGN_OR_RETURN(auto j, c->judge.recover(*image, in.cycle.db_path, bounds, beyond));
+    c->note(faultfs::crash_policy_name(crash.policy), std::move(j), choice,
             "fork child, " + in.kill + ": power loss " + faultfs::crash_policy_name(crash.policy) +
                 " at the end of the trace");
   }
@@ -106,14 +106,11 @@ Status judge_policy_images(CycleJudging* c, faultfs::SimFs& base, size_t i) {
 // (b) A power loss at the moment of the kill, rebuilt from the trace.
 Status judge_power_losses(CycleJudging* c) {
   const ForkJudging& in = c->in;
-  auto base = trace_state(in.cycle.trace_path, in.cycle.db_path);
-  if (!base.is_ok()) return base.status();
+  ASSIGN_OR_RETURN(auto base, trace_state(in.cycle.trace_path, in.cycle.db_path));
   // Lost-file images here only delete: the trace keeps no earlier images.
-  Status scoped = base.value()->set_lost_file_scope(in.cycle.db_path);
-  if (!scoped.is_ok()) return scoped;
+  RETURN_IF_ERROR(base->set_lost_file_scope(in.cycle.db_path));
   for (size_t i = 0; i < in.options.policies.size() && !c->finding && !in.should_stop(); ++i) {
-    Status s = judge_policy_images(c, *base.value(), i);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(judge_policy_images(c, *base, i));
   }
   return Status::ok();
 }
@@ -165,8 +162,7 @@ Result<reports::Violation> save_fork_finding(const ForkJudging& in, Artifact a,
                   "cannot save fork evidence in " + dir.string() + ": " + ec.message());
   }
   if (fs::exists(in.cycle.db_path, ec)) {
-    Status s = copy_tree(in.cycle.db_path, (dir / kDirFolder).string());
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(copy_tree(in.cycle.db_path, (dir / kDirFolder).string()));
   }
   return v;
 }
@@ -177,8 +173,7 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
                                         std::unique_ptr<oracle::History> history,
                                         WorkloadReport report) {
   assert(history != nullptr);
-  Status committed = history->commit();
-  if (!committed.is_ok()) return committed;
+  RETURN_IF_ERROR(history->commit());
   Judge judge(in.target, in.durability, *history);
   CycleJudging c{in, judge, history->summary(), report, std::nullopt, std::nullopt};
   if (in.marker == kMarkerUnexpected) {
@@ -195,12 +190,10 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
   }
   c.scope.reset();  // Judging is over: nothing below recovers a state.
   if (!c.finding) return report;
-  auto a = fork_finding_artifact(in, judge, *c.finding);
-  if (!a.is_ok()) return a.status();
-  auto v = save_fork_finding(in, std::move(a).value(), c.finding->judgement.verdict,
-                             c.finding->evidence.policy, std::move(history));
-  if (!v.is_ok()) return v.status();
-  report.violations.push_back(std::move(v).value());
+  ASSIGN_OR_RETURN(auto a, fork_finding_artifact(in, judge, *c.finding));
+  ASSIGN_OR_RETURN(auto v, save_fork_finding(in, std::move(a), c.finding->judgement.verdict,
+                                             c.finding->evidence.policy, std::move(history)));
+  report.violations.push_back(std::move(v));
   return report;
 }
 

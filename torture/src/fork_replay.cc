@@ -3,6 +3,7 @@
 // (trace.bin) with the recorded crash choice.
 #include <filesystem>
 
+#include "faultfs/status_macros.h"
 #include "fork_evidence.h"
 #include "oracle/bounds.h"
 #include "oracle/history.h"
@@ -45,8 +46,7 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& 
   if (f.policy == kPolicyKill) {
     const std::string copy = work + "/judged-db";
     if (fs::exists(saved / kDirFolder, ec)) {
-      Status s = detail::copy_tree((saved / kDirFolder).string(), copy);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(detail::copy_tree((saved / kDirFolder).string(), copy));
     }
     judged = judge.recover(
         faultfs::posix_file_system(), copy,
@@ -91,10 +91,9 @@ Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
                                            const targets::TargetInfo& target,
                                            const std::string& artifact_dir) {
   if (!artifact.fork) return Status(ErrorCode::kCorruption, "artifact: fork evidence missing");
-  auto work = detail::make_work_dir("replay");
-  if (!work.is_ok()) return work.status();
-  auto out = judge_saved(artifact, target, fs::path(artifact_dir), work.value());
-  detail::remove_work_dir(work.value());
+  ASSIGN_OR_RETURN(auto work, detail::make_work_dir("replay"));
+  auto out = judge_saved(artifact, target, fs::path(artifact_dir), work);
+  detail::remove_work_dir(work);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "campaign_reach.h"
+#include "faultfs/status_macros.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
 #include "oracle/history.h"
@@ -137,16 +138,14 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
 // instead of creating one: every page a child touches first is a
 // copy-on-write fault, and creating the schema was a tenth of its cycle.
 Result<std::string> empty_log_bytes() {
-  auto dir = detail::make_work_dir("empty-log");
-  if (!dir.is_ok()) return dir.status();
-  const std::string path = dir.value() + "/" + kIssuedHistoryFile;
-  auto history = oracle::History::open(path);
-  if (!history.is_ok()) return history.status();
-  history.value().reset();  // Closed: the file holds everything.
+  ASSIGN_OR_RETURN(auto dir, detail::make_work_dir("empty-log"));
+  const std::string path = dir + "/" + kIssuedHistoryFile;
+  ASSIGN_OR_RETURN(auto history, oracle::History::open(path));
+  history.reset();  // Closed: the file holds everything.
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const bool read = in.good() || in.eof();
-  detail::remove_work_dir(dir.value());
+  detail::remove_work_dir(dir);
   if (!read || bytes.empty()) return Status(ErrorCode::kIoError, "cannot read " + path);
   return bytes;
 }
@@ -175,15 +174,12 @@ uint32_t fork_threads(const CampaignOptions& options, const Workload& w) {
 // kept changes nothing), and the crash's time.
 Result<std::unique_ptr<oracle::History>> complete_issued_log(const std::string& issued_path,
                                                              const ChildEnd& end) {
-  auto raw = oracle::History::open(issued_path);
-  if (!raw.is_ok()) return raw.status();
+  ASSIGN_OR_RETURN(auto raw, oracle::History::open(issued_path));
   for (const detail::AckMessage& m : end.acked) {
-    Status s = raw.value()->record_ack(m.seq, m.engine_seq, m.acked_ns);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(raw->record_ack(m.seq, m.engine_seq, m.acked_ns));
   }
-  Status s = raw.value()->set_clock(std::max(end.crash_ns, raw.value()->summary().clock_ns));
-  if (!s.is_ok()) return s;
-  return std::move(raw).value();
+  RETURN_IF_ERROR(raw->set_clock(std::max(end.crash_ns, raw->summary().clock_ns)));
+  return raw;
 }
 
 // Writes the log in commit order, with the in-flight writes in their
@@ -214,9 +210,8 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
   a.verdict = "violation: " + std::string(kKindRealTimeOrder);
   a.context = "fork child, " + kill + ": " + what;
   oracle::Verdict verdict;
-  auto v = save_finding(options, std::move(a), verdict, 0, kPolicyOrder);
-  if (!v.is_ok()) return v.status();
-  const fs::path dir = fs::path(options.report_dir) / v->artifact;
+  ASSIGN_OR_RETURN(auto v, save_finding(options, std::move(a), verdict, 0, kPolicyOrder));
+  const fs::path dir = fs::path(options.report_dir) / v.artifact;
   std::error_code ec;
   fs::copy_file(c.history_path, dir / kHistoryFile, ec);
   if (!ec) fs::copy_file(c.work + "/" + kIssuedHistoryFile, dir / kIssuedHistoryFile, ec);
@@ -224,7 +219,7 @@ Result<WorkloadReport> report_order_violation(const CampaignOptions& options,
     return Status(ErrorCode::kIoError,
                   "cannot save fork evidence in " + dir.string() + ": " + ec.message());
   }
-  report.violations.push_back(std::move(v).value());
+  report.violations.push_back(std::move(v));
   return report;
 }
 
@@ -237,14 +232,12 @@ Result<WorkloadReport> judge_in_commit_order(
     const Workload& workload, targets::Durability durability, const detail::ForkCycle& c,
     const std::string& kill, const ChildEnd& end, const std::function<bool()>& should_stop,
     const WorkloadReport& report) {
-  auto issued = complete_issued_log(c.work + "/" + kIssuedHistoryFile, end);
-  if (!issued.is_ok()) return issued.status();
-  auto first = write_ordered_log(*issued.value(), c.history_path, 0);
-  if (!first.is_ok()) return first.status();
-  if (!first->real_time_violation.empty()) {
-    first->history.reset();  // Closed: its WAL folds into the file the artifact copies.
+  ASSIGN_OR_RETURN(auto issued, complete_issued_log(c.work + "/" + kIssuedHistoryFile, end));
+  ASSIGN_OR_RETURN(auto first, write_ordered_log(*issued, c.history_path, 0));
+  if (!first.real_time_violation.empty()) {
+    first.history.reset();  // Closed: its WAL folds into the file the artifact copies.
     return report_order_violation(options, target, index, workload, durability, c, kill,
-                                  first->real_time_violation, report);
+                                  first.real_time_violation, report);
   }
   const auto judge = [&](const CampaignOptions& o, std::unique_ptr<oracle::History> history) {
     return detail::judge_fork_cycle(detail::ForkJudging{.options = o,
@@ -258,27 +251,25 @@ Result<WorkloadReport> judge_in_commit_order(
                                                         .should_stop = should_stop},
                                     std::move(history), report);
   };
-  if (first->arrangements == 1) return judge(options, std::move(first->history));
+  if (first.arrangements == 1) return judge(options, std::move(first.history));
   CampaignOptions scratch = options;
   scratch.report_dir = c.work + "/scratch";
-  for (uint32_t p = 0; p < first->arrangements; ++p) {
+  for (uint32_t p = 0; p < first.arrangements; ++p) {
     std::error_code ec;
     fs::remove_all(scratch.report_dir, ec);
     fs::create_directories(fs::path(scratch.report_dir) / "failures", ec);
     if (ec) return Status(ErrorCode::kIoError, "cannot create " + scratch.report_dir);
-    std::unique_ptr<oracle::History> history = std::move(first->history);
+    std::unique_ptr<oracle::History> history = std::move(first.history);
     if (p > 0) {
-      auto ordered = write_ordered_log(*issued.value(), c.history_path, p);
-      if (!ordered.is_ok()) return ordered.status();
-      history = std::move(ordered->history);
+      ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, p));
+      history = std::move(ordered.history);
     }
     auto tried = judge(scratch, std::move(history));
     if (!tried.is_ok()) return tried.status();
     if (tried->violations.empty()) return tried;
   }
-  auto ordered = write_ordered_log(*issued.value(), c.history_path, 0);
-  if (!ordered.is_ok()) return ordered.status();
-  return judge(options, std::move(ordered->history));
+  ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, 0));
+  return judge(options, std::move(ordered.history));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "faultfs/status_macros.h"
 #include "torture/workload.h"
 
 namespace torture::json_util {
@@ -104,9 +105,8 @@ Result<bool> get_bool(const Json& object, const char* key, std::string_view what
 
 Result<std::string> get_bytes(const Json& object, const char* key, size_t size_bytes_max,
                               std::string_view what) {
-  auto text = get_string(object, key, what);
-  if (!text.is_ok()) return text.status();
-  auto bytes = decode_bytes(text.value(), size_bytes_max);
+  ASSIGN_OR_RETURN(auto text, get_string(object, key, what));
+  auto bytes = decode_bytes(text, size_bytes_max);
   if (!bytes.is_ok()) {
     return corrupt(what, std::string(key) + ": " + bytes.status().message());
   }
@@ -128,14 +128,10 @@ Result<targets::State> state_from_json(const Json& array, std::string_view what)
   targets::State out;
   out.reserve(array.size());
   for (const Json& row : array) {
-    auto table = get_bytes(row, "t", kTableBytesMax, what);
-    if (!table.is_ok()) return table.status();
-    auto key = get_bytes(row, "k", kKeyBytesMax, what);
-    if (!key.is_ok()) return key.status();
-    auto value = get_bytes(row, "v", kValueBytesMax, what);
-    if (!value.is_ok()) return value.status();
-    out.push_back(
-        targets::Entry{std::move(table).value(), std::move(key).value(), std::move(value).value()});
+    ASSIGN_OR_RETURN(auto table, get_bytes(row, "t", kTableBytesMax, what));
+    ASSIGN_OR_RETURN(auto key, get_bytes(row, "k", kKeyBytesMax, what));
+    ASSIGN_OR_RETURN(auto value, get_bytes(row, "v", kValueBytesMax, what));
+    out.push_back(targets::Entry{std::move(table), std::move(key), std::move(value)});
   }
   return out;
 }
@@ -158,21 +154,19 @@ Result<targets::Write> write_from_json(const Json& array, std::string_view what)
   if (array.size() > kBatchOpsMax) return corrupt(what, "batch has too many ops");
   targets::Write out;
   for (const Json& j : array) {
-    auto kind = get_string(j, "op", what);
-    if (!kind.is_ok()) return kind.status();
-    if (kind.value() != "put" && kind.value() != "del") return corrupt(what, "op not put|del");
+    ASSIGN_OR_RETURN(auto kind, get_string(j, "op", what));
+    if (kind != "put" && kind != "del") return corrupt(what, "op not put|del");
     auto table = get_bytes(j, "t", kTableBytesMax, what);
     if (!table.is_ok()) return table.status();
     if (table->empty()) return corrupt(what, "empty table name");
-    auto key = get_bytes(j, "k", kKeyBytesMax, what);
-    if (!key.is_ok()) return key.status();
-    if (kind.value() == "del") {
-      out.push_back(targets::Op::del(table.value(), key.value()));
+    ASSIGN_OR_RETURN(auto key, get_bytes(j, "k", kKeyBytesMax, what));
+    if (kind == "del") {
+      out.push_back(targets::Op::del(table.value(), key));
       continue;
     }
     auto value = get_bytes(j, "v", kValueBytesMax, what);
     if (!value.is_ok()) return value.status();
-    out.push_back(targets::Op::put(table.value(), key.value(), value.value()));
+    out.push_back(targets::Op::put(table.value(), key, value.value()));
   }
   return out;
 }

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <chrono>
 
+#include "faultfs/status_macros.h"
+
 namespace torture {
 
 using faultfs::Result;
@@ -132,17 +134,16 @@ Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
       }
     }
   }
-  auto verdict = checker_.check(bounds, state, options);
-  if (!verdict.is_ok()) return verdict.status();
-  if (verdict->ok && normal) {
+  ASSIGN_OR_RETURN(auto verdict, checker_.check(bounds, state, options));
+  if (verdict.ok && normal) {
     if (memo_entries_ >= kMemoEntriesMax) {
       memo_.clear();
       memo_entries_ = 0;
     }
-    memo_[key].emplace_back(state, verdict.value());
+    memo_[key].emplace_back(state, verdict);
     ++memo_entries_;
   }
-  return Judgement{std::move(verdict).value(), std::move(state), {}};
+  return Judgement{std::move(verdict), std::move(state), {}};
 }
 
 Result<targets::State> Judge::state_at(uint64_t p) { return checker_.state_at(p); }

@@ -1,5 +1,6 @@
 #include "torture/replay.h"
 
+#include "faultfs/status_macros.h"
 #include "replay_internal.h"
 #include "targets/target.h"
 #include "torture/options.h"
@@ -31,14 +32,13 @@ Result<ReplayOutcome> replay_artifact(const Artifact& artifact, const std::strin
   const SimSettings settings = settings_for(artifact, artifact.crash.policy);
   SimControl control;
   control.only = &artifact.crash;
-  auto result = run_sim(*target, artifact.workload, settings, control);
-  if (!result.is_ok()) return result.status();
-  if (!result->only_result) {
+  ASSIGN_OR_RETURN(auto result, run_sim(*target, artifact.workload, settings, control));
+  if (!result.only_result) {
     return Status(ErrorCode::kInvalidArgument,
                   "the recorded crash state (" + describe_crash(artifact.crash) +
                       ") was never reached: the workload no longer gets there");
   }
-  const Finding& f = *result->only_result;
+  const Finding& f = *result.only_result;
   ReplayOutcome out;
   out.still_fails = !f.verdict.ok;
   out.kind = f.kind;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "faultfs/status_macros.h"
 #include "replay_internal.h"
 #include "shrink_fork.h"
 #include "targets/target.h"
@@ -47,9 +48,8 @@ class Shrinker {
     if (artifact_.mode == kModeFork) {
       kind_only_ = true;
       cause_.kind = artifact_.kind;
-      auto simulated = failure(artifact_.workload);
-      if (!simulated.is_ok()) return simulated.status();
-      if (simulated->has_value() || !artifact_.fork) return simulated->has_value();
+      ASSIGN_OR_RETURN(auto simulated, failure(artifact_.workload));
+      if (simulated.has_value() || !artifact_.fork) return simulated.has_value();
       // As many writers as the child had, unless told otherwise.
       const uint32_t threads =
           options_.fork_threads > 0 ? options_.fork_threads : artifact_.fork->threads;
@@ -57,10 +57,9 @@ class Shrinker {
       ++candidates_;
       return fork_judge_->failure(artifact_.workload, detail::ForkShrinkJudge::kReproduceTriesMax);
     }
-    auto f = judge_exactly(artifact_.workload, artifact_.crash);
-    if (!f.is_ok()) return f.status();
-    if (!f->has_value()) return false;
-    const Finding& found = f->value();
+    ASSIGN_OR_RETURN(auto f, judge_exactly(artifact_.workload, artifact_.crash));
+    if (!f.has_value()) return false;
+    const Finding& found = f.value();
     cause_ = Cause{found.kind, found.crash.policy, found.crash_op, found.crash_file};
     return true;
   }
@@ -70,9 +69,8 @@ class Shrinker {
     ++candidates_;
     SimControl control;
     control.should_stop = [this] { return Clock::now() >= deadline_; };
-    auto result = run_sim(target_, w, settings_, control);
-    if (!result.is_ok()) return result.status();
-    for (Finding& f : result->findings) {
+    ASSIGN_OR_RETURN(auto result, run_sim(target_, w, settings_, control));
+    for (Finding& f : result.findings) {
       if (same_cause(f)) {
         return std::optional<Finding>(std::move(f));
       }
@@ -94,9 +92,8 @@ class Shrinker {
       candidate.choice->applied.erase(candidate.choice->applied.begin() +
                                       static_cast<ptrdiff_t>(i));
       ++candidates_;
-      auto judged = judge_exactly(w, candidate);
-      if (!judged.is_ok()) return judged.status();
-      const std::optional<Finding>& g = judged.value();
+      ASSIGN_OR_RETURN(auto judged, judge_exactly(w, candidate));
+      const std::optional<Finding>& g = judged;
       if (g && same_cause(*g)) {
         *f = *g;
       } else {
@@ -121,9 +118,8 @@ class Shrinker {
   // Whether `w` fails with the cause: in simulation, or in kill cycles.
   [[nodiscard]] Result<bool> fails(const Workload& w) {
     if (fork_judge_ == nullptr) {
-      auto f = failure(w);
-      if (!f.is_ok()) return f.status();
-      return f->has_value();
+      ASSIGN_OR_RETURN(auto f, failure(w));
+      return f.has_value();
     }
     ++candidates_;
     return fork_judge_->failure(w);
@@ -149,9 +145,8 @@ class Shrinker {
         const size_t end = std::min(candidate.steps.size(), i + chunk);
         candidate.steps.erase(candidate.steps.begin() + static_cast<ptrdiff_t>(i),
                               candidate.steps.begin() + static_cast<ptrdiff_t>(end));
-        auto kept = try_candidate(candidate, w);
-        if (!kept.is_ok()) return kept.status();
-        if (kept.value()) {
+        ASSIGN_OR_RETURN(auto kept, try_candidate(candidate, w));
+        if (kept) {
           removed = true;
         } else {
           i += chunk;
@@ -169,25 +164,22 @@ class Shrinker {
       if (w->steps[i].fault) {
         Workload candidate = *w;
         candidate.steps[i].fault.reset();
-        auto kept = try_candidate(candidate, w);
-        if (!kept.is_ok()) return kept.status();
+        RETURN_IF_ERROR(try_candidate(candidate, w).status());
       }
       for (size_t j = 0;
            w->steps[i].write.size() > 1 && j < w->steps[i].write.size() && !out_of_budget();) {
         Workload candidate = *w;
         candidate.steps[i].write.erase(candidate.steps[i].write.begin() +
                                        static_cast<ptrdiff_t>(j));
-        auto kept = try_candidate(candidate, w);
-        if (!kept.is_ok()) return kept.status();
-        if (!kept.value()) ++j;
+        ASSIGN_OR_RETURN(auto kept, try_candidate(candidate, w));
+        if (!kept) ++j;
       }
       for (size_t j = 0; j < w->steps[i].write.size() && !out_of_budget(); ++j) {
         std::string& value = w->steps[i].write[j].value;
         if (value.size() <= 8) continue;
         Workload candidate = *w;
         candidate.steps[i].write[j].value.resize(8);
-        auto kept = try_candidate(candidate, w);
-        if (!kept.is_ok()) return kept.status();
+        RETURN_IF_ERROR(try_candidate(candidate, w).status());
       }
     }
     return Status::ok();
@@ -277,14 +269,12 @@ Result<ShrinkOutcome> finish_forked(Shrinker& shrinker) {
 Result<ShrinkOutcome> finish_simulated(Shrinker& shrinker, const Artifact& artifact,
                                        const Workload& best) {
   // Judged without a deadline: the artifact must hold a complete failure.
-  auto finding = shrinker.failure_without_deadline(best);
-  if (!finding.is_ok()) return finding.status();
-  if (!finding->has_value()) {
+  ASSIGN_OR_RETURN(auto finding, shrinker.failure_without_deadline(best));
+  if (!finding.has_value()) {
     return Status(ErrorCode::kInvalidArgument, "the shrunk workload stopped failing on a re-run");
   }
-  Status s = shrinker.shrink_choice(best, &finding->value());
-  if (!s.is_ok()) return s;
-  const Finding& f = finding->value();
+  RETURN_IF_ERROR(shrinker.shrink_choice(best, &finding.value()));
+  const Finding& f = finding.value();
   ShrinkOutcome out;
   Artifact& a = out.artifact;
   a = artifact;
@@ -319,20 +309,19 @@ Result<std::optional<ShrinkOutcome>> shrink_artifact(const Artifact& artifact,
   }
   Shrinker shrinker(artifact, *target, options);
   Workload best = artifact.workload;
-  auto first = shrinker.reproduces();
-  if (!first.is_ok()) return first.status();
-  if (!first.value()) return std::optional<ShrinkOutcome>();
+  ASSIGN_OR_RETURN(auto first, shrinker.reproduces());
+  if (!first) return std::optional<ShrinkOutcome>();
   Status s = shrinker.shrink_steps(&best);
   if (s.is_ok()) s = shrinker.shrink_details(&best);
   if (s.is_ok()) s = shrinker.shrink_steps(&best);  // Details may unlock more removals.
   if (!s.is_ok()) return s;
-  auto out = shrinker.fork_judge() != nullptr ? finish_forked(shrinker)
-                                              : finish_simulated(shrinker, artifact, best);
-  if (!out.is_ok()) return out.status();
-  out->ops_before = workload_ops(artifact.workload);
-  out->ops_after = workload_ops(best);
-  out->candidates = shrinker.candidates();
-  return std::optional<ShrinkOutcome>(std::move(out).value());
+  ASSIGN_OR_RETURN(auto out, shrinker.fork_judge() != nullptr
+                                 ? finish_forked(shrinker)
+                                 : finish_simulated(shrinker, artifact, best));
+  out.ops_before = workload_ops(artifact.workload);
+  out.ops_after = workload_ops(best);
+  out.candidates = shrinker.candidates();
+  return std::optional<ShrinkOutcome>(std::move(out));
 }
 
 }  // namespace torture

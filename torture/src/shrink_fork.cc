@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "faultfs/status_macros.h"
 #include "torture/fork_runner.h"
 #include "torture/replay.h"
 
@@ -60,8 +61,7 @@ Result<bool> ForkShrinkJudge::failure(const Workload& w, uint32_t tries) {
                               v.crash_op == artifact_.crash_op &&
                               v.crash_file == artifact_.crash_file;
       if (!same_cause) continue;
-      Status kept = keep((fs::path(scratch_root_) / v.artifact).string());
-      if (!kept.is_ok()) return kept;
+      RETURN_IF_ERROR(keep((fs::path(scratch_root_) / v.artifact).string()));
       return true;
     }
   }

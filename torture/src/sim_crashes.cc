@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "faultfs/status_macros.h"
 #include "oracle/bounds.h"
 #include "sim_run.h"
 #include "torture/artifact.h"
@@ -84,8 +85,7 @@ Status SimRun::drain(uint64_t step) {
       result_.stopped_early = true;
       break;
     }
-    Status s = judge_point(point, step);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(judge_point(point, step));
   }
   return Status::ok();
 }
@@ -111,14 +111,12 @@ Status SimRun::judge_point(const CrashPoint& point, uint64_t step) {
       const oracle::Bounds bounds = oracle::compute_bounds(
           point.summary, settings_.durability,
           point.after_fault ? oracle::CrashKind::kPowerLoss : oracle::CrashKind::kProcessKill);
-      Status s = judge_image(*image, spec, bounds, false, context, nullptr);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(judge_image(*image, spec, bounds, false, context, nullptr));
     }
   }
   for (size_t i = 0; i < settings_.policies.size() && !done(); ++i) {
     std::mt19937_64 rng(derive_seed(workload_.seed, index, i + 1));
-    Status s = judge_policy(point, base, settings_.policies[i], rng);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(judge_policy(point, base, settings_.policies[i], rng));
   }
   return Status::ok();
 }
@@ -167,8 +165,7 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
     choices.push_back(*control_.only->choice);
     images.push_back(std::move(image).value());
   } else {
-    Status s = crash_images(*point.fs, options, rng, &choices, &images);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(crash_images(*point.fs, options, rng, &choices, &images));
   }
   for (size_t k = 0; k < choices.size(); ++k) {
     if (done()) break;

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "faultfs/status_macros.h"
 #include "oracle/bounds.h"
 #include "torture/seeds.h"
 
@@ -22,8 +23,7 @@ class ArmedFault {
   explicit ArmedFault(const std::optional<IoFault>& fault) : fault_(fault) {}
   [[nodiscard]] Status arm() {
     if (!fault_) return Status::ok();
-    Status s = faultfs::fiu_initialize();
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(faultfs::fiu_initialize());
     return faultfs::enable_fault(fault_->op, fault_->kind, /*once=*/true);
   }
   void disarm() {
@@ -97,21 +97,18 @@ Result<SimResult> SimRun::run() {
 }
 
 Status SimRun::start() {
-  auto history = oracle::History::open(":memory:");
-  if (!history.is_ok()) return history.status();
-  history_ = std::move(history).value();
+  ASSIGN_OR_RETURN(auto history, oracle::History::open(":memory:"));
+  history_ = std::move(history);
   if (settings_.durability == targets::Durability::kLazy) {
     // No slack on the virtual clock (oracle/bounds.h): background work runs
     // at every instant the run lets writes happen.
     const std::chrono::nanoseconds window = tuning_.sync_interval;
-    Status s = history_->set_lazy_window(window.count());
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(history_->set_lazy_window(window.count()));
   }
   judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_, tuning_);
   fs_ = std::make_unique<faultfs::SimFs>();
   // Lost-file crashes lose a path of the database, restored from these.
-  Status scoped = fs_->set_lost_file_scope(kSimDbDir);
-  if (!scoped.is_ok()) return scoped;
+  RETURN_IF_ERROR(fs_->set_lost_file_scope(kSimDbDir));
   fs_->keep_earlier_images(kEarlierImagesMax);
   faults_ = std::make_unique<faultfs::FaultInjectionFs>(*fs_);
   fs_->set_op_hook([this](const faultfs::OpEvent& e) { on_op(e); });
@@ -120,8 +117,7 @@ Status SimRun::start() {
   target_ = make_target(target_info_, tuning_);
   const Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   faults_at_open_ = faults_->injected_total();
-  Status s = drain(0);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(drain(0));
   if (!opened.is_ok()) return finish_unexpected(opened, 0, "open of an empty directory");
   return history_->record_open();
 }
@@ -163,17 +159,15 @@ Status SimRun::run_step(size_t index) {
 Status SimRun::execute(const Step& step, Status* op_error) {
   switch (step.kind) {
     case StepKind::kWrite: {
-      auto seq = history_->record_pending(step.write);
-      if (!seq.is_ok()) return seq.status();
+      ASSIGN_OR_RETURN(auto seq, history_->record_pending(step.write));
       auto applied = target_->apply(step.write);
       *op_error = applied.status();
-      if (op_error->is_ok()) return history_->record_ack(seq.value());
-      return history_->record_failed(seq.value(), targets::write_maybe_applied(*op_error),
+      if (op_error->is_ok()) return history_->record_ack(seq);
+      return history_->record_failed(seq, targets::write_maybe_applied(*op_error),
                                      op_error->to_string());
     }
     case StepKind::kFlush: {
-      Status s = history_->record_sync_begin(oracle::SyncKind::kFlush);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(history_->record_sync_begin(oracle::SyncKind::kFlush));
       *op_error = target_->flush();
       return history_->record_sync_end(oracle::SyncKind::kFlush, op_error->is_ok());
     }
@@ -228,13 +222,11 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   Judgement judgement;
   if (opened.is_ok()) {
     judge_->count_recovery(*target_);
-    Status s = history_->record_open();
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(history_->record_open());
     auto state = target_->read_all();
     if (state.is_ok()) {
-      auto judged = judge_->check_state(bounds, std::move(state).value());
-      if (!judged.is_ok()) return judged.status();
-      judgement = std::move(judged).value();
+      ASSIGN_OR_RETURN(auto judged, judge_->check_state(bounds, std::move(state).value()));
+      judgement = std::move(judged);
     } else {
       judgement.verdict = oracle::Checker(*history_).check_unreadable(bounds, state.status());
       judgement.error = "read_all: " + state.status().to_string();

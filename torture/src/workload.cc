@@ -5,6 +5,7 @@
 #include <cassert>
 #include <random>
 
+#include "faultfs/status_macros.h"
 #include "json_util.h"
 #include "torture/seeds.h"
 
@@ -247,8 +248,7 @@ std::string workload_to_json(const Workload& workload) {
 namespace {
 
 Result<IoFault> fault_from_json(const Json& j) {
-  auto name = json_util::get_string(j, "op", "workload fault");
-  if (!name.is_ok()) return name.status();
+  ASSIGN_OR_RETURN(auto name, json_util::get_string(j, "op", "workload fault"));
   auto kind = json_util::get_u64(j, "kind", "workload fault");
   if (!kind.is_ok()) return kind.status();
   if (kind.value() < 1 || kind.value() > 3) {
@@ -256,11 +256,11 @@ Result<IoFault> fault_from_json(const Json& j) {
   }
   for (size_t i = 0; i < faultfs::kFaultOpCount; ++i) {
     const auto op = static_cast<FaultOp>(i);
-    if (name.value() == faultfs::fault_point_name(op)) {
+    if (name == faultfs::fault_point_name(op)) {
       return IoFault{op, static_cast<FaultKind>(kind.value())};
     }
   }
-  return json_util::corrupt("workload fault", "unknown point " + name.value());
+  return json_util::corrupt("workload fault", "unknown point " + name);
 }
 
 // An optional tuning field in [lo, hi]; absent (an older artifact) keeps
@@ -268,12 +268,11 @@ Result<IoFault> fault_from_json(const Json& j) {
 template <typename T>
 Status optional_field(const Json& root, const char* key, uint64_t lo, uint64_t hi, T* out) {
   if (!root.contains(key)) return Status::ok();
-  auto value = json_util::get_u64(root, key, "workload");
-  if (!value.is_ok()) return value.status();
-  if (value.value() < lo || value.value() > hi) {
+  ASSIGN_OR_RETURN(auto value, json_util::get_u64(root, key, "workload"));
+  if (value < lo || value > hi) {
     return json_util::corrupt("workload", std::string(key) + " out of range");
   }
-  *out = static_cast<T>(value.value());
+  *out = static_cast<T>(value);
   return Status::ok();
 }
 
@@ -321,16 +320,14 @@ Result<uint64_t> crash_seed_from_json(const Json& step, uint64_t version, uint64
 }  // namespace
 
 Result<Workload> workload_from_json(std::string_view text) {
-  auto parsed = json_util::parse(text, "workload");
-  if (!parsed.is_ok()) return parsed.status();
-  const Json& root = parsed.value();
+  ASSIGN_OR_RETURN(auto parsed, json_util::parse(text, "workload"));
+  const Json& root = parsed;
   auto format = json_util::get_string(root, "format", "workload");
   if (!format.is_ok()) return format.status();
   if (format.value() != "dbx-torture-workload") {
     return json_util::corrupt("workload", "format is not dbx-torture-workload");
   }
-  auto version = version_from_json(root);
-  if (!version.is_ok()) return version.status();
+  ASSIGN_OR_RETURN(auto version, version_from_json(root));
   auto seed = json_util::get_u64(root, "seed", "workload");
   if (!seed.is_ok()) return seed.status();
   const auto steps = root.find("steps");
@@ -340,8 +337,7 @@ Result<Workload> workload_from_json(std::string_view text) {
   if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
   Workload w;
   w.seed = seed.value();
-  Status tuned = tuning_from_json(root, &w);
-  if (!tuned.is_ok()) return tuned;
+  RETURN_IF_ERROR(tuning_from_json(root, &w));
   for (const Json& j : *steps) {
     auto kind = json_util::get_string(j, "kind", "workload step");
     if (!kind.is_ok()) return kind.status();
@@ -349,16 +345,15 @@ Result<Workload> workload_from_json(std::string_view text) {
     if (kind.value() == "write") {
       const auto write = j.find("write");
       if (write == j.end()) return json_util::corrupt("workload step", "write missing");
-      auto ops = json_util::write_from_json(*write, "workload write");
-      if (!ops.is_ok()) return ops.status();
-      step.write = std::move(ops).value();
+      ASSIGN_OR_RETURN(auto ops, json_util::write_from_json(*write, "workload write"));
+      step.write = std::move(ops);
     } else if (kind.value() == "flush") {
       step.kind = StepKind::kFlush;
     } else if (kind.value() == "reopen") {
       step.kind = StepKind::kReopen;
     } else if (kind.value() == "crash") {
       step.kind = StepKind::kCrash;
-      auto crash_seed = crash_seed_from_json(j, version.value(), w.seed, w.steps.size());
+      auto crash_seed = crash_seed_from_json(j, version, w.seed, w.steps.size());
       if (!crash_seed.is_ok()) return crash_seed.status();
       step.crash_seed = crash_seed.value();
     } else if (kind.value() == "wait") {
@@ -374,9 +369,8 @@ Result<Workload> workload_from_json(std::string_view text) {
     }
     const auto fault = j.find("fault");
     if (fault != j.end()) {
-      auto f = fault_from_json(*fault);
-      if (!f.is_ok()) return f.status();
-      step.fault = f.value();
+      ASSIGN_OR_RETURN(auto f, fault_from_json(*fault));
+      step.fault = f;
     }
     w.steps.push_back(std::move(step));
   }

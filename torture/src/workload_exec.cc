@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "campaign_reach.h"
+#include "faultfs/status_macros.h"
 #include "reports/report_files.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
@@ -82,8 +83,7 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
       (std::filesystem::path(options.report_dir) / reports::kFailuresDirName / artifact.id)
           .string();
   artifact.replay = replay_command(dir);
-  Status s = write_artifact(artifact, dir);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(write_artifact(artifact, dir));
   reports::Violation v;
   v.id = artifact.id;
   v.kind = artifact.kind;
@@ -127,20 +127,19 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options,
   SimControl control;
   control.should_stop = should_stop;
   control.recovering = watchdog::recovering;
-  auto result = run_sim(target, workload, settings, control);
-  if (!result.is_ok()) return result.status();
+  ASSIGN_OR_RETURN(auto result, run_sim(target, workload, settings, control));
   WorkloadReport report;
   report.index = index;
   report.durability = targets::durability_name(settings.durability);
   report.mode = kModeSim;
-  report.crash_states = result->crash_states;
-  report.states_by_policy = result->states_by_policy;
-  report.io_faults_fired = result->io_faults_fired;
-  report.complete = !result->stopped_early;
-  report.reach.recovery_outcomes = result->recovery_outcomes;
+  report.crash_states = result.crash_states;
+  report.states_by_policy = result.states_by_policy;
+  report.io_faults_fired = result.io_faults_fired;
+  report.complete = !result.stopped_early;
+  report.reach.recovery_outcomes = result.recovery_outcomes;
   add_workload_features(workload, kModeSim, 1, &report.reach);
-  for (size_t n = 0; n < result->findings.size(); ++n) {
-    const Finding& f = result->findings[n];
+  for (size_t n = 0; n < result.findings.size(); ++n) {
+    const Finding& f = result.findings[n];
     // settings' crash model is the campaign's (sim_settings()).
     Artifact a = campaign_artifact(options, target, kModeSim, index, workload, settings.durability);
     a.crash = f.crash;
@@ -152,9 +151,8 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options,
     a.error = f.error;
     a.recovered = f.recovered;
     a.expected = f.expected;
-    auto v = save_finding(options, std::move(a), f.verdict, n, f.crash.policy);
-    if (!v.is_ok()) return v.status();
-    report.violations.push_back(std::move(v).value());
+    ASSIGN_OR_RETURN(auto v, save_finding(options, std::move(a), f.verdict, n, f.crash.policy));
+    report.violations.push_back(std::move(v));
   }
   return report;
 }

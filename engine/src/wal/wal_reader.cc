@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "faultfs/status_macros.h"
 #include "logger.h"
 #include "wal/wal_scan.h"
 #include "wal/wal_window.h"
@@ -66,26 +67,22 @@ class LogWalk {
     // Each iteration accepts a record or stops or resynchronizes strictly
     // further on, so the walk ends within size / kRecordAlignment iterations.
     while (offset < size) {
-      Status probed = probe_at(offset, &probe_);
-      if (!probed.is_ok()) return probed;
+      RETURN_IF_ERROR(probe_at(offset, &probe_));
       if (probe_.accepted) {
-        Status s = accept(offset, probe_);
-        if (!s.is_ok()) return s;
+        RETURN_IF_ERROR(accept(offset, probe_));
         offset += probe_.frame_size;
         continue;
       }
-      auto scan = scan_ahead(window_, offset + kRecordAlignment, epoch_, last_sequence(),
-                             min_relevant_sequence_);
-      if (!scan.is_ok()) return scan.status();
-      if (!scan->proof_offset) {
-        end_of_log(offset, probe_, *scan);
+      ASSIGN_OR_RETURN(auto scan, scan_ahead(window_, offset + kRecordAlignment, epoch_,
+                                             last_sequence(), min_relevant_sequence_));
+      if (!scan.proof_offset) {
+        end_of_log(offset, probe_, scan);
         break;
       }
-      auto resync = on_proven_corruption(offset, probe_, *scan);
-      if (!resync.is_ok()) return resync.status();
-      if (!*resync) break;
-      assert(**resync > offset);
-      offset = **resync;
+      ASSIGN_OR_RETURN(auto resync, on_proven_corruption(offset, probe_, scan));
+      if (!resync) break;
+      assert(*resync > offset);
+      offset = *resync;
     }
     assert(offset <= size);
     summary_.end_offset = accepted_end_;
@@ -179,8 +176,7 @@ class LogWalk {
           std::max(summary_.checkpoint_sequence_max, probe.record.sequence);
     }
     if (visit_) {
-      Status s = visit_(probe.record);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(visit_(probe.record));
     }
     has_last_ = true;
     summary_.last_sequence = probe.record.sequence;
@@ -247,11 +243,10 @@ class LogWalk {
       return std::optional<uint64_t>();
     }
     assert(mode_ == TailMode::kSkipCorrupted);
-    auto resync = find_resync(window_, offset + kRecordAlignment, epoch_);
-    if (!resync.is_ok()) return resync.status();
+    ASSIGN_OR_RETURN(auto resync, find_resync(window_, offset + kRecordAlignment, epoch_));
     // The proof itself is a same-epoch header with a valid crc.
-    assert(resync->has_value() && **resync <= *scan.proof_offset);
-    return *resync;
+    assert(resync.has_value() && *resync <= *scan.proof_offset);
+    return resync;
   }
 
   LogWindow& window_;
@@ -275,18 +270,16 @@ Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
   if (size == 0) return Status::ok();  // Created, header never written: empty.
   LogWindow window(file, size);
   const uint64_t head_bytes = std::min(size, kFileHeaderBytes);
-  auto head = window.view(0, head_bytes);
-  if (!head.is_ok()) return head.status();
+  ASSIGN_OR_RETURN(auto head, window.view(0, head_bytes));
   std::string problem;
-  if (all_zero(*head)) {
-    auto zero = window.zero_from(head_bytes);
-    if (!zero.is_ok()) return zero.status();
-    if (*zero) return Status::ok();  // Nothing was ever written: empty.
+  if (all_zero(head)) {
+    ASSIGN_OR_RETURN(auto zero, window.zero_from(head_bytes));
+    if (zero) return Status::ok();  // Nothing was ever written: empty.
     problem = "file header is all zeros but the log holds data";
   } else if (size < kFileHeaderBytes) {
     problem = "file header truncated to " + std::to_string(size) + " bytes";
   } else {
-    const ParsedFileHeader parsed = parse_file_header(head->data());
+    const ParsedFileHeader parsed = parse_file_header(head.data());
     if (parsed.problem == FileHeaderProblem::kNone) {
       summary->epoch = parsed.epoch;
       summary->header_version = parsed.version;
@@ -302,11 +295,10 @@ Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
   // A header sector rewritten by a cut is not atomic in the crash model: torn
   // in flight it reads as zeros or garbage. That is legal exactly when the log
   // holds nothing above the checkpoint (see find_relevant_record).
-  auto relevant = find_relevant_record(window, min_relevant_sequence);
-  if (!relevant.is_ok()) return relevant.status();
-  if (*relevant) {
+  ASSIGN_OR_RETURN(auto relevant, find_relevant_record(window, min_relevant_sequence));
+  if (relevant) {
     return corruption(file.path(), 0,
-                      problem + "; the record at offset " + std::to_string(**relevant) +
+                      problem + "; the record at offset " + std::to_string(*relevant) +
                           " above checkpoint " + std::to_string(min_relevant_sequence) +
                           " proves the header had been synced");
   }
@@ -342,9 +334,8 @@ Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string
     return file.status();
   }
   summary.file_present = true;
-  auto size = (*file)->size();
-  if (!size.is_ok()) return size.status();
-  Status s = read_open_log(**file, *size, mode, min_relevant_sequence, visit, &summary);
+  ASSIGN_OR_RETURN(auto size, (*file)->size());
+  Status s = read_open_log(**file, size, mode, min_relevant_sequence, visit, &summary);
   Status closed = (*file)->close();
   if (!s.is_ok()) {
     closed.ignore_error();  // The read's own failure is the one to report.

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 
+#include "faultfs/status_macros.h"
 #include "util/coding.h"
 
 namespace dbx::wal {
@@ -100,8 +101,7 @@ faultfs::Status decode_batch(std::string_view* in, std::vector<MutationView>* mu
     }
     MutationView& m = mutations->emplace_back();
     m.is_delete = op == kOpDelete;
-    faultfs::Status s = get_mutation_fields(RecordKind::kBatch, in, &m);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(get_mutation_fields(RecordKind::kBatch, in, &m));
   }
   assert(mutations->size() == *count);
   return faultfs::Status::ok();
@@ -176,13 +176,11 @@ faultfs::Result<RecordView> decode_payload_views(RecordKind kind, uint64_t seque
     case RecordKind::kDelete: {
       MutationView& m = scratch->emplace_back();
       m.is_delete = kind == RecordKind::kDelete;
-      faultfs::Status s = get_mutation_fields(kind, &in, &m);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(get_mutation_fields(kind, &in, &m));
       break;
     }
     case RecordKind::kBatch: {
-      faultfs::Status s = decode_batch(&in, scratch);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(decode_batch(&in, scratch));
       break;
     }
     case RecordKind::kCheckpoint:
@@ -214,9 +212,8 @@ Record to_record(const RecordView& view) {
 faultfs::Result<Record> decode_payload(RecordKind kind, uint64_t sequence,
                                        std::string_view payload) {
   std::vector<MutationView> scratch;
-  auto view = decode_payload_views(kind, sequence, payload, &scratch);
-  if (!view.is_ok()) return view.status();
-  Record record = to_record(*view);
+  ASSIGN_OR_RETURN(auto view, decode_payload_views(kind, sequence, payload, &scratch));
+  Record record = to_record(view);
   assert(well_formed(record));
   return record;
 }

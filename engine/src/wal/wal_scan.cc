@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "faultfs/status_macros.h"
 #include "util/coding.h"
 
 namespace dbx::wal {
@@ -42,9 +43,8 @@ size_t first_nonzero_byte(std::string_view bytes) {
 faultfs::Result<uint64_t> next_candidate(LogWindow& window, uint64_t offset) {
   const uint64_t size = window.file_size_bytes();
   const uint64_t length = std::min(kZeroSkipBytes, size - offset);
-  auto bytes = window.view(offset, length);
-  if (!bytes.is_ok()) return bytes.status();
-  const size_t nonzero = first_nonzero_byte(*bytes);
+  ASSIGN_OR_RETURN(auto bytes, window.view(offset, length));
+  const size_t nonzero = first_nonzero_byte(bytes);
   const uint64_t first_nonzero =
       nonzero == std::string_view::npos ? offset + length : offset + nonzero;
   // A header starting at o covers [o, o + kRecordHeaderBytes): it can see the
@@ -67,18 +67,15 @@ faultfs::Result<std::optional<uint64_t>> find_header(LogWindow& window, uint64_t
   for (uint64_t offset = from; offset < size && size - offset >= kRecordHeaderBytes;
        offset = next) {
     next = offset + kRecordAlignment;
-    auto bytes = window.view(offset, kRecordHeaderBytes);
-    if (!bytes.is_ok()) return bytes.status();
-    if (all_zero(*bytes)) {
-      auto skip = next_candidate(window, offset);
-      if (!skip.is_ok()) return skip.status();
-      assert(*skip > offset && *skip % kRecordAlignment == 0);
-      next = *skip;
+    ASSIGN_OR_RETURN(auto bytes, window.view(offset, kRecordHeaderBytes));
+    if (all_zero(bytes)) {
+      ASSIGN_OR_RETURN(auto skip, next_candidate(window, offset));
+      assert(skip > offset && skip % kRecordAlignment == 0);
+      next = skip;
       continue;
     }
-    faultfs::Result<bool> found = visit(offset, *bytes);
-    if (!found.is_ok()) return found.status();
-    if (*found) return std::optional<uint64_t>(offset);
+    ASSIGN_OR_RETURN(auto found, visit(offset, bytes));
+    if (found) return std::optional<uint64_t>(offset);
   }
   return std::optional<uint64_t>();
 }
@@ -90,9 +87,8 @@ faultfs::Result<bool> whole_record(LogWindow& window, uint64_t offset, const Rec
   if (header.payload_length > kMaxRecordPayloadBytes) return false;
   if (frame_bytes(header.payload_length) > window.file_size_bytes() - offset) return false;
   // The length is bounded by the file and the maximum: safe to fetch.
-  auto payload = window.view(offset + kRecordHeaderBytes, header.payload_length);
-  if (!payload.is_ok()) return payload.status();
-  return payload_crc(*payload) == header.payload_crc;
+  ASSIGN_OR_RETURN(auto payload, window.view(offset + kRecordHeaderBytes, header.payload_length));
+  return payload_crc(payload) == header.payload_crc;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <span>
 
+#include "faultfs/status_macros.h"
+
 namespace dbx::wal {
 
 LogWindow::LogWindow(faultfs::File& file, uint64_t file_size_bytes)
@@ -16,8 +18,7 @@ faultfs::Result<std::string_view> LogWindow::view_after_fill(uint64_t offset, ui
   const uint64_t fetch_bytes = std::min(std::max(length, kChunkBytes), file_size_bytes_ - offset);
   assert(fetch_bytes >= length);
   assert(fetch_bytes <= std::max(kViewBytesMax, kChunkBytes));
-  faultfs::Status filled = fill(offset, fetch_bytes);
-  if (!filled.is_ok()) return filled;
+  RETURN_IF_ERROR(fill(offset, fetch_bytes));
   assert(window_offset_ == offset && window_bytes_ >= length);
   return std::string_view(buffer_.get(), length);
 }
@@ -72,9 +73,8 @@ faultfs::Result<bool> LogWindow::zero_from(uint64_t offset) {
   assert(offset <= file_size_bytes_);
   while (offset < file_size_bytes_) {
     const uint64_t length = std::min(kChunkBytes, file_size_bytes_ - offset);
-    auto bytes = view(offset, length);
-    if (!bytes.is_ok()) return bytes.status();
-    if (!all_zero(*bytes)) return false;
+    ASSIGN_OR_RETURN(auto bytes, view(offset, length));
+    if (!all_zero(bytes)) return false;
     offset += length;
   }
   return true;

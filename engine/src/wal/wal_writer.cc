@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "faultfs/status_macros.h"
 #include "logger.h"
 
 namespace dbx::wal {
@@ -53,16 +54,15 @@ Result<std::unique_ptr<WalWriter>> WalWriter::create(faultfs::FileSystem& fs,
   if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
   // kCreate, not kCreateTruncate: a truncation to 0 that persists without the
   // new header would leave an empty log beside a conf that names this one.
-  auto file = fs.open(path, faultfs::OpenMode::kCreate);
-  if (!file.is_ok()) return file.status();
+  ASSIGN_OR_RETURN(auto file, fs.open(path, faultfs::OpenMode::kCreate));
   std::array<char, kFileHeaderBytes> header;
   encode_file_header(epoch, base_sequence, header.data());
-  Status s = (*file)->write_at(0, std::string_view(header.data(), header.size()));
-  if (s.is_ok()) s = (*file)->truncate(kFileHeaderBytes);
-  if (s.is_ok()) s = (*file)->sync();
+  Status s = (file)->write_at(0, std::string_view(header.data(), header.size()));
+  if (s.is_ok()) s = (file)->truncate(kFileHeaderBytes);
+  if (s.is_ok()) s = (file)->sync();
   if (!s.is_ok()) return s;
   return std::unique_ptr<WalWriter>(
-      new WalWriter(fs, std::move(*file), epoch, kFirstRecordOffset, kFileHeaderBytes));
+      new WalWriter(fs, std::move(file), epoch, kFirstRecordOffset, kFileHeaderBytes));
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
@@ -81,10 +81,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
                              std::to_string(*size));
   }
   std::array<char, kFileHeaderBytes> header;
-  auto n = (*file)->read_at(0, std::span<char>(header.data(), header.size()));
-  if (!n.is_ok()) return n.status();
+  ASSIGN_OR_RETURN(auto n, (*file)->read_at(0, std::span<char>(header.data(), header.size())));
   // end_offset >= kFirstRecordOffset <= size, so the whole header is present.
-  if (*n != header.size()) {
+  if (n != header.size()) {
     return Status(ErrorCode::kIoError, path + " offset 0: short read of the file header");
   }
   const ParsedFileHeader parsed = parse_file_header(header.data());
@@ -132,8 +131,7 @@ Status WalWriter::write_frame(RecordKind kind, uint32_t epoch, uint64_t sequence
     std::memcpy(frame_.data() + kRecordHeaderBytes, payload.data(), payload.size());
   const size_t payload_end = kRecordHeaderBytes + payload.size();
   std::memset(frame_.data() + payload_end, 0, frame_size - payload_end);
-  Status extended = ensure_preallocated(end_offset_ + frame_size);
-  if (!extended.is_ok()) return extended;
+  RETURN_IF_ERROR(ensure_preallocated(end_offset_ + frame_size));
 
   // One call, so that a record is one write in the crash model: it lands,
   // is lost, or is torn, but is never split across two independent writes.

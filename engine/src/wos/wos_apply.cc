@@ -12,6 +12,7 @@
 #include <cassert>
 #include <optional>
 
+#include "faultfs/status_macros.h"
 #include "kill_points.h"
 #include "logger.h"
 #include "wos/wos_entry_scanner.h"
@@ -78,9 +79,8 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
 }
 
 faultfs::Status WosStore::apply(const Delta& delta, uint64_t sequence) {
-  auto prepared = prepare(delta, sequence);
-  if (!prepared.is_ok()) return prepared.status();
-  publish(std::move(prepared).value());
+  ASSIGN_OR_RETURN(auto prepared, prepare(delta, sequence));
+  publish(std::move(prepared));
   return faultfs::Status::ok();
 }
 
@@ -150,8 +150,7 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
     if (*size > db_length_) {
       // Garbage from an interrupted flush: beyond the committed length, so
       // dropping it touches no checkpoint.
-      faultfs::Status truncated = db_->truncate(db_length_);
-      if (!truncated.is_ok()) return truncated;
+      RETURN_IF_ERROR(db_->truncate(db_length_));
     }
     EntryWriter writer(*db_, db_length_);
     // Key order, so that a range read of fresh data is a few sequential reads.
@@ -168,13 +167,11 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
       }
     });
     if (!added.is_ok()) return added;
-    faultfs::Status finished = writer.finish();
-    if (!finished.is_ok()) return finished;
+    RETURN_IF_ERROR(writer.finish());
     assert(writer.offset() == length_after);
-    auto written = db_->size();
-    if (!written.is_ok()) return written.status();
-    if (*written != length_after) {
-      return corruption(dir_.db_path(), *written, "db size after append is not the planned size");
+    ASSIGN_OR_RETURN(auto written, db_->size());
+    if (written != length_after) {
+      return corruption(dir_.db_path(), written, "db size after append is not the planned size");
     }
     faultfs::Status synced = db_->sync();
     if (!synced.is_ok()) {
@@ -200,16 +197,16 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   const uint64_t sequence = prepared->sequence_;
   const uint64_t new_generation = generation_ + 1;
   const uint64_t new_length = kDbHeaderBytes + plan.live_bytes;
-  auto temp = dir_.fs().open(dir_.db_temp_path(), faultfs::OpenMode::kCreateTruncate);
-  if (!temp.is_ok()) return temp.status();
+  ASSIGN_OR_RETURN(auto temp,
+                   dir_.fs().open(dir_.db_temp_path(), faultfs::OpenMode::kCreateTruncate));
   // On an early error the half-written db.tmp stays: it is never installed
   // without a full sync, and the next compaction or open replaces it.
   auto give_up = [&](faultfs::Status error) {
-    (*temp)->close().ignore_error();  // `error` is the failure worth reporting.
+    (temp)->close().ignore_error();  // `error` is the failure worth reporting.
     return error;
   };
 
-  EntryWriter writer(**temp, 0);
+  EntryWriter writer(*temp, 0);
   faultfs::Status status =
       writer.add_raw(encode_db_header(DbHeader{new_generation, sequence, new_length}));
   if (!status.is_ok()) return give_up(status);
@@ -228,8 +225,8 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
                               "than the index holds"));
   }
 
-  status = install_compacted(**temp, Conf{new_generation, new_length, sequence, plan.live_entries,
-                                          plan.live_bytes, wal_state_at(sequence)});
+  status = install_compacted(*temp, Conf{new_generation, new_length, sequence, plan.live_entries,
+                                         plan.live_bytes, wal_state_at(sequence)});
   if (!status.is_ok()) {
     failed_ = true;
     return give_up(status);
@@ -237,7 +234,7 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
 
   prepared->generation_ = new_generation;
   prepared->db_length_ = new_length;
-  prepared->compacted_db_ = std::move(*temp);
+  prepared->compacted_db_ = std::move(temp);
   return faultfs::Status::ok();
 }
 
@@ -249,17 +246,15 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
   moved->reserve(index_.live_entries());
   EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_);
   while (true) {
-    auto item = scanner.next();
-    if (!item.is_ok()) return item.status();
-    if (!item->has_value()) break;
-    const EntryView& entry = (*item)->entry;
+    ASSIGN_OR_RETURN(auto item, scanner.next());
+    if (!item.has_value()) break;
+    const EntryView& entry = (item)->entry;
     if (entry.type != kEntryTypePut) continue;
     Slot* slot = index_.find_mutable(entry.table, entry.key);
-    if (slot == nullptr || slot->offset != (*item)->offset) continue;  // Superseded.
-    if (delta.contains(entry.table, entry.key)) continue;              // The delta decides.
+    if (slot == nullptr || slot->offset != (item)->offset) continue;  // Superseded.
+    if (delta.contains(entry.table, entry.key)) continue;             // The delta decides.
     moved->emplace_back(slot, writer->offset());
-    faultfs::Status status = writer->add_raw((*item)->raw);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(writer->add_raw((item)->raw));
   }
   return faultfs::Status::ok();
 }

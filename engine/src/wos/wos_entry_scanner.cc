@@ -4,6 +4,8 @@
 #include <cassert>
 #include <span>
 
+#include "faultfs/status_macros.h"
+
 namespace dbx::wos {
 
 EntryScanner::EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end)
@@ -51,9 +53,8 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   if (!filled.is_ok()) return filled;
   const std::string_view head =
       std::string_view(buffer_).substr(position_ - buffer_offset_, kEntryHeaderBytes);
-  auto header = decode_entry_header(head, path_, position_);
-  if (!header.is_ok()) return header.status();
-  const uint64_t total = header->total_bytes();
+  ASSIGN_OR_RETURN(auto header, decode_entry_header(head, path_, position_));
+  const uint64_t total = header.total_bytes();
   if (total > end_ - position_) {
     return corruption(path_, position_, "entry crosses the committed length");
   }

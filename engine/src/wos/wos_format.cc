@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "faultfs/crc32c.h"
+#include "faultfs/status_macros.h"
 #include "util/coding.h"
 
 namespace dbx::wos {
@@ -175,21 +176,20 @@ faultfs::Result<EntryHeader> decode_entry_header(std::string_view bytes, const s
 
 faultfs::Result<EntryView> decode_entry(std::string_view bytes, const std::string& path,
                                         uint64_t offset) {
-  auto header = decode_entry_header(bytes, path, offset);
-  if (!header.is_ok()) return header.status();
-  if (bytes.size() != header->total_bytes()) return corruption(path, offset, "entry size mismatch");
+  ASSIGN_OR_RETURN(auto header, decode_entry_header(bytes, path, offset));
+  if (bytes.size() != header.total_bytes()) return corruption(path, offset, "entry size mismatch");
   if (coding::decode_fixed32(bytes.data()) != masked_crc(bytes.substr(4))) {
     return corruption(path, offset, "entry checksum mismatch");
   }
   EntryView view;
-  view.type = header->type;
+  view.type = header.type;
   std::string_view rest = bytes.substr(kEntryHeaderBytes);
-  view.table = rest.substr(0, header->table_bytes);
-  rest.remove_prefix(header->table_bytes);
-  view.key = rest.substr(0, header->key_bytes);
-  rest.remove_prefix(header->key_bytes);
+  view.table = rest.substr(0, header.table_bytes);
+  rest.remove_prefix(header.table_bytes);
+  view.key = rest.substr(0, header.key_bytes);
+  rest.remove_prefix(header.key_bytes);
   view.value = rest;
-  assert(view.value.size() == header->value_bytes);
+  assert(view.value.size() == header.value_bytes);
   return view;
 }
 

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "faultfs/status_macros.h"
 #include "logger.h"
 #include "util/byte_arena.h"
 #include "util/packed_key.h"
@@ -87,13 +88,12 @@ faultfs::Status scan_into_batches(faultfs::File& db, const std::string& path, ui
   LoadBatch batch;
   const faultfs::Status cancelled(faultfs::ErrorCode::kIoError, "index load cancelled");
   while (true) {
-    auto item = scanner.next();
-    if (!item.is_ok()) return item.status();
-    if (!item->has_value()) break;
-    if (!batch.has_room_for((*item)->entry.table)) {
+    ASSIGN_OR_RETURN(auto item, scanner.next());
+    if (!item.has_value()) break;
+    if (!batch.has_room_for((item)->entry.table)) {
       if (!emit(std::exchange(batch, LoadBatch()))) return cancelled;
     }
-    batch.add((*item)->entry, (*item)->offset);
+    batch.add((item)->entry, (item)->offset);
   }
   if (!batch.empty() && !emit(std::move(batch))) return cancelled;
   *read_calls = scanner.read_calls();
@@ -113,8 +113,7 @@ class IndexLoader {
         const LoadBatch::Entry& ahead = entries[i + kPrefetchDistance];
         index_.prefetch(batch.table(ahead), ahead.key.view());
       }
-      faultfs::Status applied = apply_one(batch.table(entries[i]), entries[i]);
-      if (!applied.is_ok()) return applied;
+      RETURN_IF_ERROR(apply_one(batch.table(entries[i]), entries[i]));
     }
     entries_applied_ += entries.size();
     return faultfs::Status::ok();

@@ -3,6 +3,7 @@
 // is in wos_load.cc.
 #include <cassert>
 
+#include "faultfs/status_macros.h"
 #include "logger.h"
 #include "wos/wos_store.h"
 
@@ -48,11 +49,9 @@ faultfs::Status install_temp_db(const StoreDir& dir, const Conf& conf, Resume* r
     return corruption(dir.conf_path(), kConfGenerationOffset,
                       "conf generation ahead of db, and no db.tmp");
   }
-  auto temp_size = (*temp)->size();
-  if (!temp_size.is_ok()) return temp_size.status();
-  auto temp_header = dir.read_db_header(**temp, dir.db_temp_path(), *temp_size);
-  if (!temp_header.is_ok()) return temp_header.status();
-  if (temp_header->generation != conf.generation) {
+  ASSIGN_OR_RETURN(auto temp_size, (*temp)->size());
+  ASSIGN_OR_RETURN(auto temp_header, dir.read_db_header(**temp, dir.db_temp_path(), temp_size));
+  if (temp_header.generation != conf.generation) {
     return corruption(dir.conf_path(), kConfGenerationOffset,
                       "conf generation matches neither db nor db.tmp");
   }
@@ -102,8 +101,7 @@ faultfs::Result<Resume> reconcile(const StoreDir& dir, const Conf& conf,
     logger().warn("wos {}: finishing an interrupted compaction (generation {} -> {})", dir.dir(),
                   conf.generation, header->generation);
   } else if (conf.generation == header->generation + 1) {
-    faultfs::Status status = install_temp_db(dir, conf, &resume);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(install_temp_db(dir, conf, &resume));
   } else if (header->generation != conf.generation) {
     return corruption(dir.conf_path(), kConfGenerationOffset,
                       "conf generation " + std::to_string(conf.generation) +
@@ -137,16 +135,15 @@ faultfs::Status WosStore::initialize(const StoreDir& dir) {
   }
   if (!db_size.is_ok() && !is_not_found(db_size.status())) return db_size.status();
 
-  auto db = fs.open(dir.db_path(), faultfs::OpenMode::kCreateTruncate);
-  if (!db.is_ok()) return db.status();
+  ASSIGN_OR_RETURN(auto db, fs.open(dir.db_path(), faultfs::OpenMode::kCreateTruncate));
   const DbHeader header{kFirstGeneration, 0, kDbHeaderBytes};
-  faultfs::Status status = (*db)->append(encode_db_header(header));
-  if (status.is_ok()) status = (*db)->sync();
+  faultfs::Status status = (db)->append(encode_db_header(header));
+  if (status.is_ok()) status = (db)->sync();
   if (!status.is_ok()) {
-    (*db)->close().ignore_error();  // The write failed already; that error is the one to report.
+    (db)->close().ignore_error();  // The write failed already; that error is the one to report.
     return status;
   }
-  status = (*db)->close();
+  status = (db)->close();
   if (!status.is_ok()) return status;
   status = fs.sync_dir(dir.dir());
   if (!status.is_ok()) return status;
@@ -174,17 +171,15 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
 
   auto db = open_db(dir);
   if (!db.is_ok()) return db.status();
-  auto resume = reconcile(dir, *conf, std::move(*db));
-  if (!resume.is_ok()) return resume.status();
-  assert(resume->db != nullptr);
-  assert(resume->db_length <= resume->db_size);
+  ASSIGN_OR_RETURN(auto resume, reconcile(dir, *conf, std::move(*db)));
+  assert(resume.db != nullptr);
+  assert(resume.db_length <= resume.db_size);
 
-  std::unique_ptr<WosStore> store(new WosStore(std::move(dir), std::move(resume->db),
-                                               resume->generation, resume->db_length,
-                                               resume->sequence));
+  std::unique_ptr<WosStore> store(new WosStore(
+      std::move(dir), std::move(resume.db), resume.generation, resume.db_length, resume.sequence));
   store->conf_wal_ = conf->wal;
   store->wal_next_ = conf->wal;
-  status = store->finish_open(*conf, resume->roll_forward);
+  status = store->finish_open(*conf, resume.roll_forward);
   if (!status.is_ok()) return status;
   assert(store->db_length_ >= kDbHeaderBytes + store->index_.live_bytes());
   return store;

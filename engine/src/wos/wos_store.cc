@@ -6,6 +6,8 @@
 #include <cassert>
 #include <span>
 
+#include "faultfs/status_macros.h"
+
 namespace dbx::wos {
 namespace {
 
@@ -65,9 +67,9 @@ faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table
   assert(size <= kEntryBytesMax);
   assert(slot->offset + size <= db_length_);
   std::string buffer(size, '\0');
-  auto n = db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size()));
-  if (!n.is_ok()) return n.status();
-  buffer.resize(*n);
+  ASSIGN_OR_RETURN(auto n,
+                   db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size())));
+  buffer.resize(n);
   auto value = value_from(buffer, slot->offset, table, key, *slot);
   if (!value.is_ok()) return value.status();
   // The value is the entry's tail: drop the head in place instead of copying.
@@ -112,14 +114,13 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
     }
     assert(group_end <= db_length_);
     buffer.resize(group_end - group_begin);
-    auto n = db_->read_at(group_begin, std::span<char>(buffer.data(), buffer.size()));
-    if (!n.is_ok()) return n.status();
-    const std::string_view bytes(buffer.data(), *n);
+    ASSIGN_OR_RETURN(auto n,
+                     db_->read_at(group_begin, std::span<char>(buffer.data(), buffer.size())));
+    const std::string_view bytes(buffer.data(), n);
     for (size_t i = first; i < last; ++i) {
       const WosIndex::RangeItem& item = items[by_offset[i].second];
-      auto value = value_from(bytes, group_begin, table, item.key, item.slot);
-      if (!value.is_ok()) return value.status();
-      rows[by_offset[i].second] = {std::string(item.key), std::string(*value)};
+      ASSIGN_OR_RETURN(auto value, value_from(bytes, group_begin, table, item.key, item.slot));
+      rows[by_offset[i].second] = {std::string(item.key), std::string(value)};
     }
     first = last;
   }

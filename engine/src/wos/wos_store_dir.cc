@@ -4,6 +4,8 @@
 #include <cassert>
 #include <span>
 
+#include "faultfs/status_macros.h"
+
 namespace dbx::wos {
 
 StoreDir::StoreDir(faultfs::FileSystem& fs, std::string dir)
@@ -17,27 +19,23 @@ StoreDir::StoreDir(faultfs::FileSystem& fs, std::string dir)
 }
 
 faultfs::Status StoreDir::ensure_exists() const {
-  auto exists = fs_.exists(dir_);
-  if (!exists.is_ok()) return exists.status();
-  if (*exists) return faultfs::Status::ok();
+  ASSIGN_OR_RETURN(auto exists, fs_.exists(dir_));
+  if (exists) return faultfs::Status::ok();
   return fs_.mkdir(dir_);
 }
 
 faultfs::Result<Conf> StoreDir::read_conf() const {
-  auto file = fs_.open(conf_path_, faultfs::OpenMode::kRead);
-  if (!file.is_ok()) return file.status();
-  auto size = (*file)->size();
+  ASSIGN_OR_RETURN(auto file, fs_.open(conf_path_, faultfs::OpenMode::kRead));
+  auto size = (file)->size();
   if (!size.is_ok()) return size.status();
   // Version 1 is kConfBytesV1 long, version 2 kConfBytes; nothing else is read.
   if (*size != kConfBytes && *size != kConfBytesV1) {
     return corruption(conf_path_, 0, "conf has the wrong size");
   }
   std::array<char, kConfBytes> bytes{};
-  auto n = (*file)->read_at(0, std::span<char>(bytes.data(), *size));
-  if (!n.is_ok()) return n.status();
-  if (*n != *size) return corruption(conf_path_, *n, "short read of conf");
-  faultfs::Status closed = (*file)->close();
-  if (!closed.is_ok()) return closed;
+  ASSIGN_OR_RETURN(auto n, (file)->read_at(0, std::span<char>(bytes.data(), *size)));
+  if (n != *size) return corruption(conf_path_, n, "short read of conf");
+  RETURN_IF_ERROR((file)->close());
   return decode_conf(std::string_view(bytes.data(), *size), conf_path_);
 }
 
@@ -46,23 +44,21 @@ faultfs::Result<DbHeader> StoreDir::read_db_header(faultfs::File& file, const st
   if (file_bytes < kDbHeaderBytes)
     return corruption(path, file_bytes, "db shorter than its header");
   std::array<char, kDbHeaderBytes> bytes{};
-  auto n = file.read_at(0, std::span<char>(bytes));
-  if (!n.is_ok()) return n.status();
-  if (*n != kDbHeaderBytes) return corruption(path, *n, "short read of the db header");
+  ASSIGN_OR_RETURN(auto n, file.read_at(0, std::span<char>(bytes)));
+  if (n != kDbHeaderBytes) return corruption(path, n, "short read of the db header");
   return decode_db_header(std::string_view(bytes.data(), bytes.size()), path);
 }
 
 faultfs::Status StoreDir::publish_conf(const Conf& conf) const {
-  auto file = fs_.open(conf_temp_path_, faultfs::OpenMode::kCreateTruncate);
-  if (!file.is_ok()) return file.status();
-  faultfs::Status status = (*file)->append(encode_conf(conf));
-  if (status.is_ok()) status = (*file)->sync();
+  ASSIGN_OR_RETURN(auto file, fs_.open(conf_temp_path_, faultfs::OpenMode::kCreateTruncate));
+  faultfs::Status status = (file)->append(encode_conf(conf));
+  if (status.is_ok()) status = (file)->sync();
   if (!status.is_ok()) {
     // The write already failed; the close error, if any, adds nothing.
-    (*file)->close().ignore_error();
+    (file)->close().ignore_error();
     return status;
   }
-  status = (*file)->close();
+  status = (file)->close();
   if (!status.is_ok()) return status;
   status = fs_.rename(conf_temp_path_, conf_path_);
   if (!status.is_ok()) return status;
@@ -70,9 +66,8 @@ faultfs::Status StoreDir::publish_conf(const Conf& conf) const {
 }
 
 faultfs::Status StoreDir::remove_if_exists(const std::string& path) const {
-  auto exists = fs_.exists(path);
-  if (!exists.is_ok()) return exists.status();
-  if (!*exists) return faultfs::Status::ok();
+  ASSIGN_OR_RETURN(auto exists, fs_.exists(path));
+  if (!exists) return faultfs::Status::ok();
   return fs_.remove(path);
 }
 

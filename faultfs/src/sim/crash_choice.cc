@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "faultfs/crash.h"
+#include "faultfs/status_macros.h"
 
 namespace faultfs {
 namespace {
@@ -152,14 +153,12 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
     const std::string_view key = fields[i].substr(0, eq);
     const std::string_view value = fields[i].substr(eq + 1);
     if (key == "policy") {
-      auto p = parse_crash_policy(value);
-      if (!p.is_ok()) return p.status();
-      c.options.policy = *p;
+      ASSIGN_OR_RETURN(auto p, parse_crash_policy(value));
+      c.options.policy = p;
       have_policy = true;
     } else if (key == "dir") {
-      auto m = parse_dir_mode(value);
-      if (!m.is_ok()) return m.status();
-      c.options.dir_mode = *m;
+      ASSIGN_OR_RETURN(auto m, parse_dir_mode(value));
+      c.options.dir_mode = m;
       have_dir = true;
     } else if (key == "sector") {
       uint64_t sb = 0;
@@ -211,8 +210,7 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
   if (!have_policy || !have_dir || !have_sector || !have_applied) {
     return bad(text, "missing policy, dir, sector or applied");
   }
-  Status valid = validate_crash_options(c.options);
-  if (!valid.is_ok()) return valid;
+  RETURN_IF_ERROR(validate_crash_options(c.options));
   return c;
 }
 

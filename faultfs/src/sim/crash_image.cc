@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "faultfs/status_macros.h"
 #include "lost_file.h"
 
 namespace faultfs::sim {
@@ -82,8 +83,7 @@ void apply_torn_write(PageTree& tree, const FileChange& write, const TornWrite& 
 }
 
 Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choice) {
-  Status valid = space.validate(choice);
-  if (!valid.is_ok()) return valid;
+  RETURN_IF_ERROR(space.validate(choice));
   const State& src = space.state();
   std::map<uint64_t, DirEntries> entries;
   for (const auto& [ino, dir] : src.dirs) entries.emplace(ino, dir->durable);
@@ -123,8 +123,7 @@ Result<State> build_crash_image(const CrashSpace& space, const CrashChoice& choi
     }
   }
   if (choice.lost) {
-    Status lost = apply_lost_file(src, *choice.lost, image);
-    if (!lost.is_ok()) return lost;
+    RETURN_IF_ERROR(apply_lost_file(src, *choice.lost, image));
   }
   for (auto& [ino, file] : image.files) file->live = file->durable;
   return image;

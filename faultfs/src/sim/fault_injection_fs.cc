@@ -13,6 +13,7 @@
 #include <cerrno>
 
 #include "faultfs/fault_injection.h"
+#include "faultfs/status_macros.h"
 #include "faultfs/writeback_fault.h"
 
 namespace faultfs {
@@ -45,8 +46,7 @@ class FaultInjectionFile final : public File, public WritebackFaultTarget {
       if (kind != static_cast<int>(FaultKind::kShortWrite)) {
         return injected_error(kind, FaultOp::kAppend, path());
       }
-      Status stored = inner_->append(data.substr(0, short_bytes(data.size())));
-      if (!stored.is_ok()) return stored;
+      RETURN_IF_ERROR(inner_->append(data.substr(0, short_bytes(data.size()))));
       return short_write(FaultOp::kAppend);
     }
     return inner_->append(data);
@@ -57,8 +57,7 @@ class FaultInjectionFile final : public File, public WritebackFaultTarget {
       if (kind != static_cast<int>(FaultKind::kShortWrite)) {
         return injected_error(kind, FaultOp::kWriteAt, path());
       }
-      Status stored = inner_->write_at(offset, data.substr(0, short_bytes(data.size())));
-      if (!stored.is_ok()) return stored;
+      RETURN_IF_ERROR(inner_->write_at(offset, data.substr(0, short_bytes(data.size()))));
       return short_write(FaultOp::kWriteAt);
     }
     return inner_->write_at(offset, data);
@@ -152,9 +151,8 @@ void FaultInjectionFs::reset_injected() {
 
 Result<std::unique_ptr<File>> FaultInjectionFs::open(const std::string& path, OpenMode mode) {
   if (int kind = check_point(FaultOp::kOpen)) return injected_error(kind, FaultOp::kOpen, path);
-  auto file = target().open(path, mode);
-  if (!file.is_ok()) return file.status();
-  return std::unique_ptr<File>(std::make_unique<FaultInjectionFile>(*this, std::move(*file)));
+  ASSIGN_OR_RETURN(auto file, target().open(path, mode));
+  return std::unique_ptr<File>(std::make_unique<FaultInjectionFile>(*this, std::move(file)));
 }
 
 Status FaultInjectionFs::rename(const std::string& from, const std::string& to) {

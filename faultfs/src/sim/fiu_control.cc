@@ -9,6 +9,7 @@
 #include <string>
 
 #include "faultfs/fault_injection.h"
+#include "faultfs/status_macros.h"
 
 namespace faultfs {
 
@@ -31,8 +32,7 @@ Status fiu_initialize() {
 }
 
 Status enable_fault(FaultOp op, FaultKind kind, bool once, uint64_t short_write_bytes) {
-  Status init = fiu_initialize();
-  if (!init.is_ok()) return init;
+  RETURN_IF_ERROR(fiu_initialize());
   // libfiu leaks the old entry when a point is enabled again: replace it cleanly.
   disable_fault(op);
   // failinfo carries a byte count, not a pointer; fiu only hands it back.
@@ -47,8 +47,7 @@ Status enable_fault_random(FaultOp op, FaultKind kind, double probability) {
   if (!(probability >= 0.0 && probability <= 1.0)) {
     return Status(ErrorCode::kInvalidArgument, "probability outside [0, 1]");
   }
-  Status init = fiu_initialize();
-  if (!init.is_ok()) return init;
+  RETURN_IF_ERROR(fiu_initialize());
   disable_fault(op);  // See enable_fault().
   if (fiu_enable_random(fault_point_name(op), static_cast<int>(kind), nullptr, 0,
                         static_cast<float>(probability)) != 0) {
@@ -72,8 +71,7 @@ void disable_all_faults() {
 }
 
 Status apply_fiu_environment() {
-  Status init = fiu_initialize();
-  if (!init.is_ok()) return init;
+  RETURN_IF_ERROR(fiu_initialize());
   const char* preload = std::getenv("LD_PRELOAD");
   if (preload != nullptr && std::strstr(preload, "fiu_run_preload") != nullptr) {
     return Status::ok();  // fiu-run's preload library already applied FIU_ENABLE.

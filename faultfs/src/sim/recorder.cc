@@ -13,6 +13,7 @@
 #include <cassert>
 #include <cerrno>
 
+#include "faultfs/status_macros.h"
 #include "faultfs/writeback_fault.h"
 
 namespace faultfs {
@@ -49,15 +50,13 @@ class RecorderFile final : public FileWrapper, public WritebackFaultTarget {
 
   Status append(std::string_view data) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = target().append(data);
-    if (!done.is_ok()) return done;
+    RETURN_IF_ERROR(target().append(data));
     return rec_.append_record(handle_record(TraceOp::kAppend, handle_, 0, data));
   }
 
   Status write_at(uint64_t offset, std::string_view data) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = target().write_at(offset, data);
-    if (!done.is_ok()) return done;
+    RETURN_IF_ERROR(target().write_at(offset, data));
     return rec_.append_record(handle_record(TraceOp::kWriteAt, handle_, offset, data));
   }
 
@@ -82,15 +81,13 @@ class RecorderFile final : public FileWrapper, public WritebackFaultTarget {
 
   Status truncate(uint64_t size) override {
     std::lock_guard lock(rec_.mutex());
-    Status done = target().truncate(size);
-    if (!done.is_ok()) return done;
+    RETURN_IF_ERROR(target().truncate(size));
     return rec_.append_record(handle_record(TraceOp::kTruncate, handle_, size));
   }
 
   Status close() override {
     std::lock_guard lock(rec_.mutex());
-    Status done = target().close();
-    if (!done.is_ok()) return done;
+    RETURN_IF_ERROR(target().close());
     return rec_.append_record(handle_record(TraceOp::kClose, handle_));
   }
 
@@ -98,8 +95,7 @@ class RecorderFile final : public FileWrapper, public WritebackFaultTarget {
   // Requires the recorder lock. Returns `error`, or the trace's own failure.
   Status record_failed_sync(Status error) {
     assert(!error.is_ok());
-    Status logged = rec_.append_record(handle_record(TraceOp::kSyncFailed, handle_));
-    if (!logged.is_ok()) return logged;
+    RETURN_IF_ERROR(rec_.append_record(handle_record(TraceOp::kSyncFailed, handle_)));
     return error;
   }
 
@@ -161,42 +157,36 @@ Status Recorder::append_record(TraceRecord record) {
 
 Result<std::unique_ptr<File>> Recorder::open(const std::string& path, OpenMode mode) {
   std::lock_guard lock(mu_);
-  auto file = target().open(path, mode);
-  if (!file.is_ok()) return file.status();
+  ASSIGN_OR_RETURN(auto file, target().open(path, mode));
   const uint64_t handle = next_handle();
   TraceRecord record = handle_record(TraceOp::kOpen, handle);
   record.mode = mode;
   record.path = path;
-  Status logged = append_record(std::move(record));
-  if (!logged.is_ok()) return logged;
-  return std::unique_ptr<File>(std::make_unique<RecorderFile>(*this, std::move(*file), handle));
+  RETURN_IF_ERROR(append_record(std::move(record)));
+  return std::unique_ptr<File>(std::make_unique<RecorderFile>(*this, std::move(file), handle));
 }
 
 Status Recorder::rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
-  Status done = target().rename(from, to);
-  if (!done.is_ok()) return done;
+  RETURN_IF_ERROR(target().rename(from, to));
   return append_record(path_record(TraceOp::kRename, from, to));
 }
 
 Status Recorder::remove(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = target().remove(path);
-  if (!done.is_ok()) return done;
+  RETURN_IF_ERROR(target().remove(path));
   return append_record(path_record(TraceOp::kRemove, path));
 }
 
 Status Recorder::mkdir(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = target().mkdir(path);
-  if (!done.is_ok()) return done;
+  RETURN_IF_ERROR(target().mkdir(path));
   return append_record(path_record(TraceOp::kMkdir, path));
 }
 
 Status Recorder::sync_dir(const std::string& path) {
   std::lock_guard lock(mu_);
-  Status done = target().sync_dir(path);
-  if (!done.is_ok()) return done;
+  RETURN_IF_ERROR(target().sync_dir(path));
   return append_record(path_record(TraceOp::kSyncDir, path));
 }
 
@@ -204,8 +194,7 @@ Result<std::unique_ptr<FileLock>> Recorder::lock(const std::string& path) {
   std::lock_guard lock(mu_);
   auto held = target().lock(path);
   if (!held.is_ok()) return held.status();
-  Status logged = append_record(path_record(TraceOp::kLock, path));
-  if (!logged.is_ok()) return logged;
+  RETURN_IF_ERROR(append_record(path_record(TraceOp::kLock, path)));
   return held;
 }
 

@@ -7,6 +7,7 @@
 #include "crash_image.h"
 #include "crash_space.h"
 #include "faultfs/sim_fs.h"
+#include "faultfs/status_macros.h"
 #include "sim_core.h"
 
 namespace faultfs {
@@ -30,15 +31,13 @@ std::unique_ptr<SimFs> SimFs::crash(const CrashOptions& options, std::mt19937_64
 
 Result<std::unique_ptr<SimFs>> SimFs::crash_with(const CrashOptions& options,
                                                  const CrashChoice& choice) const {
-  Status valid = validate_crash_options(options);
-  if (!valid.is_ok()) return valid;
+  RETURN_IF_ERROR(validate_crash_options(options));
   auto core = std::make_shared<sim::Core>();
   {
     std::lock_guard lock(core_->mu);
     const sim::CrashSpace space(core_->st, options);
-    auto image = sim::build_crash_image(space, choice);
-    if (!image.is_ok()) return image.status();
-    core->st = std::move(*image);
+    ASSIGN_OR_RETURN(auto image, sim::build_crash_image(space, choice));
+    core->st = std::move(image);
   }
   core->st.check();
   return std::unique_ptr<SimFs>(new SimFs(std::move(core)));

@@ -10,6 +10,8 @@
 #include <cassert>
 #include <cerrno>
 
+#include "faultfs/status_macros.h"
+
 namespace faultfs::sim {
 
 void drop_pending(Core& core, FileInode& inode) {
@@ -56,8 +58,7 @@ Status SimFile::write_locked(std::string_view op, uint64_t offset, std::string_v
   if (offset > kSimFileBytesMax) {
     return Status(ErrorCode::kInvalidArgument, std::string(op) + " offset too large: " + path_);
   }
-  Status admitted = admit_write(op, offset + data.size());
-  if (!admitted.is_ok()) return admitted;
+  RETURN_IF_ERROR(admit_write(op, offset + data.size()));
   // A zero-byte write changes nothing, so it queues nothing and is no crash point.
   if (data.empty()) return Status::ok();
   core_->push_file_change(*inode_, FileChange::write(offset, data));
@@ -79,8 +80,7 @@ Status SimFile::write_at(uint64_t offset, std::string_view data) {
 Status SimFile::sync() {
   std::lock_guard lock(core_->mu);
   if (closed_) return Status(ErrorCode::kInvalidArgument, "sync on closed file: " + path_);
-  Status admitted = core_->admit("sync", path_, 0);
-  if (!admitted.is_ok()) return admitted;
+  RETURN_IF_ERROR(core_->admit("sync", path_, 0));
   if (inode_->writeback_error) {
     // Reported once: the data is already gone (fail_writeback dropped it).
     const ErrorCode code = *inode_->writeback_error;
@@ -101,8 +101,7 @@ Status SimFile::sync() {
 
 Status SimFile::truncate(uint64_t size) {
   std::lock_guard lock(core_->mu);
-  Status admitted = admit_write("truncate", size);
-  if (!admitted.is_ok()) return admitted;
+  RETURN_IF_ERROR(admit_write("truncate", size));
   if (size == inode_->live.size()) return Status::ok();  // Changes nothing: no crash point.
   core_->push_file_change(*inode_, FileChange::truncate(size));
   core_->finish(OpKind::kMutation, "truncate", path_);

@@ -12,6 +12,7 @@
 #include <cassert>
 #include <cerrno>
 
+#include "faultfs/status_macros.h"
 #include "sim_core.h"
 #include "sim_file.h"
 
@@ -61,14 +62,13 @@ SimFs::SimFs(std::shared_ptr<sim::Core> core) : core_(std::move(core)) { assert(
 SimFs::~SimFs() = default;
 
 Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return Status(ErrorCode::kInvalidArgument, "open of a directory: " + path);
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "open of a directory: " + path);
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
+  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
   if (!dir.is_ok()) return dir.status();
-  const std::string& name = parts->back();
+  const std::string& name = parts.back();
   uint64_t ino = sim::lookup(st, *dir, name);
   if (ino != 0 && st.is_dir(ino)) {
     return Status(ErrorCode::kInvalidArgument, "open of a directory: " + path, EISDIR);
@@ -79,8 +79,7 @@ Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode
     return std::unique_ptr<File>(std::make_unique<sim::SimFile>(core_, st.files.at(ino), path,
                                                                 mode == OpenMode::kReadWrite));
   }
-  Status admitted = core_->admit("open", path, 1);
-  if (!admitted.is_ok()) return admitted;
+  RETURN_IF_ERROR(core_->admit("open", path, 1));
   bool changed = false;
   if (ino == 0) {
     ino = st.next_ino++;
@@ -99,24 +98,22 @@ Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode
 }
 
 Status SimFs::rename(const std::string& from, const std::string& to) {
-  auto from_parts = sim::split_path(from);
-  if (!from_parts.is_ok()) return from_parts.status();
-  auto to_parts = sim::split_path(to);
-  if (!to_parts.is_ok()) return to_parts.status();
-  if (from_parts->empty() || to_parts->empty()) {
+  ASSIGN_OR_RETURN(auto from_parts, sim::split_path(from));
+  ASSIGN_OR_RETURN(auto to_parts, sim::split_path(to));
+  if (from_parts.empty() || to_parts.empty()) {
     return Status(ErrorCode::kInvalidArgument, "rename of the root: " + from + " -> " + to);
   }
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto from_dir = sim::resolve_dir(st, std::span(*from_parts).first(from_parts->size() - 1), from);
-  if (!from_dir.is_ok()) return from_dir.status();
-  auto to_dir = sim::resolve_dir(st, std::span(*to_parts).first(to_parts->size() - 1), to);
-  if (!to_dir.is_ok()) return to_dir.status();
-  const std::string& from_name = from_parts->back();
-  const std::string& to_name = to_parts->back();
-  const uint64_t src = sim::lookup(st, *from_dir, from_name);
+  ASSIGN_OR_RETURN(auto from_dir,
+                   sim::resolve_dir(st, std::span(from_parts).first(from_parts.size() - 1), from));
+  ASSIGN_OR_RETURN(auto to_dir,
+                   sim::resolve_dir(st, std::span(to_parts).first(to_parts.size() - 1), to));
+  const std::string& from_name = from_parts.back();
+  const std::string& to_name = to_parts.back();
+  const uint64_t src = sim::lookup(st, from_dir, from_name);
   if (src == 0) return not_found(from);
-  const uint64_t dst = sim::lookup(st, *to_dir, to_name);
+  const uint64_t dst = sim::lookup(st, to_dir, to_name);
   // POSIX: renaming a name onto a link of the same inode does nothing.
   if (dst == src) return Status::ok();
   if (st.is_dir(src)) {
@@ -124,25 +121,24 @@ Status SimFs::rename(const std::string& from, const std::string& to) {
       return Status(ErrorCode::kInvalidArgument,
                     "rename of a directory over an existing entry: " + from + " -> " + to);
     }
-    if (is_within(st, src, *to_dir)) {
+    if (is_within(st, src, to_dir)) {
       return Status(ErrorCode::kInvalidArgument, "rename of a directory into itself: " + to);
     }
   } else if (dst != 0 && st.is_dir(dst)) {
     return Status(ErrorCode::kInvalidArgument, "rename of a file over a directory: " + to, EISDIR);
   }
-  Status admitted = core_->admit("rename", from, 2);
-  if (!admitted.is_ok()) return admitted;
-  if (*from_dir == *to_dir) {
+  RETURN_IF_ERROR(core_->admit("rename", from, 2));
+  if (from_dir == to_dir) {
     core_->push_dir_change(
-        DirChange{.dir = *to_dir, .edits = {EntryEdit{from_name, 0}, EntryEdit{to_name, src}}});
+        DirChange{.dir = to_dir, .edits = {EntryEdit{from_name, 0}, EntryEdit{to_name, src}}});
   } else {
     // Link first: the ids tell the two halves apart and record their order.
     const uint64_t link_id = st.next_change_id;
     const uint64_t unlink_id = link_id + 1;
     core_->push_dir_change(
-        DirChange{.dir = *to_dir, .edits = {EntryEdit{to_name, src}}, .partner = unlink_id});
+        DirChange{.dir = to_dir, .edits = {EntryEdit{to_name, src}}, .partner = unlink_id});
     const uint64_t got = core_->push_dir_change(
-        DirChange{.dir = *from_dir, .edits = {EntryEdit{from_name, 0}}, .partner = link_id});
+        DirChange{.dir = from_dir, .edits = {EntryEdit{from_name, 0}}, .partner = link_id});
     assert(got == unlink_id);
     (void)got;
   }
@@ -151,58 +147,53 @@ Status SimFs::rename(const std::string& from, const std::string& to) {
 }
 
 Status SimFs::remove(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return Status(ErrorCode::kInvalidArgument, "remove of the root");
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "remove of the root");
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
+  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
   if (!dir.is_ok()) return dir.status();
-  const uint64_t ino = sim::lookup(st, *dir, parts->back());
+  const uint64_t ino = sim::lookup(st, *dir, parts.back());
   if (ino == 0) return not_found(path);
   if (st.is_dir(ino)) {
     // remove() is unlink(2) on the real file system, which refuses directories.
     return Status(ErrorCode::kInvalidArgument, "remove of a directory: " + path, EISDIR);
   }
-  Status admitted = core_->admit("remove", path, 1);
-  if (!admitted.is_ok()) return admitted;
-  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts->back(), 0}}});
+  RETURN_IF_ERROR(core_->admit("remove", path, 1));
+  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts.back(), 0}}});
   core_->finish(OpKind::kMutation, "remove", path);
   return Status::ok();
 }
 
 Status SimFs::mkdir(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return Status(ErrorCode::kAlreadyExists, "mkdir of the root", EEXIST);
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kAlreadyExists, "mkdir of the root", EEXIST);
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
+  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
   if (!dir.is_ok()) return dir.status();
-  if (sim::lookup(st, *dir, parts->back()) != 0) {
+  if (sim::lookup(st, *dir, parts.back()) != 0) {
     return Status(ErrorCode::kAlreadyExists, "mkdir: exists: " + path, EEXIST);
   }
-  Status admitted = core_->admit("mkdir", path, 1);
-  if (!admitted.is_ok()) return admitted;
+  RETURN_IF_ERROR(core_->admit("mkdir", path, 1));
   const uint64_t ino = st.next_ino++;
   auto inode = std::make_shared<sim::DirInode>();
   inode->ino = ino;
   st.dirs.emplace(ino, std::move(inode));
-  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts->back(), ino}}});
+  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts.back(), ino}}});
   core_->finish(OpKind::kMutation, "mkdir", path);
   return Status::ok();
 }
 
 Result<std::vector<std::string>> SimFs::list(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
   std::lock_guard lock(core_->mu);
   const sim::State& st = core_->st;
   uint64_t ino = sim::kRootIno;
-  if (!parts->empty()) {
-    auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
-    if (!dir.is_ok()) return dir.status();
-    ino = sim::lookup(st, *dir, parts->back());
+  if (!parts.empty()) {
+    ASSIGN_OR_RETURN(auto dir,
+                     sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+    ino = sim::lookup(st, dir, parts.back());
     if (ino == 0) return not_found(path);
     if (!st.is_dir(ino)) {
       return Status(ErrorCode::kInvalidArgument, "list of a file: " + path, ENOTDIR);
@@ -214,17 +205,14 @@ Result<std::vector<std::string>> SimFs::list(const std::string& path) {
 }
 
 Status SimFs::sync_dir(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto ino = sim::resolve_dir(st, *parts, path);
-  if (!ino.is_ok()) return ino.status();
-  Status admitted = core_->admit("sync_dir", path, 0);
-  if (!admitted.is_ok()) return admitted;
-  sim::DirInode& dir = *st.dirs.at(*ino);
+  ASSIGN_OR_RETURN(auto ino, sim::resolve_dir(st, parts, path));
+  RETURN_IF_ERROR(core_->admit("sync_dir", path, 0));
+  sim::DirInode& dir = *st.dirs.at(ino);
   std::erase_if(st.pending_dirs, [&](const DirChange& change) {
-    if (change.dir != *ino) return false;
+    if (change.dir != ino) return false;
     sim::apply_dir_change(dir.durable, change);
     st.durable_dir_change_max = std::max(st.durable_dir_change_max, change.id);
     return true;
@@ -235,23 +223,20 @@ Status SimFs::sync_dir(const std::string& path) {
 }
 
 Result<std::unique_ptr<FileLock>> SimFs::lock(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  const std::string key = join_parts(*parts);
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  const std::string key = join_parts(parts);
   std::lock_guard lock(core_->mu);
   if (core_->locks.count(key) != 0) {
     return Status(ErrorCode::kBusy, "lock held: " + path, EWOULDBLOCK);
   }
-  auto dir = parts->empty()
-                 ? Result<uint64_t>(sim::kRootIno)
-                 : sim::resolve_dir(core_->st, std::span(*parts).first(parts->size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
-  if (parts->empty() || sim::lookup(core_->st, *dir, parts->back()) == 0) {
-    auto created = open(path, OpenMode::kCreate);
-    if (!created.is_ok()) return created.status();
-    Status closed = (*created)->close();
-    if (!closed.is_ok()) return closed;
-  } else if (core_->st.is_dir(sim::lookup(core_->st, *dir, parts->back()))) {
+  ASSIGN_OR_RETURN(
+      auto dir, parts.empty()
+                    ? Result<uint64_t>(sim::kRootIno)
+                    : sim::resolve_dir(core_->st, std::span(parts).first(parts.size() - 1), path));
+  if (parts.empty() || sim::lookup(core_->st, dir, parts.back()) == 0) {
+    ASSIGN_OR_RETURN(auto created, open(path, OpenMode::kCreate));
+    RETURN_IF_ERROR((created)->close());
+  } else if (core_->st.is_dir(sim::lookup(core_->st, dir, parts.back()))) {
     return Status(ErrorCode::kInvalidArgument, "lock of a directory: " + path, EISDIR);
   }
   core_->locks.insert(key);
@@ -259,14 +244,12 @@ Result<std::unique_ptr<FileLock>> SimFs::lock(const std::string& path) {
 }
 
 Result<uint64_t> SimFs::file_size(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return Status(ErrorCode::kInvalidArgument, "file_size of a directory");
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "file_size of a directory");
   std::lock_guard lock(core_->mu);
   const sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
-  const uint64_t ino = sim::lookup(st, *dir, parts->back());
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+  const uint64_t ino = sim::lookup(st, dir, parts.back());
   if (ino == 0) return not_found(path);
   if (!st.is_file(ino)) {
     return Status(ErrorCode::kInvalidArgument, "file_size of a directory: " + path, EISDIR);
@@ -275,13 +258,12 @@ Result<uint64_t> SimFs::file_size(const std::string& path) {
 }
 
 Result<bool> SimFs::exists(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return true;
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return true;
   std::lock_guard lock(core_->mu);
-  auto dir = sim::resolve_dir(core_->st, std::span(*parts).first(parts->size() - 1), path);
+  auto dir = sim::resolve_dir(core_->st, std::span(parts).first(parts.size() - 1), path);
   if (!dir.is_ok()) return false;
-  return sim::lookup(core_->st, *dir, parts->back()) != 0;
+  return sim::lookup(core_->st, *dir, parts.back()) != 0;
 }
 
 }  // namespace faultfs

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "faultfs/sim_fs.h"
+#include "faultfs/status_macros.h"
 #include "sim_core.h"
 #include "sim_file.h"
 
@@ -19,10 +20,9 @@ std::unique_ptr<SimFs> SimFs::clone() const {
 }
 
 Status SimFs::set_lost_file_scope(const std::string& dir) {
-  auto parts = sim::split_path(dir);
-  if (!parts.is_ok()) return parts.status();
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(dir));
   std::lock_guard lock(core_->mu);
-  core_->st.lost_file_scope = std::move(parts).value();
+  core_->st.lost_file_scope = std::move(parts);
   return Status::ok();
 }
 
@@ -79,12 +79,11 @@ bool SimFs::halted() const {
 }
 
 Status SimFs::create_dirs_durable(const std::string& path) {
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
   uint64_t dir = sim::kRootIno;
-  for (const std::string& name : *parts) {
+  for (const std::string& name : parts) {
     uint64_t next = sim::lookup(st, dir, name);
     if (next != 0 && !st.is_dir(next)) {
       return Status(ErrorCode::kAlreadyExists, "a file is in the way: " + path, EEXIST);
@@ -105,14 +104,12 @@ Status SimFs::create_dirs_durable(const std::string& path) {
 
 Status SimFs::fail_writeback(const std::string& path, ErrorCode code) {
   assert(code != ErrorCode::kOk);
-  auto parts = sim::split_path(path);
-  if (!parts.is_ok()) return parts.status();
-  if (parts->empty()) return Status(ErrorCode::kInvalidArgument, "fail_writeback of the root");
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "fail_writeback of the root");
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(*parts).first(parts->size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
-  const uint64_t ino = sim::lookup(st, *dir, parts->back());
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+  const uint64_t ino = sim::lookup(st, dir, parts.back());
   if (ino == 0 || !st.is_file(ino)) {
     return Status(ErrorCode::kNotFound, "fail_writeback: no such file: " + path, ENOENT);
   }

@@ -6,6 +6,7 @@
 // but the trace never created are taken as durable from before the trace.
 #include <cassert>
 
+#include "faultfs/status_macros.h"
 #include "faultfs/trace.h"
 #include "faultfs/writeback_fault.h"
 
@@ -109,8 +110,7 @@ Result<std::unique_ptr<SimFs>> replay_trace(const Trace& trace, size_t record_co
   {
     TraceReplayer replayer(*fs);
     for (size_t i = 0; i < record_count; ++i) {
-      Status applied = replayer.apply(trace.records[i]);
-      if (!applied.is_ok()) return applied;
+      RETURN_IF_ERROR(replayer.apply(trace.records[i]));
     }
   }
   return fs;

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <string>
 
+#include "faultfs/status_macros.h"
+
 namespace targets::doubles {
 
 using faultfs::ErrorCode;
@@ -29,9 +31,8 @@ bool MiniKvTarget::is_open() const {
 Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) {
   std::lock_guard lock(mu_);
   if (fs_ != nullptr) return Status(ErrorCode::kInvalidArgument, "already open");
-  auto exists = fs.exists(dir);
-  if (!exists.is_ok()) return exists.status();
-  if (!exists.value()) {
+  ASSIGN_OR_RETURN(auto exists, fs.exists(dir));
+  if (!exists) {
     Status s = fs.mkdir(dir);
     if (s.is_ok()) s = fs.sync_dir(faultfs::parent_path(dir));
     if (!s.is_ok()) return s;
@@ -119,18 +120,17 @@ Status MiniKvTarget::write_checkpoint(CheckpointTrigger trigger) {
       bug(Bug::kWalCutBeforeCheckpointDurable) ||
       (trigger == CheckpointTrigger::kThreshold && bug(Bug::kThresholdCheckpointUnsynced));
   const std::string tmp = faultfs::join_path(dir_, kCheckpointTmpName);
-  auto file = fs_->open(tmp, OpenMode::kCreateTruncate);
-  if (!file.is_ok()) return file.status();
-  Status s = file.value()->append(encode_frame(encode_checkpoint(seq_, rows_)));
-  if (s.is_ok() && !skip_data_sync) s = sync_file(*file.value());
+  ASSIGN_OR_RETURN(auto file, fs_->open(tmp, OpenMode::kCreateTruncate));
+  Status s = file->append(encode_frame(encode_checkpoint(seq_, rows_)));
+  if (s.is_ok() && !skip_data_sync) s = sync_file(*file);
   if (s.is_ok()) s = fs_->rename(tmp, faultfs::join_path(dir_, kCheckpointName));
   if (s.is_ok() && !bug(Bug::kNoDirSyncAfterRename)) s = fs_->sync_dir(dir_);
   if (!s.is_ok()) return s;
   if (bug(Bug::kWalCutBeforeCheckpointDurable)) {
-    unsynced_checkpoint_ = std::move(file).value();  // Synced at close(): too late.
+    unsynced_checkpoint_ = std::move(file);  // Synced at close(): too late.
     return Status::ok();
   }
-  return file.value()->close();
+  return file->close();
 }
 
 Status MiniKvTarget::flush() {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "doubles/mini_kv.h"
+#include "faultfs/status_macros.h"
 
 namespace targets::doubles {
 
@@ -33,28 +34,24 @@ Status MiniKvTarget::damaged(const std::string& why) const {
 Status MiniKvTarget::recover() {
   for (const char* name : {kCheckpointTmpName, kWalTmpName}) {
     const std::string tmp = faultfs::join_path(dir_, name);
-    auto tmp_exists = fs_->exists(tmp);
-    if (!tmp_exists.is_ok()) return tmp_exists.status();
-    if (tmp_exists.value()) {
+    ASSIGN_OR_RETURN(auto tmp_exists, fs_->exists(tmp));
+    if (tmp_exists) {
       Status s = fs_->remove(tmp);  // A flush the crash interrupted.
       if (!s.is_ok()) return s;
     }
   }
-  auto wal_exists = fs_->exists(faultfs::join_path(dir_, kWalName));
-  if (!wal_exists.is_ok()) return wal_exists.status();
-  auto checkpoint_exists = fs_->exists(faultfs::join_path(dir_, kCheckpointName));
-  if (!checkpoint_exists.is_ok()) return checkpoint_exists.status();
+  ASSIGN_OR_RETURN(auto wal_exists, fs_->exists(faultfs::join_path(dir_, kWalName)));
+  ASSIGN_OR_RETURN(auto checkpoint_exists, fs_->exists(faultfs::join_path(dir_, kCheckpointName)));
   const bool check = !bug(Bug::kRecreatesMissingFiles);
-  if (!wal_exists.value() && !checkpoint_exists.value()) return create();
-  if (!wal_exists.value() && check) return damaged("the checkpoint is there, its WAL is lost");
-  if (checkpoint_exists.value()) {
-    Status s = load_checkpoint();
-    if (!s.is_ok()) return s;
+  if (!wal_exists && !checkpoint_exists) return create();
+  if (!wal_exists && check) return damaged("the checkpoint is there, its WAL is lost");
+  if (checkpoint_exists) {
+    RETURN_IF_ERROR(load_checkpoint());
   }
-  Status s = replay_wal(checkpoint_exists.value());
+  Status s = replay_wal(checkpoint_exists);
   // A WAL and no checkpoint: a creation the crash cut short (replay_wal
   // refused anything else); finish it.
-  if (s.is_ok() && !checkpoint_exists.value()) s = write_checkpoint(CheckpointTrigger::kCaller);
+  if (s.is_ok() && !checkpoint_exists) s = write_checkpoint(CheckpointTrigger::kCaller);
   return s;
 }
 
@@ -66,13 +63,11 @@ Status MiniKvTarget::create() {
 
 Status MiniKvTarget::start_wal() {
   const std::string tmp = faultfs::join_path(dir_, kWalTmpName);
-  auto file = fs_->open(tmp, FileMode::kCreateTruncate);
-  if (!file.is_ok()) return file.status();
+  ASSIGN_OR_RETURN(auto file, fs_->open(tmp, FileMode::kCreateTruncate));
   if (wal_ != nullptr) {
-    Status closed = wal_->close();
-    if (!closed.is_ok()) return closed;
+    RETURN_IF_ERROR(wal_->close());
   }
-  wal_ = std::move(file).value();
+  wal_ = std::move(file);
   wal_size_ = 0;
   synced_end_ = 0;
   Status s = append_marker();
@@ -85,10 +80,9 @@ Status MiniKvTarget::start_wal() {
 
 Status MiniKvTarget::load_checkpoint() {
   const std::string path = faultfs::join_path(dir_, kCheckpointName);
-  auto bytes = faultfs::read_file(*fs_, path);
-  if (!bytes.is_ok()) return bytes.status();
-  const FrameRead frame = read_frame(bytes.value(), /*verify_checksum=*/true);
-  auto decoded = frame.outcome == FrameRead::Outcome::kOk && frame.frame_bytes == bytes->size()
+  ASSIGN_OR_RETURN(auto bytes, faultfs::read_file(*fs_, path));
+  const FrameRead frame = read_frame(bytes, /*verify_checksum=*/true);
+  auto decoded = frame.outcome == FrameRead::Outcome::kOk && frame.frame_bytes == bytes.size()
                      ? decode_checkpoint(frame.payload)
                      : std::nullopt;
   if (!decoded) return Status(faultfs::ErrorCode::kCorruption, "bad checkpoint " + path);
