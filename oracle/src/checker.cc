@@ -7,7 +7,7 @@
 
 #include "classify.h"
 #include "faultfs/status_macros.h"
-#include "replay.h"
+#include "loaded_history.h"
 #include "sqlite_db.h"
 
 namespace oracle {

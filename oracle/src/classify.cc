@@ -114,9 +114,9 @@ class Classifier {
   Result<Verdict> run() {
     const SweepResult sweep = sweep_mismatches(h_, rec_, b_);
     if (sweep.exact_allowed) {
-      return Status(ErrorCode::kCorruption, "oracle models disagree: replay matches p=" +
-                                                std::to_string(*sweep.exact_allowed) +
-                                                " but SQLite does not");
+      return Status(ErrorCode::kCorruption,
+                    "oracle models disagree: the in-memory walk matches p=" +
+                        std::to_string(*sweep.exact_allowed) + " but SQLite does not");
     }
     verdict_.ok = false;
     verdict_.bounds = b_;

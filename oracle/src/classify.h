@@ -4,14 +4,14 @@
 #pragma once
 
 #include "faultfs/status.h"
+#include "loaded_history.h"
 #include "oracle/checker.h"
-#include "replay.h"
 #include "sqlite_db.h"
 
 namespace oracle::detail {
 
 // `recovered` is normalized and indexed by `rec`. Returns an error when the
-// in-memory replay finds an exact match that SQLite denied (the oracle's two
+// in-memory walk finds an exact match that SQLite denied (the oracle's two
 // models disagree, which must stop the run rather than blame the target).
 [[nodiscard]] faultfs::Result<Verdict> classify(sql::Db& db, const LoadedHistory& history,
                                                 const RecoveredIndex& rec, const Bounds& bounds,

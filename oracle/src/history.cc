@@ -81,7 +81,7 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
   if (!s.is_ok()) return s;
   s = history->load_key_ids();
   if (!s.is_ok()) return s;
-  ASSIGN_OR_RETURN(auto summary, history->replay_log(history->tracker_.get()));
+  ASSIGN_OR_RETURN(auto summary, history->summarize_log(history->tracker_.get()));
   history->summary_ = summary;
   s = history->load_acks();
   if (!s.is_ok()) return s;

@@ -1,4 +1,4 @@
-// Internals shared by history.cc (recording) and history_replay.cc (reading
+// Internals shared by history.cc (recording) and history_summary.cc (reading
 // the log back): the write states, event names and the sync tracker.
 #pragma once
 
@@ -49,7 +49,7 @@ inline std::string composite_name(std::string_view table, std::string_view key) 
 // writes: the highest not discarded, and the highest acknowledged.
 [[nodiscard]] faultfs::Status load_issued_and_acked(sql::Db& db, HistorySummary* summary);
 
-// Replays the events that move the sync-derived figures, live or from the log.
+// Applies the events that move the sync-derived figures, live or from the log.
 // Keeps each begun sync's coverage until its own end arrives. Syncs of one
 // kind overlap when several driver threads flush at once, so an end names the
 // begin it closes (its sync id, the begin's ordinal in the log): crediting the

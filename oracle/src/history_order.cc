@@ -148,8 +148,8 @@ std::string find_real_time_violation(const std::vector<LoggedWrite>& writes) {
 
 }  // namespace
 
-Status History::replay_events_into(History& to,
-                                   const std::function<uint64_t(uint64_t)>& position_of) {
+Status History::copy_events_into(History& to,
+                                 const std::function<uint64_t(uint64_t)>& position_of) {
   ASSIGN_OR_RETURN(auto events,
                    db_->prepare("SELECT kind, seq, ok, detail FROM events ORDER BY event_id"));
   sql::Statement& q = *events;
@@ -237,7 +237,7 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
     return static_cast<uint64_t>(std::upper_bound(live_keys.begin(), live_keys.end(), engine_seq) -
                                  live_keys.begin());
   };
-  s = replay_events_into(h, by_target ? std::function<uint64_t(uint64_t)>(position_of) : nullptr);
+  s = copy_events_into(h, by_target ? std::function<uint64_t(uint64_t)>(position_of) : nullptr);
   if (!s.is_ok()) return s;
   s = h.commit();
   if (!s.is_ok()) return s;

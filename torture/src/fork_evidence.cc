@@ -67,8 +67,8 @@ Result<std::unique_ptr<faultfs::SimFs>> trace_state(const std::string& trace_pat
     state = std::make_unique<faultfs::SimFs>();
   } else {
     ASSIGN_OR_RETURN(auto trace, faultfs::read_trace(trace_path));
-    ASSIGN_OR_RETURN(auto replayed, faultfs::replay_trace(trace, trace.records.size()));
-    state = std::move(replayed);
+    ASSIGN_OR_RETURN(auto rebuilt, faultfs::rebuild_from_trace(trace, trace.records.size()));
+    state = std::move(rebuilt);
   }
   // The work directory existed before the child ran, as on the real disk.
   const std::string parent = faultfs::parent_path(db_path);

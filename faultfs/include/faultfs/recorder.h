@@ -1,7 +1,7 @@
 // Recorder: a FileSystem wrapper that logs every mutating operation and sync
 // to a trace file that survives the process being killed, so that the real
 // I/O of a killed child can later be turned into power-loss crash images
-// (replay the trace into a SimFs, then SimFs::crash()).
+// (rebuild a SimFs from the trace, then SimFs::crash()).
 //
 // The trace is written with raw POSIX calls, one write(2) per record on an
 // O_APPEND descriptor, never buffered in the process: whatever record a

@@ -1,4 +1,4 @@
-// The Recorder's trace format, its reader and the replayer that rebuilds a
+// The Recorder's trace format, its reader and the rebuilder that makes a
 // SimFs from any prefix of a trace.
 //
 // Layout (little-endian):
@@ -72,13 +72,13 @@ std::string encode_trace_record(const TraceRecord& record);
 [[nodiscard]] Result<Trace> read_trace(const std::string& path);
 
 // Applies trace records, in order, to a SimFs.
-class TraceReplayer {
+class TraceRebuilder {
  public:
   // Directories missing from `fs` when a record needs them as parents are
   // created durable, as having existed before the trace began. The trace
   // must start from a state `fs` has (typically both empty).
-  explicit TraceReplayer(SimFs& fs);
-  ~TraceReplayer();
+  explicit TraceRebuilder(SimFs& fs);
+  ~TraceRebuilder();
 
   // kCorruption when the record does not fit (unknown handle, bad seq);
   // the op's own error if the SimFs refuses it.
@@ -91,6 +91,7 @@ class TraceReplayer {
 };
 
 // A fresh SimFs with the first `record_count` records of `trace` applied.
-[[nodiscard]] Result<std::unique_ptr<SimFs>> replay_trace(const Trace& trace, size_t record_count);
+[[nodiscard]] Result<std::unique_ptr<SimFs>> rebuild_from_trace(const Trace& trace,
+                                                                size_t record_count);
 
 }  // namespace faultfs

@@ -1,5 +1,5 @@
 // SimFs crash entry points: build crash images (crash_image.cc) from choices
-// drawn at random (crash_sampler.cc), replayed, or enumerated
+// drawn at random (crash_sampler.cc), recorded (crash_with), or enumerated
 // (crash_enumerator.cc), each against a CrashSpace of the current state.
 #include <cassert>
 

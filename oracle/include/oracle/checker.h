@@ -5,7 +5,7 @@
 // kind and a diff against the closest allowed state (the p in [lo, hi] with the
 // fewest differing keys, the highest on ties).
 //
-// How a match is found (linear in the ops up to hi): the ops are replayed in
+// How a match is found (linear in the ops up to hi): the ops are applied in
 // sequence order while a running order-independent hash of the state (the sum
 // of a 64-bit hash of each (table, key, value)) is kept; each p in [lo, hi]
 // whose hash equals the recovered state's is a candidate, and the highest is
@@ -138,7 +138,7 @@ struct CheckOptions {
   bool beyond_contract = false;
   size_t diff_rows_max = 5;  // DiffRow entries kept.
   // Hash candidates confirmed through SQLite before falling back to the exact
-  // replay; only a 64-bit hash collision makes the first one fail.
+  // in-memory walk; only a 64-bit hash collision makes the first one fail.
   size_t confirmations_max = 4;
 };
 

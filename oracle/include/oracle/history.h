@@ -214,7 +214,7 @@ class History {
   [[nodiscard]] faultfs::Status ensure_schema();
   [[nodiscard]] faultfs::Status prepare_statements();
   // Rebuilds the summary, and `tracker`'s open syncs, from the log's rows.
-  [[nodiscard]] faultfs::Result<HistorySummary> replay_log(detail::SyncTracker* tracker);
+  [[nodiscard]] faultfs::Result<HistorySummary> summarize_log(detail::SyncTracker* tracker);
   [[nodiscard]] faultfs::Status begin_record();
   [[nodiscard]] faultfs::Status end_record(bool commit_now);
   [[nodiscard]] faultfs::Status insert_event(std::string_view kind, uint64_t seq, bool ok,
@@ -227,7 +227,7 @@ class History {
   void age_acks();
   // Logs this log's events into `to`, a sync's coverage mapped by
   // `position_of` from the target number its detail holds (null: unmapped).
-  [[nodiscard]] faultfs::Status replay_events_into(
+  [[nodiscard]] faultfs::Status copy_events_into(
       History& to, const std::function<uint64_t(uint64_t)>& position_of);
   // The dense id (1, 2, ...) of (table, key) in the keys table, added if new.
   [[nodiscard]] faultfs::Result<int64_t> key_id_of(std::string_view table, std::string_view key);

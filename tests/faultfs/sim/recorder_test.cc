@@ -56,9 +56,9 @@ TEST(Recorder, TraceListsEveryMutationAndSyncInOrderWithSequenceNumbers) {
                                            "sync_dir", "rename", "close"}));
   EXPECT_EQ((*rec)->records_written(), 8u);
   EXPECT_FALSE(trace->torn_tail);
-  auto replayed = replay_trace(*trace, trace->records.size());
-  FAULTFS_ASSERT_OK(replayed);
-  EXPECT_EQ((*replayed)->describe(), sim.describe());
+  auto rebuilt = rebuild_from_trace(*trace, trace->records.size());
+  FAULTFS_ASSERT_OK(rebuilt);
+  EXPECT_EQ((*rebuilt)->describe(), sim.describe());
   std::filesystem::remove(trace_path);
 }
 
@@ -123,20 +123,20 @@ TEST(Recorder, TraceOfAKilledChildParsesAndReplays) {
   auto trace = read_trace(trace_path);
   FAULTFS_ASSERT_OK(trace);
   ASSERT_GT(trace->records.size(), 200u);
-  auto replayed = replay_trace(*trace, trace->records.size());
-  FAULTFS_ASSERT_OK(replayed);
-  // The replayed file holds exactly the appends the trace lists, in order.
+  auto rebuilt = rebuild_from_trace(*trace, trace->records.size());
+  FAULTFS_ASSERT_OK(rebuilt);
+  // The rebuilt file holds exactly the appends the trace lists, in order.
   std::string expect;
   for (const TraceRecord& r : trace->records) {
     if (r.op == TraceOp::kAppend) expect += r.data;
   }
-  auto wal = read_file(**replayed, dir + "/wal");
+  auto wal = read_file(**rebuilt, dir + "/wal");
   FAULTFS_ASSERT_OK(wal);
   EXPECT_EQ(*wal, expect);
   EXPECT_EQ(expect.substr(0, 9), "record-0;");
   // And its power-loss images keep at least the synced prefix.
   std::mt19937_64 rng(1);
-  auto image = (*replayed)->crash(testing::options(CrashPolicy::kDrop), rng);
+  auto image = (*rebuilt)->crash(testing::options(CrashPolicy::kDrop), rng);
   auto durable = read_file(*image, dir + "/wal");
   // The wal's entry was dir-synced, and its parents existed before the trace.
   FAULTFS_ASSERT_OK(durable);
@@ -163,10 +163,10 @@ TEST(Recorder, InjectedShortWriteAndFailedSyncAreRecordedAsWhatHappened) {
   disable_all_faults();
   auto trace = read_trace(trace_path);
   FAULTFS_ASSERT_OK(trace);
-  auto replayed = replay_trace(*trace, trace->records.size());
-  FAULTFS_ASSERT_OK(replayed);
-  EXPECT_EQ((*replayed)->describe(), sim.describe());
-  EXPECT_EQ((*replayed)->live_files().at("f"), "synced");
+  auto rebuilt = rebuild_from_trace(*trace, trace->records.size());
+  FAULTFS_ASSERT_OK(rebuilt);
+  EXPECT_EQ((*rebuilt)->describe(), sim.describe());
+  EXPECT_EQ((*rebuilt)->live_files().at("f"), "synced");
   EXPECT_EQ(trace->records.back().op, TraceOp::kSyncFailed);
   std::filesystem::remove(trace_path);
 }
@@ -255,14 +255,14 @@ RC_GTEST_PROP(Recorder, ReplayingAnyTracePrefixRebuildsTheLiveSimFs, ()) {
   RC_ASSERT(trace.is_ok());
   RC_ASSERT(trace->records.size() == (*rec)->records_written());
   const size_t prefix = *rc::gen::inRange<size_t>(0, trace->records.size() + 1);
-  auto replayed = replay_trace(*trace, prefix);
-  if (!replayed.is_ok()) RC_FAIL("replay failed: " + replayed.status().to_string());
-  RC_ASSERT((*replayed)->describe() == states.at(prefix));
+  auto rebuilt = rebuild_from_trace(*trace, prefix);
+  if (!rebuilt.is_ok()) RC_FAIL("replay failed: " + rebuilt.status().to_string());
+  RC_ASSERT((*rebuilt)->describe() == states.at(prefix));
   // Same state, so the same crash choice yields the same image.
   std::mt19937_64 rng(*rc::gen::arbitrary<uint64_t>());
   CrashChoice choice;
   const CrashOptions o = testing::options(CrashPolicy::kTorn);
-  auto image = (*replayed)->crash(o, rng, &choice);
+  auto image = (*rebuilt)->crash(o, rng, &choice);
   if (prefix == trace->records.size()) {
     auto live_image = sim.crash_with(o, choice);
     RC_ASSERT(live_image.is_ok());

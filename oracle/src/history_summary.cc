@@ -97,10 +97,10 @@ Status History::load_key_ids() {
 
 Result<HistorySummary> History::load_summary() {
   detail::SyncTracker scratch;
-  return replay_log(&scratch);
+  return summarize_log(&scratch);
 }
 
-Result<HistorySummary> History::replay_log(detail::SyncTracker* tracker) {
+Result<HistorySummary> History::summarize_log(detail::SyncTracker* tracker) {
   HistorySummary summary;
   RETURN_IF_ERROR(detail::load_issued_and_acked(*db_, &summary));
 

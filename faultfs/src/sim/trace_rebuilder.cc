@@ -20,10 +20,10 @@ Status mismatch(const TraceRecord& r, const std::string& why) {
 
 }  // namespace
 
-TraceReplayer::TraceReplayer(SimFs& fs) : fs_(fs) {}
-TraceReplayer::~TraceReplayer() = default;
+TraceRebuilder::TraceRebuilder(SimFs& fs) : fs_(fs) {}
+TraceRebuilder::~TraceRebuilder() = default;
 
-Status TraceReplayer::apply(const TraceRecord& r) {
+Status TraceRebuilder::apply(const TraceRecord& r) {
   if (r.seq != last_seq_ + 1) return mismatch(r, "expected seq " + std::to_string(last_seq_ + 1));
   Status done;
   auto parents = [&](const std::string& path) {
@@ -102,15 +102,15 @@ Status TraceReplayer::apply(const TraceRecord& r) {
   return Status::ok();
 }
 
-Result<std::unique_ptr<SimFs>> replay_trace(const Trace& trace, size_t record_count) {
+Result<std::unique_ptr<SimFs>> rebuild_from_trace(const Trace& trace, size_t record_count) {
   if (record_count > trace.records.size()) {
     return Status(ErrorCode::kInvalidArgument, "trace prefix longer than the trace");
   }
   auto fs = std::make_unique<SimFs>();
   {
-    TraceReplayer replayer(*fs);
+    TraceRebuilder rebuilder(*fs);
     for (size_t i = 0; i < record_count; ++i) {
-      RETURN_IF_ERROR(replayer.apply(trace.records[i]));
+      RETURN_IF_ERROR(rebuilder.apply(trace.records[i]));
     }
   }
   return fs;

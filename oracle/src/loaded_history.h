@@ -1,6 +1,6 @@
 // The history's live ops loaded into memory with interned keys: what the
-// checker replays (several times on the violation path, so replays are plain
-// vector walks with no hashing of strings).
+// checker walks (several times on the violation path, so walks are plain
+// vector loops with no hashing of strings).
 #pragma once
 
 #include <cstdint>
@@ -91,7 +91,7 @@ struct RecoveredIndex {
   }
 };
 
-// A replay cursor: the state after the ops [0, next) as one op index per key.
+// A walk cursor: the state after the ops [0, next) as one op index per key.
 class Cursor {
  public:
   explicit Cursor(const LoadedHistory& history)

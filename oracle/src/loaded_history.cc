@@ -1,4 +1,4 @@
-#include "replay.h"
+#include "loaded_history.h"
 
 #include <algorithm>
 #include <cassert>
