@@ -44,7 +44,7 @@ log() { printf '[build.sh] %s\n' "$*" >&2; }
 install_missing_packages() {
   local missing=()
   for pkg in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep "install ok installed" >/dev/null; then
       missing+=("$pkg")
     fi
   done

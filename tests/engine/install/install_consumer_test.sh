@@ -32,12 +32,14 @@ PKG_CONFIG_LIBDIR="$scratch/no-pkgconfig" PKG_CONFIG_PATH="" \
 cmake --build "$scratch/build" >/dev/null
 
 consumer="$scratch/build/consumer"
-ldd "$consumer" | grep -q "libdbx_engine" || fail "the consumer does not link libdbx_engine.so"
+# grep without -q reads all of its input: with pipefail, a grep -q that quits
+# at its first match can leave ldd dying of SIGPIPE, failing a passing check.
+ldd "$consumer" | grep "libdbx_engine" >/dev/null || fail "the consumer does not link libdbx_engine.so"
 mapfile -t libraries < <(find "$prefix" -name "libdbx_*.so*" -type f)
 ((${#libraries[@]} == 2)) || fail "expected the engine and the seam, installed: ${libraries[*]}"
 for binary in "$consumer" "${libraries[@]}"; do
-  if ldd "$binary" | grep -qi "fiu"; then fail "$(basename "$binary") links libfiu"; fi
-  if nm -D --undefined-only "$binary" | grep -q "fiu_"; then
+  if ldd "$binary" | grep -i "fiu" >/dev/null; then fail "$(basename "$binary") links libfiu"; fi
+  if nm -D --undefined-only "$binary" | grep "fiu_" >/dev/null; then
     fail "$(basename "$binary") calls into libfiu"
   fi
 done
