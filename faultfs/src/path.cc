@@ -24,18 +24,18 @@ std::string parent_path(std::string_view path) {
 
 Result<std::string> read_file(FileSystem& fs, const std::string& path) {
   ASSIGN_OR_RETURN(auto file, fs.open(path, OpenMode::kRead));
-  auto size = (file)->size();
+  auto size = file->size();
   if (!size.is_ok()) return size.status();
   std::string out(*size, '\0');
   size_t done = 0;
   while (done < out.size()) {
     ASSIGN_OR_RETURN(auto n,
-                     (file)->read_at(done, std::span<char>(out.data() + done, out.size() - done)));
+                     file->read_at(done, std::span<char>(out.data() + done, out.size() - done)));
     if (n == 0) break;  // Shrunk under us: return what exists.
     done += n;
   }
   out.resize(done);
-  RETURN_IF_ERROR((file)->close());
+  RETURN_IF_ERROR(file->close());
   return out;
 }
 

@@ -71,20 +71,16 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
     return Status(ErrorCode::kInvalidArgument, "records_per_txn_max must be positive");
   }
   ASSIGN_OR_RETURN(auto db, sql::Db::open(path));
-  Status s = db->exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-      " PRAGMA cache_size=-65536;");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(
+      db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+               " PRAGMA cache_size=-65536;"));
   std::unique_ptr<History> history(new History(std::move(db), options));
-  s = history->ensure_schema();
-  if (s.is_ok()) s = history->prepare_statements();
-  if (!s.is_ok()) return s;
-  s = history->load_key_ids();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(history->ensure_schema());
+  RETURN_IF_ERROR(history->prepare_statements());
+  RETURN_IF_ERROR(history->load_key_ids());
   ASSIGN_OR_RETURN(auto summary, history->summarize_log(history->tracker_.get()));
   history->summary_ = summary;
-  s = history->load_acks();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(history->load_acks());
   auto engine_max =
       detail::query_u64(*history->db_, "SELECT max(engine_seq) FROM writes WHERE state = 1");
   if (!engine_max.is_ok()) return engine_max.status();
@@ -185,10 +181,9 @@ Result<uint64_t> History::record_pending(const Write& write) {
 
 Result<uint64_t> History::record_pending(const Write& write, int64_t issued_ns) {
   if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
-  Status s = begin_record();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
   const uint64_t seq = seq_next_;
-  s = insert_write_->bind_int(1, static_cast<int64_t>(seq));
+  Status s = insert_write_->bind_int(1, static_cast<int64_t>(seq));
   if (s.is_ok()) s = insert_write_->bind_int(2, static_cast<int64_t>(write.size()));
   if (s.is_ok()) s = insert_write_->bind_int(3, issued_ns);
   if (s.is_ok()) s = insert_write_->run();
@@ -205,8 +200,7 @@ Result<uint64_t> History::record_pending(const Write& write, int64_t issued_ns) 
   if (!s.is_ok()) return s;
   seq_next_++;
   summary_.last_issued = seq;
-  s = end_record(options_.commit_pending);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(end_record(options_.commit_pending));
   return seq;
 }
 
@@ -231,12 +225,11 @@ Status History::record_ack(uint64_t seq, uint64_t engine_seq, int64_t acked_ns) 
     return Status(ErrorCode::kInvalidArgument,
                   "ack of write " + std::to_string(seq) + " never issued");
   }
-  Status s = begin_record();
-  if (s.is_ok()) s = update_ack_->bind_int(1, static_cast<int64_t>(seq));
-  if (s.is_ok()) s = update_ack_->bind_int(2, static_cast<int64_t>(engine_seq));
-  if (s.is_ok()) s = update_ack_->bind_int(3, acked_ns);
-  if (s.is_ok()) s = update_ack_->run();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
+  RETURN_IF_ERROR(update_ack_->bind_int(1, static_cast<int64_t>(seq)));
+  RETURN_IF_ERROR(update_ack_->bind_int(2, static_cast<int64_t>(engine_seq)));
+  RETURN_IF_ERROR(update_ack_->bind_int(3, acked_ns));
+  RETURN_IF_ERROR(update_ack_->run());
   summary_.last_acked = std::max(summary_.last_acked, seq);
   engine_acked_max_ = std::max(engine_acked_max_, engine_seq);
   unaged_acks_.emplace(acked_ns, seq);
@@ -261,9 +254,8 @@ Status History::set_clock(int64_t now_ns) {
                                                    std::to_string(now_ns) + " ns");
   }
   if (now_ns == summary_.clock_ns) return Status::ok();
-  Status s = begin_record();
-  if (s.is_ok()) s = insert_event("clock", static_cast<uint64_t>(now_ns), true, "");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
+  RETURN_IF_ERROR(insert_event("clock", static_cast<uint64_t>(now_ns), true, ""));
   summary_.clock_ns = now_ns;
   age_acks();
   return end_record(false);
@@ -271,9 +263,8 @@ Status History::set_clock(int64_t now_ns) {
 
 Status History::set_lazy_window(int64_t window_ns) {
   if (window_ns <= 0) return Status(ErrorCode::kInvalidArgument, "lazy window must be positive");
-  Status s = begin_record();
-  if (s.is_ok()) s = insert_event("lazy_window", static_cast<uint64_t>(window_ns), true, "");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
+  RETURN_IF_ERROR(insert_event("lazy_window", static_cast<uint64_t>(window_ns), true, ""));
   summary_.lazy_window_ns = window_ns;
   age_acks();
   return end_record(false);
@@ -283,9 +274,8 @@ Status History::record_failed(uint64_t seq, bool maybe_applied, std::string_view
   if (seq == 0 || seq >= seq_next_) {
     return Status(ErrorCode::kInvalidArgument, "failure of unknown write " + std::to_string(seq));
   }
-  Status s = begin_record();
-  if (!s.is_ok()) return s;
-  s = update_write_->bind_int(1, static_cast<int64_t>(seq));
+  RETURN_IF_ERROR(begin_record());
+  Status s = update_write_->bind_int(1, static_cast<int64_t>(seq));
   if (s.is_ok())
     s = update_write_->bind_int(2, maybe_applied ? detail::kFailedMaybeApplied : detail::kVoid);
   if (s.is_ok()) s = update_write_->bind_blob(3, error);
@@ -318,8 +308,7 @@ Result<uint64_t> History::begin_sync(SyncKind kind, uint64_t covered) {
   }
   if (!s.is_ok()) return s;
   const uint64_t id = tracker_->begin(&summary_, kind, covered);
-  s = end_record(false);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(end_record(false));
   return id;
 }
 
@@ -348,17 +337,15 @@ Status History::end_sync(SyncKind kind, bool ok, uint64_t sync_id) {
 }
 
 Status History::record_crash(CrashKind kind, std::string_view detail) {
-  Status s = begin_record();
-  if (s.is_ok()) s = insert_event(crash_kind_name(kind), summary_.last_issued, true, detail);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
+  RETURN_IF_ERROR(insert_event(crash_kind_name(kind), summary_.last_issued, true, detail));
   tracker_->crash(&summary_);
   return end_record(true);
 }
 
 Status History::record_open() {
-  Status s = begin_record();
-  if (s.is_ok()) s = insert_event("open", summary_.last_issued, true, "");
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(begin_record());
+  RETURN_IF_ERROR(insert_event("open", summary_.last_issued, true, ""));
   summary_.opens++;
   return end_record(true);
 }

@@ -203,8 +203,7 @@ Status History::copy_events_into(History& to,
 
 Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::string& path,
                                                                 uint32_t permutation) {
-  Status s = commit();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(commit());
   ASSIGN_OR_RETURN(auto loaded, load_writes(*db_));
   std::vector<LoggedWrite>& writes = loaded;
   CommitOrdered out;
@@ -225,6 +224,7 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
   for (const LoggedWrite* w : order) {
     ASSIGN_OR_RETURN(auto seq, h.record_pending(w->ops, w->issued_ns));
     if (live(*w)) live_keys.push_back(w->order_key);
+    Status s;
     if (w->state == detail::kAcked) {
       s = h.record_ack(seq, w->engine_seq, w->acked_ns);
     } else if (w->state != detail::kPending) {
@@ -237,10 +237,9 @@ Result<History::CommitOrdered> History::rebuild_in_commit_order(const std::strin
     return static_cast<uint64_t>(std::upper_bound(live_keys.begin(), live_keys.end(), engine_seq) -
                                  live_keys.begin());
   };
-  s = copy_events_into(h, by_target ? std::function<uint64_t(uint64_t)>(position_of) : nullptr);
-  if (!s.is_ok()) return s;
-  s = h.commit();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(
+      copy_events_into(h, by_target ? std::function<uint64_t(uint64_t)>(position_of) : nullptr));
+  RETURN_IF_ERROR(h.commit());
   out.history = std::move(rebuilt);
   return out;
 }

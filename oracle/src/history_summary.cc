@@ -71,11 +71,10 @@ Result<int64_t> History::key_id_of(std::string_view table, std::string_view key)
   const auto it = key_ids_.find(name);
   if (it != key_ids_.end()) return it->second;
   const auto id = static_cast<int64_t>(key_ids_.size()) + 1;
-  Status s = insert_key_->bind_int(1, id);
-  if (s.is_ok()) s = insert_key_->bind_blob(2, table);
-  if (s.is_ok()) s = insert_key_->bind_blob(3, key);
-  if (s.is_ok()) s = insert_key_->run();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(insert_key_->bind_int(1, id));
+  RETURN_IF_ERROR(insert_key_->bind_blob(2, table));
+  RETURN_IF_ERROR(insert_key_->bind_blob(3, key));
+  RETURN_IF_ERROR(insert_key_->run());
   key_ids_.emplace(std::move(name), id);
   return id;
 }

@@ -163,17 +163,16 @@ Status read_diff(const Json& value, const std::string& field, KeyDiff* d) {
 }
 
 Status read_violation(const Json& value, const std::string& field, Violation* v) {
-  Status s = read_key(value, field, "id", &v->id);
-  if (s.is_ok()) s = read_key(value, field, "kind", &v->kind);
-  if (s.is_ok()) s = read_key(value, field, "durability", &v->durability);
-  if (s.is_ok()) s = read_key(value, field, "policy", &v->policy);
-  if (s.is_ok()) s = read_key(value, field, "mode", &v->mode);
-  if (s.is_ok()) s = read_key(value, field, "artifact", &v->artifact);
-  if (s.is_ok()) s = read_key(value, field, "replay", &v->replay);
-  if (s.is_ok()) s = read_key(value, field, "detail", &v->detail);
-  if (s.is_ok()) s = read_newer_key(value, field, "crash_op", &v->crash_op);
-  if (s.is_ok()) s = read_newer_key(value, field, "crash_file", &v->crash_file);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_key(value, field, "id", &v->id));
+  RETURN_IF_ERROR(read_key(value, field, "kind", &v->kind));
+  RETURN_IF_ERROR(read_key(value, field, "durability", &v->durability));
+  RETURN_IF_ERROR(read_key(value, field, "policy", &v->policy));
+  RETURN_IF_ERROR(read_key(value, field, "mode", &v->mode));
+  RETURN_IF_ERROR(read_key(value, field, "artifact", &v->artifact));
+  RETURN_IF_ERROR(read_key(value, field, "replay", &v->replay));
+  RETURN_IF_ERROR(read_key(value, field, "detail", &v->detail));
+  RETURN_IF_ERROR(read_newer_key(value, field, "crash_op", &v->crash_op));
+  RETURN_IF_ERROR(read_newer_key(value, field, "crash_file", &v->crash_file));
   const auto diff = value.find("diff");
   if (diff == value.end()) return format_error(field + ".diff: missing");
   if (!diff->is_object()) return wrong_type(field + ".diff", "an object", *diff);
@@ -181,23 +180,22 @@ Status read_violation(const Json& value, const std::string& field, Violation* v)
 }
 
 Status read_config(const Json& root, CampaignConfig* c) {
-  Status s = read_key(root, "", "target", &c->target);
-  if (s.is_ok()) s = read_key(root, "", "durability", &c->durability);
-  if (s.is_ok()) s = read_key(root, "", "modes", &c->modes);
-  if (s.is_ok()) s = read_key(root, "", "policies", &c->policies);
-  if (s.is_ok()) s = read_key(root, "", "dir_mode", &c->dir_mode);
-  if (s.is_ok()) s = read_key(root, "", "seed", &c->seed);
-  if (s.is_ok()) s = read_key(root, "", "ops", &c->ops);
-  if (s.is_ok()) s = read_key(root, "", "threads", &c->threads);
-  if (s.is_ok()) s = read_key(root, "", "jobs", &c->jobs);
-  if (s.is_ok()) s = read_key(root, "", "io_errors", &c->io_errors);
-  if (s.is_ok()) s = read_key(root, "", "time_limit_s", &c->time_limit_s);
-  if (s.is_ok()) s = read_key(root, "", "workloads_limit", &c->workloads_limit);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_key(root, "", "target", &c->target));
+  RETURN_IF_ERROR(read_key(root, "", "durability", &c->durability));
+  RETURN_IF_ERROR(read_key(root, "", "modes", &c->modes));
+  RETURN_IF_ERROR(read_key(root, "", "policies", &c->policies));
+  RETURN_IF_ERROR(read_key(root, "", "dir_mode", &c->dir_mode));
+  RETURN_IF_ERROR(read_key(root, "", "seed", &c->seed));
+  RETURN_IF_ERROR(read_key(root, "", "ops", &c->ops));
+  RETURN_IF_ERROR(read_key(root, "", "threads", &c->threads));
+  RETURN_IF_ERROR(read_key(root, "", "jobs", &c->jobs));
+  RETURN_IF_ERROR(read_key(root, "", "io_errors", &c->io_errors));
+  RETURN_IF_ERROR(read_key(root, "", "time_limit_s", &c->time_limit_s));
+  RETURN_IF_ERROR(read_key(root, "", "workloads_limit", &c->workloads_limit));
   const auto shard = root.find("shard");
   if (shard == root.end()) return format_error("shard: missing");
   if (!shard->is_object()) return wrong_type("shard", "an object", *shard);
-  s = read_key(*shard, "shard", "count", &c->shard.count);
+  Status s = read_key(*shard, "shard", "count", &c->shard.count);
   const auto indices = shard->find("indices");
   if (s.is_ok() && indices != shard->end() && indices->is_array() &&
       indices->size() > kShardCountMax) {
@@ -240,11 +238,10 @@ Status read_counters(const Json& root, Counters* c) {
     const std::string field = "crash_states_by_case[" + std::to_string(i) + "]";
     CaseKey key;
     uint64_t count = 0;
-    s = read_key((*by_case)[i], field, "durability", &key.durability);
-    if (s.is_ok()) s = read_key((*by_case)[i], field, "policy", &key.policy);
-    if (s.is_ok()) s = read_key((*by_case)[i], field, "mode", &key.mode);
-    if (s.is_ok()) s = read_key((*by_case)[i], field, "crash_states", &count);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(read_key((*by_case)[i], field, "durability", &key.durability));
+    RETURN_IF_ERROR(read_key((*by_case)[i], field, "policy", &key.policy));
+    RETURN_IF_ERROR(read_key((*by_case)[i], field, "mode", &key.mode));
+    RETURN_IF_ERROR(read_key((*by_case)[i], field, "crash_states", &count));
     if (!c->crash_states_by_case.emplace(key, count).second) {
       return format_error(field + ": case " + case_name(key) + " appears twice");
     }
@@ -265,9 +262,8 @@ Status read_fault_model(const Json& root, FaultModel* m) {
   for (size_t i = 0; i < policies->size(); i++) {
     const std::string field = "fault_model.policies[" + std::to_string(i) + "]";
     PolicyDescription policy;
-    s = read_key((*policies)[i], field, "name", &policy.name);
-    if (s.is_ok()) s = read_key((*policies)[i], field, "description", &policy.description);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(read_key((*policies)[i], field, "name", &policy.name));
+    RETURN_IF_ERROR(read_key((*policies)[i], field, "description", &policy.description));
     m->policies.push_back(std::move(policy));
   }
   return Status();
@@ -305,34 +301,29 @@ Status read_summary(const Json& root, Summary* summary) {
     const std::string field = "violations_list[" + std::to_string(i) + "]";
     if (!(*violations)[i].is_object()) return wrong_type(field, "an object", (*violations)[i]);
     Violation violation;
-    s = read_violation((*violations)[i], field, &violation);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(read_violation((*violations)[i], field, &violation));
     summary->violations.push_back(std::move(violation));
   }
   uint64_t violation_count = 0;
-  s = read_key(root, "", "violations", &violation_count);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_key(root, "", "violations", &violation_count));
   if (violation_count != summary->violations.size()) {
     return format_error("violations: " + std::to_string(violation_count) +
                         " differs from the length of violations_list (" +
                         std::to_string(summary->violations.size()) + ")");
   }
   const Json* series = nullptr;
-  s = read_bounded_array(root, "", "rate_series", kRatePointsMax, &series);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_bounded_array(root, "", "rate_series", kRatePointsMax, &series));
   for (size_t i = 0; i < series->size(); i++) {
     const std::string field = "rate_series[" + std::to_string(i) + "]";
     RatePoint point;
-    s = read_key((*series)[i], field, "t_s", &point.t_s);
-    if (s.is_ok()) s = read_key((*series)[i], field, "crash_states", &point.crash_states);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(read_key((*series)[i], field, "t_s", &point.t_s));
+    RETURN_IF_ERROR(read_key((*series)[i], field, "crash_states", &point.crash_states));
     summary->rate_series.push_back(point);
   }
   std::string started_at;
   std::string finished_at;
-  s = read_key(root, "", "started_at", &started_at);
-  if (s.is_ok()) s = read_key(root, "", "finished_at", &finished_at);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_key(root, "", "started_at", &started_at));
+  RETURN_IF_ERROR(read_key(root, "", "finished_at", &finished_at));
   Result<int64_t> started = parse_utc_timestamp(started_at);
   if (!started.is_ok()) return format_error("started_at: " + started.status().message());
   Result<int64_t> finished = parse_utc_timestamp(finished_at);
@@ -349,8 +340,7 @@ Result<Summary> summary_from_json(std::string_view text) {
     return format_error("summary.json: " + std::to_string(text.size()) + " bytes, more than " +
                         std::to_string(kSummaryJsonBytesMax));
   }
-  Status status = check_nesting(text);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(check_nesting(text));
   Json root;
   try {
     root = Json::parse(text);
@@ -359,15 +349,12 @@ Result<Summary> summary_from_json(std::string_view text) {
     return format_error(std::string("summary.json is not valid JSON: ") + error.what());
   }
   Summary summary;
-  status = read_summary(root, &summary);
-  if (!status.is_ok()) return status;
-  status = validate(summary);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(read_summary(root, &summary));
+  RETURN_IF_ERROR(validate(summary));
   // Derived, not stored in the model: a value that disagrees means the file
   // was edited by hand or by a buggy writer, and its counts cannot be trusted.
   double rate = 0;
-  status = read_key(root, "", "crash_states_per_s", &rate);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(read_key(root, "", "crash_states_per_s", &rate));
   const double expected = crash_states_per_s(summary);
   if (!(std::fabs(rate - expected) <= 1e-9 * std::max(1.0, expected))) {
     return format_error("crash_states_per_s: " + std::to_string(rate) +

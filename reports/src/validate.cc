@@ -67,12 +67,11 @@ Status check_name_map(const std::string& field, const std::map<std::string, uint
 }
 
 Status check_config(const CampaignConfig& config) {
-  Status status = check_text("target", config.target, /*required=*/true);
-  if (status.is_ok()) status = check_name_list("durability", config.durability);
-  if (status.is_ok()) status = check_name_list("modes", config.modes);
-  if (status.is_ok()) status = check_name_list("policies", config.policies);
-  if (status.is_ok()) status = check_name("dir_mode", config.dir_mode);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(check_text("target", config.target, /*required=*/true));
+  RETURN_IF_ERROR(check_name_list("durability", config.durability));
+  RETURN_IF_ERROR(check_name_list("modes", config.modes));
+  RETURN_IF_ERROR(check_name_list("policies", config.policies));
+  RETURN_IF_ERROR(check_name("dir_mode", config.dir_mode));
   const Shard& shard = config.shard;
   if (shard.count == 0 || shard.count > kShardCountMax) {
     return format_error("shard.count: " + std::to_string(shard.count) + " is not in [1, " +
@@ -134,10 +133,9 @@ Status check_counters(const Counters& counters) {
                         " entries");
   }
   for (const auto& [key, count] : counters.crash_states_by_case) {
-    status = check_name("crash_states_by_case durability", key.durability);
-    if (status.is_ok()) status = check_name("crash_states_by_case policy", key.policy);
-    if (status.is_ok()) status = check_name("crash_states_by_case mode", key.mode);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_name("crash_states_by_case durability", key.durability));
+    RETURN_IF_ERROR(check_name("crash_states_by_case policy", key.policy));
+    RETURN_IF_ERROR(check_name("crash_states_by_case mode", key.mode));
   }
   return Status();
 }
@@ -245,9 +243,8 @@ Status check_rate_series(const std::vector<RatePoint>& series, uint64_t crash_st
 }  // namespace
 
 Status validate(const Summary& summary) {
-  Status status = check_config(summary.config);
-  if (status.is_ok()) status = check_counters(summary.counters);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(check_config(summary.config));
+  RETURN_IF_ERROR(check_counters(summary.counters));
   if (summary.violations.size() > kViolationsMax) {
     return format_error("violations_list: more than " + std::to_string(kViolationsMax) +
                         " entries");
@@ -255,13 +252,12 @@ Status validate(const Summary& summary) {
   std::set<std::string_view> ids;
   for (size_t i = 0; i < summary.violations.size(); i++) {
     const Violation& violation = summary.violations[i];
-    status = check_violation("violations_list[" + std::to_string(i) + "]", violation);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_violation("violations_list[" + std::to_string(i) + "]", violation));
     if (!ids.insert(violation.id).second) {
       return format_error("violations_list: id " + quoted(violation.id) + " appears twice");
     }
   }
-  status = check_finite("elapsed_s", summary.elapsed_s);
+  Status status = check_finite("elapsed_s", summary.elapsed_s);
   if (status.is_ok())
     status = check_rate_series(summary.rate_series, summary.counters.crash_states);
   if (status.is_ok()) status = check_fault_model(summary.fault_model, summary.config);
@@ -273,8 +269,7 @@ Status validate(const Summary& summary) {
     return format_error("interrupted: " + quoted(summary.interrupted) + " is not a name");
   }
   if (summary.first_violation_s) {
-    status = check_finite("first_violation_s", *summary.first_violation_s);
-    if (!status.is_ok()) return status;
+    RETURN_IF_ERROR(check_finite("first_violation_s", *summary.first_violation_s));
     if (summary.violations.empty()) {
       return format_error("first_violation_s: set without any violation");
     }

@@ -311,10 +311,9 @@ Result<Artifact> read_artifact(const std::string& dir) {
   ASSIGN_OR_RETURN(auto meta, read_meta(dir));
   const Json& j = meta;
   Artifact a;
-  Status s = read_names(j, &a);
-  if (s.is_ok()) s = read_crash_setup(j, &a);
-  if (s.is_ok()) s = read_crash_site(j, &a);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_names(j, &a));
+  RETURN_IF_ERROR(read_crash_setup(j, &a));
+  RETURN_IF_ERROR(read_crash_site(j, &a));
   const auto fork = j.find("fork");
   if (fork != j.end() && !fork->is_null()) {
     ASSIGN_OR_RETURN(auto f, fork_from(*fork));
@@ -324,8 +323,7 @@ Result<Artifact> read_artifact(const std::string& dir) {
     return json_util::corrupt(kMetaWhat, "fork evidence missing");
   }
   assert(a.mode == kModeSim || a.fork.has_value());
-  s = read_data_files(dir, &a);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(read_data_files(dir, &a));
   return a;
 }
 

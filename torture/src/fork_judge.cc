@@ -184,9 +184,8 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
                     ForkEvidence{kPolicyWorkload, in.cycle.db_path, {}, in.kill, in.cycle.threads},
                     "fork child, " + in.kill};
   } else {
-    Status s = judge_as_left(&c);
-    if (s.is_ok()) s = judge_power_losses(&c);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(judge_as_left(&c));
+    RETURN_IF_ERROR(judge_power_losses(&c));
   }
   c.scope.reset();  // Judging is over: nothing below recovers a state.
   if (!c.finding) return report;

@@ -183,11 +183,10 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
                         rng() % 1000 < settings_.recovery_crash_per_mille;
     std::unique_ptr<SimFs> pristine = second ? image->clone() : nullptr;
     uint64_t events = 0;
-    Status s = judge_image(*image, spec, judged, beyond, context + lost_file_text(choice), &events);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(
+        judge_image(*image, spec, judged, beyond, context + lost_file_text(choice), &events));
     if (pristine && events > 0 && !done()) {
-      s = judge_second_crash(*pristine, spec, options, events, rng, judged);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(judge_second_crash(*pristine, spec, options, events, rng, judged));
     }
   }
   return Status::ok();

@@ -126,13 +126,12 @@ Status SimRun::run_step(size_t index) {
   const Step& step = workload_.steps[index];
   current_step_ = index + 1;
   ArmedFault fault(step.fault);
-  Status s = fault.arm();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(fault.arm());
   const uint64_t fired_before = faults_->injected_total();
   faults_before_step_ = fired_before;
   if (step.kind == StepKind::kCrash) return next_generation(current_step_, step);
   Status op_error;
-  s = execute(step, &op_error);
+  Status s = execute(step, &op_error);
   fault.disarm();
   if (!s.is_ok()) return s;
   const bool fired = faults_->injected_total() > fired_before;
@@ -191,10 +190,9 @@ Status SimRun::execute(const Step& step, Status* op_error) {
 }
 
 Status SimRun::close_target(Status* op_error) {
-  Status s = history_->record_sync_begin(oracle::SyncKind::kClose);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(history_->record_sync_begin(oracle::SyncKind::kClose));
   *op_error = target_->close();
-  s = history_->record_sync_end(oracle::SyncKind::kClose, op_error->is_ok());
+  Status s = history_->record_sync_end(oracle::SyncKind::kClose, op_error->is_ok());
   target_.reset();
   return s;
 }
@@ -241,8 +239,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   if (!s.is_ok()) return s;
   crash_op_ = "open";  // drain() set it to the recovery's own crash points.
   crash_file_ = kSimDbDir;
-  s = record(spec, judgement, step_context(step));
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(record(spec, judgement, step_context(step)));
   if (!judgement.verdict.ok) {
     target_.reset();  // Nothing sound to continue from.
     return Status::ok();

@@ -57,10 +57,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::create(faultfs::FileSystem& fs,
   ASSIGN_OR_RETURN(auto file, fs.open(path, faultfs::OpenMode::kCreate));
   std::array<char, kFileHeaderBytes> header;
   encode_file_header(epoch, base_sequence, header.data());
-  Status s = (file)->write_at(0, std::string_view(header.data(), header.size()));
-  if (s.is_ok()) s = (file)->truncate(kFileHeaderBytes);
-  if (s.is_ok()) s = (file)->sync();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(file->write_at(0, std::string_view(header.data(), header.size())));
+  RETURN_IF_ERROR(file->truncate(kFileHeaderBytes));
+  RETURN_IF_ERROR(file->sync());
   return std::unique_ptr<WalWriter>(
       new WalWriter(fs, std::move(file), epoch, kFirstRecordOffset, kFileHeaderBytes));
 }
@@ -194,8 +193,7 @@ Status WalWriter::abandon_preallocation(const Status& no_space) {
 }
 
 Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::string_view payload) {
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(check_usable());
   if (!is_valid_kind(static_cast<uint8_t>(kind))) return invalid(path_, "unknown record kind");
   if (payload.size() > kMaxRecordPayloadBytes) {
     return invalid(path_, "payload of " + std::to_string(payload.size()) +
@@ -213,8 +211,7 @@ Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::stri
     synced_sequence = sync_progress_.synced_sequence;
   }
   assert(synced_sequence < sequence || synced_sequence == 0);
-  s = write_frame(kind, epoch_, sequence, synced_sequence, payload);
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(write_frame(kind, epoch_, sequence, synced_sequence, payload));
   {
     std::lock_guard<std::mutex> lock(mu_);
     sync_progress_.claimed_sequence = std::max(sync_progress_.claimed_sequence, synced_sequence);
@@ -228,8 +225,7 @@ Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::stri
 }
 
 Status WalWriter::sync() {
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(check_usable());
   // Only records whose write returned before the fdatasync started are
   // covered by it; append publishes last_sequence after its write returns.
   SyncProgress before;
@@ -237,7 +233,7 @@ Status WalWriter::sync() {
     std::lock_guard<std::mutex> lock(mu_);
     before = sync_progress_;
   }
-  s = file_->sync();
+  Status s = file_->sync();
   if (!s.is_ok()) return poison(std::move(s));
   if (before.appended) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -252,8 +248,7 @@ Status WalWriter::sync() {
 }
 
 Status WalWriter::append_sync_proof() {
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(check_usable());
   uint64_t sequence = 0;
   uint64_t synced_sequence = 0;
   {
@@ -266,8 +261,7 @@ Status WalWriter::append_sync_proof() {
     synced_sequence = sync_progress_.synced_sequence;
   }
   assert(synced_sequence <= sequence);
-  s = write_frame(RecordKind::kSyncProof, epoch_, sequence, synced_sequence, {});
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(write_frame(RecordKind::kSyncProof, epoch_, sequence, synced_sequence, {}));
   std::lock_guard<std::mutex> lock(mu_);
   sync_progress_.claimed_sequence = std::max(sync_progress_.claimed_sequence, synced_sequence);
   return Status::ok();
@@ -283,8 +277,7 @@ void WalWriter::note_synced(uint64_t sequence) {
 }
 
 Status WalWriter::recycle(uint64_t checkpoint_sequence) {
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(check_usable());
   if (epoch_ == UINT32_MAX) return invalid(path_, "epoch exhausted");
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -297,12 +290,11 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   const uint32_t new_epoch = epoch_ + 1;
   std::array<char, kFileHeaderBytes> header;
   encode_file_header(new_epoch, checkpoint_sequence, header.data());
-  s = file_->write_at(0, std::string_view(header.data(), header.size()));
+  Status s = file_->write_at(0, std::string_view(header.data(), header.size()));
   if (!s.is_ok()) return poison(std::move(s));
   end_offset_ = kFirstRecordOffset;
   // The new epoch has nothing synced yet: synced_sequence 0.
-  s = write_frame(RecordKind::kCheckpoint, new_epoch, checkpoint_sequence, 0, {});
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(write_frame(RecordKind::kCheckpoint, new_epoch, checkpoint_sequence, 0, {}));
   epoch_ = new_epoch;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -325,9 +317,8 @@ Status WalWriter::trim_past_end(uint64_t keep_bytes) {
 
 Status WalWriter::cut_to(uint64_t new_size) {
   assert(new_size >= end_offset_);
-  Status s = check_usable();
-  if (!s.is_ok()) return s;
-  s = file_->truncate(new_size);
+  RETURN_IF_ERROR(check_usable());
+  Status s = file_->truncate(new_size);
   if (!s.is_ok()) return poison(std::move(s));
   s = file_->sync();
   if (!s.is_ok()) return poison(std::move(s));

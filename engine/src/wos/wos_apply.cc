@@ -85,8 +85,7 @@ faultfs::Status WosStore::apply(const Delta& delta, uint64_t sequence) {
 }
 
 faultfs::Result<WosStore::Prepared> WosStore::prepare(const Delta& delta, uint64_t sequence) {
-  faultfs::Status status = validate(delta, sequence);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(validate(delta, sequence));
   Prepared prepared;
   prepared.sequence_ = sequence;
   if (sequence == checkpoint_sequence_) {
@@ -97,9 +96,8 @@ faultfs::Result<WosStore::Prepared> WosStore::prepare(const Delta& delta, uint64
   prepared.changes_ = true;
   prepared.live_entries_ = the_plan.live_entries;
   prepared.live_bytes_ = the_plan.live_bytes;
-  status = the_plan.compact ? compact_with(delta, the_plan, &prepared)
-                            : append_delta(delta, the_plan, &prepared);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(the_plan.compact ? compact_with(delta, the_plan, &prepared)
+                                   : append_delta(delta, the_plan, &prepared));
   assert(prepared.sequence_ == sequence);
   return prepared;
 }
@@ -202,7 +200,7 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   // On an early error the half-written db.tmp stays: it is never installed
   // without a full sync, and the next compaction or open replaces it.
   auto give_up = [&](faultfs::Status error) {
-    (temp)->close().ignore_error();  // `error` is the failure worth reporting.
+    temp->close().ignore_error();  // `error` is the failure worth reporting.
     return error;
   };
 
@@ -248,13 +246,13 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
   while (true) {
     ASSIGN_OR_RETURN(auto item, scanner.next());
     if (!item.has_value()) break;
-    const EntryView& entry = (item)->entry;
+    const EntryView& entry = item->entry;
     if (entry.type != kEntryTypePut) continue;
     Slot* slot = index_.find_mutable(entry.table, entry.key);
-    if (slot == nullptr || slot->offset != (item)->offset) continue;  // Superseded.
-    if (delta.contains(entry.table, entry.key)) continue;             // The delta decides.
+    if (slot == nullptr || slot->offset != item->offset) continue;  // Superseded.
+    if (delta.contains(entry.table, entry.key)) continue;           // The delta decides.
     moved->emplace_back(slot, writer->offset());
-    RETURN_IF_ERROR(writer->add_raw((item)->raw));
+    RETURN_IF_ERROR(writer->add_raw(item->raw));
   }
   return faultfs::Status::ok();
 }

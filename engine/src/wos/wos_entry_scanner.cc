@@ -49,8 +49,7 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   if (end_ - position_ < kEntryHeaderBytes) {
     return corruption(path_, position_, "truncated entry header before the committed length");
   }
-  faultfs::Status filled = fill(kEntryHeaderBytes);
-  if (!filled.is_ok()) return filled;
+  RETURN_IF_ERROR(fill(kEntryHeaderBytes));
   const std::string_view head =
       std::string_view(buffer_).substr(position_ - buffer_offset_, kEntryHeaderBytes);
   ASSIGN_OR_RETURN(auto header, decode_entry_header(head, path_, position_));
@@ -58,8 +57,7 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   if (total > end_ - position_) {
     return corruption(path_, position_, "entry crosses the committed length");
   }
-  filled = fill(total);
-  if (!filled.is_ok()) return filled;
+  RETURN_IF_ERROR(fill(total));
   Item item;
   item.offset = position_;
   item.raw = std::string_view(buffer_).substr(position_ - buffer_offset_, total);

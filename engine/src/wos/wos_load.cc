@@ -90,10 +90,10 @@ faultfs::Status scan_into_batches(faultfs::File& db, const std::string& path, ui
   while (true) {
     ASSIGN_OR_RETURN(auto item, scanner.next());
     if (!item.has_value()) break;
-    if (!batch.has_room_for((item)->entry.table)) {
+    if (!batch.has_room_for(item->entry.table)) {
       if (!emit(std::exchange(batch, LoadBatch()))) return cancelled;
     }
-    batch.add((item)->entry, (item)->offset);
+    batch.add(item->entry, item->offset);
   }
   if (!batch.empty() && !emit(std::move(batch))) return cancelled;
   *read_calls = scanner.read_calls();

@@ -55,13 +55,10 @@ faultfs::Status install_temp_db(const StoreDir& dir, const Conf& conf, Resume* r
     return corruption(dir.conf_path(), kConfGenerationOffset,
                       "conf generation matches neither db nor db.tmp");
   }
-  faultfs::Status status = (*temp)->close();
-  if (!status.is_ok()) return status;
-  status = resume->db->close();
-  if (!status.is_ok()) return status;
-  status = fs.rename(dir.db_temp_path(), dir.db_path());
-  if (status.is_ok()) status = fs.sync_dir(dir.dir());
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR((*temp)->close());
+  RETURN_IF_ERROR(resume->db->close());
+  RETURN_IF_ERROR(fs.rename(dir.db_temp_path(), dir.db_path()));
+  RETURN_IF_ERROR(fs.sync_dir(dir.dir()));
   logger().warn("wos {}: installed db.tmp of generation {} named by conf", dir.dir(),
                 conf.generation);
   auto db = fs.open(dir.db_path(), faultfs::OpenMode::kReadWrite);
@@ -70,7 +67,7 @@ faultfs::Status install_temp_db(const StoreDir& dir, const Conf& conf, Resume* r
   if (!db_size.is_ok()) return db_size.status();
   resume->db = std::move(*db);
   resume->db_size = *db_size;
-  return status;
+  return faultfs::Status::ok();
 }
 
 // The case analysis of a crash between the steps of a compaction switch:
@@ -137,18 +134,15 @@ faultfs::Status WosStore::initialize(const StoreDir& dir) {
 
   ASSIGN_OR_RETURN(auto db, fs.open(dir.db_path(), faultfs::OpenMode::kCreateTruncate));
   const DbHeader header{kFirstGeneration, 0, kDbHeaderBytes};
-  faultfs::Status status = (db)->append(encode_db_header(header));
-  if (status.is_ok()) status = (db)->sync();
+  faultfs::Status status = db->append(encode_db_header(header));
+  if (status.is_ok()) status = db->sync();
   if (!status.is_ok()) {
-    (db)->close().ignore_error();  // The write failed already; that error is the one to report.
+    db->close().ignore_error();  // The write failed already; that error is the one to report.
     return status;
   }
-  status = (db)->close();
-  if (!status.is_ok()) return status;
-  status = fs.sync_dir(dir.dir());
-  if (!status.is_ok()) return status;
-  status = fs.sync_dir(faultfs::parent_path(dir.dir()));
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(db->close());
+  RETURN_IF_ERROR(fs.sync_dir(dir.dir()));
+  RETURN_IF_ERROR(fs.sync_dir(faultfs::parent_path(dir.dir())));
   // A new store: no log existed beside it yet (the engine records the one it
   // creates).
   return dir.publish_conf(
@@ -179,8 +173,7 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
       std::move(dir), std::move(resume.db), resume.generation, resume.db_length, resume.sequence));
   store->conf_wal_ = conf->wal;
   store->wal_next_ = conf->wal;
-  status = store->finish_open(*conf, resume.roll_forward);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(store->finish_open(*conf, resume.roll_forward));
   assert(store->db_length_ >= kDbHeaderBytes + store->index_.live_bytes());
   return store;
 }

@@ -26,16 +26,16 @@ faultfs::Status StoreDir::ensure_exists() const {
 
 faultfs::Result<Conf> StoreDir::read_conf() const {
   ASSIGN_OR_RETURN(auto file, fs_.open(conf_path_, faultfs::OpenMode::kRead));
-  auto size = (file)->size();
+  auto size = file->size();
   if (!size.is_ok()) return size.status();
   // Version 1 is kConfBytesV1 long, version 2 kConfBytes; nothing else is read.
   if (*size != kConfBytes && *size != kConfBytesV1) {
     return corruption(conf_path_, 0, "conf has the wrong size");
   }
   std::array<char, kConfBytes> bytes{};
-  ASSIGN_OR_RETURN(auto n, (file)->read_at(0, std::span<char>(bytes.data(), *size)));
+  ASSIGN_OR_RETURN(auto n, file->read_at(0, std::span<char>(bytes.data(), *size)));
   if (n != *size) return corruption(conf_path_, n, "short read of conf");
-  RETURN_IF_ERROR((file)->close());
+  RETURN_IF_ERROR(file->close());
   return decode_conf(std::string_view(bytes.data(), *size), conf_path_);
 }
 
@@ -51,17 +51,15 @@ faultfs::Result<DbHeader> StoreDir::read_db_header(faultfs::File& file, const st
 
 faultfs::Status StoreDir::publish_conf(const Conf& conf) const {
   ASSIGN_OR_RETURN(auto file, fs_.open(conf_temp_path_, faultfs::OpenMode::kCreateTruncate));
-  faultfs::Status status = (file)->append(encode_conf(conf));
-  if (status.is_ok()) status = (file)->sync();
+  faultfs::Status status = file->append(encode_conf(conf));
+  if (status.is_ok()) status = file->sync();
   if (!status.is_ok()) {
     // The write already failed; the close error, if any, adds nothing.
-    (file)->close().ignore_error();
+    file->close().ignore_error();
     return status;
   }
-  status = (file)->close();
-  if (!status.is_ok()) return status;
-  status = fs_.rename(conf_temp_path_, conf_path_);
-  if (!status.is_ok()) return status;
+  RETURN_IF_ERROR(file->close());
+  RETURN_IF_ERROR(fs_.rename(conf_temp_path_, conf_path_));
   return fs_.sync_dir(dir_);
 }
 

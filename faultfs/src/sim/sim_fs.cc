@@ -235,7 +235,7 @@ Result<std::unique_ptr<FileLock>> SimFs::lock(const std::string& path) {
                     : sim::resolve_dir(core_->st, std::span(parts).first(parts.size() - 1), path));
   if (parts.empty() || sim::lookup(core_->st, dir, parts.back()) == 0) {
     ASSIGN_OR_RETURN(auto created, open(path, OpenMode::kCreate));
-    RETURN_IF_ERROR((created)->close());
+    RETURN_IF_ERROR(created->close());
   } else if (core_->st.is_dir(sim::lookup(core_->st, dir, parts.back()))) {
     return Status(ErrorCode::kInvalidArgument, "lock of a directory: " + path, EISDIR);
   }

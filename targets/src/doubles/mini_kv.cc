@@ -33,9 +33,8 @@ Status MiniKvTarget::open(faultfs::FileSystem& fs, const std::string& dir, Durab
   if (fs_ != nullptr) return Status(ErrorCode::kInvalidArgument, "already open");
   ASSIGN_OR_RETURN(auto exists, fs.exists(dir));
   if (!exists) {
-    Status s = fs.mkdir(dir);
-    if (s.is_ok()) s = fs.sync_dir(faultfs::parent_path(dir));
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(fs.mkdir(dir));
+    RETURN_IF_ERROR(fs.sync_dir(faultfs::parent_path(dir)));
   }
   fs_ = &fs;
   dir_ = dir;
@@ -91,8 +90,7 @@ Result<uint64_t> MiniKvTarget::apply(const Write& write) {
   if (fs_ == nullptr) return Status(ErrorCode::kInvalidArgument, "not open");
   if (read_only_) return Status(ErrorCode::kInvalidArgument, "read_only after an I/O error");
   if (write.empty()) return Status(ErrorCode::kInvalidArgument, "empty write");
-  Status s = finish_deferred();
-  if (!s.is_ok()) return s;
+  RETURN_IF_ERROR(finish_deferred());
   if (durability_ != Durability::kNone) {
     Write logged;
     for (const Op& op : write) {
@@ -100,17 +98,15 @@ Result<uint64_t> MiniKvTarget::apply(const Write& write) {
       logged.push_back(op);
     }
     if (!logged.empty()) {
-      s = append_record(encode_frame(encode_record(seq_ + 1, synced_end_, logged)),
-                        write.size() > 1);
-      if (!s.is_ok()) return s;
+      RETURN_IF_ERROR(append_record(encode_frame(encode_record(seq_ + 1, synced_end_, logged)),
+                                    write.size() > 1));
     }
   }
   apply_to_rows(write, &rows_);
   for (const Op& op : write) bytes_since_checkpoint_ += op.key.size() + op.value.size();
   const uint64_t seq = ++seq_;
   if (durability_ == Durability::kFull) {
-    s = commit_locked(lock, seq);
-    if (!s.is_ok()) return s;
+    RETURN_IF_ERROR(commit_locked(lock, seq));
   }
   return seq;
 }
