@@ -24,9 +24,8 @@ std::string parent_path(std::string_view path) {
 
 Result<std::string> read_file(FileSystem& fs, const std::string& path) {
   ASSIGN_OR_RETURN(auto file, fs.open(path, OpenMode::kRead));
-  auto size = file->size();
-  if (!size.is_ok()) return size.status();
-  std::string out(*size, '\0');
+  ASSIGN_OR_RETURN(auto size, file->size());
+  std::string out(size, '\0');
   size_t done = 0;
   while (done < out.size()) {
     ASSIGN_OR_RETURN(auto n,

@@ -82,16 +82,15 @@ std::string_view Arena::store(std::string_view bytes) {
 
 Result<LoadedHistory> LoadedHistory::load(sql::Db& db, uint64_t hi) {
   LoadedHistory out;
-  auto keys = db.prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id");
-  if (!keys.is_ok()) return keys.status();
+  ASSIGN_OR_RETURN(auto keys, db.prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id"));
   for (;;) {
-    ASSIGN_OR_RETURN(auto row, keys.value()->step());
+    ASSIGN_OR_RETURN(auto row, keys->step());
     if (!row) break;
     // Key ids are dense from 1 (History::key_id_of): index = id - 1.
-    if (keys.value()->column_int(0) != static_cast<int64_t>(out.keys.size()) + 1) {
+    if (keys->column_int(0) != static_cast<int64_t>(out.keys.size()) + 1) {
       return Status(ErrorCode::kCorruption, "history key ids are not dense");
     }
-    out.add_key(keys.value()->column_blob(1), keys.value()->column_blob(2));
+    out.add_key(keys->column_blob(1), keys->column_blob(2));
   }
   // Op indexes are stored in 32 bits, with UINT32_MAX reserved for "absent".
   if (out.keys.size() >= kNoOp) {

@@ -79,18 +79,16 @@ Json spec_json(const CrashSpec& spec) {
 Result<CrashSpec> spec_from(const Json& j) {
   constexpr const char* kWhat = "artifact.json crash";
   CrashSpec spec;
-  auto policy = json_util::get_string(j, "policy", kWhat);
-  if (!policy.is_ok()) return policy.status();
-  spec.policy = policy.value();
+  ASSIGN_OR_RETURN(auto policy, json_util::get_string(j, "policy", kWhat));
+  spec.policy = policy;
   for (auto [key, field] : {std::pair{"step", &spec.step}, std::pair{"mutations", &spec.mutations},
                             std::pair{"persistence_points", &spec.persistence_points},
                             std::pair{"recovery_event", &spec.recovery_event}}) {
     ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, key, kWhat));
     *field = v;
   }
-  auto choice = choice_from(j, "choice");
-  if (!choice.is_ok()) return choice.status();
-  spec.choice = choice.value();
+  ASSIGN_OR_RETURN(auto choice, choice_from(j, "choice"));
+  spec.choice = choice;
   ASSIGN_OR_RETURN(auto second, choice_from(j, "recovery_choice"));
   spec.recovery_choice = second;
   return spec;
@@ -190,17 +188,14 @@ Result<Json> read_meta(const std::string& dir) {
     return Status(ErrorCode::kCorruption, dir + " is not an artifact folder");
   }
   ASSIGN_OR_RETURN(auto text, read_text(root / kArtifactFile));
-  auto parsed = json_util::parse(text, kMetaWhat);
-  if (!parsed.is_ok()) return parsed.status();
-  const Json& j = parsed.value();
-  auto format = json_util::get_string(j, "format", kMetaWhat);
-  if (!format.is_ok()) return format.status();
-  if (format.value() != "dbx-torture-artifact") {
+  ASSIGN_OR_RETURN(auto parsed, json_util::parse(text, kMetaWhat));
+  const Json& j = parsed;
+  ASSIGN_OR_RETURN(auto format, json_util::get_string(j, "format", kMetaWhat));
+  if (format != "dbx-torture-artifact") {
     return json_util::corrupt(kMetaWhat, "wrong format");
   }
-  auto version = json_util::get_u64(j, "version", kMetaWhat);
-  if (!version.is_ok()) return version.status();
-  if (version.value() != kArtifactVersion) return json_util::corrupt(kMetaWhat, "unknown version");
+  ASSIGN_OR_RETURN(auto version, json_util::get_u64(j, "version", kMetaWhat));
+  if (version != kArtifactVersion) return json_util::corrupt(kMetaWhat, "unknown version");
   return parsed;
 }
 
@@ -229,13 +224,11 @@ Status read_names(const Json& j, Artifact* a) {
 // What the crash ran under: durability, directory mode and sector size,
 // each checked against what the toolkit accepts.
 Status read_crash_setup(const Json& j, Artifact* a) {
-  auto durability = json_util::get_string(j, "durability", kMetaWhat);
-  if (!durability.is_ok()) return durability.status();
-  ASSIGN_OR_RETURN(auto d, durability_from(durability.value()));
+  ASSIGN_OR_RETURN(auto durability, json_util::get_string(j, "durability", kMetaWhat));
+  ASSIGN_OR_RETURN(auto d, durability_from(durability));
   a->durability = d;
-  auto dir_mode = json_util::get_string(j, "dir_mode", kMetaWhat);
-  if (!dir_mode.is_ok()) return dir_mode.status();
-  auto dm = faultfs::parse_dir_mode(dir_mode.value());
+  ASSIGN_OR_RETURN(auto dir_mode, json_util::get_string(j, "dir_mode", kMetaWhat));
+  auto dm = faultfs::parse_dir_mode(dir_mode);
   if (!dm.is_ok()) return json_util::corrupt(kMetaWhat, "unknown dir_mode");
   a->dir_mode = dm.value();
   ASSIGN_OR_RETURN(auto sector, json_util::get_u64(j, "sector_bytes", kMetaWhat));
@@ -263,28 +256,23 @@ Status read_crash_site(const Json& j, Artifact* a) {
 
 Result<ForkEvidence> fork_from(const Json& fork) {
   ForkEvidence f;
-  auto policy = json_util::get_string(fork, "policy", kMetaWhat);
-  if (!policy.is_ok()) return policy.status();
-  f.policy = policy.value();
-  auto db_path = json_util::get_string(fork, "db_path", kMetaWhat);
-  if (!db_path.is_ok()) return db_path.status();
-  f.db_path = db_path.value();
-  auto kill = json_util::get_string(fork, "kill", kMetaWhat);
-  if (!kill.is_ok()) return kill.status();
-  f.kill = kill.value();
+  ASSIGN_OR_RETURN(auto policy, json_util::get_string(fork, "policy", kMetaWhat));
+  f.policy = policy;
+  ASSIGN_OR_RETURN(auto db_path, json_util::get_string(fork, "db_path", kMetaWhat));
+  f.db_path = db_path;
+  ASSIGN_OR_RETURN(auto kill, json_util::get_string(fork, "kill", kMetaWhat));
+  f.kill = kill;
   if (fork.contains("threads")) {  // Absent from artifacts written before it.
-    auto threads = json_util::get_u64(fork, "threads", kMetaWhat);
-    if (!threads.is_ok()) return threads.status();
-    if (threads.value() > kThreadsMax) {
+    ASSIGN_OR_RETURN(auto threads, json_util::get_u64(fork, "threads", kMetaWhat));
+    if (threads > kThreadsMax) {
       return Status(ErrorCode::kCorruption, std::string(kMetaWhat) + ": fork.threads " +
-                                                std::to_string(threads.value()) + " above " +
+                                                std::to_string(threads) + " above " +
                                                 std::to_string(kThreadsMax));
     }
-    f.threads = static_cast<uint32_t>(threads.value());
+    f.threads = static_cast<uint32_t>(threads);
   }
-  auto choice = choice_from(fork, "choice");
-  if (!choice.is_ok()) return choice.status();
-  f.choice = choice.value();
+  ASSIGN_OR_RETURN(auto choice, choice_from(fork, "choice"));
+  f.choice = choice;
   return f;
 }
 
@@ -292,9 +280,8 @@ Result<ForkEvidence> fork_from(const Json& fork) {
 Status read_data_files(const std::string& dir, Artifact* a) {
   const fs::path root(dir);
   ASSIGN_OR_RETURN(auto workload_text, read_text(root / kWorkloadFile));
-  auto workload = workload_from_json(workload_text);
-  if (!workload.is_ok()) return workload.status();
-  a->workload = std::move(workload).value();
+  ASSIGN_OR_RETURN(auto workload, workload_from_json(workload_text));
+  a->workload = std::move(workload);
   for (auto [file, state] :
        {std::pair{kRecoveredFile, &a->recovered}, std::pair{kExpectedFile, &a->expected}}) {
     ASSIGN_OR_RETURN(auto state_text, read_text(root / file));

@@ -131,9 +131,8 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
     ASSIGN_OR_RETURN(auto v, json_util::get_string(j, key, kWhat));
     *field = v;
   }
-  auto complete = json_util::get_bool(j, "complete", kWhat);
-  if (!complete.is_ok()) return complete.status();
-  r.complete = complete.value();
+  ASSIGN_OR_RETURN(auto complete, json_util::get_bool(j, "complete", kWhat));
+  r.complete = complete;
   const auto by_policy = j.find("states_by_policy");
   if (by_policy == j.end() || !by_policy->is_object()) return json_util::corrupt(kWhat, "policies");
   for (const auto& [name, count] : by_policy->items()) {

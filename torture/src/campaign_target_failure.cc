@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "campaign_pool.h"
+#include "faultfs/status_macros.h"
 #include "replay_internal.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
@@ -71,9 +72,8 @@ Result<WorkloadReport> target_failure_report(const CampaignOptions& options,
     a.error = signal_name(signo);
   }
   a.verdict = a.kind + ": " + a.context;
-  auto v = save_finding(options, std::move(a), oracle::Verdict{}, 0, policy);
-  if (!v.is_ok()) return v.status();
-  report.violations.push_back(std::move(v).value());
+  ASSIGN_OR_RETURN(auto v, save_finding(options, std::move(a), oracle::Verdict{}, 0, policy));
+  report.violations.push_back(std::move(v));
   return report;
 }
 

@@ -52,12 +52,10 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
     // "all" levels the target has: a double's bug shows only in its own.
     o->durabilities = target->durabilities;
   }
-  auto modes = parse_modes(f.mode);
-  if (!modes.is_ok()) return modes.status();
-  o->modes = modes.value();
-  auto policies = parse_policies(f.policy);
-  if (!policies.is_ok()) return policies.status();
-  o->policies = policies.value();
+  ASSIGN_OR_RETURN(auto modes, parse_modes(f.mode));
+  o->modes = modes;
+  ASSIGN_OR_RETURN(auto policies, parse_policies(f.policy));
+  o->policies = policies;
   auto dir_mode = faultfs::parse_dir_mode(f.dir_mode);
   if (!dir_mode.is_ok()) {
     return Status(ErrorCode::kInvalidArgument, "--dir-mode: want strict or lenient");

@@ -133,9 +133,8 @@ Result<Artifact> fork_finding_artifact(const ForkJudging& in, Judge& judge,
   a.error = finding.judgement.error;
   a.recovered = finding.judgement.recovered;
   if (verdict.kind) {
-    auto expected = judge.state_at(verdict.p);
-    if (!expected.is_ok()) return expected.status();
-    a.expected = std::move(expected).value();
+    ASSIGN_OR_RETURN(auto expected, judge.state_at(verdict.p));
+    a.expected = std::move(expected);
   }
   return a;
 }
@@ -148,9 +147,8 @@ Result<reports::Violation> save_fork_finding(const ForkJudging& in, Artifact a,
                                              std::unique_ptr<oracle::History> history) {
   // Closing the log folds its WAL into history.db: one self-contained file.
   history.reset();
-  auto v = save_finding(in.options, std::move(a), verdict, 0, policy);
-  if (!v.is_ok()) return v.status();
-  const fs::path dir = fs::path(in.options.report_dir) / v->artifact;
+  ASSIGN_OR_RETURN(auto v, save_finding(in.options, std::move(a), verdict, 0, policy));
+  const fs::path dir = fs::path(in.options.report_dir) / v.artifact;
   std::error_code ec;
   fs::copy_file(in.cycle.history_path, dir / kHistoryFile, ec);
   // A child killed before it created its trace leaves none (replay: empty).

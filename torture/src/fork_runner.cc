@@ -190,9 +190,8 @@ Result<oracle::History::CommitOrdered> write_ordered_log(oracle::History& issued
                                                          uint32_t permutation) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
-  auto ordered = issued.rebuild_in_commit_order(path, permutation);
-  if (!ordered.is_ok()) return ordered.status();
-  assert(ordered->history != nullptr);
+  ASSIGN_OR_RETURN(auto ordered, issued.rebuild_in_commit_order(path, permutation));
+  assert(ordered.history != nullptr);
   return ordered;
 }
 
@@ -264,9 +263,8 @@ Result<WorkloadReport> judge_in_commit_order(
       ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, p));
       history = std::move(ordered.history);
     }
-    auto tried = judge(scratch, std::move(history));
-    if (!tried.is_ok()) return tried.status();
-    if (tried->violations.empty()) return tried;
+    ASSIGN_OR_RETURN(auto tried, judge(scratch, std::move(history)));
+    if (tried.violations.empty()) return tried;
   }
   ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, 0));
   return judge(options, std::move(ordered.history));
@@ -296,13 +294,12 @@ Result<WorkloadReport> execute_fork_cycle(const CampaignOptions& options,
   const Workload& workload = *spec.workload;
   const targets::Durability durability = spec.durability;
   const KillPlan kill = plan_kill(target, workload, spec.fork_ordinal);
-  auto work = detail::make_work_dir("w" + std::to_string(index));
-  if (!work.is_ok()) return work.status();
+  ASSIGN_OR_RETURN(auto work, detail::make_work_dir("w" + std::to_string(index)));
   // The child logs in issue order; the judge reads the log rebuilt in
   // commit order (history.db, which an artifact keeps).
-  detail::ForkCycle c{work.value(), work.value() + "/db", work.value() + "/trace.bin",
-                      work.value() + "/" + kHistoryFile, fork_threads(options, workload)};
-  const std::string issued_path = work.value() + "/" + kIssuedHistoryFile;
+  detail::ForkCycle c{work, work + "/db", work + "/trace.bin", work + "/" + kHistoryFile,
+                      fork_threads(options, workload)};
+  const std::string issued_path = work + "/" + kIssuedHistoryFile;
   detail::ForkPlan plan{&workload,    durability,  c.threads,      c.db_path,
                         c.trace_path, issued_path, kill.kill_point};
   Status laid = lay_down_empty_log(issued_path);

@@ -156,17 +156,15 @@ Result<targets::Write> write_from_json(const Json& array, std::string_view what)
   for (const Json& j : array) {
     ASSIGN_OR_RETURN(auto kind, get_string(j, "op", what));
     if (kind != "put" && kind != "del") return corrupt(what, "op not put|del");
-    auto table = get_bytes(j, "t", kTableBytesMax, what);
-    if (!table.is_ok()) return table.status();
-    if (table->empty()) return corrupt(what, "empty table name");
+    ASSIGN_OR_RETURN(auto table, get_bytes(j, "t", kTableBytesMax, what));
+    if (table.empty()) return corrupt(what, "empty table name");
     ASSIGN_OR_RETURN(auto key, get_bytes(j, "k", kKeyBytesMax, what));
     if (kind == "del") {
-      out.push_back(targets::Op::del(table.value(), key));
+      out.push_back(targets::Op::del(table, key));
       continue;
     }
-    auto value = get_bytes(j, "v", kValueBytesMax, what);
-    if (!value.is_ok()) return value.status();
-    out.push_back(targets::Op::put(table.value(), key, value.value()));
+    ASSIGN_OR_RETURN(auto value, get_bytes(j, "v", kValueBytesMax, what));
+    out.push_back(targets::Op::put(table, key, value));
   }
   return out;
 }

@@ -54,9 +54,9 @@ Result<bool> ForkShrinkJudge::failure(const Workload& w, uint32_t tries) {
   if (ec) return Status(ErrorCode::kIoError, "shrink: cannot create " + scratch_root_);
   for (uint32_t t = 0; t < tries; ++t) {
     const ForkCycleSpec spec{&w, artifact_.durability, t};
-    auto report = execute_fork_cycle(options_, target_, cycles_++, spec, [] { return false; });
-    if (!report.is_ok()) return report.status();
-    for (const reports::Violation& v : report->violations) {
+    ASSIGN_OR_RETURN(auto report,
+                     execute_fork_cycle(options_, target_, cycles_++, spec, [] { return false; }));
+    for (const reports::Violation& v : report.violations) {
       const bool same_cause = v.kind == artifact_.kind && v.policy == artifact_.fork->policy &&
                               v.crash_op == artifact_.crash_op &&
                               v.crash_file == artifact_.crash_file;

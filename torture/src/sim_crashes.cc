@@ -288,9 +288,8 @@ Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
   f.crash_op = crash_op_;
   f.crash_file = crash_file_;
   if (!judgement.verdict.ok && spec.policy != kPolicyWorkload) {
-    auto expected = judge_->state_at(judgement.verdict.p);
-    if (!expected.is_ok()) return expected.status();
-    f.expected = std::move(expected).value();
+    ASSIGN_OR_RETURN(auto expected, judge_->state_at(judgement.verdict.p));
+    f.expected = std::move(expected);
   }
   if (control_.only != nullptr) result_.only_result = f;
   if (!judgement.verdict.ok) result_.findings.push_back(std::move(f));

@@ -249,15 +249,14 @@ namespace {
 
 Result<IoFault> fault_from_json(const Json& j) {
   ASSIGN_OR_RETURN(auto name, json_util::get_string(j, "op", "workload fault"));
-  auto kind = json_util::get_u64(j, "kind", "workload fault");
-  if (!kind.is_ok()) return kind.status();
-  if (kind.value() < 1 || kind.value() > 3) {
+  ASSIGN_OR_RETURN(auto kind, json_util::get_u64(j, "kind", "workload fault"));
+  if (kind < 1 || kind > 3) {
     return json_util::corrupt("workload fault", "kind not 1..3");
   }
   for (size_t i = 0; i < faultfs::kFaultOpCount; ++i) {
     const auto op = static_cast<FaultOp>(i);
     if (name == faultfs::fault_point_name(op)) {
-      return IoFault{op, static_cast<FaultKind>(kind.value())};
+      return IoFault{op, static_cast<FaultKind>(kind)};
     }
   }
   return json_util::corrupt("workload fault", "unknown point " + name);
@@ -299,14 +298,13 @@ Status tuning_from_json(const Json& root, Workload* w) {
 // than misread: it may carry draws this reader would silently replace.
 Result<uint64_t> version_from_json(const Json& root) {
   if (!root.contains("version")) return uint64_t{1};
-  auto version = json_util::get_u64(root, "version", "workload");
-  if (!version.is_ok()) return version.status();
-  if (version.value() < 1 || version.value() > kWorkloadJsonVersion) {
-    return json_util::corrupt("workload", "version " + std::to_string(version.value()) +
-                                              " is not 1.." + std::to_string(kWorkloadJsonVersion) +
+  ASSIGN_OR_RETURN(auto version, json_util::get_u64(root, "version", "workload"));
+  if (version < 1 || version > kWorkloadJsonVersion) {
+    return json_util::corrupt("workload", "version " + std::to_string(version) + " is not 1.." +
+                                              std::to_string(kWorkloadJsonVersion) +
                                               ": written by a newer dbx-torture");
   }
-  return version.value();
+  return version;
 }
 
 // Version 1 derived a crash step's seed from its index, and so does this
@@ -322,50 +320,45 @@ Result<uint64_t> crash_seed_from_json(const Json& step, uint64_t version, uint64
 Result<Workload> workload_from_json(std::string_view text) {
   ASSIGN_OR_RETURN(auto parsed, json_util::parse(text, "workload"));
   const Json& root = parsed;
-  auto format = json_util::get_string(root, "format", "workload");
-  if (!format.is_ok()) return format.status();
-  if (format.value() != "dbx-torture-workload") {
+  ASSIGN_OR_RETURN(auto format, json_util::get_string(root, "format", "workload"));
+  if (format != "dbx-torture-workload") {
     return json_util::corrupt("workload", "format is not dbx-torture-workload");
   }
   ASSIGN_OR_RETURN(auto version, version_from_json(root));
-  auto seed = json_util::get_u64(root, "seed", "workload");
-  if (!seed.is_ok()) return seed.status();
+  ASSIGN_OR_RETURN(auto seed, json_util::get_u64(root, "seed", "workload"));
   const auto steps = root.find("steps");
   if (steps == root.end() || !steps->is_array()) {
     return json_util::corrupt("workload", "steps missing or not an array");
   }
   if (steps->size() > kWorkloadStepsMax) return json_util::corrupt("workload", "too many steps");
   Workload w;
-  w.seed = seed.value();
+  w.seed = seed;
   RETURN_IF_ERROR(tuning_from_json(root, &w));
   for (const Json& j : *steps) {
-    auto kind = json_util::get_string(j, "kind", "workload step");
-    if (!kind.is_ok()) return kind.status();
+    ASSIGN_OR_RETURN(auto kind, json_util::get_string(j, "kind", "workload step"));
     Step step;
-    if (kind.value() == "write") {
+    if (kind == "write") {
       const auto write = j.find("write");
       if (write == j.end()) return json_util::corrupt("workload step", "write missing");
       ASSIGN_OR_RETURN(auto ops, json_util::write_from_json(*write, "workload write"));
       step.write = std::move(ops);
-    } else if (kind.value() == "flush") {
+    } else if (kind == "flush") {
       step.kind = StepKind::kFlush;
-    } else if (kind.value() == "reopen") {
+    } else if (kind == "reopen") {
       step.kind = StepKind::kReopen;
-    } else if (kind.value() == "crash") {
+    } else if (kind == "crash") {
       step.kind = StepKind::kCrash;
-      auto crash_seed = crash_seed_from_json(j, version, w.seed, w.steps.size());
-      if (!crash_seed.is_ok()) return crash_seed.status();
-      step.crash_seed = crash_seed.value();
-    } else if (kind.value() == "wait") {
+      ASSIGN_OR_RETURN(auto crash_seed, crash_seed_from_json(j, version, w.seed, w.steps.size()));
+      step.crash_seed = crash_seed;
+    } else if (kind == "wait") {
       step.kind = StepKind::kWait;
-      auto ms = json_util::get_u64(j, "ms", "workload wait");
-      if (!ms.is_ok()) return ms.status();
-      if (ms.value() < 1 || ms.value() > kWaitMsMax) {
+      ASSIGN_OR_RETURN(auto ms, json_util::get_u64(j, "ms", "workload wait"));
+      if (ms < 1 || ms > kWaitMsMax) {
         return json_util::corrupt("workload wait", "ms not 1..60000");
       }
-      step.wait_ms = static_cast<uint32_t>(ms.value());
+      step.wait_ms = static_cast<uint32_t>(ms);
     } else {
-      return json_util::corrupt("workload step", "unknown kind " + kind.value());
+      return json_util::corrupt("workload step", "unknown kind " + kind);
     }
     const auto fault = j.find("fault");
     if (fault != j.end()) {

@@ -99,17 +99,15 @@ class LogWalk {
   [[nodiscard, gnu::always_inline]] Status probe_at(uint64_t offset, Probe* probe) {
     const uint64_t available = window_.file_size_bytes() - offset;
     if (available < kRecordHeaderBytes) {
-      auto bytes = window_.view(offset, available);
-      if (!bytes.is_ok()) return bytes.status();
-      if (all_zero(*bytes)) return probe->stop_with(Stop::kZeroHeader, "zero bytes");
+      ASSIGN_OR_RETURN(auto bytes, window_.view(offset, available));
+      if (all_zero(bytes)) return probe->stop_with(Stop::kZeroHeader, "zero bytes");
       return probe->stop_with(Stop::kBadRecord, "truncated record header (" +
                                                     std::to_string(available) + " of " +
                                                     std::to_string(kRecordHeaderBytes) + " bytes)");
     }
-    auto bytes = window_.view(offset, kRecordHeaderBytes);
-    if (!bytes.is_ok()) return bytes.status();
-    if (all_zero(*bytes)) return probe->stop_with(Stop::kZeroHeader, "all-zero record header");
-    const std::optional<RecordHeader> h = parse_record_header(bytes->data());
+    ASSIGN_OR_RETURN(auto bytes, window_.view(offset, kRecordHeaderBytes));
+    if (all_zero(bytes)) return probe->stop_with(Stop::kZeroHeader, "all-zero record header");
+    const std::optional<RecordHeader> h = parse_record_header(bytes.data());
     if (!h) return probe->stop_with(Stop::kBadRecord, "record header crc mismatch");
     if (h->epoch < epoch_) {
       return probe->stop_with(Stop::kOlderEpoch,
@@ -145,13 +143,12 @@ class LogWalk {
                                                         std::to_string(summary_.last_sequence));
     }
     // Bounded by the maximum and by the file: safe to fetch.
-    auto payload = window_.view(offset + kRecordHeaderBytes, h->payload_length);
-    if (!payload.is_ok()) return payload.status();
-    if (payload_crc(*payload) != h->payload_crc) {
+    ASSIGN_OR_RETURN(auto payload, window_.view(offset + kRecordHeaderBytes, h->payload_length));
+    if (payload_crc(payload) != h->payload_crc) {
       return probe->stop_with(Stop::kBadRecord, "payload crc mismatch");
     }
     auto record =
-        decode_payload_views(static_cast<RecordKind>(h->kind), h->sequence, *payload, &scratch_);
+        decode_payload_views(static_cast<RecordKind>(h->kind), h->sequence, payload, &scratch_);
     if (!record.is_ok()) {
       return probe->stop_with(Stop::kBadRecord,
                               "payload does not decode: " + record.status().message());

@@ -71,16 +71,14 @@ Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
   if (end_offset < kFirstRecordOffset || end_offset % kRecordAlignment != 0) {
     return invalid(path, "resume offset " + std::to_string(end_offset) + " is not a record start");
   }
-  auto file = fs.open(path, faultfs::OpenMode::kReadWrite);
-  if (!file.is_ok()) return file.status();
-  auto size = (*file)->size();
-  if (!size.is_ok()) return size.status();
-  if (end_offset > *size) {
+  ASSIGN_OR_RETURN(auto file, fs.open(path, faultfs::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(auto size, file->size());
+  if (end_offset > size) {
     return invalid(path, "resume offset " + std::to_string(end_offset) + " is past the file end " +
-                             std::to_string(*size));
+                             std::to_string(size));
   }
   std::array<char, kFileHeaderBytes> header;
-  ASSIGN_OR_RETURN(auto n, (*file)->read_at(0, std::span<char>(header.data(), header.size())));
+  ASSIGN_OR_RETURN(auto n, file->read_at(0, std::span<char>(header.data(), header.size())));
   // end_offset >= kFirstRecordOffset <= size, so the whole header is present.
   if (n != header.size()) {
     return Status(ErrorCode::kIoError, path + " offset 0: short read of the file header");
@@ -94,7 +92,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
     return invalid(path, "header epoch " + std::to_string(parsed.epoch) + ", expected " +
                              std::to_string(epoch));
   }
-  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(*file), epoch, end_offset, *size));
+  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(file), epoch, end_offset, size));
 }
 
 Status WalWriter::check_usable() const {

@@ -142,10 +142,9 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
   std::vector<IndexUpdate>& updates = prepared->updates_;
   updates.reserve(delta.entries());
   if (plan.append_bytes > 0) {
-    auto size = db_->size();
-    if (!size.is_ok()) return size.status();
-    if (*size < db_length_) return corruption(dir_.db_path(), *size, "db shrank below its length");
-    if (*size > db_length_) {
+    ASSIGN_OR_RETURN(auto size, db_->size());
+    if (size < db_length_) return corruption(dir_.db_path(), size, "db shrank below its length");
+    if (size > db_length_) {
       // Garbage from an interrupted flush: beyond the committed length, so
       // dropping it touches no checkpoint.
       RETURN_IF_ERROR(db_->truncate(db_length_));

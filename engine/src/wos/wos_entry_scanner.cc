@@ -61,9 +61,8 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   Item item;
   item.offset = position_;
   item.raw = std::string_view(buffer_).substr(position_ - buffer_offset_, total);
-  auto entry = decode_entry(item.raw, path_, position_);
-  if (!entry.is_ok()) return entry.status();
-  item.entry = *entry;
+  ASSIGN_OR_RETURN(auto entry, decode_entry(item.raw, path_, position_));
+  item.entry = entry;
   position_ += total;
   return std::optional<Item>(item);
 }

@@ -61,12 +61,10 @@ faultfs::Status install_temp_db(const StoreDir& dir, const Conf& conf, Resume* r
   RETURN_IF_ERROR(fs.sync_dir(dir.dir()));
   logger().warn("wos {}: installed db.tmp of generation {} named by conf", dir.dir(),
                 conf.generation);
-  auto db = fs.open(dir.db_path(), faultfs::OpenMode::kReadWrite);
-  if (!db.is_ok()) return db.status();
-  auto db_size = (*db)->size();
-  if (!db_size.is_ok()) return db_size.status();
-  resume->db = std::move(*db);
-  resume->db_size = *db_size;
+  ASSIGN_OR_RETURN(auto db, fs.open(dir.db_path(), faultfs::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(auto db_size, db->size());
+  resume->db = std::move(db);
+  resume->db_size = db_size;
   return faultfs::Status::ok();
 }
 
@@ -76,33 +74,31 @@ faultfs::Status install_temp_db(const StoreDir& dir, const Conf& conf, Resume* r
 // length by the size of the db it settled on.
 faultfs::Result<Resume> reconcile(const StoreDir& dir, const Conf& conf,
                                   std::unique_ptr<faultfs::File> db) {
-  auto db_size = db->size();
-  if (!db_size.is_ok()) return db_size.status();
-  auto header = dir.read_db_header(*db, dir.db_path(), *db_size);
-  if (!header.is_ok()) return header.status();
+  ASSIGN_OR_RETURN(auto db_size, db->size());
+  ASSIGN_OR_RETURN(auto header, dir.read_db_header(*db, dir.db_path(), db_size));
 
-  Resume resume{std::move(db), *db_size, conf.generation, conf.db_length, conf.checkpoint_sequence,
+  Resume resume{std::move(db), db_size, conf.generation, conf.db_length, conf.checkpoint_sequence,
                 false};
-  if (header->generation == conf.generation + 1) {
+  if (header.generation == conf.generation + 1) {
     // Case B: the compacted db was installed, its conf was not. The new db is
     // whole (synced before its rename) and its header carries the checkpoint
     // it was written for: finish the switch by publishing its conf.
-    if (header->base_sequence < conf.checkpoint_sequence) {
+    if (header.base_sequence < conf.checkpoint_sequence) {
       return corruption(dir.db_path(), kDbHeaderBaseSequenceOffset,
                         "compacted db older than conf's checkpoint");
     }
-    resume.generation = header->generation;
-    resume.db_length = header->base_length;
-    resume.sequence = header->base_sequence;
+    resume.generation = header.generation;
+    resume.db_length = header.base_length;
+    resume.sequence = header.base_sequence;
     resume.roll_forward = true;
     logger().warn("wos {}: finishing an interrupted compaction (generation {} -> {})", dir.dir(),
-                  conf.generation, header->generation);
-  } else if (conf.generation == header->generation + 1) {
+                  conf.generation, header.generation);
+  } else if (conf.generation == header.generation + 1) {
     RETURN_IF_ERROR(install_temp_db(dir, conf, &resume));
-  } else if (header->generation != conf.generation) {
+  } else if (header.generation != conf.generation) {
     return corruption(dir.conf_path(), kConfGenerationOffset,
                       "conf generation " + std::to_string(conf.generation) +
-                          " does not match db generation " + std::to_string(header->generation));
+                          " does not match db generation " + std::to_string(header.generation));
   }
   if (resume.db_length > resume.db_size) {
     // The length came from db's header when rolling forward, else from conf.
@@ -163,9 +159,8 @@ faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& f
   }
   if (!conf.is_ok()) return conf.status();
 
-  auto db = open_db(dir);
-  if (!db.is_ok()) return db.status();
-  ASSIGN_OR_RETURN(auto resume, reconcile(dir, *conf, std::move(*db)));
+  ASSIGN_OR_RETURN(auto db, open_db(dir));
+  ASSIGN_OR_RETURN(auto resume, reconcile(dir, *conf, std::move(db)));
   assert(resume.db != nullptr);
   assert(resume.db_length <= resume.db_size);
 

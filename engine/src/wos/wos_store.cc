@@ -47,15 +47,15 @@ faultfs::Result<std::string_view> WosStore::value_from(std::string_view bytes,
   if (start + size > bytes.size()) {
     return corruption(dir_.db_path(), slot.offset, "short read of an entry");
   }
-  auto entry = decode_entry(bytes.substr(start, size), dir_.db_path(), slot.offset);
-  if (!entry.is_ok()) return entry.status();
+  ASSIGN_OR_RETURN(auto entry,
+                   decode_entry(bytes.substr(start, size), dir_.db_path(), slot.offset));
   // A valid checksum over the wrong entry would be a misdirected read or an
   // index bug; either way these bytes are not the value asked for.
-  if (entry->type != kEntryTypePut || entry->table != table || entry->key != key) {
+  if (entry.type != kEntryTypePut || entry.table != table || entry.key != key) {
     return corruption(dir_.db_path(), slot.offset, "entry does not match the index");
   }
-  assert(entry->value.size() == slot.value_bytes);
-  return entry->value;
+  assert(entry.value.size() == slot.value_bytes);
+  return entry.value;
 }
 
 faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table,
@@ -70,10 +70,9 @@ faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table
   ASSIGN_OR_RETURN(auto n,
                    db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size())));
   buffer.resize(n);
-  auto value = value_from(buffer, slot->offset, table, key, *slot);
-  if (!value.is_ok()) return value.status();
+  ASSIGN_OR_RETURN(auto value, value_from(buffer, slot->offset, table, key, *slot));
   // The value is the entry's tail: drop the head in place instead of copying.
-  buffer.erase(0, buffer.size() - value->size());
+  buffer.erase(0, buffer.size() - value.size());
   return std::optional<std::string>(std::move(buffer));
 }
 

@@ -26,17 +26,16 @@ faultfs::Status StoreDir::ensure_exists() const {
 
 faultfs::Result<Conf> StoreDir::read_conf() const {
   ASSIGN_OR_RETURN(auto file, fs_.open(conf_path_, faultfs::OpenMode::kRead));
-  auto size = file->size();
-  if (!size.is_ok()) return size.status();
+  ASSIGN_OR_RETURN(auto size, file->size());
   // Version 1 is kConfBytesV1 long, version 2 kConfBytes; nothing else is read.
-  if (*size != kConfBytes && *size != kConfBytesV1) {
+  if (size != kConfBytes && size != kConfBytesV1) {
     return corruption(conf_path_, 0, "conf has the wrong size");
   }
   std::array<char, kConfBytes> bytes{};
-  ASSIGN_OR_RETURN(auto n, file->read_at(0, std::span<char>(bytes.data(), *size)));
-  if (n != *size) return corruption(conf_path_, n, "short read of conf");
+  ASSIGN_OR_RETURN(auto n, file->read_at(0, std::span<char>(bytes.data(), size)));
+  if (n != size) return corruption(conf_path_, n, "short read of conf");
   RETURN_IF_ERROR(file->close());
-  return decode_conf(std::string_view(bytes.data(), *size), conf_path_);
+  return decode_conf(std::string_view(bytes.data(), size), conf_path_);
 }
 
 faultfs::Result<DbHeader> StoreDir::read_db_header(faultfs::File& file, const std::string& path,

@@ -192,8 +192,7 @@ Status Recorder::sync_dir(const std::string& path) {
 
 Result<std::unique_ptr<FileLock>> Recorder::lock(const std::string& path) {
   std::lock_guard lock(mu_);
-  auto held = target().lock(path);
-  if (!held.is_ok()) return held.status();
+  ASSIGN_OR_RETURN(auto held, target().lock(path));
   RETURN_IF_ERROR(append_record(path_record(TraceOp::kLock, path)));
   return held;
 }

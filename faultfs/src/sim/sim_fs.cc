@@ -66,10 +66,9 @@ Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode
   if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "open of a directory: " + path);
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
   const std::string& name = parts.back();
-  uint64_t ino = sim::lookup(st, *dir, name);
+  uint64_t ino = sim::lookup(st, dir, name);
   if (ino != 0 && st.is_dir(ino)) {
     return Status(ErrorCode::kInvalidArgument, "open of a directory: " + path, EISDIR);
   }
@@ -86,7 +85,7 @@ Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode
     auto inode = std::make_shared<FileInode>();
     inode->ino = ino;
     st.files.emplace(ino, std::move(inode));
-    core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{name, ino}}});
+    core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{name, ino}}});
     changed = true;
   } else if (mode == OpenMode::kCreateTruncate && st.files.at(ino)->live.size() != 0) {
     core_->push_file_change(*st.files.at(ino), FileChange::truncate(0));
@@ -151,16 +150,15 @@ Status SimFs::remove(const std::string& path) {
   if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "remove of the root");
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
-  const uint64_t ino = sim::lookup(st, *dir, parts.back());
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+  const uint64_t ino = sim::lookup(st, dir, parts.back());
   if (ino == 0) return not_found(path);
   if (st.is_dir(ino)) {
     // remove() is unlink(2) on the real file system, which refuses directories.
     return Status(ErrorCode::kInvalidArgument, "remove of a directory: " + path, EISDIR);
   }
   RETURN_IF_ERROR(core_->admit("remove", path, 1));
-  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts.back(), 0}}});
+  core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{parts.back(), 0}}});
   core_->finish(OpKind::kMutation, "remove", path);
   return Status::ok();
 }
@@ -170,9 +168,8 @@ Status SimFs::mkdir(const std::string& path) {
   if (parts.empty()) return Status(ErrorCode::kAlreadyExists, "mkdir of the root", EEXIST);
   std::lock_guard lock(core_->mu);
   sim::State& st = core_->st;
-  auto dir = sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path);
-  if (!dir.is_ok()) return dir.status();
-  if (sim::lookup(st, *dir, parts.back()) != 0) {
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+  if (sim::lookup(st, dir, parts.back()) != 0) {
     return Status(ErrorCode::kAlreadyExists, "mkdir: exists: " + path, EEXIST);
   }
   RETURN_IF_ERROR(core_->admit("mkdir", path, 1));
@@ -180,7 +177,7 @@ Status SimFs::mkdir(const std::string& path) {
   auto inode = std::make_shared<sim::DirInode>();
   inode->ino = ino;
   st.dirs.emplace(ino, std::move(inode));
-  core_->push_dir_change(DirChange{.dir = *dir, .edits = {EntryEdit{parts.back(), ino}}});
+  core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{parts.back(), ino}}});
   core_->finish(OpKind::kMutation, "mkdir", path);
   return Status::ok();
 }

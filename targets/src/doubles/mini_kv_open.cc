@@ -92,15 +92,12 @@ Status MiniKvTarget::load_checkpoint() {
 }
 
 Status MiniKvTarget::replay_wal(bool checkpoint_exists) {
-  auto file = fs_->open(faultfs::join_path(dir_, kWalName), FileMode::kCreate);
-  if (!file.is_ok()) return file.status();
-  wal_ = std::move(file).value();
-  auto size = wal_->size();
-  if (!size.is_ok()) return size.status();
-  std::string bytes(size.value(), '\0');
-  auto read = wal_->read_at(0, bytes);
-  if (!read.is_ok()) return read.status();
-  bytes.resize(read.value());
+  ASSIGN_OR_RETURN(auto file, fs_->open(faultfs::join_path(dir_, kWalName), FileMode::kCreate));
+  wal_ = std::move(file);
+  ASSIGN_OR_RETURN(auto size, wal_->size());
+  std::string bytes(size, '\0');
+  ASSIGN_OR_RETURN(auto read, wal_->read_at(0, bytes));
+  bytes.resize(read);
   const bool check = !bug(Bug::kRecreatesMissingFiles);
   const bool verify = !bug(Bug::kTornTailReplayed);
   const bool prove = !bug(Bug::kStopsAtDamagedRecord);
