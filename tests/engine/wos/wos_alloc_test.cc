@@ -35,7 +35,7 @@ namespace {
 // below the crafted length: the limit check comes first.
 constexpr size_t kAllocationBytesMax = 4 * kReadChunkBytes;
 
-std::unique_ptr<FakeFs> one_entry_store() {
+std::unique_ptr<faultfs::SimFs> one_entry_store() {
   auto fs = make_fs();
   auto store = open_ok(*fs);
   Delta delta;
@@ -46,12 +46,12 @@ std::unique_ptr<FakeFs> one_entry_store() {
 
 TEST(WosAlloc, CraftedFourGibValueLengthWithValidChecksumDoesNotAllocate) {
   auto fs = one_entry_store();
-  std::string db = fs->contents(kDbPath);
+  std::string db = sim_bytes(*fs, kDbPath);
   char* entry = db.data() + kDbHeaderBytes;
   coding::encode_fixed32(entry + 12, 0xffffffffu);
   const size_t size = entry_bytes(1, 1, 1);
   coding::encode_fixed32(entry, faultfs::crc32c::mask(faultfs::crc32c::value(entry + 4, size - 4)));
-  fs->set_contents(kDbPath, db);
+  set_contents(*fs, kDbPath, db);
   largest_allocation_bytes = 0;
   auto store = WosStore::open(*fs, kWosDir);
   EXPECT_FALSE(store.is_ok());
@@ -61,9 +61,9 @@ TEST(WosAlloc, CraftedFourGibValueLengthWithValidChecksumDoesNotAllocate) {
 
 TEST(WosAlloc, CraftedFourGibKeyLengthDoesNotAllocate) {
   auto fs = one_entry_store();
-  std::string db = fs->contents(kDbPath);
+  std::string db = sim_bytes(*fs, kDbPath);
   coding::encode_fixed32(db.data() + kDbHeaderBytes + 8, 0xfffffff0u);
-  fs->set_contents(kDbPath, db);
+  set_contents(*fs, kDbPath, db);
   largest_allocation_bytes = 0;
   auto store = WosStore::open(*fs, kWosDir);
   EXPECT_FALSE(store.is_ok());
@@ -78,7 +78,7 @@ TEST(WosAlloc, CraftedFourGibConfLengthsDoNotAllocate) {
   conf.db_length = uint64_t{4} << 30;
   conf.live_bytes = (uint64_t{4} << 30) - kDbHeaderBytes;
   conf.live_entries = uint64_t{1} << 32;
-  fs->set_contents(kConfPath, encode_conf(conf));
+  set_contents(*fs, kConfPath, encode_conf(conf));
   largest_allocation_bytes = 0;
   auto store = WosStore::open(*fs, kWosDir);
   EXPECT_FALSE(store.is_ok());
@@ -88,7 +88,7 @@ TEST(WosAlloc, CraftedFourGibConfLengthsDoNotAllocate) {
 
 TEST(WosAlloc, HugeConfFileIsRejectedWithoutReadingIt) {
   auto fs = one_entry_store();
-  fs->set_contents(kConfPath, std::string(8 << 20, 'c'));
+  set_contents(*fs, kConfPath, std::string(8 << 20, 'c'));
   largest_allocation_bytes = 0;
   auto store = WosStore::open(*fs, kWosDir);
   EXPECT_FALSE(store.is_ok());

@@ -11,7 +11,7 @@ namespace {
 
 // A store of three entries in table "t" at sequence 1; returns the offset of
 // each entry in db.
-std::unique_ptr<FakeFs> three_entry_store(std::vector<uint64_t>* offsets) {
+std::unique_ptr<faultfs::SimFs> three_entry_store(std::vector<uint64_t>* offsets) {
   auto fs = make_fs();
   auto store = open_ok(*fs);
   EXPECT_NE(store, nullptr);
@@ -30,11 +30,11 @@ std::unique_ptr<FakeFs> three_entry_store(std::vector<uint64_t>* offsets) {
   return fs;
 }
 
-void flip_bit(FakeFs& fs, const std::string& path, uint64_t offset, int bit) {
-  std::string bytes = fs.contents(path);
+void flip_bit(faultfs::SimFs& fs, const std::string& path, uint64_t offset, int bit) {
+  std::string bytes = sim_bytes(fs, path);
   ASSERT_LT(offset, bytes.size());
   bytes[offset] = static_cast<char>(bytes[offset] ^ (1 << bit));
-  fs.set_contents(path, bytes);
+  set_contents(fs, path, bytes);
 }
 
 void expect_corruption_at(const faultfs::Status& status, const std::string& path, uint64_t offset) {
@@ -105,7 +105,7 @@ TEST(WosCorruption, FlippedBitInDbHeaderFailsOpen) {
 TEST(WosCorruption, TruncatedConfIsCorruption) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  fs->set_contents(kConfPath, fs->contents(kConfPath).substr(0, kConfBytes - 1));
+  set_contents(*fs, kConfPath, sim_bytes(*fs, kConfPath).substr(0, kConfBytes - 1));
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   expect_corruption_at(store.status(), kConfPath, 0);
@@ -114,7 +114,7 @@ TEST(WosCorruption, TruncatedConfIsCorruption) {
 TEST(WosCorruption, DbShorterThanCommittedLengthIsCorruption) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  fs->set_contents(kDbPath, fs->contents(kDbPath).substr(0, offsets[2] + 4));
+  set_contents(*fs, kDbPath, sim_bytes(*fs, kDbPath).substr(0, offsets[2] + 4));
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), faultfs::ErrorCode::kCorruption);
@@ -124,11 +124,11 @@ TEST(WosCorruption, DbShorterThanCommittedLengthIsCorruption) {
 TEST(WosCorruption, GarbageAfterCommittedLengthIsIgnoredThenTruncatedByTheNextFlush) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  const std::string clean = fs->contents(kDbPath);
+  const std::string clean = sim_bytes(*fs, kDbPath);
   // A torn entry header plus noise, as a flush that died mid-append leaves.
   std::string garbage = "\x07\x07\x07\x07\x01\x01";
   garbage += std::string(5000, '\xee');
-  fs->set_contents(kDbPath, clean + garbage);
+  set_contents(*fs, kDbPath, clean + garbage);
   {
     auto store = open_ok(*fs);
     ASSERT_NE(store, nullptr);
@@ -138,7 +138,7 @@ TEST(WosCorruption, GarbageAfterCommittedLengthIsIgnoredThenTruncatedByTheNextFl
     delta.put("t", "d", "delta");
     expect_ok(store->apply(delta, 2));
   }
-  const std::string after = fs->contents(kDbPath);
+  const std::string after = sim_bytes(*fs, kDbPath);
   ASSERT_EQ(after.size(), clean.size() + entry_bytes(1, 1, 5));
   EXPECT_EQ(after.substr(0, clean.size()), clean);
   auto store = open_ok(*fs);
@@ -151,12 +151,12 @@ TEST(WosCorruption, GarbageAfterCommittedLengthIsIgnoredThenTruncatedByTheNextFl
 TEST(WosCorruption, CraftedFourGibValueLengthIsCorruptionNotAnAllocation) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  std::string db = fs->contents(kDbPath);
+  std::string db = sim_bytes(*fs, kDbPath);
   char* entry = db.data() + offsets[0];
   coding::encode_fixed32(entry + 12, 0xffffffffu);
   const uint64_t size = entry_bytes(1, 1, 5);
   coding::encode_fixed32(entry, faultfs::crc32c::mask(faultfs::crc32c::value(entry + 4, size - 4)));
-  fs->set_contents(kDbPath, db);
+  set_contents(*fs, kDbPath, db);
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   expect_corruption_at(store.status(), kDbPath, offsets[0]);
@@ -169,7 +169,7 @@ TEST(WosCorruption, CraftedFourGibCommittedLengthInConfIsCorruption) {
   conf.generation = 1;
   conf.db_length = uint64_t{4} << 30;
   conf.checkpoint_sequence = 1;
-  fs->set_contents(kConfPath, encode_conf(conf));
+  set_contents(*fs, kConfPath, encode_conf(conf));
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), faultfs::ErrorCode::kCorruption);
@@ -180,10 +180,10 @@ TEST(WosCorruption, CraftedFourGibCommittedLengthInConfIsCorruption) {
 TEST(WosCorruption, ConfLiveFiguresThatDisagreeWithDbAreCorruption) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  auto conf = decode_conf(fs->contents(kConfPath), kConfPath);
+  auto conf = decode_conf(sim_bytes(*fs, kConfPath), kConfPath);
   ASSERT_TRUE(conf.is_ok());
   conf->live_entries += 1;
-  fs->set_contents(kConfPath, encode_conf(*conf));
+  set_contents(*fs, kConfPath, encode_conf(*conf));
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   expect_corruption_at(store.status(), kConfPath, 40);
@@ -192,11 +192,11 @@ TEST(WosCorruption, ConfLiveFiguresThatDisagreeWithDbAreCorruption) {
 TEST(WosCorruption, CommittedLengthInsideAnEntryIsCorruption) {
   std::vector<uint64_t> offsets;
   auto fs = three_entry_store(&offsets);
-  auto conf = decode_conf(fs->contents(kConfPath), kConfPath);
+  auto conf = decode_conf(sim_bytes(*fs, kConfPath), kConfPath);
   ASSERT_TRUE(conf.is_ok());
   conf->db_length = offsets[2] + 3;
   conf->live_bytes = 0;
-  fs->set_contents(kConfPath, encode_conf(*conf));
+  set_contents(*fs, kConfPath, encode_conf(*conf));
   auto store = WosStore::open(*fs, kWosDir);
   ASSERT_FALSE(store.is_ok());
   expect_corruption_at(store.status(), kDbPath, offsets[2]);

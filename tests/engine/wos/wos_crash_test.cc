@@ -1,9 +1,12 @@
 // Crash atomicity: apply() (append and compaction), creation, and the
-// compaction switch's half-done images, each crashed at every mutating
-// operation and reopened under every choice of surviving un-synced changes.
+// compaction switch's half-done images, each crashed by SimFs after every
+// operation and reopened in every distinct image SimFs enumerates for that
+// point (the lab's crash model, faultfs/doc/crash_model.md).
 #include <gtest/gtest.h>
 
-#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "wos/wos_format.h"
 #include "wos_test_util.h"
@@ -11,106 +14,128 @@
 namespace dbx::wos::testing {
 namespace {
 
-// Every subset when there are few choices, else a seeded sample plus both
-// extremes (nothing kept, everything kept).
-std::vector<uint64_t> masks_for(size_t choices) {
-  EXPECT_LT(choices, 63u);
-  std::vector<uint64_t> masks;
-  if (choices <= 10) {
-    for (uint64_t m = 0; m < (uint64_t{1} << choices); ++m) masks.push_back(m);
-    return masks;
-  }
-  const uint64_t all = (uint64_t{1} << choices) - 1;
-  masks = {0, all};
-  std::mt19937_64 rng(choices);
-  for (int i = 0; i < 256; ++i) masks.push_back(rng() & all);
-  return masks;
-}
+using faultfs::SimFs;
+using faultfs::SimFsStats;
 
 struct Outcome {
-  uint64_t crash_points = 0;  // Operation counts tried.
+  uint64_t crash_points = 0;  // Crash points tried.
   uint64_t images = 0;        // Crash images reopened.
   uint64_t old_states = 0;
   uint64_t new_states = 0;
   bool compacted = false;
 };
 
-// Crashes `delta` at `sequence` on a copy of `base` after every number of
-// mutating operations, and checks each crash image reopens to exactly the old
-// or the new state (the new one only once apply() returned OK).
-Outcome crash_apply_everywhere(const FakeFs& base, const Delta& delta, uint64_t sequence) {
-  Outcome outcome;
+// What a crash during one apply() may recover to.
+struct Expected {
   State old_state;
+  State new_state;
   uint64_t old_sequence = 0;
+  uint64_t new_sequence = 0;
+};
+
+// Mutating ops and persistence points between two stats of one SimFs.
+std::pair<uint64_t, uint64_t> work_between(const SimFsStats& before, const SimFsStats& after) {
+  return {after.mutations - before.mutations,
+          after.syncs + after.dir_syncs - before.syncs - before.dir_syncs};
+}
+
+// A store recovered from a crash must take further checkpoints and reopen
+// to them.
+void expect_further_checkpoints(SimFs& image, WosStore& reopened, const State& got,
+                                uint64_t sequence, const std::string& at) {
+  Delta more;
+  more.put("after", "crash", "ok");
+  EXPECT_TRUE(reopened.apply(more, sequence).is_ok()) << at;
+  State expected = got;
+  apply_model(&expected, more);
+  auto again = WosStore::open(image, kWosDir);
+  EXPECT_TRUE(again.is_ok()) << at << ": " << again.status().message();
+  if (again.is_ok()) {
+    EXPECT_EQ(dump(**again), expected) << at;
+  }
+}
+
+// Reopens every crash image of `fs` and checks it holds exactly the old or
+// the new state, the new one only if the apply was not acknowledged.
+void check_images(const SimFs& fs, const Expected& expected, bool acknowledged,
+                  const std::string& where, Outcome* outcome) {
+  for (const CrashImage& image : crash_images(fs)) {
+    const std::string at = where + ", image " + image.choice;
+    auto reopened = WosStore::open(*image.fs, kWosDir);
+    outcome->images += 1;
+    EXPECT_TRUE(reopened.is_ok()) << at << ": " << reopened.status().message();
+    if (!reopened.is_ok()) continue;
+    const State got = dump(**reopened);
+    const uint64_t got_sequence = (*reopened)->checkpoint_sequence();
+    if (got == expected.new_state) {
+      EXPECT_EQ(got_sequence, expected.new_sequence) << at;
+      outcome->new_states += 1;
+    } else {
+      EXPECT_FALSE(acknowledged) << "an acknowledged apply was lost, " << at;
+      EXPECT_EQ(got, expected.old_state) << "a mix of checkpoints, " << at;
+      EXPECT_EQ(got_sequence, expected.old_sequence) << at;
+      outcome->old_states += 1;
+    }
+    if (image.keeps_none || image.keeps_all) {
+      expect_further_checkpoints(*image.fs, **reopened, got, expected.new_sequence + 1, at);
+    }
+  }
+}
+
+// Crashes `delta` at `sequence` on a copy of `base` after every mutating
+// operation and every persistence point, and checks each crash image
+// reopens to exactly the old or the new state (the new one only once
+// apply() returned OK).
+Outcome crash_apply_everywhere(const SimFs& base, const Delta& delta, uint64_t sequence) {
+  Outcome outcome;
+  Expected expected;
+  expected.new_sequence = sequence;
   uint64_t old_generation = 0;
+  std::vector<CrashPoint> points;
+  std::pair<uint64_t, uint64_t> work;  // Of the uninterrupted apply.
   {
     auto fs = base.clone();
     auto store = open_ok(*fs);
     if (store == nullptr) return outcome;
-    old_state = dump(*store);
-    old_sequence = store->checkpoint_sequence();
+    expected.old_state = dump(*store);
+    expected.old_sequence = store->checkpoint_sequence();
     old_generation = store->generation();
+    const SimFsStats before = fs->stats();
+    expect_ok(store->apply(delta, sequence));
+    points = crash_points(before, fs->stats());
+    work = work_between(before, fs->stats());
   }
-  State new_state = old_state;
-  apply_model(&new_state, delta);
-  EXPECT_NE(old_state, new_state) << "the delta must change something to be observable";
+  expected.new_state = expected.old_state;
+  apply_model(&expected.new_state, delta);
+  EXPECT_NE(expected.old_state, expected.new_state)
+      << "the delta must change something to be observable";
 
-  for (uint64_t ops = 0; ops < 200; ++ops) {
+  for (const CrashPoint& point : points) {
     auto fs = base.clone();
     auto store = open_ok(*fs);
     if (store == nullptr) return outcome;
-    fs->stop_after(ops);
+    const SimFsStats before = fs->stats();
+    halt_at(*fs, point);
     const faultfs::Status status = store->apply(delta, sequence);
     const bool acknowledged = status.is_ok();
+    const std::string where = point.describe();
     outcome.crash_points += 1;
     if (acknowledged) {
-      EXPECT_FALSE(fs->stopped());
+      // Nothing refused was swallowed: it did all the uninterrupted apply did.
+      EXPECT_EQ(work_between(before, fs->stats()), work) << where;
       outcome.compacted = store->generation() == old_generation + 1;
     } else {
-      EXPECT_TRUE(fs->stopped()) << status.message();
+      EXPECT_TRUE(fs->halted()) << where << ": " << status.message();
+      EXPECT_NE(point.after, CrashPoint::After::kNever) << "apply never completed";
       // On error memory is unchanged: reads still see the old checkpoint.
-      EXPECT_EQ(store->checkpoint_sequence(), old_sequence);
-      EXPECT_EQ(dump(*store), old_state) << "after a crash at op " << ops;
+      EXPECT_EQ(store->checkpoint_sequence(), expected.old_sequence) << where;
+      EXPECT_EQ(dump(*store), expected.old_state) << "after a crash " << where;
     }
-    for (uint64_t mask : masks_for(fs->pending_choices())) {
-      auto image = fs->crash_image(mask);
-      auto reopened = WosStore::open(*image, kWosDir);
-      outcome.images += 1;
-      EXPECT_TRUE(reopened.is_ok())
-          << "op " << ops << " mask " << mask << ": " << reopened.status().message();
-      if (!reopened.is_ok()) continue;
-      const State got = dump(**reopened);
-      const uint64_t got_sequence = (*reopened)->checkpoint_sequence();
-      if (got == new_state) {
-        EXPECT_EQ(got_sequence, sequence);
-        outcome.new_states += 1;
-      } else {
-        EXPECT_FALSE(acknowledged) << "an acknowledged apply was lost, op " << ops;
-        EXPECT_EQ(got, old_state) << "a mix of checkpoints, op " << ops << " mask " << mask;
-        EXPECT_EQ(got_sequence, old_sequence);
-        outcome.old_states += 1;
-      }
-      // The recovered store must take further checkpoints and reopen to them.
-      if (mask == 0 || mask + 1 == (uint64_t{1} << fs->pending_choices())) {
-        Delta more;
-        more.put("after", "crash", "ok");
-        EXPECT_TRUE((*reopened)->apply(more, sequence + 1).is_ok());
-        State expected = got;
-        apply_model(&expected, more);
-        auto again = WosStore::open(*image, kWosDir);
-        EXPECT_TRUE(again.is_ok()) << again.status().message();
-        if (again.is_ok()) {
-          EXPECT_EQ(dump(**again), expected);
-        }
-      }
-    }
-    if (acknowledged) {
-      ::testing::Test::RecordProperty("crash_points", std::to_string(outcome.crash_points));
-      ::testing::Test::RecordProperty("images", std::to_string(outcome.images));
-      return outcome;
-    }
+    check_images(*fs, expected, acknowledged, where, &outcome);
   }
-  ADD_FAILURE() << "apply never completed";
+  EXPECT_GT(outcome.images, 1u);
+  ::testing::Test::RecordProperty("crash_points", std::to_string(outcome.crash_points));
+  ::testing::Test::RecordProperty("images", std::to_string(outcome.images));
   return outcome;
 }
 
@@ -122,7 +147,7 @@ Delta small_delta() {
   return delta;
 }
 
-std::unique_ptr<FakeFs> store_with(const Delta& delta, uint64_t sequence) {
+std::unique_ptr<SimFs> store_with(const Delta& delta, uint64_t sequence) {
   auto fs = make_fs();
   auto store = open_ok(*fs);
   EXPECT_NE(store, nullptr);
@@ -149,7 +174,7 @@ TEST(WosCrash, ApplyOverGarbageFromAnEarlierCrashIsAtomicAtEveryOperation) {
   base_delta.put("t", "b", "old b");
   auto base = store_with(base_delta, 10);
   // An earlier flush died after its append: bytes past the committed length.
-  base->set_contents(kDbPath, base->contents(kDbPath) + std::string(100, '\x5a'));
+  set_contents(*base, kDbPath, sim_bytes(*base, kDbPath) + std::string(100, '\x5a'));
   const Outcome outcome = crash_apply_everywhere(*base, small_delta(), 11);
   EXPECT_FALSE(outcome.compacted);
   EXPECT_GT(outcome.new_states, 0u);
@@ -173,20 +198,31 @@ TEST(WosCrash, ApplyWithCompactionIsAtomicAtEveryOperation) {
 }
 
 TEST(WosCrash, CreationIsAtomicAtEveryOperation) {
-  for (uint64_t ops = 0; ops < 50; ++ops) {
+  std::vector<CrashPoint> points;
+  {
     auto fs = make_fs();
-    fs->stop_after(ops);
+    const SimFsStats before = fs->stats();
+    ASSERT_NE(open_ok(*fs), nullptr);
+    points = crash_points(before, fs->stats());
+  }
+  uint64_t images = 0;
+  for (const CrashPoint& point : points) {
+    auto fs = make_fs();
+    halt_at(*fs, point);
     auto store = WosStore::open(*fs, kWosDir);
-    for (uint64_t mask : masks_for(fs->pending_choices())) {
-      auto image = fs->crash_image(mask);
-      auto reopened = WosStore::open(*image, kWosDir);
-      ASSERT_TRUE(reopened.is_ok()) << "op " << ops << ": " << reopened.status().message();
+    if (point.after == CrashPoint::After::kNever) {
+      ASSERT_TRUE(store.is_ok()) << "creation never completed: " << store.status().message();
+    }
+    for (const CrashImage& image : crash_images(*fs)) {
+      auto reopened = WosStore::open(*image.fs, kWosDir);
+      images += 1;
+      ASSERT_TRUE(reopened.is_ok())
+          << point.describe() << ", image " << image.choice << ": " << reopened.status().message();
       EXPECT_TRUE((*reopened)->table_names().empty());
       EXPECT_EQ((*reopened)->checkpoint_sequence(), 0u);
     }
-    if (store.is_ok()) return;
   }
-  FAIL() << "creation never completed";
+  EXPECT_GT(images, 1u);
 }
 
 // The compaction switch's directory images, built by hand: conf and db each
@@ -212,11 +248,11 @@ class WosSwitch : public ::testing::Test {
     ASSERT_EQ(store->generation(), 2u);
     new_state_ = dump(*store);
   }
-  std::string old_file(const std::string& path) const { return old_fs_->contents(path); }
-  std::string new_file(const std::string& path) const { return new_fs_->contents(path); }
+  std::string old_file(const std::string& path) const { return sim_bytes(*old_fs_, path); }
+  std::string new_file(const std::string& path) const { return sim_bytes(*new_fs_, path); }
 
   // A store directory holding exactly `files`.
-  std::unique_ptr<FakeFs> image(const std::map<std::string, std::string>& files) const {
+  std::unique_ptr<SimFs> image(const std::map<std::string, std::string>& files) const {
     auto fs = make_fs();
     expect_ok(fs->mkdir(kWosDir));
     for (const auto& [name, bytes] : files) {
@@ -230,7 +266,7 @@ class WosSwitch : public ::testing::Test {
     return fs;
   }
 
-  std::unique_ptr<FakeFs> old_fs_, new_fs_;
+  std::unique_ptr<SimFs> old_fs_, new_fs_;
   State old_state_, new_state_;
 };
 
@@ -254,23 +290,33 @@ TEST_F(WosSwitch, OldConfWithNewDbRollsForwardAndPublishesTheNewConf) {
   EXPECT_EQ(dump(*store), new_state_);
   EXPECT_EQ(store->checkpoint_sequence(), 11u);
   EXPECT_EQ(store->generation(), 2u);
-  EXPECT_EQ(fs->contents(kConfPath), new_file(kConfPath)) << "the switch was not finished";
+  EXPECT_EQ(sim_bytes(*fs, kConfPath), new_file(kConfPath)) << "the switch was not finished";
 }
 
 TEST_F(WosSwitch, RollForwardInterruptedAtEveryOperationStillRollsForward) {
-  for (uint64_t ops = 0; ops < 20; ++ops) {
-    auto fs = image({{"conf", old_file(kConfPath)}, {"db", new_file(kDbPath)}});
-    fs->stop_after(ops);
+  auto base = image({{"conf", old_file(kConfPath)}, {"db", new_file(kDbPath)}});
+  std::vector<CrashPoint> points;
+  {
+    auto fs = base->clone();
+    ASSERT_NE(open_ok(*fs), nullptr);
+    points = crash_points(SimFsStats{}, fs->stats());
+  }
+  uint64_t images = 0;
+  for (const CrashPoint& point : points) {
+    auto fs = base->clone();
+    halt_at(*fs, point);
     auto first = WosStore::open(*fs, kWosDir);
-    for (uint64_t mask : masks_for(fs->pending_choices())) {
-      auto crashed = fs->crash_image(mask);
-      auto store = open_ok(*crashed);
-      ASSERT_NE(store, nullptr) << "op " << ops;
+    if (point.after == CrashPoint::After::kNever) {
+      ASSERT_TRUE(first.is_ok()) << "roll-forward never completed: " << first.status().message();
+    }
+    for (const CrashImage& crashed : crash_images(*fs)) {
+      auto store = open_ok(*crashed.fs);
+      images += 1;
+      ASSERT_NE(store, nullptr) << point.describe() << ", image " << crashed.choice;
       EXPECT_EQ(dump(*store), new_state_);
     }
-    if (first.is_ok()) return;
   }
-  FAIL() << "roll-forward never completed";
+  EXPECT_GT(images, 1u);
 }
 
 TEST_F(WosSwitch, NewConfWithOldDbInstallsDbTmp) {
@@ -279,7 +325,7 @@ TEST_F(WosSwitch, NewConfWithOldDbInstallsDbTmp) {
   auto store = open_ok(*fs);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(dump(*store), new_state_);
-  EXPECT_EQ(fs->contents(kDbPath), new_file(kDbPath));
+  EXPECT_EQ(sim_bytes(*fs, kDbPath), new_file(kDbPath));
 }
 
 TEST_F(WosSwitch, NewConfWithOldDbAndNoDbTmpIsCorruption) {

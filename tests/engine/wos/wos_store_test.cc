@@ -1,15 +1,41 @@
 // WOS behaviour and costs: round trips across reopen, read and flush costs
-// (counted through the fake FS), the space bound, argument checks.
+// (reads counted through a CountingFs over SimFs, writes by SimFs's stats),
+// the space bound, argument checks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
 
+#include "support/counting_fs.h"
 #include "wos_test_util.h"
 
 namespace dbx::wos::testing {
 namespace {
+
+// A SimFs seen through a CountingFs: the store's read calls are counted by
+// the wrapper, what it writes by SimFs's stats, both since reset_counters().
+class CountedFs {
+ public:
+  faultfs::FileSystem& fs() { return counting_; }
+  faultfs::SimFs& sim() { return *sim_; }
+
+  void reset_counters() {
+    reads_at_reset_ = counting_.counters().reads.load();
+    bytes_at_reset_ = sim_->stats().bytes_written;
+    ops_at_reset_ = wos::testing::mutating_ops(*sim_);
+  }
+  uint64_t read_calls() { return counting_.counters().reads.load() - reads_at_reset_; }
+  uint64_t bytes_written() const { return sim_->stats().bytes_written - bytes_at_reset_; }
+  uint64_t mutating_ops() const { return wos::testing::mutating_ops(*sim_) - ops_at_reset_; }
+
+ private:
+  std::unique_ptr<faultfs::SimFs> sim_ = make_fs();
+  dbx::testing::CountingFs counting_{*sim_};
+  uint64_t reads_at_reset_ = 0;
+  uint64_t bytes_at_reset_ = 0;
+  uint64_t ops_at_reset_ = 0;
+};
 
 std::string value_of(size_t bytes, char seed) {
   std::string out(bytes, '\0');
@@ -33,8 +59,8 @@ TEST(WosStore, NewStoreIsEmptyAtSequenceZeroAndSurvivesReopen) {
 }
 
 TEST(WosStore, OpenFailsWhenTheParentDirectoryIsMissing) {
-  FakeFs fs;
-  auto store = WosStore::open(fs, "/missing/wos");
+  faultfs::SimFs fs;
+  auto store = WosStore::open(fs, "missing/wos");
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), faultfs::ErrorCode::kNotFound);
 }
@@ -124,72 +150,72 @@ TEST(WosStore, RangeHonoursBeginAndExclusiveEndAfterDeletes) {
 }
 
 TEST(WosStore, PointReadCostsExactlyOneReadAfterOpen) {
-  auto fs = make_fs();
+  CountedFs fs;
   {
-    auto store = open_ok(*fs);
+    auto store = open_ok(fs.fs());
     ASSERT_NE(store, nullptr);
     Delta delta;
     for (int i = 0; i < 2000; ++i) delta.put("t", "key" + std::to_string(i), value_of(100, 'v'));
     expect_ok(store->apply(delta, 1));
     expect_ok(store->close());
   }
-  auto store = open_ok(*fs);
+  auto store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   for (int i : {0, 777, 1999}) {
-    fs->reset_counters();
+    fs.reset_counters();
     auto value = store->get("t", "key" + std::to_string(i));
     ASSERT_TRUE(value.is_ok());
     EXPECT_EQ(value->value_or(""), value_of(100, 'v'));
-    EXPECT_EQ(fs->read_calls(), 1u);
+    EXPECT_EQ(fs.read_calls(), 1u);
   }
-  fs->reset_counters();
+  fs.reset_counters();
   auto absent = store->get("t", "nokey");
   ASSERT_TRUE(absent.is_ok());
   EXPECT_FALSE(absent->has_value());
-  EXPECT_EQ(fs->read_calls(), 0u);
+  EXPECT_EQ(fs.read_calls(), 0u);
   EXPECT_TRUE(store->contains("t", "key5"));
   EXPECT_EQ(store->count("t"), 2000u);
-  EXPECT_EQ(fs->read_calls(), 0u);
+  EXPECT_EQ(fs.read_calls(), 0u);
 }
 
 TEST(WosStore, OpenAndFullRangeUseLargeSequentialReads) {
-  auto fs = make_fs();
+  CountedFs fs;
   {
-    auto store = open_ok(*fs);
+    auto store = open_ok(fs.fs());
     ASSERT_NE(store, nullptr);
     Delta delta;
     for (int i = 0; i < 10000; ++i) delta.put("t", "key" + std::to_string(i), value_of(200, 'v'));
     expect_ok(store->apply(delta, 1));
   }
-  fs->reset_counters();
-  auto store = open_ok(*fs);
+  fs.reset_counters();
+  auto store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   const uint64_t chunks = store->file_bytes() / kReadChunkBytes + 1;
-  EXPECT_LE(fs->read_calls(), chunks + 4) << "open reads per entry, not per chunk";
-  fs->reset_counters();
+  EXPECT_LE(fs.read_calls(), chunks + 4) << "open reads per entry, not per chunk";
+  fs.reset_counters();
   auto rows = store->range("t", "", std::nullopt);
   ASSERT_TRUE(rows.is_ok());
   EXPECT_EQ(rows->size(), 10000u);
-  EXPECT_LE(fs->read_calls(), 2 * chunks) << "range reads per row, not per chunk";
+  EXPECT_LE(fs.read_calls(), 2 * chunks) << "range reads per row, not per chunk";
 }
 
 TEST(WosStore, FlushOfOneKeyOnTenThousandKeysWritesOnlyThatKey) {
-  auto fs = make_fs();
-  auto store = open_ok(*fs);
+  CountedFs fs;
+  auto store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   Delta big;
   for (int i = 0; i < 10000; ++i) big.put("t", "key" + std::to_string(i), value_of(100, 'v'));
   expect_ok(store->apply(big, 1));
   const uint64_t file_before = store->file_bytes();
-  fs->reset_counters();
+  fs.reset_counters();
   Delta one;
   one.put("t", "key5000", "new value");
   expect_ok(store->apply(one, 2));
   const uint64_t entry = entry_bytes(1, 7, 9);
   // One entry into db, one conf: nothing proportional to the store.
-  EXPECT_EQ(fs->bytes_written(), entry + kConfBytes);
-  EXPECT_LT(fs->bytes_written(), 1024u);
-  EXPECT_EQ(fs->read_calls(), 0u);
+  EXPECT_EQ(fs.bytes_written(), entry + kConfBytes);
+  EXPECT_LT(fs.bytes_written(), 1024u);
+  EXPECT_EQ(fs.read_calls(), 0u);
   EXPECT_EQ(store->file_bytes(), file_before + entry);
   auto value = store->get("t", "key5000");
   ASSERT_TRUE(value.is_ok());
@@ -245,27 +271,27 @@ TEST(WosStore, DeletingEverythingCompactsToAnEmptyFile) {
 }
 
 TEST(WosStore, EmptyDeltaAtSameSequenceIsANoOpAndAtLaterSequenceAdvancesTheCheckpoint) {
-  auto fs = make_fs();
-  auto store = open_ok(*fs);
+  CountedFs fs;
+  auto store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
-  fs->reset_counters();
+  fs.reset_counters();
   expect_ok(store->apply(Delta(), 0));
-  EXPECT_EQ(fs->mutating_ops(), 0u);
+  EXPECT_EQ(fs.mutating_ops(), 0u);
   expect_ok(store->apply(Delta(), 4));
   EXPECT_EQ(store->checkpoint_sequence(), 4u);
-  store = open_ok(*fs);
+  store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->checkpoint_sequence(), 4u);
 }
 
 TEST(WosStore, ApplyRejectsBadSequenceAndOutOfLimitNamesWithoutWriting) {
-  auto fs = make_fs();
-  auto store = open_ok(*fs);
+  CountedFs fs;
+  auto store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   Delta ok;
   ok.put("t", "k", "v");
   expect_ok(store->apply(ok, 3));
-  fs->reset_counters();
+  fs.reset_counters();
   auto rejected = [&](const Delta& delta, uint64_t sequence) {
     const faultfs::Status status = store->apply(delta, sequence);
     EXPECT_EQ(status.code(), faultfs::ErrorCode::kInvalidArgument) << status.message();
@@ -285,14 +311,14 @@ TEST(WosStore, ApplyRejectsBadSequenceAndOutOfLimitNamesWithoutWriting) {
   Delta long_value;
   long_value.put("t", "k", std::string(kMaxValueBytes + 1, 'v'));
   rejected(long_value, 4);
-  EXPECT_EQ(fs->mutating_ops(), 0u);
+  EXPECT_EQ(fs.mutating_ops(), 0u);
   EXPECT_EQ(store->checkpoint_sequence(), 3u);
   // The limits themselves are accepted.
   Delta at_limits;
   at_limits.put(std::string(255, 't'), std::string(kMaxKeyBytes, 'k'),
                 std::string(kMaxValueBytes, 'v'));
   expect_ok(store->apply(at_limits, 4));
-  store = open_ok(*fs);
+  store = open_ok(fs.fs());
   ASSERT_NE(store, nullptr);
   auto value = store->get(std::string(255, 't'), std::string(kMaxKeyBytes, 'k'));
   ASSERT_TRUE(value.is_ok());
