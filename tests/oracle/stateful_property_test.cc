@@ -13,7 +13,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include "lab_commands.h"
@@ -46,8 +45,8 @@ constexpr int kDoubleCasesMax = 400;
 
 // Runs the property; returns the failure description, or "" when every case
 // passed. With RC_PARAMS set, its configuration rules (seed, max_success,
-// reproduce=...); without, `cases` cases run from a random seed, which is
-// printed so that a miss can be rerun with RC_PARAMS="seed=N".
+// reproduce=...); without, `cases` cases run from RapidCheck's random seed,
+// which it prints at the start ("Using configuration: seed=N").
 std::string run_property(const LabConfig& config, const std::string& id, int cases) {
   rc::detail::TestMetadata metadata;
   metadata.id = id;
@@ -55,10 +54,6 @@ std::string run_property(const LabConfig& config, const std::string& id, int cas
   const auto property = [&] { run_lab_case(config); };
   rc::detail::TestParams params = rc::detail::configuration().testParams;
   params.maxSuccess = cases;
-  params.seed = std::random_device{}();
-  if (std::getenv("RC_PARAMS") == nullptr) {
-    std::cout << id << ": " << cases << " cases from seed " << params.seed << "\n";
-  }
   const auto result = std::getenv("RC_PARAMS") != nullptr
                           ? rc::detail::checkTestable(property, metadata)
                           : rc::detail::checkTestable(property, metadata, params);
