@@ -27,8 +27,16 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A report directory holds one campaign's report: a previous run's findings
+// go (the same seed writes the same artifact names, and stale ones would sit
+// in this run's index as if it had found them).
 Status prepare_report_dir(const std::string& dir) {
   std::error_code ec;
+  std::filesystem::remove_all(std::filesystem::path(dir) / reports::kFailuresDirName, ec);
+  if (ec) {
+    return Status(faultfs::ErrorCode::kIoError,
+                  "cannot clear " + dir + "/" + reports::kFailuresDirName + ": " + ec.message());
+  }
   std::filesystem::create_directories(std::filesystem::path(dir) / reports::kFailuresDirName, ec);
   if (ec)
     return Status(faultfs::ErrorCode::kIoError,

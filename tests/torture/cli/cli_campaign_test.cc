@@ -208,5 +208,23 @@ TEST(TortureCampaign, ForkModeCatchesADoubleAndItsArtifactReplays) {
   EXPECT_EQ(replay.code, 1) << replay.out << replay.err;
 }
 
+// A report directory holds one campaign: the same run again writes the same
+// artifacts, which must replace the first run's, not collide with them.
+TEST(TortureCampaign, ASecondRunIntoTheSameReportReplacesTheFirstsFindings) {
+  TempDir t;
+  const std::string report = t / "report";
+  const std::string run =
+      "run --target delete-not-logged --mode fork --workloads 16 --ops 40 --seed 5 --jobs 2 "
+      "--quiet --report " +
+      report;
+  ASSERT_EQ(run_torture(run, t).code, 1);
+  std::filesystem::create_directories(report + "/failures/stale-artifact");
+  const CliResult again = run_torture(run, t);
+  EXPECT_EQ(again.code, 1) << again.out << again.err;
+  EXPECT_EQ(again.err.find("io_error"), std::string::npos) << again.err;
+  EXPECT_FALSE(std::filesystem::exists(report + "/failures/stale-artifact"));
+  EXPECT_FALSE(first_artifact(report).empty());
+}
+
 }  // namespace
 }  // namespace torture::testing
