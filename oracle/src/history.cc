@@ -71,6 +71,8 @@ Result<std::unique_ptr<History>> History::open(const std::string& path, const Op
     return Status(ErrorCode::kInvalidArgument, "records_per_txn_max must be positive");
   }
   ASSIGN_OR_RETURN(auto db, sql::Db::open(path));
+  // Before the WAL is first used: the WAL index then lives on the heap.
+  if (options.exclusive) RETURN_IF_ERROR(db->exec("PRAGMA locking_mode=EXCLUSIVE;"));
   RETURN_IF_ERROR(
       db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
                " PRAGMA cache_size=-65536;"));

@@ -15,6 +15,7 @@
 #include "faultfs/fault_injection.h"
 #include "faultfs/recorder.h"
 #include "faultfs/status_macros.h"
+#include "fork_issued_log.h"
 #include "oracle/history.h"
 
 namespace torture::detail {
@@ -68,9 +69,7 @@ class Child {
       : info_(info), plan_(plan), fd_(fd), tuning_(fork_tuning(*plan.workload)) {}
 
   [[noreturn]] void run() {
-    oracle::History::Options options;
-    options.commit_pending = true;
-    auto history = oracle::History::open(plan_.history_path, options);
+    auto history = IssuedLogWriter::create(plan_.issued_log_path);
     if (!history.is_ok()) fail(kMarkerSetupFailed);
     history_ = std::move(history).value();
     auto recorder = faultfs::Recorder::create(faultfs::posix_file_system(), plan_.trace_path);
@@ -80,7 +79,8 @@ class Child {
     if (!plan_.kill_point.empty()) {
       // The engine's fiu_do_on raises SIGKILL at the point: a crash between
       // two steps no timer can hit reliably.
-      if (fiu_init(0) != 0 || fiu_enable(plan_.kill_point.c_str(), 1, nullptr, 0) != 0) {
+      if (!faultfs::fiu_initialize().is_ok() ||
+          fiu_enable(plan_.kill_point.c_str(), 1, nullptr, 0) != 0) {
         fail(kMarkerSetupFailed);
       }
     }
@@ -92,17 +92,17 @@ class Child {
     }
     target_ = info_.make(tuning_);
     if (!target_->open(*faults_, plan_.db_path, plan_.durability).is_ok()) fail(kMarkerUnexpected);
-    if (!history_->record_open().is_ok() || !history_->commit().is_ok()) fail(kMarkerSetupFailed);
+    if (!history_->record_open().is_ok()) fail(kMarkerSetupFailed);
     std::vector<std::thread> threads;
     for (uint32_t t = 1; t < plan_.threads; ++t) threads.emplace_back([this] { drive(); });
     drive();
     for (std::thread& t : threads) t.join();
     if (outcome_ != kMarkerDone) fail(outcome_);
     if (!handle_usable_) fail(kMarkerFault);
-    if (!history_->record_sync_begin(oracle::SyncKind::kClose).is_ok()) fail(kMarkerSetupFailed);
+    auto sync_id = history_->begin_sync(oracle::SyncKind::kClose);
+    if (!sync_id.is_ok()) fail(kMarkerSetupFailed);
     const Status closed = target_->close();
-    if (!history_->record_sync_end(oracle::SyncKind::kClose, closed.is_ok()).is_ok() ||
-        !history_->commit().is_ok()) {
+    if (!history_->end_sync(oracle::SyncKind::kClose, closed.is_ok(), sync_id.value()).is_ok()) {
       fail(kMarkerSetupFailed);
     }
     if (!closed.is_ok()) fail(kMarkerUnexpected);
@@ -201,15 +201,13 @@ class Child {
     std::lock_guard lock(history_mu_);
     if (!applied.is_ok()) {
       const Status& s = applied.status();
-      if (!history_->record_failed(seq, targets::write_maybe_applied(s), s.to_string()).is_ok() ||
-          !history_->commit().is_ok()) {
+      if (!history_->record_failed(seq, targets::write_maybe_applied(s), s.to_string()).is_ok()) {
         fail(kMarkerSetupFailed);
       }
       return s;
     }
-    // Not committed here: the next pending record commits it, and the
-    // parent restores acks a kill cut off from the pipe (one commit per
-    // write instead of two).
+    // Logged before it is sent: the parent restores from the pipe only what
+    // a kill cut off from the log's tail (re-logging one changes nothing).
     if (!history_->record_ack(seq, applied.value(), acked_ns).is_ok()) fail(kMarkerSetupFailed);
     send(fd_, AckMessage{seq, applied.value(), acked_ns});
     return Status::ok();
@@ -250,9 +248,8 @@ class Child {
   }
 
   [[noreturn]] void fail(uint64_t marker) {
-    // Whatever was logged is committed; the parent judges the directory.
+    // Every record is in the log already; the parent judges the directory.
     // Callers hold history_mu_ or run alone.
-    if (history_) history_->commit().ignore_error();  // Best effort: we are failing already.
     send(fd_, AckMessage{marker, 0, 0});
     ::_exit(0);
   }
@@ -261,11 +258,11 @@ class Child {
   const ForkPlan& plan_;
   const int fd_;
   const targets::TargetTuning tuning_;
-  std::unique_ptr<oracle::History> history_;
+  std::unique_ptr<IssuedLogWriter> history_;
   std::unique_ptr<faultfs::Recorder> recorder_;
   std::unique_ptr<faultfs::FaultInjectionFs> faults_;
   std::unique_ptr<targets::Target> target_;
-  // Guards the history (one SQLite connection) and the pipe.
+  // Guards the issued log (its records are in call order) and the pipe.
   std::mutex history_mu_;
   // Shared by every call on the handle; a reopen replaces it exclusively.
   std::shared_mutex handle_mu_;

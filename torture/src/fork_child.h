@@ -56,13 +56,13 @@ struct ForkPlan {
   uint32_t threads = 1;
   std::string db_path;  // Absolute.
   std::string trace_path;
-  std::string history_path;
+  std::string issued_log_path;  // IssuedLogWriter (fork_issued_log.h).
   std::string kill_point;  // A libfiu point that SIGKILLs the child; empty for none.
 };
 
 // Runs the workload through Recorder(posix) with the step's faults armed,
 // `threads` writers taking the steps in turn and calling the target
-// concurrently; logs it in the history (each pending write committed before
+// concurrently; logs it in the issued log (each pending write logged before
 // it is issued; each ack logged, with the target's sequence number and its
 // time, before it is sent), and exits. Never returns: the
 // parent or a kill point usually ends it first.

@@ -17,9 +17,11 @@
 #include <thread>
 
 #include "campaign_reach.h"
+#include "faultfs/fault_injection.h"
 #include "faultfs/status_macros.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
+#include "fork_issued_log.h"
 #include "oracle/history.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
@@ -133,10 +135,9 @@ ChildEnd watch_child(pid_t pid, int fd, const KillPlan& plan) {
   return end;
 }
 
-// An empty issued log (its schema and nothing else), made once per process.
-// The parent lays it down before each fork, so that the child opens a log
-// instead of creating one: every page a child touches first is a
-// copy-on-write fault, and creating the schema was a tenth of its cycle.
+// An empty history log (its schema and nothing else), made once per process
+// and laid down under each log the parent builds, so that opening one runs no
+// DDL (creating the schema cost a tenth of a kill cycle).
 Result<std::string> empty_log_bytes() {
   ASSIGN_OR_RETURN(auto dir, detail::make_work_dir("empty-log"));
   const std::string path = dir + "/" + kIssuedHistoryFile;
@@ -169,12 +170,18 @@ uint32_t fork_threads(const CampaignOptions& options, const Workload& w) {
   return kDrawn[derive_seed(w.seed, streams::kForkThreads) % std::size(kDrawn)];
 }
 
-// The child's log completed from what the parent saw: acks a kill cut off
-// from the log (the child logged each before sending it; re-logging one it
-// kept changes nothing), and the crash's time.
-Result<std::unique_ptr<oracle::History>> complete_issued_log(const std::string& issued_path,
+// The child's issued log as a History (at `issued_path`, which an artifact
+// keeps), completed from what the parent saw: acks a kill cut off from the
+// log (the child logged each before sending it; re-logging one it kept
+// changes nothing), and the crash's time.
+Result<std::unique_ptr<oracle::History>> complete_issued_log(const std::string& issued_log_path,
+                                                             const std::string& issued_path,
                                                              const ChildEnd& end) {
-  ASSIGN_OR_RETURN(auto raw, oracle::History::open(issued_path));
+  RETURN_IF_ERROR(lay_down_empty_log(issued_path));
+  oracle::History::Options options;
+  options.exclusive = true;  // This process alone opens it, and the log rebuilt from it.
+  ASSIGN_OR_RETURN(auto raw, oracle::History::open(issued_path, options));
+  RETURN_IF_ERROR(detail::replay_issued_log(issued_log_path, raw.get()));
   for (const detail::AckMessage& m : end.acked) {
     RETURN_IF_ERROR(raw->record_ack(m.seq, m.engine_seq, m.acked_ns));
   }
@@ -190,6 +197,7 @@ Result<oracle::History::CommitOrdered> write_ordered_log(oracle::History& issued
                                                          uint32_t permutation) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
+  RETURN_IF_ERROR(lay_down_empty_log(path));  // Its schema, without the DDL's cost.
   ASSIGN_OR_RETURN(auto ordered, issued.rebuild_in_commit_order(path, permutation));
   assert(ordered.history != nullptr);
   return ordered;
@@ -231,7 +239,8 @@ Result<WorkloadReport> judge_in_commit_order(
     const Workload& workload, targets::Durability durability, const detail::ForkCycle& c,
     const std::string& kill, const ChildEnd& end, const std::function<bool()>& should_stop,
     const WorkloadReport& report) {
-  ASSIGN_OR_RETURN(auto issued, complete_issued_log(c.work + "/" + kIssuedHistoryFile, end));
+  ASSIGN_OR_RETURN(auto issued, complete_issued_log(c.work + "/" + kIssuedLogFile,
+                                                    c.work + "/" + kIssuedHistoryFile, end));
   ASSIGN_OR_RETURN(auto first, write_ordered_log(*issued, c.history_path, 0));
   if (!first.real_time_violation.empty()) {
     first.history.reset();  // Closed: its WAL folds into the file the artifact copies.
@@ -299,14 +308,11 @@ Result<WorkloadReport> execute_fork_cycle(const CampaignOptions& options,
   // commit order (history.db, which an artifact keeps).
   detail::ForkCycle c{work, work + "/db", work + "/trace.bin", work + "/" + kHistoryFile,
                       fork_threads(options, workload)};
-  const std::string issued_path = work + "/" + kIssuedHistoryFile;
-  detail::ForkPlan plan{&workload,    durability,  c.threads,      c.db_path,
-                        c.trace_path, issued_path, kill.kill_point};
-  Status laid = lay_down_empty_log(issued_path);
-  if (!laid.is_ok()) {
-    detail::remove_work_dir(c.work);
-    return laid;
-  }
+  // Once in this process, so that no child pays for it.
+  RETURN_IF_ERROR(faultfs::fiu_initialize());
+  detail::ForkPlan plan{&workload,      durability,   c.threads,
+                        c.db_path,      c.trace_path, work + "/" + kIssuedLogFile,
+                        kill.kill_point};
   int p[2];
   if (::pipe(p) != 0) return Status(ErrorCode::kIoError, "pipe failed");
   const pid_t pid = ::fork();

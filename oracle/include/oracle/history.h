@@ -116,6 +116,11 @@ class History {
     // Commit inside record_pending() so that a pending write is visible to a
     // parent process before the (killable) child issues it.
     bool commit_pending = false;
+    // Only this connection opens the file until it closes: SQLite takes its
+    // lock once and keeps the WAL index on the heap instead of a mapped
+    // -shm file (a log opened, filled and judged in one process: each map,
+    // unmap and per-transaction lock cost a fork-mode kill cycle time).
+    bool exclusive = false;
   };
 
   // Opens the log at `path`, continuing it if it exists; ":memory:" keeps a

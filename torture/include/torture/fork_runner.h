@@ -16,8 +16,11 @@
 
 namespace torture {
 
-// The child's own log, in the order it issued writes (an artifact keeps it
-// beside history.db, the same log in commit order that was judged).
+// The child's own log, in the order it issued writes, as the child wrote it
+// (a file of records, fork_issued_log.h) and as a History the parent made of
+// it (an artifact keeps the latter beside history.db, the same log in commit
+// order that was judged).
+inline constexpr const char* kIssuedLogFile = "issued.log";
 inline constexpr const char* kIssuedHistoryFile = "issued.db";
 // A fork-mode finding with no crash state: a write acknowledged before
 // another was issued has the higher target sequence number.
