@@ -35,7 +35,7 @@ Status prepare_report_dir(const std::string& dir) {
   std::filesystem::remove_all(std::filesystem::path(dir) / reports::kFailuresDirName, ec);
   if (ec) {
     return Status(faultfs::ErrorCode::kIoError,
-                  "cannot clear " + dir + "/" + reports::kFailuresDirName + ": " + ec.message());
+                  "cannot clear old findings in report dir " + dir + ": " + ec.message());
   }
   std::filesystem::create_directories(std::filesystem::path(dir) / reports::kFailuresDirName, ec);
   if (ec)
