@@ -222,6 +222,9 @@ std::string figures_section(const Summary& summary) {
   out += figure(text::format_count(c.io_errors_injected), "I/O errors injected", false);
   out += figure(text::format_count(summary.violations.size()), "violations",
                 !summary.violations.empty());
+  if (c.known_suppressed > 0) {
+    out += figure(text::format_count(c.known_suppressed), "of known causes, suppressed", false);
+  }
   if (!summary.violations.empty()) {
     out += figure(text::format_count(group_by_cause(summary.violations).size()), "distinct causes",
                   true);

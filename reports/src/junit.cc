@@ -95,6 +95,7 @@ std::string properties(const Summary& summary) {
   out += property("crash_states", std::to_string(summary.counters.crash_states));
   out += property("crash_states_per_s", text::format_fixed(crash_states_per_s(summary), 1));
   out += property("io_errors_injected", std::to_string(summary.counters.io_errors_injected));
+  out += property("known_suppressed", std::to_string(summary.counters.known_suppressed));
   out += property("sector_size_bytes", std::to_string(summary.fault_model.sector_size_bytes));
   out += property("engine_version", summary.engine_version);
   out += property("toolkit_version", summary.toolkit_version);

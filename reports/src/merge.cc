@@ -103,6 +103,7 @@ template <typename Key>
   return add_checked(&total->workloads, part.workloads) &&
          add_checked(&total->crash_states, part.crash_states) &&
          add_checked(&total->io_errors_injected, part.io_errors_injected) &&
+         add_checked(&total->known_suppressed, part.known_suppressed) &&
          add_map(&total->crash_states_by_policy, part.crash_states_by_policy) &&
          add_map(&total->crash_states_by_mode, part.crash_states_by_mode) &&
          add_map(&total->crash_states_by_durability, part.crash_states_by_durability) &&

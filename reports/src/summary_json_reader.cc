@@ -230,6 +230,10 @@ Status read_counters(const Json& root, Counters* c) {
     s = read_key(root, "", "crash_states_by_durability", &c->crash_states_by_durability);
   }
   if (s.is_ok()) s = read_key(root, "", "io_errors_injected", &c->io_errors_injected);
+  // Absent from summaries written before --known existed: none suppressed.
+  if (s.is_ok() && root.contains("known_suppressed")) {
+    s = read_key(root, "", "known_suppressed", &c->known_suppressed);
+  }
   if (s.is_ok()) s = read_reach(root, &c->reach);
   const Json* by_case = nullptr;
   if (s.is_ok()) s = read_bounded_array(root, "", "crash_states_by_case", kCasesMax, &by_case);

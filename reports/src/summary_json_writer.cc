@@ -95,6 +95,7 @@ void add_counters(const Counters& counters, Json* root) {
   }
   r["crash_states_by_case"] = std::move(by_case);
   r["io_errors_injected"] = counters.io_errors_injected;
+  r["known_suppressed"] = counters.known_suppressed;
   r["reach"] = reach_json(counters.reach);
 }
 

@@ -62,6 +62,10 @@ bool write_all(int fd, const std::string& text) {
     watchdog::begin_workload(index);
     auto report = execute_workload(o, s.target, index, should_stop);
     watchdog::end_workload();
+    if (report.is_ok()) {
+      const faultfs::Status suppressed = suppress_known_causes(o, &report.value());
+      if (!suppressed.is_ok()) report = suppressed;
+    }
     if (!report.is_ok()) {
       const json_util::Json line{
           {"error", "workload " + std::to_string(index) + ": " + report.status().to_string()}};
@@ -249,6 +253,11 @@ void WorkerPool::reap(size_t j) {
                                       dead.hung ? SIGKILL : WTERMSIG(status));
   if (!report.is_ok()) {
     if (error_.empty()) error_ = "saving a target failure: " + report.status().message();
+    return;
+  }
+  if (const faultfs::Status s = suppress_known_causes(setup_.options, &report.value());
+      !s.is_ok()) {
+    if (error_.empty()) error_ = "suppressing a known cause: " + s.message();
     return;
   }
   ++target_failures_;

@@ -150,6 +150,10 @@ int finish_campaign(const CampaignOptions& o, const CampaignTotals& totals, std:
                 static_cast<unsigned long long>(summary.counters.io_errors_injected),
                 summary.violations.size());
   out << line;
+  if (summary.counters.known_suppressed > 0) {
+    out << "dbx-torture: " << summary.counters.known_suppressed
+        << " violations of known causes (--known) suppressed\n";
+  }
   if (!summary.interrupted.empty()) {
     out << "dbx-torture: interrupted by " << summary.interrupted
         << ": the report covers only what ran before it\n";

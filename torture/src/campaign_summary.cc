@@ -84,6 +84,7 @@ std::string report_to_json_line(const WorkloadReport& r) {
          {"crash_states", r.crash_states},
          {"states_by_policy", r.states_by_policy},
          {"io_faults_fired", r.io_faults_fired},
+         {"known_suppressed", r.known_suppressed},
          {"complete", r.complete},
          {"violations", std::move(violations)},
          {"reach",
@@ -123,7 +124,8 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
   WorkloadReport r;
   for (auto [key, field] :
        {std::pair{"index", &r.index}, std::pair{"crash_states", &r.crash_states},
-        std::pair{"io_faults_fired", &r.io_faults_fired}}) {
+        std::pair{"io_faults_fired", &r.io_faults_fired},
+        std::pair{"known_suppressed", &r.known_suppressed}}) {
     ASSIGN_OR_RETURN(auto v, json_util::get_u64(j, key, kWhat));
     *field = v;
   }
@@ -190,6 +192,7 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
     ++n.workloads;
     n.crash_states += w.crash_states;
     n.io_errors_injected += w.io_faults_fired;
+    n.known_suppressed += w.known_suppressed;
     n.crash_states_by_mode[w.mode] += w.crash_states;
     n.crash_states_by_durability[w.durability] += w.crash_states;
     for (const auto& [policy, count] : w.states_by_policy) {

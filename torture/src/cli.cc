@@ -30,6 +30,7 @@ struct RunFlags {
   std::string dir_mode = "strict";
   std::string io_errors = "on";
   std::string shard = "0/1";
+  std::string known_file;
   std::optional<uint64_t> seed;
   double time_s = 60;
   uint64_t workloads = 0;
@@ -63,6 +64,10 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
   o->dir_mode = dir_mode.value();
   o->io_errors = f.io_errors == "on";
   RETURN_IF_ERROR(parse_shard(f.shard, &o->shard_index, &o->shard_count));
+  if (!f.known_file.empty()) {
+    ASSIGN_OR_RETURN(auto known, read_known_causes(f.known_file));
+    o->known = std::move(known);
+  }
   o->seed =
       f.seed ? *f.seed : std::random_device()() * uint64_t{0x100000001} ^ std::random_device()();
   if (workloads_given) {
@@ -111,6 +116,8 @@ void add_run_command(CLI::App& app, RunCommand* cmd) {
   run->add_option("--threads", o.threads, "Writer threads per workload (fork mode)")
       ->check(CLI::Range(1u, kThreadsMax))
       ->capture_default_str();
+  run->add_option("--known", f.known_file,
+                  "JSON file of known causes whose violations are suppressed (known_causes.h)");
   run->add_option("--seed", f.seed, "Campaign seed (default: random, printed in the report)");
   cmd->time = run->add_option("--time", f.time_s, "Seconds to run")->capture_default_str();
   cmd->workloads = run->add_option("--workloads", f.workloads, "Workloads to run")
@@ -144,14 +151,20 @@ int run_run_command(RunCommand* cmd) {
 struct ArtifactCommands {
   std::string artifact_dir;
   std::string shrink_out;
+  std::string dump_out;
   ShrinkOptions shrink_options;
   CLI::App* replay = nullptr;
+  CLI::App* dump = nullptr;
   CLI::App* shrink = nullptr;
 };
 
 void add_artifact_commands(CLI::App& app, ArtifactCommands* cmd) {
   cmd->replay = app.add_subcommand("replay", "Rebuild one artifact's crash state, judge it");
   cmd->replay->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
+
+  cmd->dump = app.add_subcommand("dump-image", "Write an artifact's exact crash image as files");
+  cmd->dump->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
+  cmd->dump->add_option("DIR", cmd->dump_out, "Output folder (new or empty)")->required();
 
   CLI::App* shrink = app.add_subcommand("shrink", "Shrink an artifact's workload, as a new one");
   shrink->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
@@ -219,6 +232,9 @@ int run_cli(int argc, char** argv) {
   if (run.app->parsed()) return run_run_command(&run);
   if (artifact.replay->parsed()) {
     return replay_command_main(artifact.artifact_dir, std::cout, std::cerr);
+  }
+  if (artifact.dump->parsed()) {
+    return dump_image_command_main(artifact.artifact_dir, artifact.dump_out, std::cout, std::cerr);
   }
   if (artifact.shrink->parsed()) {
     if (artifact.shrink_out.empty()) {

@@ -10,6 +10,7 @@
 #include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/fork_runner.h"
+#include "torture/image_dump.h"
 #include "torture/replay.h"
 
 namespace torture {
@@ -65,6 +66,23 @@ int replay_command_main(const std::string& artifact_dir, std::ostream& out, std:
       << (outcome->still_fails ? "STILL FAILS: " + outcome->kind : std::string("passes now"))
       << "\n  " << outcome->context << "\n  " << outcome->verdict << "\n";
   return outcome->still_fails ? 1 : 0;
+}
+
+int dump_image_command_main(const std::string& artifact_dir, const std::string& out_dir,
+                            std::ostream& out, std::ostream& err) {
+  auto artifact = read_artifact(artifact_dir);
+  if (!artifact.is_ok()) {
+    err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
+    return 2;
+  }
+  const faultfs::Status dumped = dump_image(artifact.value(), artifact_dir, out_dir);
+  if (!dumped.is_ok()) {
+    err << "dbx-torture: cannot dump " << artifact_dir << ": " << dumped.message() << "\n";
+    return 2;
+  }
+  out << "dump-image " << artifact->id << ": the crash image (" << artifact->crash.policy
+      << ") is in " << out_dir << "\n";
+  return 0;
 }
 
 int shrink_command_main(const std::string& artifact_dir, const std::string& out_dir,

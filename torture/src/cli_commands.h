@@ -11,6 +11,9 @@
 namespace torture {
 
 int list_targets(std::ostream& out);
+// 0: the artifact's crash image was written to `out_dir`; 2: error.
+int dump_image_command_main(const std::string& artifact_dir, const std::string& out_dir,
+                            std::ostream& out, std::ostream& err);
 int replay_command_main(const std::string& artifact_dir, std::ostream& out, std::ostream& err);
 // 0: a smaller (or equal) failing artifact was written to `out_dir`;
 // 1: the artifact no longer fails, nothing written; 2: error.

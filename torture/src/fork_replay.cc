@@ -8,6 +8,7 @@
 #include "oracle/bounds.h"
 #include "oracle/history.h"
 #include "replay_internal.h"
+#include "torture/image_dump.h"
 
 namespace torture {
 
@@ -17,6 +18,28 @@ using faultfs::Status;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The power-loss image a fork artifact names: rebuilt from its saved trace
+// with its recorded choice. kCorruption when the evidence does not fit.
+Result<std::unique_ptr<faultfs::SimFs>> power_loss_image(const Artifact& a, const fs::path& saved) {
+  const ForkEvidence& f = *a.fork;
+  auto policy = faultfs::parse_crash_policy(f.policy);
+  if (!policy.is_ok() || !f.choice) {
+    return Status(ErrorCode::kCorruption,
+                  "artifact: fork policy '" + f.policy + "' is not a crash policy with a choice");
+  }
+  auto base = detail::trace_state((saved / kTraceFile).string(), f.db_path);
+  if (!base.is_ok()) {
+    return Status(ErrorCode::kCorruption, "artifact: bad trace.bin: " + base.status().message());
+  }
+  const faultfs::CrashOptions options{policy.value(), a.dir_mode, a.sector_bytes};
+  auto image = base.value()->crash_with(options, *f.choice);
+  if (!image.is_ok()) {
+    return Status(ErrorCode::kCorruption,
+                  "artifact: the choice does not fit the trace: " + image.status().message());
+  }
+  return image;
+}
 
 Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& target,
                                   const fs::path& saved, const std::string& work) {
@@ -52,24 +75,10 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& 
         faultfs::posix_file_system(), copy,
         oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kProcessKill), false);
   } else {
-    auto policy = faultfs::parse_crash_policy(f.policy);
-    if (!policy.is_ok() || !f.choice) {
-      return Status(ErrorCode::kCorruption,
-                    "artifact: fork policy '" + f.policy + "' is not a crash policy with a choice");
-    }
-    auto base = detail::trace_state((saved / kTraceFile).string(), f.db_path);
-    if (!base.is_ok()) {
-      return Status(ErrorCode::kCorruption, "artifact: bad trace.bin: " + base.status().message());
-    }
-    const faultfs::CrashOptions options{policy.value(), a.dir_mode, a.sector_bytes};
-    auto image = base.value()->crash_with(options, *f.choice);
-    if (!image.is_ok()) {
-      return Status(ErrorCode::kCorruption,
-                    "artifact: the choice does not fit the trace: " + image.status().message());
-    }
-    const bool beyond = faultfs::is_beyond_contract(policy.value());
+    ASSIGN_OR_RETURN(auto image, power_loss_image(a, saved));
+    const bool beyond = faultfs::is_beyond_contract(faultfs::parse_crash_policy(f.policy).value());
     judged = judge.recover(
-        *image.value(), f.db_path,
+        *image, f.db_path,
         beyond ? oracle::beyond_contract_bounds(summary, a.durability)
                : oracle::compute_bounds(summary, a.durability, oracle::CrashKind::kPowerLoss),
         beyond);
@@ -86,6 +95,19 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& 
 }
 
 }  // namespace
+
+Status dump_fork_image(const Artifact& a, const std::string& artifact_dir,
+                       const std::string& out_dir) {
+  if (!a.fork) return Status(ErrorCode::kCorruption, "artifact: fork evidence missing");
+  const ForkEvidence& f = *a.fork;
+  const fs::path saved(artifact_dir);
+  if (f.policy == kPolicyKill) {
+    // The directory as the child left it (none: it died before creating it).
+    return write_tree(faultfs::posix_file_system(), (saved / kDirFolder).string(), out_dir);
+  }
+  ASSIGN_OR_RETURN(auto image, power_loss_image(a, saved));
+  return write_tree(*image, f.db_path, out_dir);
+}
 
 Result<ReplayOutcome> replay_fork_artifact(const Artifact& artifact,
                                            const targets::TargetInfo& target,

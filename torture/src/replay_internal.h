@@ -20,6 +20,11 @@ SimSettings settings_for(const Artifact& artifact, const std::string& policy);
                                                                   const targets::TargetInfo& target,
                                                                   const std::string& artifact_dir);
 
+// Writes a fork-mode artifact's crash image to `out_dir` (image_dump.h).
+[[nodiscard]] faultfs::Status dump_fork_image(const Artifact& artifact,
+                                              const std::string& artifact_dir,
+                                              const std::string& out_dir);
+
 // The finding kinds of a target that died or hung in recovery (no verdict).
 inline constexpr const char* kKindTargetCrashed = "target_crashed";
 inline constexpr const char* kKindTargetHung = "target_hung";

@@ -258,6 +258,7 @@ Status SimRun::judge_image(SimFs& image, const CrashSpec& spec, const oracle::Bo
       if (counting) ++*events;
     });
   }
+  if (control_.only != nullptr && control_.inspect_image) control_.inspect_image(image, kSimDbDir);
   if (control_.recovering) control_.recovering(&spec, crash_op_, crash_file_);
   auto judged =
       judge_->recover(image, kSimDbDir, bounds, beyond_contract, [&counting] { counting = false; });

@@ -206,6 +206,9 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   CrashSpec spec;
   spec.policy = policy;
   spec.step = step;
+  if (control_.only != nullptr && control_.inspect_image && wanted(spec)) {
+    control_.inspect_image(*faults_, kSimDbDir);
+  }
   if (control_.recovering && wanted(spec)) control_.recovering(&spec, crash_op_, crash_file_);
   target_ = make_target(target_info_, tuning_);
   Status opened = target_->open(*faults_, kSimDbDir, settings_.durability);

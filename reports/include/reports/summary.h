@@ -116,6 +116,9 @@ struct Counters {
   std::map<std::string, uint64_t> crash_states_by_durability;
   std::map<CaseKey, uint64_t> crash_states_by_case;
   uint64_t io_errors_injected = 0;  // Faults that actually fired, not faults armed.
+  // Violations of causes the campaign was told are known (--known): not in
+  // `violations`, and no failure.
+  uint64_t known_suppressed = 0;
   Reach reach;
 
   bool operator==(const Counters&) const = default;

@@ -36,9 +36,16 @@ struct WorkloadReport {
   std::map<std::string, uint64_t> states_by_policy;
   uint64_t io_faults_fired = 0;
   std::vector<reports::Violation> violations;
-  bool complete = true;  // False when the deadline cut it short.
-  reports::Reach reach;  // This workload's rows of the reach table.
+  uint64_t known_suppressed = 0;  // Violations of --known causes, taken out.
+  bool complete = true;           // False when the deadline cut it short.
+  reports::Reach reach;           // This workload's rows of the reach table.
 };
+
+// Takes the violations of `options.known` causes out of `report`, counting
+// them and removing their artifacts (a known cause may fire thousands of
+// times). kIoError if an artifact cannot be removed.
+[[nodiscard]] faultfs::Status suppress_known_causes(const CampaignOptions& options,
+                                                    WorkloadReport* report);
 
 std::string report_to_json_line(const WorkloadReport& report);
 [[nodiscard]] faultfs::Result<WorkloadReport> report_from_json_line(std::string_view line);

@@ -4,8 +4,9 @@
 //       [--dir-mode strict|lenient]
 //       [--io-errors off|on] [--ops N] [--threads T] [--seed S]
 //       [--time SECONDS | --workloads N] [--jobs J] [--shard K/N]
-//       [--report DIR] [--junit FILE] [--quiet]
+//       [--report DIR] [--junit FILE] [--known FILE] [--quiet]
 //   replay ARTIFACT_DIR
+//   dump-image ARTIFACT_DIR OUT_DIR
 //   shrink ARTIFACT_DIR [--out DIR] [--time SECONDS]
 //   merge REPORT_DIR... --report OUT [--junit FILE]
 //   list-targets

@@ -11,6 +11,7 @@
 #include "faultfs/crash.h"
 #include "faultfs/status.h"
 #include "targets/types.h"
+#include "torture/known_causes.h"
 
 namespace torture {
 
@@ -57,6 +58,8 @@ struct CampaignOptions {
   // artifact; a broken target would otherwise fill the disk).
   uint32_t violations_max = 10;
   uint32_t sector_bytes = 512;
+  // --known: violations of these causes are suppressed (known_causes.h).
+  std::vector<KnownCause> known;
 };
 
 // "none|lazy|full|all", comma-separated lists allowed.

@@ -108,6 +108,9 @@ struct SimControl {
   // abort or hang in that recovery.
   std::function<void(const CrashSpec* spec, std::string_view crash_op, std::string_view crash_file)>
       recovering;
+  // With `only`: called with the file system that state's recovery is about
+  // to open and the database directory in it (dump-image writes it out).
+  std::function<void(faultfs::FileSystem& image, const std::string& db_dir)> inspect_image;
 };
 
 // Runs `workload`. A non-ok Result is a harness failure (the oracle's log,
