@@ -46,20 +46,22 @@ Status copy_file_out(faultfs::FileSystem& from, const std::string& path, const f
   return file->close();
 }
 
-// A directory is what lists; anything else that exists is a file.
-Status copy_tree_out(faultfs::FileSystem& from, const std::string& dir, const fs::path& to,
+// `names` lists `dir`. A directory is what lists; anything else that exists
+// is a file (the seam has no stat), so each entry is listed once, here.
+Status copy_tree_out(faultfs::FileSystem& from, const std::string& dir,
+                     const std::vector<std::string>& names, const fs::path& to,
                      DumpBudget* budget) {
   std::error_code ec;
   fs::create_directories(to, ec);
   if (ec) return Status(ErrorCode::kIoError, "cannot create " + to.string() + ": " + ec.message());
-  ASSIGN_OR_RETURN(auto names, from.list(dir));
   for (const std::string& name : names) {
     if (++budget->files > kDumpFilesMax) {
       return Status(ErrorCode::kInvalidArgument, "image has too many files");
     }
     const std::string path = dir + "/" + name;
-    if (from.list(path).is_ok()) {
-      RETURN_IF_ERROR(copy_tree_out(from, path, to / name, budget));
+    auto listed = from.list(path);
+    if (listed.is_ok()) {
+      RETURN_IF_ERROR(copy_tree_out(from, path, listed.value(), to / name, budget));
     } else {
       RETURN_IF_ERROR(copy_file_out(from, path, to / name, budget));
     }
@@ -105,7 +107,8 @@ Status write_tree(faultfs::FileSystem& fs_in, const std::string& dir, const std:
     if (ec) return Status(ErrorCode::kIoError, "cannot create " + out_dir);
     return Status::ok();
   }
-  return copy_tree_out(fs_in, dir, out_dir, &budget);
+  ASSIGN_OR_RETURN(auto names, fs_in.list(dir));
+  return copy_tree_out(fs_in, dir, names, out_dir, &budget);
 }
 
 Status dump_image(const Artifact& artifact, const std::string& artifact_dir,

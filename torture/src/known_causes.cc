@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 
 #include "json_util.h"
+#include "reports/report_files.h"
 #include "torture/campaign.h"
 
 namespace torture {
@@ -65,14 +65,9 @@ bool matches(const std::string& wanted, const std::string& actual) {
 }  // namespace
 
 Result<std::vector<KnownCause>> read_known_causes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad(path, "cannot open");
-  std::string text;
-  text.resize(kKnownCausesFileBytesMax + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kKnownCausesFileBytesMax) return bad(path, "larger than 1 MiB");
-  const Json root = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const reports::Result<std::string> text = reports::read_file(path, kKnownCausesFileBytesMax);
+  if (!text.is_ok()) return bad(path, text.status().message());
+  const Json root = Json::parse(text.value(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) return bad(path, "not a JSON object");
   if (root.value("version", 0) != 1) return bad(path, "want \"version\": 1");
   const auto known = root.find("known");
