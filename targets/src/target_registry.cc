@@ -1,11 +1,15 @@
+#include <cstdlib>
 #include <iterator>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "dbx/lab/kill_points.h"
 #include "doubles/fragile_recovery.h"
 #include "doubles/mini_kv.h"
+#include "faultfs/status_macros.h"
+#include "seam_checks.h"
 #include "targets/dbx_target.h"
 #include "targets/target.h"
 
@@ -20,37 +24,39 @@ constexpr Durability kFull = Durability::kFull;
 
 TargetInfo mini(const char* name, const char* description, Bug bug,
                 std::vector<Durability> durabilities) {
-  return TargetInfo{name,
-                    description,
-                    bug != Bug::kNone,
-                    std::move(durabilities),
-                    [bug](const TargetTuning& tuning) {
-                      return std::make_unique<doubles::MiniKvTarget>(bug, tuning);
-                    },
-                    {},
-                    {}};
+  TargetInfo info;
+  info.name = name;
+  info.description = description;
+  info.known_bug = bug != Bug::kNone;
+  info.durabilities = std::move(durabilities);
+  info.make = [bug](const TargetTuning& tuning) {
+    return std::make_unique<doubles::MiniKvTarget>(bug, tuning);
+  };
+  return info;
 }
 
 TargetInfo fragile(const char* name, const char* what, doubles::RecoveryFailure failure) {
-  return TargetInfo{name,
-                    std::string(what) + " on a directory a crash left mid-checkpoint",
-                    true,
-                    std::vector<Durability>{kNone, kLazy, kFull},
-                    [failure](const TargetTuning& tuning) {
-                      return std::make_unique<doubles::FragileRecoveryTarget>(failure, tuning);
-                    },
-                    {},
-                    {}};
+  TargetInfo info;
+  info.name = name;
+  info.description = std::string(what) + " on a directory a crash left mid-checkpoint";
+  info.known_bug = true;
+  info.durabilities = {kNone, kLazy, kFull};
+  info.make = [failure](const TargetTuning& tuning) {
+    return std::make_unique<doubles::FragileRecoveryTarget>(failure, tuning);
+  };
+  return info;
 }
 
 TargetInfo dbx_info() {
-  TargetInfo info{"dbx",
-                  "the DBX engine (WAL + WOS), as shipped",
-                  false,
-                  {kNone, kLazy, kFull},
-                  [](const TargetTuning& tuning) { return make_dbx_target(tuning); },
-                  {},
-                  {}};
+  // The engine logs each torn tail it drops: thousands a second in a
+  // campaign. Set before any target exists (the registry is built on the
+  // main thread, before workers), and never over the user's own choice.
+  ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
+  TargetInfo info;
+  info.name = "dbx";
+  info.description = "the DBX engine (WAL + WOS), as shipped";
+  info.durabilities = {kNone, kLazy, kFull};
+  info.make = [](const TargetTuning& tuning) { return make_dbx_target(tuning); };
   info.kill_points.assign(std::begin(dbx::lab::kKillPoints), std::end(dbx::lab::kKillPoints));
   info.recovery_outcomes = dbx_recovery_outcome_labels();
   return info;
@@ -108,18 +114,35 @@ std::vector<TargetInfo> build_registry() {
   return out;
 }
 
-}  // namespace
-
-const std::vector<TargetInfo>& target_registry() {
-  static const std::vector<TargetInfo> registry = build_registry();
+std::vector<TargetInfo>& mutable_registry() {
+  static std::vector<TargetInfo> registry = build_registry();
   return registry;
 }
+
+}  // namespace
+
+const std::vector<TargetInfo>& target_registry() { return mutable_registry(); }
 
 const TargetInfo* find_target(std::string_view name) {
   for (const TargetInfo& info : target_registry()) {
     if (info.name == name) return &info;
   }
   return nullptr;
+}
+
+faultfs::Status add_targets(std::vector<TargetInfo> infos) {
+  std::set<std::string> names;
+  for (const TargetInfo& info : target_registry()) names.insert(info.name);
+  for (const TargetInfo& info : infos) {
+    RETURN_IF_ERROR(validate_target_info(info));
+    if (!names.insert(info.name).second) {
+      return faultfs::Status(faultfs::ErrorCode::kInvalidArgument,
+                             "target '" + info.name + "' is already registered");
+    }
+  }
+  std::vector<TargetInfo>& registry = mutable_registry();
+  for (TargetInfo& info : infos) registry.push_back(std::move(info));
+  return faultfs::Status::ok();
 }
 
 }  // namespace targets

@@ -79,6 +79,10 @@ int run_campaign(const CampaignOptions& o, std::ostream& out, std::ostream& err)
     err << "dbx-torture: unknown target '" << o.target << "' (see list-targets)\n";
     return 2;
   }
+  if (!target->capabilities.harness_clock) {
+    err << "dbx-torture: note: " << o.target
+        << " runs background work on its own threads: a sim-mode finding may not replay\n";
+  }
   Status prepared = prepare_report_dir(o.report_dir);
   if (!prepared.is_ok()) {
     err << "dbx-torture: " << prepared.message() << "\n";

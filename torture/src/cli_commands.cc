@@ -44,7 +44,9 @@ int list_targets(std::ostream& out) {
     for (size_t i = 0; i < t.durabilities.size(); ++i) {
       out << (i > 0 ? "," : "") << targets::durability_name(t.durabilities[i]);
     }
-    out << "]\n";
+    out << "] capabilities: " << targets::capability_names(t.capabilities);
+    if (!t.kill_points.empty()) out << " kill-points: " << t.kill_points.size();
+    out << "\n";
   }
   return 0;
 }

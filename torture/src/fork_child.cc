@@ -90,6 +90,9 @@ class Child {
         fail(kMarkerSetupFailed);
       }
     }
+    if (!targets::prepare_database_dir(info_, *faults_, plan_.db_path).is_ok()) {
+      fail(kMarkerSetupFailed);
+    }
     target_ = info_.make(tuning_);
     if (!target_->open(*faults_, plan_.db_path, plan_.durability).is_ok()) fail(kMarkerUnexpected);
     if (!history_->record_open().is_ok()) fail(kMarkerSetupFailed);
@@ -218,6 +221,8 @@ class Child {
   // the parent does not see raises nothing).
   template <typename Fn>
   Status synced(oracle::SyncKind kind, Fn&& fn) {
+    // A promise the target does not make is no bound (TargetCapabilities).
+    if (!promises(kind)) return fn();
     uint64_t sync_id = 0;
     {
       std::lock_guard lock(history_mu_);
@@ -230,6 +235,12 @@ class Child {
     // Named: another thread's flush may have begun since, covering more.
     if (!history_->end_sync(kind, s.is_ok(), sync_id).is_ok()) fail(kMarkerSetupFailed);
     return s;
+  }
+
+  bool promises(oracle::SyncKind kind) const {
+    if (kind == oracle::SyncKind::kFlush) return info_.capabilities.checkpoint;
+    if (kind == oracle::SyncKind::kClose) return info_.capabilities.close_syncs;
+    return true;
   }
 
   // Time passes; the target's due background work runs (a target with its

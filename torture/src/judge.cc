@@ -78,6 +78,9 @@ Result<Judgement> Judge::recover(faultfs::FileSystem& fs, const std::string& dir
   // then admits a corruption error and calls a silent loss undetected_loss.
   oracle::CheckOptions options;
   options.beyond_contract = beyond_contract;
+  // The harness provides the directory of a target that does not create its
+  // own: a process killed before it made it left nothing else to judge.
+  RETURN_IF_ERROR(targets::prepare_database_dir(info_, fs, dir));
   std::unique_ptr<targets::Target> target = make_target(info_, tuning_);
   const Status opened = target->open(fs, dir, durability_);
   if (after_open) after_open();

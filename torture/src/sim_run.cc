@@ -107,6 +107,9 @@ Status SimRun::start() {
   }
   judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_, tuning_);
   fs_ = std::make_unique<faultfs::SimFs>();
+  // Before any fault layer and crash point: the directory is the harness's,
+  // durable before the target's first operation.
+  RETURN_IF_ERROR(targets::prepare_database_dir(target_info_, *fs_, kSimDbDir));
   // Lost-file crashes lose a path of the database, restored from these.
   RETURN_IF_ERROR(fs_->set_lost_file_scope(kSimDbDir));
   fs_->keep_earlier_images(kEarlierImagesMax);
@@ -166,6 +169,11 @@ Status SimRun::execute(const Step& step, Status* op_error) {
                                      op_error->to_string());
     }
     case StepKind::kFlush: {
+      // A promise the target does not make is no bound (TargetCapabilities).
+      if (!target_info_.capabilities.checkpoint) {
+        *op_error = target_->flush();
+        return Status::ok();
+      }
       RETURN_IF_ERROR(history_->record_sync_begin(oracle::SyncKind::kFlush));
       *op_error = target_->flush();
       return history_->record_sync_end(oracle::SyncKind::kFlush, op_error->is_ok());
@@ -190,6 +198,11 @@ Status SimRun::execute(const Step& step, Status* op_error) {
 }
 
 Status SimRun::close_target(Status* op_error) {
+  if (!target_info_.capabilities.close_syncs) {
+    *op_error = target_->close();
+    target_.reset();
+    return Status::ok();
+  }
   RETURN_IF_ERROR(history_->record_sync_begin(oracle::SyncKind::kClose));
   *op_error = target_->close();
   Status s = history_->record_sync_end(oracle::SyncKind::kClose, op_error->is_ok());

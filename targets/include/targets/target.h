@@ -1,7 +1,8 @@
 // targets::Target: the engine-shaped seam the oracle and the torture harness
 // drive. Anything that stores tables of keys through a faultfs::FileSystem can
-// be a target: the DBX engine, the test doubles with known recovery bugs, or
-// another engine wrapped the same way.
+// be a target: the DBX engine, the test doubles with known recovery bugs,
+// SQLite through a faultfs VFS, or a plugin's engine (targets/plugin.h).
+// A guide for target authors: targets/README.md.
 //
 // Crash model for drivers: a target is one process's handle. To model a
 // process kill, drop the handle and open a new target on a copy of the file
@@ -9,9 +10,21 @@
 // image (SimFs::crash()). Destroying an open target closes it as well as it
 // can, on the file system it was opened on, and reports nothing.
 //
+// Threads: the harness calls one target from one thread at a time in sim
+// mode; in fork mode several writer threads call apply() at once, and one of
+// them may call flush() meanwhile (open/close/read_all are never concurrent
+// with anything). A target that cannot take concurrent apply() calls
+// serialises them itself.
+//
 // Errors: every operation returns a Status the harness can see; a target never
-// throws. A failed apply() may or may not have stored the write: see
-// write_maybe_applied().
+// throws, and never reports success for work that failed. The codes mean:
+//   kInvalidArgument, kBusy  a refusal that stored nothing (bad input, closed,
+//                            read-only, locked): write_maybe_applied() false;
+//   kCorruption              open() found damaged durable data and refuses it:
+//                            the only acceptable answer, besides a state inside
+//                            the bounds, to a beyond-contract fault;
+//   kIoError, kNoSpace, ...  the file system failed; a failed apply() may or
+//                            may not have stored the write.
 //
 // Time: background work (Lazy's periodic sync, background checkpoints) either
 // runs on the target's own threads and the real clock, or, when the tuning
@@ -75,10 +88,13 @@ class Target {
   // An error is that work's failure (the target may now refuse writes).
   [[nodiscard]] virtual faultfs::Status background(std::chrono::nanoseconds now) = 0;
   // Checkpoints: everything applied so far is durable once this returns OK.
+  // A target without TargetCapabilities::checkpoint returns OK having done
+  // what it has (or nothing); the harness then draws no bound from it.
   [[nodiscard]] virtual faultfs::Status flush() = 0;
   // Every row of every table, sorted by (table, key).
   [[nodiscard]] virtual faultfs::Result<State> read_all() = 0;
-  // Closes cleanly (a checkpoint in None mode, a sync otherwise). Closing a
+  // Closes cleanly (a checkpoint in None mode, a sync otherwise; without
+  // TargetCapabilities::close_syncs no promise, and no bound). Closing a
   // closed target is OK.
   [[nodiscard]] virtual faultfs::Status close() = 0;
   virtual bool is_open() const = 0;
@@ -94,6 +110,34 @@ class Target {
 // a read-only or closed database — and kBusy).
 bool write_maybe_applied(const faultfs::Status& error);
 
+// What a target promises beyond apply()'s durability level. The harness
+// draws a bound only from a promise the target makes, and judges the rest.
+struct TargetCapabilities {
+  // flush() makes every write applied before it durable (a checkpoint).
+  bool checkpoint = true;
+  // close() makes every applied write durable.
+  bool close_syncs = true;
+  // With TargetTuning::harness_clock all background work runs inside
+  // background(now), so sim mode is deterministic. Without it the target's
+  // own threads run it; sim mode still runs, but a finding may not replay.
+  bool harness_clock = true;
+  // open() creates a missing database directory itself, durably. Otherwise
+  // the harness creates it, and syncs its parent, before the first open.
+  bool creates_dir = true;
+
+  bool operator==(const TargetCapabilities&) const = default;
+};
+
+// "checkpoint,close-syncs,harness-clock,creates-dir" (those it has; "none").
+std::string capability_names(const TargetCapabilities& capabilities);
+
+struct TargetInfo;
+// For a target without TargetCapabilities::creates_dir: creates `dir` on
+// `fs` if missing and syncs its parent, as a careful application would
+// before it opens a database there. OK and nothing for any other target.
+[[nodiscard]] faultfs::Status prepare_database_dir(const TargetInfo& info, faultfs::FileSystem& fs,
+                                                   const std::string& dir);
+
 // One entry of the registry the torture CLI lists.
 struct TargetInfo {
   std::string name;         // kebab-case, unique: "dbx", "no-sync-full", ...
@@ -108,11 +152,18 @@ struct TargetInfo {
   // no crash state reached.
   std::vector<std::string> kill_points;
   std::vector<std::string> recovery_outcomes;
+  TargetCapabilities capabilities;
 };
 
-// Every target, "dbx" first, then the doubles in a fixed order.
+// Every target: the built-in ones ("dbx" first, then the doubles and the
+// SQLite targets in a fixed order), then those add_targets() added, in order.
 const std::vector<TargetInfo>& target_registry();
 // The entry named `name`, or nullptr.
 const TargetInfo* find_target(std::string_view name);
+// Appends `infos` (a plugin's targets) to the registry. kInvalidArgument, and
+// nothing added, if a name is taken, not kebab-case, or an entry lacks a
+// description, a durability level or make(). Call before any campaign
+// starts: references into the registry stay valid only until the next call.
+[[nodiscard]] faultfs::Status add_targets(std::vector<TargetInfo> infos);
 
 }  // namespace targets
