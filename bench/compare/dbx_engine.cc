@@ -5,6 +5,7 @@
 
 #include "dbx/dbx.h"
 #include "kv_engine.h"
+#include "targets/dbx_durability.h"
 
 namespace bench {
 namespace {
@@ -18,19 +19,6 @@ faultfs::Status to_status(const dbx::Error& e) {
   return faultfs::Status(code, std::string("dbx: ") + e.what());
 }
 
-dbx::Durability to_dbx(Durability durability) {
-  switch (durability) {
-    case Durability::kFull:
-      return dbx::Durability::kFull;
-    case Durability::kLazy:
-      return dbx::Durability::kLazy;
-    case Durability::kNone:
-      return dbx::Durability::kNone;
-  }
-  assert(false && "unknown durability");
-  return dbx::Durability::kFull;
-}
-
 class DbxEngine final : public KvEngine {
  public:
   std::string_view name() const override { return "dbx"; }
@@ -38,7 +26,7 @@ class DbxEngine final : public KvEngine {
   faultfs::Status open(const std::string& dir, const EngineOptions& options) override {
     assert(db_ == nullptr);
     dbx::Options dbx_options;
-    dbx_options.durability = to_dbx(options.durability);
+    dbx_options.durability = targets::to_dbx_durability(options.durability);
     if (options.keep_all_in_wal) {
       // A recovery run writes ~150 MB; the default 64 MiB threshold would
       // checkpoint part of it into the WOS and leave less to replay.

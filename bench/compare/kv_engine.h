@@ -15,14 +15,16 @@
 #include <vector>
 
 #include "faultfs/status.h"
+#include "targets/types.h"
 
 namespace bench {
 
-// Matched durability levels: Full is DBX kFull = SQLite
+// Matched durability levels, the lab's own (targets/types.h; DBX's setting
+// for each is targets::to_dbx_durability): Full is DBX kFull = SQLite
 // synchronous=FULL = RocksDB/LevelDB sync=true; Lazy is DBX kLazy = SQLite
 // synchronous=NORMAL = sync=false. kNone (no log at all) exists only for DBX,
 // the figure DBX's durability table needs; the peers refuse it.
-enum class Durability { kFull, kLazy, kNone };
+using Durability = targets::Durability;
 
 struct EngineOptions {
   Durability durability = Durability::kLazy;

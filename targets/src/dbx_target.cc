@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dbx/dbx.h"
+#include "targets/dbx_durability.h"
 
 namespace targets {
 
@@ -54,18 +55,6 @@ Status guarded(Fn&& fn) {
   }
 }
 
-dbx::Durability to_dbx(Durability d) {
-  switch (d) {
-    case Durability::kNone:
-      return dbx::Durability::kNone;
-    case Durability::kLazy:
-      return dbx::Durability::kLazy;
-    case Durability::kFull:
-      return dbx::Durability::kFull;
-  }
-  return dbx::Durability::kLazy;
-}
-
 class DbxTarget final : public Target {
  public:
   explicit DbxTarget(const DbxTargetOptions& options) : options_(options) {}
@@ -73,7 +62,7 @@ class DbxTarget final : public Target {
   Status open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) override {
     if (db_ != nullptr) return Status(ErrorCode::kInvalidArgument, "target already open");
     dbx::Options o;
-    o.durability = to_dbx(durability);
+    o.durability = to_dbx_durability(durability);
     o.sync_interval = options_.sync_interval;
     o.flush_interval = options_.flush_interval;
     o.background_threads = !options_.harness_clock;
@@ -183,11 +172,6 @@ std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning) {
 std::vector<std::string> dbx_recovery_outcome_labels() {
   return {"clean", "torn_tail_dropped", "recycled_tail", "checkpoint_skip",
           "compaction_rolled_forward"};
-}
-
-bool write_maybe_applied(const Status& error) {
-  assert(!error.is_ok());
-  return error.code() != ErrorCode::kInvalidArgument && error.code() != ErrorCode::kBusy;
 }
 
 }  // namespace targets
