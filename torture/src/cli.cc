@@ -10,6 +10,7 @@
 
 #include "cli_commands.h"
 #include "faultfs/status_macros.h"
+#include "targets/plugin.h"
 #include "targets/target.h"
 #include "torture/campaign.h"
 #include "torture/options.h"
@@ -21,6 +22,18 @@ namespace {
 int usage_error(const std::string& message) {
   std::cerr << "dbx-torture: " << message << " (see dbx-torture --help)\n";
   return 2;
+}
+
+// --target-lib on every subcommand that names a target: plugins load before
+// any target is looked up, into this process (forked workers inherit them).
+void add_target_lib_option(CLI::App* command, std::vector<std::string>* libs) {
+  command->add_option("--target-lib", *libs,
+                      "Shared library of extra targets (targets/plugin.h); repeatable");
+}
+
+[[nodiscard]] faultfs::Status load_target_libs(const std::vector<std::string>& libs) {
+  for (const std::string& lib : libs) RETURN_IF_ERROR(targets::load_target_plugin(lib));
+  return faultfs::Status::ok();
 }
 
 struct RunFlags {
@@ -91,6 +104,7 @@ struct RunCommand {
   CLI::Option* durability = nullptr;
   CLI::Option* time = nullptr;
   CLI::Option* workloads = nullptr;
+  std::vector<std::string> target_libs;
 };
 
 void add_run_command(CLI::App& app, RunCommand* cmd) {
@@ -100,6 +114,7 @@ void add_run_command(CLI::App& app, RunCommand* cmd) {
   o.report_dir = "torture-report";
   CLI::App* run = app.add_subcommand("run", "Run a crash-torture campaign");
   run->add_option("--target", o.target, "Target name (list-targets)");
+  add_target_lib_option(run, &cmd->target_libs);
   cmd->durability =
       run->add_option("--durability", f.durability, "none|lazy|full|all (default: the target's)");
   run->add_option("--mode", f.mode, "sim|fork|all")->capture_default_str();
@@ -156,19 +171,23 @@ struct ArtifactCommands {
   CLI::App* replay = nullptr;
   CLI::App* dump = nullptr;
   CLI::App* shrink = nullptr;
+  std::vector<std::string> target_libs;
 };
 
 void add_artifact_commands(CLI::App& app, ArtifactCommands* cmd) {
   cmd->replay = app.add_subcommand("replay", "Rebuild one artifact's crash state, judge it");
   cmd->replay->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
+  add_target_lib_option(cmd->replay, &cmd->target_libs);
 
   cmd->dump = app.add_subcommand("dump-image", "Write an artifact's exact crash image as files");
   cmd->dump->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
   cmd->dump->add_option("DIR", cmd->dump_out, "Output folder (new or empty)")->required();
+  add_target_lib_option(cmd->dump, &cmd->target_libs);
 
   CLI::App* shrink = app.add_subcommand("shrink", "Shrink an artifact's workload, as a new one");
   shrink->add_option("ARTIFACT_DIR", cmd->artifact_dir, "A failures/<id> folder")->required();
   shrink->add_option("--out", cmd->shrink_out, "New artifact folder (default: <ARTIFACT_DIR>-min)");
+  add_target_lib_option(shrink, &cmd->target_libs);
   shrink->add_option("--time", cmd->shrink_options.time_s, "Seconds to search")
       ->check(CLI::Range(0.1, kTimeSecondsMax))
       ->capture_default_str();
@@ -206,9 +225,6 @@ void add_merge_command(CLI::App& app, MergeCommand* cmd) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  // The engine logs each torn tail it drops: thousands per second here.
-  ::setenv("DBX_LOG_LEVEL", "off", /*overwrite=*/0);
-
   CLI::App app{"dbx-torture: crash-torture campaigns against DBX and other targets"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
@@ -219,7 +235,10 @@ int run_cli(int argc, char** argv) {
   add_artifact_commands(app, &artifact);
   MergeCommand merge;
   add_merge_command(app, &merge);
-  CLI::App* list = app.add_subcommand("list-targets", "One target a line, name first");
+  CLI::App* list = app.add_subcommand(
+      "list-targets", "One target a line: name, description, durability levels, capabilities");
+  std::vector<std::string> list_libs;
+  add_target_lib_option(list, &list_libs);
 
   try {
     app.parse(argc, argv);
@@ -228,6 +247,13 @@ int run_cli(int argc, char** argv) {
     return usage_error(e.what());
   }
 
+  std::vector<std::string> libs = list_libs;
+  for (const auto* more : {&run.target_libs, &artifact.target_libs}) {
+    libs.insert(libs.end(), more->begin(), more->end());
+  }
+  if (const faultfs::Status loaded = load_target_libs(libs); !loaded.is_ok()) {
+    return usage_error(loaded.message());
+  }
   if (list->parsed()) return list_targets(std::cout);
   if (run.app->parsed()) return run_run_command(&run);
   if (artifact.replay->parsed()) {
