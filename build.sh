@@ -31,7 +31,7 @@ readonly PACKAGES=(
   clang-16 libclang-rt-16-dev clang-tidy
 )
 # The engine's concurrency tests (ctest -R) and the campaign run under TSan.
-readonly TSAN_TESTS='^(Concurrency|Checkpoint|GroupCommitTest|Durability|Lock)\.'
+readonly TSAN_TESTS='^(Concurrency|Checkpoint|GroupCommitTest|Durability|Lock|Snapshot|Transaction)\.'
 readonly TSAN_CAMPAIGN=(--target dbx --mode fork --threads 4 --time 10 --jobs 2)
 # Lint: the libraries and tools, not tests, benchmarks or fuzz targets.
 readonly LINT_DIRS='^(engine|faultfs|targets|oracle|reports|torture)/'
@@ -79,7 +79,7 @@ run_fuzzers() {
 run_tsan() {
   install_missing_packages
   cmake --preset tsan -G Ninja -B "$TSAN_DIR"
-  cmake --build "$TSAN_DIR" -j "$JOBS" --target engine_tests group_commit_test
+  cmake --build "$TSAN_DIR" -j "$JOBS" --target engine_tests group_commit_test transaction_test
   # Any report fails the run: a race is a bug even when the test passes.
   export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
   ctest --test-dir "$TSAN_DIR" --output-on-failure -j "$JOBS" --timeout 900 -R "$TSAN_TESTS"

@@ -5,8 +5,9 @@
 
 namespace dbx {
 
-Database::Database(std::unique_ptr<DatabaseImpl> impl) : impl_(std::move(impl)) {}
-Database::~Database() = default;
+Database::Database(std::shared_ptr<DatabaseImpl> impl) : impl_(std::move(impl)) {}
+// Closes here, not when the last snapshot or transaction lets the engine go.
+Database::~Database() { impl_->close_quietly(); }
 
 std::unique_ptr<Database> Database::open(const std::string& path) { return open(path, Options{}); }
 

@@ -86,11 +86,22 @@ std::unique_ptr<DatabaseImpl> DatabaseImpl::open(std::optional<std::string> path
   return db;
 }
 
-DatabaseImpl::~DatabaseImpl() {
+DatabaseImpl::~DatabaseImpl() { close_quietly(); }
+
+void DatabaseImpl::close_quietly() noexcept {
   try {
     close();
   } catch (const Error& e) {
     logger().error("closing {} failed: {}", path_.value_or(":memory:"), e.what());
+  }
+}
+
+void DatabaseImpl::acknowledge(uint64_t sequence, const char* what) {
+  if (options_.durability != Durability::kFull || group_commit_ == nullptr) return;
+  const faultfs::Status synced = group_commit_->sync_through(sequence);
+  if (!synced.is_ok()) {
+    enter_read_only("WAL sync failed: " + synced.message());
+    throw_if_error(synced, what);
   }
 }
 
@@ -106,15 +117,41 @@ uint64_t DatabaseImpl::write(std::span<const wal::MutationView> mutations) {
     std::lock_guard log_lock(log_mutex_);
     sequence = append_and_apply(mutations, kind);
   }
-  if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
-    const faultfs::Status synced = group_commit_->sync_through(sequence);
-    if (!synced.is_ok()) {
-      enter_read_only("WAL sync failed: " + synced.message());
-      throw_if_error(synced, "write not acknowledged");
-    }
-  }
+  acknowledge(sequence, "write not acknowledged");
   after_write();
   return sequence;
+}
+
+uint64_t DatabaseImpl::commit_at(uint64_t sequence, std::span<const wal::MutationView> mutations) {
+  check_open();
+  validate(mutations);
+  if (mutations.empty()) return sequence;  // A read-only transaction never conflicts.
+  const wal::RecordKind kind =
+      mutations.size() > 1
+          ? wal::RecordKind::kBatch
+          : (mutations[0].is_delete ? wal::RecordKind::kDelete : wal::RecordKind::kInsert);
+  uint64_t committed;
+  {
+    // The check and the append are one step for other writers: no write can
+    // land between them (every writer appends under log_mutex_).
+    std::lock_guard log_lock(log_mutex_);
+    {
+      std::shared_lock state_lock(state_mutex_);
+      for (const wal::MutationView& m : mutations) {
+        if (versions_.written_after(m.table, m.key, sequence)) {
+          throw Error(ErrorCode::kWriteConflict,
+                      "key of table '" + std::string(m.table) +
+                          "' was written after the transaction's snapshot " +
+                          std::to_string(sequence));
+        }
+      }
+    }
+    committed = append_and_apply(mutations, kind);
+  }
+  assert(committed > sequence);
+  acknowledge(committed, "commit not acknowledged");
+  after_write();
+  return committed;
 }
 
 bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
@@ -133,13 +170,7 @@ bool DatabaseImpl::remove(std::string_view table, std::string_view key) {
     }
     sequence = append_and_apply(mutations, wal::RecordKind::kDelete);
   }
-  if (options_.durability == Durability::kFull && group_commit_ != nullptr) {
-    const faultfs::Status synced = group_commit_->sync_through(sequence);
-    if (!synced.is_ok()) {
-      enter_read_only("WAL sync failed: " + synced.message());
-      throw_if_error(synced, "delete not acknowledged");
-    }
-  }
+  acknowledge(sequence, "delete not acknowledged");
   after_write();
   return existed;
 }
@@ -163,6 +194,7 @@ uint64_t DatabaseImpl::append_and_apply(std::span<const wal::MutationView> mutat
   last_sequence_.store(sequence, std::memory_order_release);
   {
     std::unique_lock state_lock(state_mutex_);
+    if (versions_.needs_undo(sequence)) record_undos(mutations, sequence);
     apply_to_delta(mutations);
   }
   return sequence;
@@ -204,6 +236,11 @@ bool DatabaseImpl::exists_below_delta_locked(std::string_view table, std::string
 std::optional<std::string> DatabaseImpl::get(std::string_view table, std::string_view key) const {
   std::shared_lock state_lock(state_mutex_);
   check_open();
+  return value_locked(table, key);
+}
+
+std::optional<std::string> DatabaseImpl::value_locked(std::string_view table,
+                                                      std::string_view key) const {
   for (const Delta* delta : {&delta_, static_cast<const Delta*>(frozen_.get())}) {
     if (delta == nullptr) continue;
     const std::optional<Delta::Entry> entry = delta->find(table, key);

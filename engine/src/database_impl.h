@@ -45,6 +45,7 @@
 #include "delta.h"
 #include "faultfs/file_system.h"
 #include "group_commit.h"
+#include "mvcc/version_store.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_record.h"
 
@@ -74,9 +75,33 @@ class DatabaseImpl {
                                    std::optional<std::string_view> end) const;
   std::vector<std::string> table_names() const;
 
+  // Snapshots and transactions (snapshot_reads.cc): a pin at the last
+  // applied sequence, reads as of a pinned sequence, and a commit that fails
+  // with write_conflict if a key it writes changed after `sequence`.
+  uint64_t pin_snapshot();
+  void unpin_snapshot(uint64_t sequence) noexcept;
+  // One more pin at `sequence`, which must be pinned already (an iterator
+  // outliving its snapshot keeps the versions it reads).
+  void repin_snapshot(uint64_t sequence);
+  std::optional<std::string> get_at(std::string_view table, std::string_view key,
+                                    uint64_t sequence) const;
+  // Rows of [begin, end) as of `sequence`, at most about `limit` per layer:
+  // `rows` is complete up to `next_begin` (exclusive; nullopt: up to `end`).
+  struct Chunk {
+    std::vector<Database::Row> rows;
+    std::optional<std::string> next_begin;
+  };
+  Chunk range_at(std::string_view table, std::string_view begin,
+                 std::optional<std::string_view> end, uint64_t sequence, size_t limit) const;
+  uint64_t commit_at(uint64_t sequence, std::span<const wal::MutationView> mutations);
+  // Old versions held for readers (tests: memory returns to the baseline).
+  size_t undo_count() const;
+
   void flush();
   void set_flush_interval(std::chrono::milliseconds interval);
   void close();
+  // close(), its error logged: for destructors.
+  void close_quietly() noexcept;
   void run_background_work(std::chrono::nanoseconds now);  // recovery.cc
 
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
@@ -93,6 +118,17 @@ class DatabaseImpl {
   uint64_t append_and_apply(std::span<const wal::MutationView> mutations, wal::RecordKind kind);
   // Requires state_mutex_ held exclusively.
   void apply_to_delta(std::span<const wal::MutationView> mutations);
+  // Requires state_mutex_ held exclusively: the undos pinned readers need of
+  // the write `sequence`, taken before it applies.
+  void record_undos(std::span<const wal::MutationView> mutations, uint64_t sequence);
+  // Requires state_mutex_ held: the current value through every layer.
+  std::optional<std::string> value_locked(std::string_view table, std::string_view key) const;
+  // Requires state_mutex_ held: the first rows of [begin, end) through every
+  // layer, complete up to the returned chunk's next_begin.
+  Chunk current_chunk_locked(std::string_view table, std::string_view begin,
+                             std::optional<std::string_view> end, size_t limit) const;
+  // A Full write's acknowledgement: its sync. `what` names the write in errors.
+  void acknowledge(uint64_t sequence, const char* what);
   // checkpoint.cc
   enum class CutPolicy {
     kAlways,     // flush(), close(): the log ends up cut, writers held if need be.
@@ -159,6 +195,8 @@ class DatabaseImpl {
   // Guards delta_, frozen_ and the WOS's memory against concurrent readers.
   mutable std::shared_mutex state_mutex_;
   Delta delta_;
+  // Old versions for snapshots and transactions. Guarded by state_mutex_.
+  mvcc::VersionStore versions_;
   // The delta a running checkpoint is writing to the WOS; null otherwise.
   // Immutable while set.
   std::unique_ptr<Delta> frozen_;

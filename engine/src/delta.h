@@ -115,14 +115,16 @@ class Delta {
         [&](std::string_view key, const Stored& stored) { fn(key, to_entry(stored)); });
   }
 
-  // fn(key, entry) for the keys of `table` in [begin, end), in key order.
+  // fn(key, entry) for the keys of `table` in [begin, end), in key order. An
+  // fn returning bool stops the walk by returning false.
   template <typename Fn>
   void for_each_in_range(std::string_view table, std::string_view begin,
                          std::optional<std::string_view> end, Fn&& fn) const {
     const auto t = tables_.find(table);
     if (t == tables_.end()) return;
-    t->second.for_each_in_range(
-        begin, end, [&](std::string_view key, const Stored& stored) { fn(key, to_entry(stored)); });
+    t->second.for_each_in_range(begin, end, [&](std::string_view key, const Stored& stored) {
+      return fn(key, to_entry(stored));
+    });
   }
 
  private:

@@ -22,6 +22,8 @@ const char* error_code_name(ErrorCode code) {
       return "permission_denied";
     case ErrorCode::kNoSpace:
       return "no_space";
+    case ErrorCode::kWriteConflict:
+      return "write_conflict";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@
 
 #include "dbx/error.h"
 #include "dbx/options.h"
+#include "dbx/transaction.h"
 #include "dbx/write_batch.h"
 
 namespace dbx {
@@ -24,9 +25,9 @@ class DatabaseImpl;
 
 // Figures of the last open's recovery, for logs and tests.
 struct RecoveryStats {
-  uint64_t checkpoint_sequence = 0;  // Sequence covered by the WOS.
-  uint64_t records_replayed = 0;     // WAL records applied to the delta.
-  uint64_t records_skipped = 0;      // At or below the checkpoint, or bad (kSkipCorrupted).
+  uint64_t checkpoint_sequence = 0;         // Sequence covered by the WOS.
+  uint64_t records_replayed = 0;            // WAL records applied to the delta.
+  uint64_t records_skipped = 0;             // At or below the checkpoint, or bad (kSkipCorrupted).
   uint64_t checkpoint_covered_records = 0;  // Of records_skipped: covered by the WOS.
   uint64_t bytes_replayed = 0;
   uint64_t torn_bytes_dropped = 0;  // Incomplete tail truncated.
@@ -77,6 +78,14 @@ class Database {
   // Tables holding at least one row, sorted.
   std::vector<std::string> table_names() const;
 
+  // A read-only view pinned at the last applied write (dbx/transaction.h).
+  std::unique_ptr<Snapshot> snapshot() const;
+  // A snapshot-isolated transaction; see dbx/transaction.h for the rules.
+  std::unique_ptr<Transaction> begin_transaction();
+  // Old versions kept for live snapshots and transactions: 0 once the last
+  // one has ended.
+  uint64_t old_version_count() const;
+
   // Checkpoint: delta store → WOS (crash-atomic), then the WAL is cut. Writers
   // may continue meanwhile; what they write is left for the next checkpoint.
   void flush();
@@ -102,8 +111,10 @@ class Database {
   RecoveryStats recovery_stats() const;
 
  private:
-  explicit Database(std::unique_ptr<DatabaseImpl> impl);
-  std::unique_ptr<DatabaseImpl> impl_;
+  explicit Database(std::shared_ptr<DatabaseImpl> impl);
+  // Shared with the snapshots, transactions and iterators, which may outlive
+  // the handle: they then find the engine closed.
+  std::shared_ptr<DatabaseImpl> impl_;
 };
 
 }  // namespace dbx

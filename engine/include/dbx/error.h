@@ -20,6 +20,8 @@ enum class ErrorCode {
   kPermissionDenied,  // The OS refused access (EACCES, EPERM, EROFS) to a file
                       // or directory of the database. Retrying will not help.
   kNoSpace,           // The file system is full (ENOSPC, EDQUOT).
+  kWriteConflict,     // A transaction's commit lost to a write made after its
+                      // snapshot to a key it wrote. Nothing of it was applied.
 };
 
 // "io_error", "corruption", "invalid_argument", "busy", "read_only", "closed",

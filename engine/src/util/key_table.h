@@ -37,6 +37,7 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -152,7 +153,8 @@ class KeyTable {
 
   // Calls fn(key, value) for every key in [begin, end) in key order (`end`
   // nullopt: unbounded). fn must not modify the table. The key view stays
-  // valid until the next mutation.
+  // valid until the next mutation. An fn that returns bool stops the walk by
+  // returning false (a bounded read of a long range).
   template <typename Fn>
   void for_each_in_range(std::string_view begin, std::optional<std::string_view> end,
                          Fn&& fn) const {
@@ -176,7 +178,11 @@ class KeyTable {
       }
       const auto entry = map_.find(key);
       assert(entry != map_.end());
-      fn(key, entry->second);
+      if constexpr (std::is_same_v<std::invoke_result_t<Fn&, std::string_view, const V&>, bool>) {
+        if (!fn(key, entry->second)) break;
+      } else {
+        fn(key, entry->second);
+      }
     }
   }
 

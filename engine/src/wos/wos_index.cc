@@ -50,13 +50,16 @@ bool WosIndex::erase(std::string_view table, std::string_view key) {
 }
 
 std::vector<WosIndex::RangeItem> WosIndex::range(std::string_view table, std::string_view begin,
-                                                 std::optional<std::string_view> end) const {
+                                                 std::optional<std::string_view> end,
+                                                 size_t limit) const {
   std::vector<RangeItem> out;
   const auto t = tables_.find(table);
-  if (t == tables_.end()) return out;
+  if (t == tables_.end() || limit == 0) return out;
   t->second.for_each_in_range(begin, end, [&](std::string_view key, const Slot& slot) {
     out.push_back(RangeItem{key, slot});
+    return out.size() < limit;
   });
+  assert(out.size() <= limit);
   return out;
 }
 

@@ -49,8 +49,9 @@ class WosIndex {
     std::string_view key;
     Slot slot;
   };
+  // At most `limit` items: the first ones in key order.
   std::vector<RangeItem> range(std::string_view table, std::string_view begin,
-                               std::optional<std::string_view> end) const;
+                               std::optional<std::string_view> end, size_t limit = SIZE_MAX) const;
 
   uint64_t count(std::string_view table) const;
 

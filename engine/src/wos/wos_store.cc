@@ -81,9 +81,10 @@ bool WosStore::contains(std::string_view table, std::string_view key) const {
 }
 
 faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::range(
-    std::string_view table, std::string_view begin, std::optional<std::string_view> end) const {
+    std::string_view table, std::string_view begin, std::optional<std::string_view> end,
+    size_t limit) const {
   assert(!closed_);
-  const std::vector<WosIndex::RangeItem> items = index_.range(table, begin, end);
+  const std::vector<WosIndex::RangeItem> items = index_.range(table, begin, end, limit);
   std::vector<std::pair<std::string, std::string>> rows(items.size());
   // Read in file order, merging neighbours into reads of at most
   // kReadChunkBytes (or one entry when it is larger): a compacted table is

@@ -56,9 +56,11 @@ class WosStore {
                                                                 std::string_view key) const;
   bool contains(std::string_view table, std::string_view key) const;  // no I/O
 
-  // Rows of `table` with begin <= key < end in key order; `end` nullopt = unbounded.
+  // Rows of `table` with begin <= key < end in key order; `end` nullopt =
+  // unbounded. At most `limit` rows: the first ones.
   [[nodiscard]] faultfs::Result<std::vector<std::pair<std::string, std::string>>> range(
-      std::string_view table, std::string_view begin, std::optional<std::string_view> end) const;
+      std::string_view table, std::string_view begin, std::optional<std::string_view> end,
+      size_t limit = SIZE_MAX) const;
   uint64_t count(std::string_view table) const;  // live keys, no I/O
   std::vector<std::string> table_names() const;  // tables with >= 1 live key, sorted
 
