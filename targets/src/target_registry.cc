@@ -62,6 +62,19 @@ TargetInfo dbx_info() {
   return info;
 }
 
+// DBX with every write committed through a transaction (or, for the double,
+// one transaction per operation).
+TargetInfo dbx_txn_info(const char* name, const char* description,
+                        DbxTargetOptions::WritePath path) {
+  TargetInfo info = dbx_info();
+  info.name = name;
+  info.description = description;
+  info.known_bug = path == DbxTargetOptions::WritePath::kTransactionPerOp;
+  if (info.known_bug) info.durabilities = {kLazy, kFull};
+  info.make = [path](const TargetTuning& tuning) { return make_dbx_target(tuning, path); };
+  return info;
+}
+
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
   out.push_back(dbx_info());
@@ -111,6 +124,13 @@ std::vector<TargetInfo> build_registry() {
                      "the size-threshold background checkpoint never syncs the checkpoint's data "
                      "before it cuts the WAL (only small tuning thresholds reach it)",
                      Bug::kThresholdCheckpointUnsynced, {kNone, kLazy, kFull}));
+  out.push_back(dbx_txn_info("dbx-txn",
+                             "DBX, every write a transaction that reads its keys, then commits",
+                             DbxTargetOptions::WritePath::kTransaction));
+  out.push_back(dbx_txn_info("txn-commit-per-op",
+                             "DBX transactions, but a write of several operations commits each "
+                             "as its own transaction (a non-atomic commit)",
+                             DbxTargetOptions::WritePath::kTransactionPerOp));
   return out;
 }
 

@@ -20,11 +20,20 @@ struct DbxTargetOptions : TargetTuning {
   // Strict recovery (the default) fails the open on a bad record followed by
   // valid ones; see dbx::RecoveryMode.
   bool tolerate_corrupt_tail = false;
+  // How apply() writes: a put or a WriteBatch (as shipped), or a transaction
+  // that reads each key it writes and commits once ("dbx-txn": the crash
+  // judge then checks that a commit is one write, whole or absent after any
+  // crash). kTransactionPerOp commits each operation of a write as its own
+  // transaction: a test double whose multi-operation writes are not atomic.
+  enum class WritePath { kBatch, kTransaction, kTransactionPerOp };
+  WritePath write_path = WritePath::kBatch;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
-// The DBX engine tuned by `tuning`, strict recovery.
-std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning);
+// The DBX engine tuned by `tuning`, strict recovery, writing through `path`.
+std::unique_ptr<Target> make_dbx_target(
+    const TargetTuning& tuning,
+    DbxTargetOptions::WritePath path = DbxTargetOptions::WritePath::kBatch);
 // Every label its recovery_outcomes() may return, from dbx::RecoveryStats:
 // "clean" (the log ended at a clean end and nothing was dropped),
 // "torn_tail_dropped", "recycled_tail" (the log ended where a recycled
