@@ -12,6 +12,8 @@
 #include "faultfs/status_macros.h"
 #include "targets/target.h"
 #include "torture/campaign.h"
+#include "torture/exec.h"
+#include "torture/exec_cli.h"
 #include "torture/options.h"
 
 namespace torture {
@@ -220,6 +222,7 @@ int run_cli(int argc, char** argv) {
   MergeCommand merge;
   add_merge_command(app, &merge);
   CLI::App* list = app.add_subcommand("list-targets", "One target a line, name first");
+  const auto exec = add_exec_command(app);
 
   try {
     app.parse(argc, argv);
@@ -230,6 +233,10 @@ int run_cli(int argc, char** argv) {
 
   if (list->parsed()) return list_targets(std::cout);
   if (run.app->parsed()) return run_run_command(&run);
+  if (exec_command_parsed(*exec)) return run_exec_command(*exec);
+  if (artifact.replay->parsed() && is_exec_artifact(artifact.artifact_dir)) {
+    return replay_exec(artifact.artifact_dir, "", std::cout, std::cerr);
+  }
   if (artifact.replay->parsed()) {
     return replay_command_main(artifact.artifact_dir, std::cout, std::cerr);
   }
