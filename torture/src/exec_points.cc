@@ -38,6 +38,21 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Enumerating a state's images builds and fingerprints up to 65536
+// candidates; beyond a handful of pending changes sampling is far cheaper
+// and, with a budget of a few images per point, loses little. Duplicates
+// are dropped when the images are judged.
+constexpr size_t kEnumeratePendingMax = 6;
+
+std::vector<faultfs::CrashChoice> draw_images(const faultfs::SimFs& fs,
+                                              const faultfs::CrashOptions& opts, size_t count,
+                                              std::mt19937_64& rng) {
+  if (fs.pending_changes() <= kEnumeratePendingMax) return fs.enumerate_crashes(opts, count, rng);
+  std::vector<faultfs::CrashChoice> out(count);
+  for (faultfs::CrashChoice& choice : out) (void)fs.crash(opts, rng, &choice);
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<Ack>> read_acks(const std::string& path) {
@@ -104,7 +119,7 @@ std::vector<Job> plan_jobs(const std::vector<CrashPoint>& points, const ExecOpti
         opts.dir_mode = o.fs_models[m];
         opts.sector_bytes = o.sector_bytes;
         std::mt19937_64 rng(mix(o.seed ^ mix(p * 1'000'003 + m * 1'009 + k)));
-        choices[p].push_back(points[p].fs->enumerate_crashes(opts, o.images_max, rng));
+        choices[p].push_back(draw_images(*points[p].fs, opts, o.images_max, rng));
         longest = std::max(longest, choices[p].back().size());
       }
     }
