@@ -71,8 +71,10 @@ Result<std::string> make_work_dir() {
 }
 
 // In the forked child: become the program, or exit 127.
+// `program` is PROGRAM made absolute when it names a path: the child runs
+// in the root, not in the driver's folder.
 [[noreturn]] void exec_child(const ExecOptions& o, const Recording& r, const std::string& preload,
-                             int ack_fd, const std::string& ack_id) {
+                             const std::string& program, int ack_fd, const std::string& ack_id) {
   if (ack_fd != kExecAckFd) {
     if (::dup2(ack_fd, kExecAckFd) < 0) ::_exit(127);
     ::close(ack_fd);
@@ -90,8 +92,9 @@ Result<std::string> make_work_dir() {
   ::setenv("DBX_ACK_FD", std::to_string(kExecAckFd).c_str(), 1);
   std::vector<char*> argv;
   for (const std::string& a : o.program) argv.push_back(const_cast<char*>(a.c_str()));
+  argv[0] = const_cast<char*>(program.c_str());
   argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
+  ::execvp(program.c_str(), argv.data());
   const std::string msg =
       "dbx-torture exec: cannot run " + o.program[0] + ": " + std::strerror(errno) + "\n";
   (void)!::write(STDERR_FILENO, msg.data(), msg.size());
@@ -145,20 +148,25 @@ Result<Recording> record_program(const ExecOptions& o, std::ostream& err) {
   struct stat sb {};
   (void)::fstat(ack_fd, &sb);
   const std::string ack_id = std::to_string(sb.st_dev) + ":" + std::to_string(sb.st_ino);
+  std::string program = o.program[0];
+  if (program.find('/') != std::string::npos) program = fs::absolute(program).string();
   err << std::flush;
   const pid_t pid = ::fork();
   if (pid < 0) return faultfs::status_from_errno(errno, "fork", o.program[0]);
   if (pid == 0) {
     ::setpgid(0, 0);
-    exec_child(o, r, preload, ack_fd, ack_id);
+    exec_child(o, r, preload, program, ack_fd, ack_id);
   }
   ::setpgid(pid, pid);
   ::close(ack_fd);
-  ASSIGN_OR_RETURN(auto code, wait_program(pid, o.program_timeout_s, o.program[0]));
-  if (code != 0) {
-    return Status(ErrorCode::kInvalidArgument,
-                  o.program[0] + " exited with status " + std::to_string(code) +
-                      " (its output is above; the work folder is " + work + ")");
+  auto code = wait_program(pid, o.program_timeout_s, o.program[0]);
+  if (!code.is_ok() || code.value() != 0) {
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    if (!code.is_ok()) return code.status();
+    return Status(ErrorCode::kInvalidArgument, o.program[0] + " exited with status " +
+                                                   std::to_string(code.value()) +
+                                                   " (its output is above)");
   }
   ASSIGN_OR_RETURN(auto trace, faultfs::read_trace(r.trace_path));
   r.trace = std::move(trace);

@@ -36,3 +36,54 @@ TEST(ExecTrace, ConcurrentProcessesShareOneOrderedTrace) {
 
 }  // namespace
 }  // namespace torture::testing
+
+namespace torture::testing {
+namespace {
+
+faultfs::TraceRecord record(uint64_t seq, faultfs::TraceOp op, std::string path = {},
+                            std::string path2 = {}) {
+  faultfs::TraceRecord r;
+  r.seq = seq;
+  r.op = op;
+  r.path = std::move(path);
+  r.path2 = std::move(path2);
+  return r;
+}
+
+TEST(ExecTrace, TheRecorderOnlyOpsRoundTrip) {
+  using faultfs::TraceOp;
+  std::string bytes = faultfs::encode_trace_header();
+  const std::vector<faultfs::TraceRecord> records = {record(1, TraceOp::kRmdir, "d"),
+                                                     record(2, TraceOp::kLink, "a", "b"),
+                                                     record(3, TraceOp::kSyncFs)};
+  for (const auto& r : records) bytes += faultfs::encode_trace_record(r);
+  auto parsed = faultfs::parse_trace(bytes);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  EXPECT_EQ(parsed.value().records, records);
+  EXPECT_STREQ(faultfs::trace_op_name(TraceOp::kSyncFs), "sync_fs");
+}
+
+TEST(ExecTrace, SyncFsMakesEveryFileAndDirectoryDurable) {
+  using faultfs::TraceOp;
+  faultfs::Trace trace;
+  faultfs::TraceRecord open = record(1, TraceOp::kOpen, "d/f");
+  open.handle = 1;
+  open.mode = faultfs::OpenMode::kCreate;
+  faultfs::TraceRecord write = record(3, TraceOp::kWriteAt);
+  write.handle = 1;
+  write.data = "kept";
+  trace.records = {record(1, TraceOp::kMkdir, "d"), open, write, record(4, TraceOp::kSyncFs)};
+  trace.records[1].seq = 2;
+  auto fs = faultfs::rebuild_from_trace(trace, trace.records.size());
+  ASSERT_TRUE(fs.is_ok()) << fs.status().to_string();
+  std::mt19937_64 rng(1);
+  const auto image = fs.value()->crash(faultfs::CrashOptions{}, rng);  // kDrop: durable only.
+  EXPECT_EQ(image->live_files(), (std::map<std::string, std::string>{{"d/f", "kept"}}));
+  // Without the sync_fs nothing of it is durable.
+  auto before = faultfs::rebuild_from_trace(trace, 3);
+  ASSERT_TRUE(before.is_ok());
+  EXPECT_TRUE(before.value()->crash(faultfs::CrashOptions{}, rng)->live_files().empty());
+}
+
+}  // namespace
+}  // namespace torture::testing
