@@ -6,7 +6,8 @@
 // writes to $DBX_ACK_FD as acknowledgements stamped with their trace
 // position. The trace is then rebuilt as a SimFs; at each crash point (just
 // before every sync-family call: fsync, fdatasync, directory fsync, syncfs,
-// sync; and at the program's exit) crash images are drawn under each policy
+// sync; and at the program's exit; close and sync_file_range promise nothing
+// on power loss and are neither points nor durability) crash images are drawn under each policy
 // and file-system model, written out as real files, and judged by a check
 // command: exit 0 accepts the image, anything else is a violation.
 //
