@@ -92,7 +92,7 @@ int run_exec_command(ExecCommand& cmd) {
   auto policies = parse_policies(cmd.policies);
   if (!policies.is_ok()) return usage(policies.status().message());
   o.policies = policies.value();
-  auto models = parse_fs_models(cmd.fs_models);
+  auto models = parse_exec_fs_models(cmd.fs_models);
   if (!models.is_ok()) return usage(models.status().message());
   o.fs_models = models.value();
   o.time_s = cmd.time_s;

@@ -13,11 +13,11 @@
 
 namespace torture {
 
-const char* fs_model_name(faultfs::DirMode mode) {
+const char* exec_fs_model_name(faultfs::DirMode mode) {
   return mode == faultfs::DirMode::kStrict ? "posix" : "ext4-ordered";
 }
 
-faultfs::Result<std::vector<faultfs::DirMode>> parse_fs_models(std::string_view text) {
+faultfs::Result<std::vector<faultfs::DirMode>> parse_exec_fs_models(std::string_view text) {
   if (text == "all") return std::vector{faultfs::DirMode::kStrict, faultfs::DirMode::kLenient};
   std::vector<faultfs::DirMode> out;
   while (!text.empty()) {
@@ -51,7 +51,7 @@ namespace {
 std::string models_name(const ExecOptions& o) {
   std::string name;
   for (faultfs::DirMode m : o.fs_models)
-    name += (name.empty() ? "" : "-and-") + std::string(fs_model_name(m));
+    name += (name.empty() ? "" : "-and-") + std::string(exec_fs_model_name(m));
   return name;
 }
 
@@ -62,7 +62,7 @@ reports::Summary build_summary(const ExecOptions& o, const RunTotals& t) {
   reports::CampaignConfig& c = s.config;
   c.target = "exec " + o.program.front();
   c.durability = {"exec"};
-  for (faultfs::DirMode m : o.fs_models) c.modes.push_back(fs_model_name(m));
+  for (faultfs::DirMode m : o.fs_models) c.modes.push_back(exec_fs_model_name(m));
   c.policies = policy_names(o.policies);
   c.dir_mode = models_name(o);
   c.seed = o.seed;

@@ -52,9 +52,10 @@ struct ExecOptions {
 };
 
 // "posix" / "ext4-ordered".
-const char* fs_model_name(faultfs::DirMode mode);
+const char* exec_fs_model_name(faultfs::DirMode mode);
 // "posix", "ext4-ordered", comma-separated, or "all".
-[[nodiscard]] faultfs::Result<std::vector<faultfs::DirMode>> parse_fs_models(std::string_view text);
+[[nodiscard]] faultfs::Result<std::vector<faultfs::DirMode>> parse_exec_fs_models(
+    std::string_view text);
 
 // Records, judges and reports. 0: no violation; 1: violations; 2: a usage or
 // set-up error (one line on `err`), e.g. the program failed or the trace
