@@ -86,6 +86,15 @@ Result<pid_t> spawn_shell(const std::string& script, const std::vector<std::stri
 
 }  // namespace
 
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n' && c != '\t') || byte >= 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string CheckOutcome::kind() const {
   if (passed) return "";
   return timed_out ? "check_timeout" : "check_failed";
@@ -94,7 +103,7 @@ std::string CheckOutcome::kind() const {
 std::string CheckOutcome::detail() const {
   std::string d = timed_out ? "the check ran past --check-timeout and was killed"
                             : "the check exited with status " + std::to_string(exit_code);
-  if (!output.empty()) d += "; output: " + output.substr(0, 2048);
+  if (!output.empty()) d += "; output: " + printable(output.substr(0, 2048));
   return d;
 }
 

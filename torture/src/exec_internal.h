@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "faultfs/crash.h"
@@ -85,6 +86,10 @@ struct CheckOutcome {
   std::string detail() const;
 };
 inline constexpr size_t kCheckOutputBytesMax = 64 * 1024;
+
+// `text` with every byte other than printable ASCII, '\n' and '\t' as '?':
+// a check's output and a program's file names go into JSON and HTML.
+std::string printable(std::string_view text);
 
 // `command` with {dir} and {acks} replaced.
 std::string expand_check(const std::string& command, const std::string& dir,

@@ -137,7 +137,7 @@ class Judge {
       v.replay = "dbx-torture exec --replay " + (fs::path(o_.report_dir) / v.artifact).string();
       v.detail = outcome.detail();
       v.crash_op = point.op;
-      v.crash_file = point.file;
+      v.crash_file = printable(point.file);
       totals_.violations.push_back(v);
       if (!totals_.first_violation_s) totals_.first_violation_s = elapsed_s();
       const bool new_cause = causes_.insert(reports::cause_of(v)).second;

@@ -55,6 +55,17 @@ TEST(ExecSaver, ReplayOfAFindingReproducesItsVerdict) {
   EXPECT_EQ(run_torture("exec --replay " + finding + " --check true", dir).code, 0);
 }
 
+TEST(ExecSaver, ABinaryCheckOutputStillMakesAReport) {
+  TempDir dir;
+  const CliResult r = run_torture(
+      "exec --policies drop --fs-model posix --report " + dir / "report" +
+          " --check \"printf '\\377\\001'; false\" -- " + DBX_EXEC_SAVER_BIN + " unsafe 1",
+      dir);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const std::string summary = slurp(dir / "report/summary.json");
+  EXPECT_NE(summary.find("output: ??"), std::string::npos) << summary;
+}
+
 TEST(ExecSaver, StdioWriteInsideTheRootIsRefusedLoudly) {
   TempDir dir;
   const CliResult r = run_torture(saver_args(dir / "report", "stdio", 1), dir);
