@@ -36,6 +36,14 @@ TEST(ExecSaver, FsyncRenameAndDirectoryFsyncPass) {
   EXPECT_NE(slurp(dir / "junit.xml").find("exec.torn.ext4-ordered"), std::string::npos);
 }
 
+TEST(ExecSaver, TimeLimitStopsJudgingEarly) {
+  TempDir dir;
+  const auto r = run_timed(saver_args(dir / "report", "safe", 40, "--time 1 --images-max 64"), dir);
+  EXPECT_EQ(r.result.code, 0) << r.result.out << r.result.err;
+  EXPECT_NE(r.result.out.find("(--time reached)"), std::string::npos) << r.result.out;
+  EXPECT_LT(r.seconds, 20.0);
+}
+
 TEST(ExecSaver, AcknowledgementsAreStampedWithTheirTracePosition) {
   TempDir dir;
   ASSERT_EQ(run_torture(saver_args(dir / "report", "unsafe", 3, "--policies drop"), dir).code, 1);
