@@ -63,12 +63,6 @@ int traced_one_path(TraceOp op, int dirfd, const char* path, Call call) {
   return r;
 }
 
-bool writes(const char* mode) {
-  return mode != nullptr &&
-         (std::strchr(mode, 'w') != nullptr || std::strchr(mode, 'a') != nullptr ||
-          std::strchr(mode, '+') != nullptr);
-}
-
 }  // namespace
 
 extern "C" {
@@ -130,7 +124,8 @@ DBX_EXPORT int truncate64(const char* path, off_t size) { return truncate(path, 
 DBX_EXPORT pid_t vfork() { return ::fork(); }
 
 DBX_EXPORT FILE* fopen(const char* path, const char* mode) {
-  if (dbx_exec::active() && writes(mode) && dbx_exec::resolve_entry(AT_FDCWD, path)) {
+  if (dbx_exec::active() && dbx_exec::stdio_mode_writes(mode) &&
+      dbx_exec::resolve_entry(AT_FDCWD, path)) {
     dbx_exec::die(std::string("fopen(\"") + path + "\", \"" + mode +
                   "\"): stdio writes inside the root are not traced (use open/write)");
   }

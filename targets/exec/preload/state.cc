@@ -189,6 +189,12 @@ const RealCalls& real() {
       next<decltype(RealCalls::unlinkat)>("unlinkat"),
       next<decltype(RealCalls::mkdirat)>("mkdirat"),
       next<decltype(RealCalls::fopen)>("fopen"),
+      next<decltype(RealCalls::freopen)>("freopen"),
+      next<decltype(RealCalls::fdopen)>("fdopen"),
+      next<decltype(RealCalls::pwritev)>("pwritev"),
+      next<decltype(RealCalls::pwritev2)>("pwritev2"),
+      next<decltype(RealCalls::copy_file_range)>("copy_file_range"),
+      next<decltype(RealCalls::sendfile)>("sendfile"),
   };
   return calls;
 }
@@ -273,6 +279,12 @@ void note_ack_bytes(std::string_view bytes) {
     at = nl + 1;
   }
   write_all(st().acks_fd, out, "acknowledgement log");
+}
+
+bool stdio_mode_writes(const char* mode) {
+  return mode != nullptr &&
+         (std::strchr(mode, 'w') != nullptr || std::strchr(mode, 'a') != nullptr ||
+          std::strchr(mode, '+') != nullptr);
 }
 
 bool on_root_fs(int fd) {

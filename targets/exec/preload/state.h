@@ -54,6 +54,12 @@ struct RealCalls {
   int (*unlinkat)(int, const char*, int);
   int (*mkdirat)(int, const char*, mode_t);
   FILE* (*fopen)(const char*, const char*);
+  FILE* (*freopen)(const char*, const char*, FILE*);
+  FILE* (*fdopen)(int, const char*);
+  ssize_t (*pwritev)(int, const struct iovec*, int, off_t);
+  ssize_t (*pwritev2)(int, const struct iovec*, int, off_t, int);
+  ssize_t (*copy_file_range)(int, off_t*, int, off_t*, size_t, unsigned);
+  ssize_t (*sendfile)(int, int, off_t*, size_t);
 };
 const RealCalls& real();
 
@@ -100,6 +106,14 @@ void note_ack_bytes(std::string_view bytes);
 // (opened with `flags`, or inherited when `inherited`) if it names a
 // regular file or directory inside the root.
 void register_fd(int fd, int flags, bool inherited);
+
+// Requires a Guard: records `n` bytes the kernel just wrote to the tracked
+// file at `offset` (by a call whose bytes the process never held, such as
+// copy_file_range), read back from the file.
+void record_written_range(const FdInfo& info, int fd, uint64_t offset, uint64_t n);
+
+// Whether an fopen-style mode string opens for writing ("w", "a", "+").
+bool stdio_mode_writes(const char* mode);
 
 // Whether `fd` lives on the file system that holds the root (syncfs).
 bool on_root_fs(int fd);

@@ -3,6 +3,8 @@
 // rebuild holds every byte each process appended, in each file's order.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "exec_test_util.h"
 #include "faultfs/trace.h"
 
@@ -32,6 +34,31 @@ TEST(ExecTrace, ConcurrentProcessesShareOneOrderedTrace) {
     for (int i = 1; i <= 8; ++i) expected += std::to_string(p) + "." + std::to_string(i) + "\n";
     EXPECT_EQ(files.at("f" + std::to_string(p)), expected);
   }
+}
+
+TEST(ExecTrace, KernelCopiesAndPlainCopiesAreBothRecorded) {
+  TempDir dir;
+  std::string source(100'000, 'x');
+  for (size_t i = 0; i < source.size(); i += 7) source[i] = static_cast<char>('a' + i % 26);
+  {
+    std::ofstream out(dir / "source", std::ios::binary);
+    out << source;
+  }
+  // cp copies with copy_file_range; cat with read and write.
+  const std::string program =
+      "sh -c 'cp " + dir / "source" + " copied && cat " + dir / "source" + " > catted'";
+  const CliResult r = run_torture("exec --policies drop --fs-model posix --report " +
+                                      dir / "report" + " --check false -- " + program,
+                                  dir);
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  auto trace = faultfs::read_trace(dir / "report/failures/exec-0001/trace");
+  ASSERT_TRUE(trace.is_ok()) << trace.status().to_string();
+  auto rebuilt = faultfs::rebuild_from_trace(trace.value(), trace.value().records.size());
+  ASSERT_TRUE(rebuilt.is_ok()) << rebuilt.status().to_string();
+  const auto files = rebuilt.value()->live_files();
+  EXPECT_EQ(files.at("copied"), source);
+  EXPECT_EQ(files.at("catted"), source);
 }
 
 }  // namespace
