@@ -13,6 +13,8 @@
 #include "targets/plugin.h"
 #include "targets/target.h"
 #include "torture/campaign.h"
+#include "torture/exec.h"
+#include "torture/exec_cli.h"
 #include "torture/options.h"
 
 namespace torture {
@@ -239,6 +241,7 @@ int run_cli(int argc, char** argv) {
       "list-targets", "One target a line: name, description, durability levels, capabilities");
   std::vector<std::string> list_libs;
   add_target_lib_option(list, &list_libs);
+  const auto exec = add_exec_command(app);
 
   try {
     app.parse(argc, argv);
@@ -256,6 +259,10 @@ int run_cli(int argc, char** argv) {
   }
   if (list->parsed()) return list_targets(std::cout);
   if (run.app->parsed()) return run_run_command(&run);
+  if (exec_command_parsed(*exec)) return run_exec_command(*exec);
+  if (artifact.replay->parsed() && is_exec_artifact(artifact.artifact_dir)) {
+    return replay_exec(artifact.artifact_dir, "", std::cout, std::cerr);
+  }
   if (artifact.replay->parsed()) {
     return replay_command_main(artifact.artifact_dir, std::cout, std::cerr);
   }

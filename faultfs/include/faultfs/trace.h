@@ -42,6 +42,9 @@ enum class TraceOp : uint8_t {
   kMkdir,       // path
   kSyncDir,     // path
   kLock,        // path (the lock file, created if missing)
+  kRmdir,       // path (an empty directory removed)
+  kLink,        // path (existing), path2 (the new name): a hard link
+  kSyncFs,      // no fields: every file and directory made durable (sync, syncfs)
 };
 
 const char* trace_op_name(TraceOp op);

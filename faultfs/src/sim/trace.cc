@@ -82,7 +82,7 @@ bool decode_payload(std::string_view payload, TraceRecord* r) {
   Reader in(payload);
   r->seq = in.u64();
   const uint8_t op = in.u8();
-  if (op < static_cast<uint8_t>(TraceOp::kOpen) || op > static_cast<uint8_t>(TraceOp::kLock)) {
+  if (op < static_cast<uint8_t>(TraceOp::kOpen) || op > static_cast<uint8_t>(TraceOp::kSyncFs)) {
     return false;
   }
   r->op = static_cast<TraceOp>(op);
@@ -106,6 +106,7 @@ bool decode_payload(std::string_view payload, TraceRecord* r) {
       r->offset = in.u64();
       break;
     case TraceOp::kRename:
+    case TraceOp::kLink:
       r->path = in.str();
       r->path2 = in.str();
       break;
@@ -113,11 +114,13 @@ bool decode_payload(std::string_view payload, TraceRecord* r) {
     case TraceOp::kMkdir:
     case TraceOp::kSyncDir:
     case TraceOp::kLock:
+    case TraceOp::kRmdir:
       r->path = in.str();
       break;
     case TraceOp::kClose:
     case TraceOp::kSync:
     case TraceOp::kSyncFailed:
+    case TraceOp::kSyncFs:
       break;
   }
   return in.done();
@@ -151,6 +154,12 @@ const char* trace_op_name(TraceOp op) {
       return "sync_dir";
     case TraceOp::kLock:
       return "lock";
+    case TraceOp::kRmdir:
+      return "rmdir";
+    case TraceOp::kLink:
+      return "link";
+    case TraceOp::kSyncFs:
+      return "sync_fs";
   }
   return "?";
 }
@@ -184,6 +193,7 @@ std::string encode_trace_record(const TraceRecord& r) {
       put64(payload, r.offset);
       break;
     case TraceOp::kRename:
+    case TraceOp::kLink:
       put_str(payload, r.path);
       put_str(payload, r.path2);
       break;
@@ -191,11 +201,13 @@ std::string encode_trace_record(const TraceRecord& r) {
     case TraceOp::kMkdir:
     case TraceOp::kSyncDir:
     case TraceOp::kLock:
+    case TraceOp::kRmdir:
       put_str(payload, r.path);
       break;
     case TraceOp::kClose:
     case TraceOp::kSync:
     case TraceOp::kSyncFailed:
+    case TraceOp::kSyncFs:
       break;
   }
   std::string out;

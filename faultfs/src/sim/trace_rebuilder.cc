@@ -18,6 +18,23 @@ Status mismatch(const TraceRecord& r, const std::string& why) {
                 "trace record " + std::to_string(r.seq) + " (" + trace_op_name(r.op) + "): " + why);
 }
 
+// sync(2) / syncfs(2): every file reachable from `dir` synced, then `dir`.
+// The seam has no stat: what lists is a directory, anything else a file.
+Status sync_tree(SimFs& fs, const std::string& dir) {
+  ASSIGN_OR_RETURN(auto names, fs.list(dir));
+  for (const std::string& name : names) {
+    const std::string path = dir.empty() ? name : dir + "/" + name;
+    if (fs.list(path).is_ok()) {
+      RETURN_IF_ERROR(sync_tree(fs, path));
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto file, fs.open(path, OpenMode::kRead));
+    RETURN_IF_ERROR(file->sync());
+    RETURN_IF_ERROR(file->close());
+  }
+  return fs.sync_dir(dir.empty() ? "/" : dir);
+}
+
 }  // namespace
 
 TraceRebuilder::TraceRebuilder(SimFs& fs) : fs_(fs) {}
@@ -96,6 +113,17 @@ Status TraceRebuilder::apply(const TraceRecord& r) {
       if (!held.is_ok()) done = held.status();
       break;
     }
+    case TraceOp::kRmdir:
+      // FileSystem has no rmdir yet: refused, never skipped.
+      done = Status(ErrorCode::kInvalidArgument, "rmdir: not yet supported");
+      break;
+    case TraceOp::kLink:
+      // SimFs has no hard links: refused, never skipped.
+      done = Status(ErrorCode::kInvalidArgument, "link: not yet supported");
+      break;
+    case TraceOp::kSyncFs:
+      done = sync_tree(fs_, "");
+      break;
   }
   if (!done.is_ok()) return mismatch(r, "replay failed: " + done.to_string());
   last_seq_ = r.seq;

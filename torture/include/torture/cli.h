@@ -10,6 +10,10 @@
 //   shrink ARTIFACT_DIR [--out DIR] [--time SECONDS]
 //   merge REPORT_DIR... --report OUT [--junit FILE]
 //   list-targets
+//   exec --check CMD [--policies P] [--fs-model posix,ext4-ordered|all] [--seed S]
+//        [--time SECONDS] [--images-max N] [--jobs J] [--check-timeout S]
+//        [--report DIR] [--junit FILE] -- PROGRAM ARGS...   (torture/exec.h)
+//   exec --replay ARTIFACT_DIR [--check CMD]
 // Exit codes: 0 no violation; 1 violations (replay: still failing); 2 usage
 // or set-up error, with one line on stderr naming it.
 #pragma once
