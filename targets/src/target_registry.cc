@@ -6,6 +6,7 @@
 #include "dbx/lab/kill_points.h"
 #include "doubles/fragile_recovery.h"
 #include "doubles/mini_kv.h"
+#include "sqlite/sqlite_target.h"
 #include "targets/dbx_target.h"
 #include "targets/target.h"
 
@@ -105,6 +106,7 @@ std::vector<TargetInfo> build_registry() {
                      "the size-threshold background checkpoint never syncs the checkpoint's data "
                      "before it cuts the WAL (only small tuning thresholds reach it)",
                      Bug::kThresholdCheckpointUnsynced, {kNone, kLazy, kFull}));
+  for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }
 
