@@ -84,9 +84,24 @@ TEST_P(EveryMode, RoundTripsOnTheRealFileSystem) {
   std::filesystem::remove_all(pattern);
 }
 
+std::string mode_name(const ::testing::TestParamInfo<SqliteMode>& info) {
+  switch (info.param) {
+    case SqliteMode::kWalFull:
+      return "WalFull";
+    case SqliteMode::kDeleteFull:
+      return "DeleteFull";
+    case SqliteMode::kDeleteExtra:
+      return "DeleteExtra";
+    case SqliteMode::kWalOff:
+      return "WalOff";
+  }
+  return "Unknown";
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, EveryMode,
                          ::testing::Values(SqliteMode::kWalFull, SqliteMode::kDeleteFull,
-                                           SqliteMode::kDeleteExtra, SqliteMode::kWalOff));
+                                           SqliteMode::kDeleteExtra, SqliteMode::kWalOff),
+                         mode_name);
 
 TEST(SqliteTargets, RegisteredWithTheirJudgedDurabilityAndOutcomes) {
   const TargetInfo* wal_full = find_target("sqlite-wal-full");
