@@ -6,7 +6,6 @@
 #include <mutex>
 #include <string>
 
-#include "faultfs/assert.h"
 #include "faultfs/status_macros.h"
 #include "sqlite/fault_vfs.h"
 #include "sqlite/sqlite_connection.h"
@@ -62,12 +61,13 @@ class SqliteTarget final : public Target {
     close().ignore_error();
   }
 
-  Status open(faultfs::FileSystem& fs, const std::string& dir, Durability durability) override;
-  Result<uint64_t> apply(const Write& write) override;
-  Status background(std::chrono::nanoseconds) override { return Status::ok(); }
-  Status flush() override;
-  Result<State> read_all() override;
-  Status close() override;
+  [[nodiscard]] Status open(faultfs::FileSystem& fs, const std::string& dir,
+                            Durability durability) override;
+  [[nodiscard]] Result<uint64_t> apply(const Write& write) override;
+  [[nodiscard]] Status background(std::chrono::nanoseconds) override { return Status::ok(); }
+  [[nodiscard]] Status flush() override;
+  [[nodiscard]] Result<State> read_all() override;
+  [[nodiscard]] Status close() override;
   bool is_open() const override {
     std::lock_guard lock(mu_);
     return conn_ != nullptr;
