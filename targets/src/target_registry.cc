@@ -10,6 +10,7 @@
 #include "doubles/mini_kv.h"
 #include "faultfs/status_macros.h"
 #include "seam_checks.h"
+#include "sqlite/sqlite_target.h"
 #include "targets/dbx_target.h"
 #include "targets/target.h"
 
@@ -131,6 +132,7 @@ std::vector<TargetInfo> build_registry() {
                              "DBX transactions, but a write of several operations commits each "
                              "as its own transaction (a non-atomic commit)",
                              DbxTargetOptions::WritePath::kTransactionPerOp));
+  for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }
 

@@ -1,0 +1,74 @@
+// SQLite through the faultfs VFS as campaign targets: synchronous=OFF judged
+// as Full is caught within 30 s, and WAL with synchronous=FULL passes in the
+// journal (ext4-like) directory model.
+//
+// Both runs stay within the contract (no corrupt or lost-file policy: SQLite
+// keeps no page checksums and cannot tell a lost file from a new database,
+// targets/sqlite/FINDINGS.md) and inject no I/O errors (after a failed WAL
+// fsync SQLite's closing checkpoint trusts frames the failed writeback
+// dropped: a finding of its own, in FINDINGS.md), so that each run judges
+// what it names: durability on power loss.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_run.h"
+
+namespace torture::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char* kWithinContract = " --policy drop,prefix,reorder,torn --io-errors off";
+
+// The journal (ext4 data=ordered) directory model: `--dir-mode lenient`
+// until the CLI names it `--fs-model ext4-ordered`; the test follows the
+// binary it runs.
+std::string journal_model_flag(const TempDir& t) {
+  const CliResult help = run_torture("run --help", t);
+  return help.out.find("--fs-model") != std::string::npos ? " --fs-model ext4-ordered"
+                                                          : " --dir-mode lenient";
+}
+
+Json read_summary(const std::string& report) {
+  return Json::parse(slurp(report + "/summary.json"), nullptr, /*allow_exceptions=*/false);
+}
+
+TEST(TortureSqlite, SynchronousOffJudgedAsFullIsCaughtWithinThirtySeconds) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r =
+      run_torture(std::string("run --target sqlite-wal-off --time 30 --seed 1 --jobs 2 --quiet "
+                              "--max-violations 1") +
+                      kWithinContract + " --report " + report,
+                  t);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const Json s = read_summary(report);
+  ASSERT_TRUE(s.is_object()) << r.out << r.err;
+  EXPECT_GT(s.at("violations").get<uint64_t>(), 0u);
+  ASSERT_TRUE(s.at("first_violation_s").is_number()) << s.dump(1);
+  EXPECT_LT(s.at("first_violation_s").get<double>(), 30.0);
+  // Each cause is a power loss's (no I/O error was injected): a write
+  // acknowledged as durable that the crash took back, whole or in part.
+  for (const Json& cause : s.at("causes")) {
+    EXPECT_NE(cause.at("policy").get<std::string>(), "io_error") << cause.dump();
+  }
+}
+
+TEST(TortureSqlite, WalWithSynchronousFullPassesInTheJournalModel) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r =
+      run_torture(std::string("run --target sqlite-wal-full --time 10 --seed 1 --jobs 2 --quiet") +
+                      journal_model_flag(t) + kWithinContract + " --report " + report,
+                  t);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const Json s = read_summary(report);
+  ASSERT_TRUE(s.is_object()) << r.out << r.err;
+  EXPECT_EQ(s.at("violations").get<uint64_t>(), 0u) << s.at("causes").dump(1);
+  EXPECT_GT(s.at("crash_states").get<uint64_t>(), 0u) << "judged nothing";
+}
+
+}  // namespace
+}  // namespace torture::testing
