@@ -42,6 +42,7 @@ enum class TraceOp : uint8_t {
   kMkdir,       // path
   kSyncDir,     // path
   kLock,        // path (the lock file, created if missing)
+  kRmdir,       // path. Added later: traces without it read as before.
 };
 
 const char* trace_op_name(TraceOp op);

@@ -1,8 +1,10 @@
 // Method: a random crash within a policy. Per queue: kMinimum keeps the
-// shortest allowed prefix; kPrefix a uniformly chosen allowed prefix;
+// queue's minimum; kPrefix a uniformly chosen allowed prefix;
 // kAnySubset each change with probability 1/2, in a uniformly shuffled
-// order. kTorn then, three times in four, tears one pending write chosen
-// uniformly (added if it was not kept): each covered sector gets a uniform
+// order; kOrderedSubset the minimum and each other change with probability
+// 1/2, in issue order. Under FsModel::kExt4Ordered the choice is then closed
+// under the model's rules (crash_ext4.cc), after any tear. kTorn then, three times in four, tears
+// one pending write chosen uniformly (added if it was not kept): each covered sector gets a uniform
 // fate, at least one of them not new. kCorrupt corrupts one file of the
 // prefix image with data: a uniform bit flip or a uniform lost sector.
 // kLostFile deletes or restores one path of the prefix image
@@ -28,6 +30,8 @@ void add_tear(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& choice
     if (q.kind != CrashQueue::Kind::kFile) continue;
     for (uint64_t id : q.ids) {
       const FileChange* c = space.file_change(id);
+      // kExt4Ordered never tears an append (crash_ext4.cc).
+      if (space.ext4() && space.in_chain(id)) continue;
       if (c->kind == FileChange::Kind::kWrite) writes.push_back(c);
     }
   }
@@ -97,12 +101,21 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
   for (const CrashQueue& q : space.queues()) {
     switch (q.freedom) {
       case CrashQueue::Freedom::kMinimum:
+        choice.applied.insert(choice.applied.end(), q.minimum.begin(), q.minimum.end());
+        break;
       case CrashQueue::Freedom::kPrefix: {
-        const size_t keep = q.freedom == CrashQueue::Freedom::kMinimum
-                                ? q.cuts.front()
-                                : q.cuts[uniform(rng, q.cuts.size())];
+        const size_t keep = q.cuts[uniform(rng, q.cuts.size())];
         choice.applied.insert(choice.applied.end(), q.ids.begin(),
                               q.ids.begin() + static_cast<std::ptrdiff_t>(keep));
+        break;
+      }
+      case CrashQueue::Freedom::kOrderedSubset: {
+        size_t next_minimum = 0;
+        for (uint64_t id : q.ids) {
+          const bool forced = next_minimum < q.minimum.size() && q.minimum[next_minimum] == id;
+          next_minimum += forced ? 1 : 0;
+          if (forced || uniform(rng, 2) == 1) choice.applied.push_back(id);
+        }
         break;
       }
       case CrashQueue::Freedom::kAnySubset: {
@@ -117,6 +130,7 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
     }
   }
   if (space.options().policy == CrashPolicy::kTorn) add_tear(space, rng, choice);
+  if (space.ext4()) space.ext4_canonicalize(choice);
   if (space.options().policy == CrashPolicy::kCorrupt) add_corruption(space, rng, choice);
   if (space.options().policy == CrashPolicy::kLostFile) add_lost_file(space, rng, choice);
   assert(space.validate(choice).is_ok());

@@ -82,7 +82,7 @@ bool decode_payload(std::string_view payload, TraceRecord* r) {
   Reader in(payload);
   r->seq = in.u64();
   const uint8_t op = in.u8();
-  if (op < static_cast<uint8_t>(TraceOp::kOpen) || op > static_cast<uint8_t>(TraceOp::kLock)) {
+  if (op < static_cast<uint8_t>(TraceOp::kOpen) || op > static_cast<uint8_t>(TraceOp::kRmdir)) {
     return false;
   }
   r->op = static_cast<TraceOp>(op);
@@ -113,6 +113,7 @@ bool decode_payload(std::string_view payload, TraceRecord* r) {
     case TraceOp::kMkdir:
     case TraceOp::kSyncDir:
     case TraceOp::kLock:
+    case TraceOp::kRmdir:
       r->path = in.str();
       break;
     case TraceOp::kClose:
@@ -151,6 +152,8 @@ const char* trace_op_name(TraceOp op) {
       return "sync_dir";
     case TraceOp::kLock:
       return "lock";
+    case TraceOp::kRmdir:
+      return "rmdir";
   }
   return "?";
 }
@@ -191,6 +194,7 @@ std::string encode_trace_record(const TraceRecord& r) {
     case TraceOp::kMkdir:
     case TraceOp::kSyncDir:
     case TraceOp::kLock:
+    case TraceOp::kRmdir:
       put_str(payload, r.path);
       break;
     case TraceOp::kClose:

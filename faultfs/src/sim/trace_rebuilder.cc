@@ -84,6 +84,9 @@ Status TraceRebuilder::apply(const TraceRecord& r) {
       done = parents(r.path);
       if (done.is_ok()) done = fs_.mkdir(r.path);
       break;
+    case TraceOp::kRmdir:
+      done = fs_.rmdir(r.path);
+      break;
     case TraceOp::kSyncDir:
       done = fs_.create_dirs_durable(r.path);
       if (done.is_ok()) done = fs_.sync_dir(r.path);

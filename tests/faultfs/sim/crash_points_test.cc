@@ -98,7 +98,7 @@ TEST(CrashPoints, SerializedChoiceReplaysTheSameImage) {
   std::mt19937_64 rng(42);
   for (CrashPolicy policy : {CrashPolicy::kDrop, CrashPolicy::kPrefix, CrashPolicy::kReorder,
                              CrashPolicy::kTorn, CrashPolicy::kCorrupt}) {
-    for (DirMode mode : {DirMode::kStrict, DirMode::kLenient}) {
+    for (FsModel mode : {FsModel::kPosix, FsModel::kExt4Ordered}) {
       for (int i = 0; i < 20; ++i) {
         CrashChoice choice;
         const CrashOptions o = options(policy, mode);

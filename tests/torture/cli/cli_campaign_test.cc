@@ -79,7 +79,7 @@ TEST(TortureCampaign, ControlTargetPassesAndWritesReportsThatParse) {
   const Json s = read_json(report + "/summary.json");
   ASSERT_TRUE(s.is_object());
   for (const char* key :
-       {"target", "durability", "modes", "policies", "dir_mode", "seed", "shard", "workloads",
+       {"target", "durability", "modes", "policies", "fs_model", "seed", "shard", "workloads",
         "crash_states", "crash_states_by_policy", "crash_states_by_mode", "violations",
         "violations_list", "elapsed_s", "crash_states_per_s", "fault_model", "engine_version",
         "toolkit_version", "io_errors_injected"}) {
