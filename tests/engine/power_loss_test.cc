@@ -5,6 +5,7 @@
 // beyond the write in flight.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
@@ -37,8 +38,11 @@ class PowerLoss : public ::testing::TestWithParam<Param> {};
 
 struct PolicyName {
   std::string operator()(const ::testing::TestParamInfo<Param>& param_info) const {
-    return std::string(faultfs::crash_policy_name(std::get<0>(param_info.param))) + "_" +
-           faultfs::fs_model_name(std::get<1>(param_info.param));
+    std::string name = std::string(faultfs::crash_policy_name(std::get<0>(param_info.param))) +
+                       "_" + faultfs::fs_model_name(std::get<1>(param_info.param));
+    // gtest names take [A-Za-z0-9_] only ("ext4-ordered").
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
   }
 };
 

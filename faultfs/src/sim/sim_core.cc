@@ -101,13 +101,13 @@ void Core::note_close(FileInode& inode) {
 }
 
 void Core::note_sync(FileInode& inode) {
-  // Whether the sync allocates appends (or journals a truncate) now: then
-  // the inode's last journaled change is in the running transaction, which
-  // holds everything issued so far.
+  // Whether the sync allocates delayed appends now: then the inode's last
+  // journaled change is in the running transaction, which holds everything
+  // issued so far. A truncate was journaled when issued (meta_id).
   bool journals_now = false;
   uint64_t size = inode.durable.size();
   for (const FileChange& c : inode.pending) {
-    if (c.kind == FileChange::Kind::kTruncate || c.offset + c.length() > size) journals_now = true;
+    if (c.kind == FileChange::Kind::kWrite && c.offset + c.length() > size) journals_now = true;
     size = c.kind == FileChange::Kind::kTruncate ? c.offset : std::max(size, c.offset + c.length());
   }
   const uint64_t upto =
