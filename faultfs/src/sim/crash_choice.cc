@@ -49,6 +49,12 @@ std::optional<LostFile> parse_lost(std::string_view value) {
   return lost;
 }
 
+// "fs=posix|ext4-ordered", or "dir=" as older builds wrote it ("strict", or
+// the retired "lenient", which is refused).
+[[nodiscard]] Result<FsModel> parse_model_field(std::string_view key, std::string_view value) {
+  return key == "fs" ? parse_fs_model(value) : parse_legacy_dir_mode(value);
+}
+
 }  // namespace
 
 const char* crash_policy_name(CrashPolicy policy) {
@@ -176,10 +182,8 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
       c.options.policy = p;
       have_policy = true;
     } else if (key == "fs" || key == "dir") {
-      // "dir" is what older builds wrote ("strict" or the retired "lenient").
       if (have_dir) return bad(text, "two file-system models");
-      ASSIGN_OR_RETURN(auto m, key == "fs" ? parse_fs_model(value) : parse_legacy_dir_mode(value));
-      c.options.fs_model = m;
+      ASSIGN_OR_RETURN(c.options.fs_model, parse_model_field(key, value));
       have_dir = true;
     } else if (key == "sector") {
       uint64_t sb = 0;

@@ -18,6 +18,46 @@ Status mismatch(const TraceRecord& r, const std::string& why) {
                 "trace record " + std::to_string(r.seq) + " (" + trace_op_name(r.op) + "): " + why);
 }
 
+// The records that name paths, not handles: entry changes, directory
+// syncs and lock files.
+Status apply_namespace_op(SimFs& fs, const TraceRecord& r) {
+  auto parents = [&](const std::string& path) { return fs.create_dirs_durable(parent_path(path)); };
+  Status done;
+  switch (r.op) {
+    case TraceOp::kRename:
+      done = parents(r.path);
+      if (done.is_ok()) done = parents(r.path2);
+      if (done.is_ok()) done = fs.rename(r.path, r.path2);
+      break;
+    case TraceOp::kRemove:
+      done = fs.remove(r.path);
+      break;
+    case TraceOp::kMkdir:
+      done = parents(r.path);
+      if (done.is_ok()) done = fs.mkdir(r.path);
+      break;
+    case TraceOp::kRmdir:
+      done = fs.rmdir(r.path);
+      break;
+    case TraceOp::kSyncDir:
+      done = fs.create_dirs_durable(r.path);
+      if (done.is_ok()) done = fs.sync_dir(r.path);
+      break;
+    case TraceOp::kLock: {
+      done = parents(r.path);
+      if (!done.is_ok()) break;
+      // Locks do not outlive a crash; only the lock file's creation matters.
+      auto held = fs.lock(r.path);
+      if (!held.is_ok()) done = held.status();
+      break;
+    }
+    default:
+      assert(false && "not a namespace op");
+      done = Status(ErrorCode::kInvalidArgument, "not a namespace op");
+  }
+  return done;
+}
+
 }  // namespace
 
 TraceRebuilder::TraceRebuilder(SimFs& fs) : fs_(fs) {}
@@ -73,32 +113,13 @@ Status TraceRebuilder::apply(const TraceRecord& r) {
       break;
     }
     case TraceOp::kRename:
-      done = parents(r.path);
-      if (done.is_ok()) done = parents(r.path2);
-      if (done.is_ok()) done = fs_.rename(r.path, r.path2);
-      break;
     case TraceOp::kRemove:
-      done = fs_.remove(r.path);
-      break;
     case TraceOp::kMkdir:
-      done = parents(r.path);
-      if (done.is_ok()) done = fs_.mkdir(r.path);
-      break;
     case TraceOp::kRmdir:
-      done = fs_.rmdir(r.path);
-      break;
     case TraceOp::kSyncDir:
-      done = fs_.create_dirs_durable(r.path);
-      if (done.is_ok()) done = fs_.sync_dir(r.path);
+    case TraceOp::kLock:
+      done = apply_namespace_op(fs_, r);
       break;
-    case TraceOp::kLock: {
-      done = parents(r.path);
-      if (!done.is_ok()) break;
-      // Locks do not outlive a crash; only the lock file's creation matters.
-      auto held = fs_.lock(r.path);
-      if (!held.is_ok()) done = held.status();
-      break;
-    }
   }
   if (!done.is_ok()) return mismatch(r, "replay failed: " + done.to_string());
   last_seq_ = r.seq;
