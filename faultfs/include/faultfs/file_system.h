@@ -9,6 +9,9 @@
 //    through FileSystem::sync_dir() of the directory that holds them.
 //  - Until then a crash may keep any choice of the pending changes; reads always
 //    see the latest state, as through a page cache.
+// That is POSIX, what the seam promises an engine (FsModel::kPosix). SimFs can
+// also crash as ext4 data=ordered does, which keeps more (FsModel::kExt4Ordered
+// in faultfs/crash.h).
 //
 // Thread-safety: every method of FileSystem and File may be called from any
 // thread. Calls on one File are linearizable; callers serialize writes to

@@ -66,7 +66,7 @@ CrashSpace::CrashSpace(const State& state, const CrashOptions& options)
     queues_.push_back(std::move(q));
   }
   if (ext4()) {
-    add_journal(0);
+    add_journal();
   } else {
     std::map<uint64_t, size_t> by_dir;
     for (const DirChange& c : state_.pending_dirs) {
@@ -91,7 +91,7 @@ CrashSpace::CrashSpace(const State& state, const CrashOptions& options)
   if (ext4()) set_ext4_minimum();
 }
 
-void CrashSpace::add_journal(size_t must_keep_below) {
+void CrashSpace::add_journal() {
   const auto& pending = state_.pending_dirs;
   if (pending.empty()) return;
   CrashQueue q;
@@ -103,14 +103,14 @@ void CrashSpace::add_journal(size_t must_keep_below) {
     where_[c.id] = Location{.queue = queues_.size(), .dir = &c};
     q.ids.push_back(c.id);
   }
-  // The shortest prefix the journal must keep: every change with an id below
-  // `must_keep_below`, and every half whose partner is durable (a kPosix
-  // sync_dir of one side made it so; the rename is one journal entry).
+  // The shortest prefix the journal must keep on its own: every half whose
+  // partner is durable (a sync_dir of one side made it so; the rename is one
+  // journal entry). What commits force comes on top (set_ext4_minimum).
   size_t must_keep = 0;
   for (size_t i = 0; i < pending.size(); ++i) {
     const DirChange& c = pending[i];
     const bool partner_durable = c.partner != 0 && position.count(c.partner) == 0;
-    if (c.id < must_keep_below || partner_durable) must_keep = i + 1;
+    if (partner_durable) must_keep = i + 1;
   }
   for (size_t k = must_keep; k <= pending.size(); ++k) {
     // A cut between two pending halves of one rename would split it.

@@ -89,7 +89,7 @@ class CrashSpace {
     size_t needs_chain = 0;
   };
 
-  void add_journal(size_t must_keep_below);
+  void add_journal();
   // kExt4Ordered: classifies file changes, then fixes every queue's minimum.
   void classify_ext4(CrashQueue& q, const FileInode& file);
   void set_ext4_minimum();
