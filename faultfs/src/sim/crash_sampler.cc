@@ -1,11 +1,11 @@
 // Method: a random crash within a policy. Per queue: kMinimum keeps the
 // queue's minimum; kPrefix a uniformly chosen allowed prefix;
 // kAnySubset each change with probability 1/2, in a uniformly shuffled
-// order; kOrderedSubset the minimum and each other change with probability
-// 1/2, in issue order. Under FsModel::kExt4Ordered the choice is then closed
-// under the model's rules (crash_ext4.cc), after any tear. kTorn then, three times in four, tears
-// one pending write chosen uniformly (added if it was not kept): each covered sector gets a uniform
-// fate, at least one of them not new. kCorrupt corrupts one file of the
+// order; kOrderedSubset the minimum, a uniform cut of the size chain and each
+// overwrite that fits it with probability 1/2, in issue order. Under FsModel::kExt4Ordered the
+// choice is then closed under the model's rules (crash_ext4.cc), after any tear. kTorn then, three
+// times in four, tears one pending write chosen uniformly (added if it was not kept): each covered
+// sector gets a uniform fate, at least one of them not new. kCorrupt corrupts one file of the
 // prefix image with data: a uniform bit flip or a uniform lost sector.
 // kLostFile deletes or restores one path of the prefix image
 // (lost_file_candidates), a restore two times in three when there is one.
@@ -110,11 +110,19 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
         break;
       }
       case CrashQueue::Freedom::kOrderedSubset: {
-        size_t next_minimum = 0;
+        // A uniform cut of the size chain (at least the minimum's part of it,
+        // a prefix), then each overwrite that lands on kept chain elements
+        // only with probability 1/2: a coin per chain element would almost
+        // never lose more than the last few appends.
+        size_t forced_chain = 0;
+        for (uint64_t id : q.minimum) forced_chain += space.in_chain(id) ? 1 : 0;
+        const size_t cut = forced_chain + uniform(rng, q.chain.size() - forced_chain + 1);
         for (uint64_t id : q.ids) {
-          const bool forced = next_minimum < q.minimum.size() && q.minimum[next_minimum] == id;
-          next_minimum += forced ? 1 : 0;
-          if (forced || uniform(rng, 2) == 1) choice.applied.push_back(id);
+          const bool forced = std::binary_search(q.minimum.begin(), q.minimum.end(), id);
+          const bool keep = space.in_chain(id)
+                                ? space.needs_chain(id) < cut
+                                : space.needs_chain(id) <= cut && uniform(rng, 2) == 1;
+          if (forced || keep) choice.applied.push_back(id);
         }
         break;
       }
