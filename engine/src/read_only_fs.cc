@@ -72,6 +72,10 @@ faultfs::Status ReadOnlyFs::mkdir(const std::string& path) {
   return read_only_refusal("mkdir", path);
 }
 
+faultfs::Status ReadOnlyFs::rmdir(const std::string& path) {
+  return read_only_refusal("rmdir", path);
+}
+
 faultfs::Result<std::vector<std::string>> ReadOnlyFs::list(const std::string& path) {
   ASSIGN_OR_RETURN(auto names, target().list(path));
   std::vector<std::string> visible;

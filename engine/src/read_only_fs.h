@@ -6,7 +6,7 @@
 //  - reads, sizes, listings and existence checks pass through;
 //  - an open for writing of an existing file (kReadWrite) is served by a
 //    read-only open, whose writes, appends and truncations fail kReadOnly;
-//  - creating a file (kCreate, kCreateTruncate), rename, mkdir and lock()
+//  - creating a file (kCreate, kCreateTruncate), rename, mkdir, rmdir and lock()
 //    fail kReadOnly, naming the path: recovery that cannot go on without them
 //    (a database never created, an interrupted compaction to finish) fails;
 //  - remove() hides the file from this view only, so that recovery's tidying
@@ -37,6 +37,7 @@ class ReadOnlyFs final : public faultfs::FileSystemWrapper {
   faultfs::Status rename(const std::string& from, const std::string& to) override;
   faultfs::Status remove(const std::string& path) override;
   faultfs::Status mkdir(const std::string& path) override;
+  faultfs::Status rmdir(const std::string& path) override;
   faultfs::Result<std::vector<std::string>> list(const std::string& path) override;
   faultfs::Status sync_dir(const std::string& path) override;
   faultfs::Result<std::unique_ptr<faultfs::FileLock>> lock(const std::string& path) override;

@@ -188,6 +188,20 @@ class PosixFileSystem final : public FileSystem {
     return Status::ok();
   }
 
+  Status rmdir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) {
+      const int err = errno;
+      // The seam's contract: a file or a non-empty directory is a caller
+      // error, whatever errno the kernel picked (ENOTDIR, ENOTEMPTY, EEXIST).
+      if (err == ENOTDIR || err == ENOTEMPTY || err == EEXIST) {
+        return Status(ErrorCode::kInvalidArgument, "rmdir " + path + ": " + std::strerror(err),
+                      err);
+      }
+      return status_from_errno(err, "rmdir", path);
+    }
+    return Status::ok();
+  }
+
   Result<std::vector<std::string>> list(const std::string& path) override {
     DIR* dir = ::opendir(path.c_str());
     if (dir == nullptr) return status_from_errno(errno, "opendir", path);

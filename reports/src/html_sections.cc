@@ -302,12 +302,15 @@ std::string fault_model_section(const Summary& summary) {
       "<p>A crash keeps every durable image (file data made durable by fsync or fdatasync, "
       "directory entries by fsync of the directory) and applies one policy's choice of the "
       "un-synced changes. Sector size: <b>" +
-      text::format_count(model.sector_size_bytes) + " bytes</b>. Directory mode: <b>" +
-      esc(model.dir_mode) + "</b>";
-  if (model.dir_mode == "strict") {
+      text::format_count(model.sector_size_bytes) + " bytes</b>. File-system model: <b>" +
+      esc(model.fs_model) + "</b>";
+  if (model.fs_model == "posix") {
     out += " (POSIX: a create, rename or unlink persists only after fsync of its directory)";
-  } else if (model.dir_mode == "lenient") {
-    out += " (ext4-like: a rename that replaces a file whose data was synced persists in order)";
+  } else if (model.fs_model == "ext4-ordered") {
+    out +=
+        " (ext4 data=ordered: entry changes and truncates persist as one in-order journal "
+        "that any fsync commits; appends persist whole, after the journal entries before "
+        "them; overwrites are unordered)";
   }
   out += ".</p>\n";
   if (summary.config.io_errors) {
@@ -341,7 +344,7 @@ std::string config_section(const Summary& summary) {
   out += row("durability", esc(join(c.durability, ", ")));
   out += row("modes", esc(join(c.modes, ", ")));
   out += row("policies", esc(join(c.policies, ", ")));
-  out += row("directory mode", esc(c.dir_mode));
+  out += row("file-system model", esc(c.fs_model));
   out += row("seed", std::to_string(c.seed));
   out += row("shard", c.shard.count == 1
                           ? std::string("not sharded")

@@ -86,7 +86,7 @@ std::string properties(const Summary& summary) {
   out += property("durability", join(c.durability));
   out += property("modes", join(c.modes));
   out += property("policies", join(c.policies));
-  out += property("dir_mode", c.dir_mode);
+  out += property("fs_model", c.fs_model);
   out += property("ops", std::to_string(c.ops));
   out += property("threads", std::to_string(c.threads));
   out += property("jobs", std::to_string(c.jobs));

@@ -50,7 +50,7 @@ std::optional<std::string> campaign_difference(const Summary& a, const Summary& 
   }
   if (x.modes != y.modes) return differ("modes", join(x.modes), join(y.modes));
   if (x.policies != y.policies) return differ("policies", join(x.policies), join(y.policies));
-  if (x.dir_mode != y.dir_mode) return differ("dir_mode", x.dir_mode, y.dir_mode);
+  if (x.fs_model != y.fs_model) return differ("fs_model", x.fs_model, y.fs_model);
   if (x.seed != y.seed) return differ("seed", std::to_string(x.seed), std::to_string(y.seed));
   if (x.shard.count != y.shard.count) {
     return differ("shard count", std::to_string(x.shard.count), std::to_string(y.shard.count));

@@ -72,12 +72,12 @@ double crash_states_per_s(const Summary& summary) {
 
 bool passed(const Summary& summary) { return summary.violations.empty(); }
 
-FaultModel describe_fault_model(std::string_view dir_mode, const std::vector<std::string>& policies,
+FaultModel describe_fault_model(std::string_view fs_model, const std::vector<std::string>& policies,
                                 uint32_t sector_size_bytes) {
   assert(sector_size_bytes > 0);
   FaultModel model;
   model.sector_size_bytes = sector_size_bytes;
-  model.dir_mode = std::string(dir_mode);
+  model.fs_model = std::string(fs_model);
   for (const std::string& name : policies) {
     std::string description = "a crash policy this toolkit version does not describe";
     for (const KnownPolicy& known : kKnownPolicies) {

@@ -126,6 +126,24 @@ Status read_key(const Json& object, const std::string& parent, const char* key, 
   return read(*it, field, out);
 }
 
+// The file-system model: "fs_model", or in a summary of an older build
+// "dir_mode", whose "strict" is "posix"; its "lenient" is a retired model
+// that merges with nothing now, so it is refused rather than misread.
+Status read_fs_model(const Json& object, const std::string& parent, std::string* out) {
+  if (!object.is_object() || object.contains("fs_model") || !object.contains("dir_mode")) {
+    return read_key(object, parent, "fs_model", out);
+  }
+  std::string legacy;
+  RETURN_IF_ERROR(read_key(object, parent, "dir_mode", &legacy));
+  const std::string field = parent.empty() ? std::string("dir_mode") : parent + ".dir_mode";
+  if (legacy != "strict") {
+    return format_error(field + ": \"" + legacy + "\"" +
+                        " is a retired directory mode (now --fs-model posix or ext4-ordered)");
+  }
+  *out = "posix";
+  return Status();
+}
+
 // Keys newer than the first summaries (a crash point, an interruption): an
 // absent key keeps the default, so older reports still read and merge.
 template <typename T>
@@ -184,7 +202,7 @@ Status read_config(const Json& root, CampaignConfig* c) {
   RETURN_IF_ERROR(read_key(root, "", "durability", &c->durability));
   RETURN_IF_ERROR(read_key(root, "", "modes", &c->modes));
   RETURN_IF_ERROR(read_key(root, "", "policies", &c->policies));
-  RETURN_IF_ERROR(read_key(root, "", "dir_mode", &c->dir_mode));
+  RETURN_IF_ERROR(read_fs_model(root, "", &c->fs_model));
   RETURN_IF_ERROR(read_key(root, "", "seed", &c->seed));
   RETURN_IF_ERROR(read_key(root, "", "ops", &c->ops));
   RETURN_IF_ERROR(read_key(root, "", "threads", &c->threads));
@@ -258,7 +276,7 @@ Status read_fault_model(const Json& root, FaultModel* m) {
   if (model == root.end()) return format_error("fault_model: missing");
   if (!model->is_object()) return wrong_type("fault_model", "an object", *model);
   Status s = read_key(*model, "fault_model", "sector_size_bytes", &m->sector_size_bytes);
-  if (s.is_ok()) s = read_key(*model, "fault_model", "dir_mode", &m->dir_mode);
+  if (s.is_ok()) s = read_fs_model(*model, "fault_model", &m->fs_model);
   if (s.is_ok()) s = read_key(*model, "fault_model", "beyond_contract", &m->beyond_contract);
   const Json* policies = nullptr;
   if (s.is_ok()) s = read_bounded_array(*model, "fault_model", "policies", kNamesMax, &policies);

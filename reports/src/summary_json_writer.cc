@@ -68,7 +68,7 @@ void add_config(const CampaignConfig& config, Json* root) {
   r["durability"] = config.durability;
   r["modes"] = config.modes;
   r["policies"] = config.policies;
-  r["dir_mode"] = config.dir_mode;
+  r["fs_model"] = config.fs_model;
   r["seed"] = config.seed;
   r["shard"] = {{"count", config.shard.count}, {"indices", config.shard.indices}};
   r["ops"] = config.ops;
@@ -143,7 +143,7 @@ void add_provenance(const Summary& summary, Json* root) {
     policies.push_back({{"name", policy.name}, {"description", policy.description}});
   }
   r["fault_model"] = {{"sector_size_bytes", model.sector_size_bytes},
-                      {"dir_mode", model.dir_mode},
+                      {"fs_model", model.fs_model},
                       {"policies", std::move(policies)},
                       {"beyond_contract", model.beyond_contract}};
   r["engine_version"] = summary.engine_version;

@@ -71,7 +71,7 @@ Status check_config(const CampaignConfig& config) {
   RETURN_IF_ERROR(check_name_list("durability", config.durability));
   RETURN_IF_ERROR(check_name_list("modes", config.modes));
   RETURN_IF_ERROR(check_name_list("policies", config.policies));
-  RETURN_IF_ERROR(check_name("dir_mode", config.dir_mode));
+  RETURN_IF_ERROR(check_name("fs_model", config.fs_model));
   const Shard& shard = config.shard;
   if (shard.count == 0 || shard.count > kShardCountMax) {
     return format_error("shard.count: " + std::to_string(shard.count) + " is not in [1, " +
@@ -198,9 +198,9 @@ Status check_fault_model(const FaultModel& model, const CampaignConfig& config) 
         "fault_model.sector_size_bytes: " + std::to_string(model.sector_size_bytes) +
         " is not in [1, " + std::to_string(kSectorSizeBytesMax) + "]");
   }
-  if (model.dir_mode != config.dir_mode) {
-    return format_error("fault_model.dir_mode: " + quoted(model.dir_mode) +
-                        " differs from dir_mode " + quoted(config.dir_mode));
+  if (model.fs_model != config.fs_model) {
+    return format_error("fault_model.fs_model: " + quoted(model.fs_model) +
+                        " differs from fs_model " + quoted(config.fs_model));
   }
   if (model.policies.size() > kNamesMax) {
     return format_error("fault_model.policies: more than " + std::to_string(kNamesMax));

@@ -5,6 +5,7 @@
 // beyond the write in flight.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
@@ -17,7 +18,7 @@ namespace dbx {
 namespace {
 
 using State = std::map<std::pair<std::string, std::string>, std::string>;
-using Param = std::tuple<faultfs::CrashPolicy, faultfs::DirMode>;
+using Param = std::tuple<faultfs::CrashPolicy, faultfs::FsModel>;
 
 struct Image {
   std::unique_ptr<faultfs::SimFs> fs;
@@ -37,14 +38,17 @@ class PowerLoss : public ::testing::TestWithParam<Param> {};
 
 struct PolicyName {
   std::string operator()(const ::testing::TestParamInfo<Param>& param_info) const {
-    return std::string(faultfs::crash_policy_name(std::get<0>(param_info.param))) + "_" +
-           faultfs::dir_mode_name(std::get<1>(param_info.param));
+    std::string name = std::string(faultfs::crash_policy_name(std::get<0>(param_info.param))) +
+                       "_" + faultfs::fs_model_name(std::get<1>(param_info.param));
+    // gtest names take [A-Za-z0-9_] only ("ext4-ordered").
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
   }
 };
 
 TEST_P(PowerLoss, EveryImageIsAPrefixHoldingEveryAcknowledgedFullWrite) {
-  const auto [policy, dir_mode] = GetParam();
-  const faultfs::CrashOptions crash_options{policy, dir_mode, 512};
+  const auto [policy, fs_model] = GetParam();
+  const faultfs::CrashOptions crash_options{policy, fs_model, 512};
   faultfs::SimFs fs;
   ASSERT_TRUE(fs.create_dirs_durable("/data").is_ok());
   std::mt19937_64 rng(20261124);
@@ -127,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(faultfs::CrashPolicy::kDrop, faultfs::CrashPolicy::kPrefix,
                                          faultfs::CrashPolicy::kReorder,
                                          faultfs::CrashPolicy::kTorn),
-                       ::testing::Values(faultfs::DirMode::kStrict, faultfs::DirMode::kLenient)),
+                       ::testing::Values(faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered)),
     PolicyName());
 
 // A None database at /data/db on a SimFs behind fault injection.
@@ -173,7 +177,7 @@ TEST(PowerLoss, ACheckpointTheOpenShowsSurvivesAPowerLossAfterItsDirectorySyncFa
   std::mt19937_64 rng(78);
   faultfs::CrashChoice choice;
   auto image =
-      sim.crash(faultfs::CrashOptions{faultfs::CrashPolicy::kDrop, faultfs::DirMode::kStrict, 512},
+      sim.crash(faultfs::CrashOptions{faultfs::CrashPolicy::kDrop, faultfs::FsModel::kPosix, 512},
                 rng, &choice);
   Options image_options = options;
   image_options.file_system = image.get();
@@ -199,7 +203,7 @@ TEST(PowerLoss, AWosLostAfterTheCloseOfAHandleThatFoundItsCheckpointIsCorruption
   }
   faultfs::CrashChoice choice;
   choice.options =
-      faultfs::CrashOptions{faultfs::CrashPolicy::kLostFile, faultfs::DirMode::kStrict, 512};
+      faultfs::CrashOptions{faultfs::CrashPolicy::kLostFile, faultfs::FsModel::kPosix, 512};
   choice.lost = faultfs::LostFile{faultfs::LostFile::Kind::kDelete, "data/db/wos", 0};
   auto image = sim.crash_with(choice.options, choice);
   ASSERT_TRUE(image.is_ok()) << image.status().to_string();

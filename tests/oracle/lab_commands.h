@@ -113,14 +113,14 @@ struct Crash : LabCommand {
   explicit Crash(const LabModel& model) {
     RC_PRE(!model.config->policies.empty());
     options.policy = *rc::gen::elementOf(model.config->policies);
-    options.dir_mode = *rc::gen::element(faultfs::DirMode::kStrict, faultfs::DirMode::kLenient);
+    options.fs_model = *rc::gen::element(faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered);
     options.sector_bytes = 64;
     seed = *rc::gen::arbitrary<uint64_t>();
   }
   void run(const LabModel&, LabSut& sut) const override { sut.crash(options, seed); }
   void show(std::ostream& os) const override {
     os << "crash(" << faultfs::crash_policy_name(options.policy) << ", "
-       << faultfs::dir_mode_name(options.dir_mode) << ", sector=" << options.sector_bytes
+       << faultfs::fs_model_name(options.fs_model) << ", sector=" << options.sector_bytes
        << ", seed=" << seed << ")";
   }
 };

@@ -175,21 +175,21 @@ TEST(SqliteWalFull, EveryDropImageRecoversAPrefixHoldingEveryAcknowledgedWrite) 
   }
 }
 
-State after_power_loss(SqliteMode mode, faultfs::DirMode dir_mode) {
+State after_power_loss(SqliteMode mode, faultfs::FsModel fs_model) {
   faultfs::SimFs fs;
   auto target = make_sqlite_target(mode, {});
   EXPECT_TRUE(target->open(fs, "db", Durability::kFull).is_ok());
   EXPECT_TRUE(target->apply({Op::put("t", "k", "v")}).is_ok());
   std::mt19937_64 rng(1);
-  auto image = fs.crash({faultfs::CrashPolicy::kDrop, dir_mode}, rng);
+  auto image = fs.crash({faultfs::CrashPolicy::kDrop, fs_model}, rng);
   target.reset();
   return recover(*image, mode);
 }
 
 TEST(SqliteWalOff, LosesAnAcknowledgedWriteWhereWalFullDoesNot) {
   const State written = {Entry{"t", "k", "v"}};
-  EXPECT_EQ(after_power_loss(SqliteMode::kWalFull, faultfs::DirMode::kStrict), written);
-  EXPECT_EQ(after_power_loss(SqliteMode::kWalOff, faultfs::DirMode::kStrict), State{});
+  EXPECT_EQ(after_power_loss(SqliteMode::kWalFull, faultfs::FsModel::kPosix), written);
+  EXPECT_EQ(after_power_loss(SqliteMode::kWalOff, faultfs::FsModel::kPosix), State{});
 }
 
 // FINDINGS.md: in DELETE mode FULL commits by unlinking the journal without
@@ -198,9 +198,9 @@ TEST(SqliteWalOff, LosesAnAcknowledgedWriteWhereWalFullDoesNot) {
 // EXTRA syncs the directory. Both crash models show it.
 TEST(SqliteDeleteFull, AJournalUnlinkLeftUnsyncedRollsBackAnAcknowledgedCommit) {
   const State written = {Entry{"t", "k", "v"}};
-  for (auto dir_mode : {faultfs::DirMode::kStrict, faultfs::DirMode::kLenient}) {
-    EXPECT_EQ(after_power_loss(SqliteMode::kDeleteFull, dir_mode), State{});
-    EXPECT_EQ(after_power_loss(SqliteMode::kDeleteExtra, dir_mode), written);
+  for (auto fs_model : {faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered}) {
+    EXPECT_EQ(after_power_loss(SqliteMode::kDeleteFull, fs_model), State{});
+    EXPECT_EQ(after_power_loss(SqliteMode::kDeleteExtra, fs_model), written);
   }
 }
 

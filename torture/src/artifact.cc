@@ -151,7 +151,7 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
                   {"target", a.target},
                   {"mode", a.mode},
                   {"durability", targets::durability_name(a.durability)},
-                  {"dir_mode", faultfs::dir_mode_name(a.dir_mode)},
+                  {"fs_model", faultfs::fs_model_name(a.fs_model)},
                   {"sector_bytes", a.sector_bytes},
                   {"campaign_seed", a.campaign_seed},
                   {"workload_index", a.workload_index},
@@ -221,20 +221,25 @@ Status read_names(const Json& j, Artifact* a) {
   return Status::ok();
 }
 
-// What the crash ran under: durability, directory mode and sector size,
-// each checked against what the toolkit accepts.
+// What the crash ran under: durability, file-system model and sector size,
+// each checked against what the toolkit accepts. An artifact of an older
+// build names the model "dir_mode": "strict" reads as posix, "lenient" (a
+// retired model, which no longer replays as it did) is refused.
 Status read_crash_setup(const Json& j, Artifact* a) {
   ASSIGN_OR_RETURN(auto durability, json_util::get_string(j, "durability", kMetaWhat));
   ASSIGN_OR_RETURN(auto d, durability_from(durability));
   a->durability = d;
-  ASSIGN_OR_RETURN(auto dir_mode, json_util::get_string(j, "dir_mode", kMetaWhat));
-  auto dm = faultfs::parse_dir_mode(dir_mode);
-  if (!dm.is_ok()) return json_util::corrupt(kMetaWhat, "unknown dir_mode");
-  a->dir_mode = dm.value();
+  const bool legacy = !j.contains("fs_model") && j.contains("dir_mode");
+  ASSIGN_OR_RETURN(auto model_name,
+                   json_util::get_string(j, legacy ? "dir_mode" : "fs_model", kMetaWhat));
+  auto model =
+      legacy ? faultfs::parse_legacy_dir_mode(model_name) : faultfs::parse_fs_model(model_name);
+  if (!model.is_ok()) return json_util::corrupt(kMetaWhat, model.status().message());
+  a->fs_model = model.value();
   ASSIGN_OR_RETURN(auto sector, json_util::get_u64(j, "sector_bytes", kMetaWhat));
   if (sector > faultfs::kSectorBytesMax) return json_util::corrupt(kMetaWhat, "bad sector_bytes");
   a->sector_bytes = static_cast<uint32_t>(sector);
-  if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a->dir_mode, a->sector_bytes})
+  if (!faultfs::validate_crash_options({faultfs::CrashPolicy::kDrop, a->fs_model, a->sector_bytes})
            .is_ok()) {
     return json_util::corrupt(kMetaWhat, "bad sector_bytes");
   }

@@ -173,7 +173,7 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
   c.durability = durability_names(options.durabilities);
   c.modes = options.modes;
   c.policies = policy_names(options.policies);
-  c.dir_mode = faultfs::dir_mode_name(options.dir_mode);
+  c.fs_model = faultfs::fs_model_name(options.fs_model);
   c.seed = options.seed;
   c.shard.count = options.shard_count;
   c.shard.indices = {options.shard_index};
@@ -212,7 +212,7 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
   for (reports::RatePoint& p : s.rate_series)
     p.crash_states = std::min(p.crash_states, n.crash_states);
   if (s.rate_series.size() > reports::kRatePointsMax) s.rate_series.resize(reports::kRatePointsMax);
-  s.fault_model = reports::describe_fault_model(c.dir_mode, c.policies, options.sector_bytes);
+  s.fault_model = reports::describe_fault_model(c.fs_model, c.policies, options.sector_bytes);
   s.engine_version = std::string("dbx ") + DBX_TORTURE_VERSION;
   s.toolkit_version = reports::toolkit_version();
   s.started_unix_ms = totals.started_unix_ms;

@@ -42,7 +42,8 @@ struct RunFlags {
   std::string durability = "all";
   std::string mode = "all";
   std::string policy = "default";
-  std::string dir_mode = "strict";
+  std::string fs_model = "posix";
+  std::string retired_dir_mode;  // --dir-mode: refused, naming --fs-model.
   std::string io_errors = "on";
   std::string shard = "0/1";
   std::string known_file;
@@ -72,11 +73,16 @@ faultfs::Status finish_run_options(const RunFlags& f, bool durability_given, boo
   o->modes = modes;
   ASSIGN_OR_RETURN(auto policies, parse_policies(f.policy));
   o->policies = policies;
-  auto dir_mode = faultfs::parse_dir_mode(f.dir_mode);
-  if (!dir_mode.is_ok()) {
-    return Status(ErrorCode::kInvalidArgument, "--dir-mode: want strict or lenient");
+  if (!f.retired_dir_mode.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "--dir-mode is replaced by --fs-model posix|ext4-ordered (strict is posix; "
+                  "lenient is retired: use ext4-ordered)");
   }
-  o->dir_mode = dir_mode.value();
+  auto fs_model = faultfs::parse_fs_model(f.fs_model);
+  if (!fs_model.is_ok()) {
+    return Status(ErrorCode::kInvalidArgument, "--fs-model: " + fs_model.status().message());
+  }
+  o->fs_model = fs_model.value();
   o->io_errors = f.io_errors == "on";
   RETURN_IF_ERROR(parse_shard(f.shard, &o->shard_index, &o->shard_count));
   if (!f.known_file.empty()) {
@@ -123,7 +129,8 @@ void add_run_command(CLI::App& app, RunCommand* cmd) {
   run->add_option("--policy", f.policy,
                   "drop,prefix,reorder,torn,corrupt,lost-file|default|all (default: all)")
       ->capture_default_str();
-  run->add_option("--dir-mode", f.dir_mode, "strict|lenient")->capture_default_str();
+  run->add_option("--fs-model", f.fs_model, "posix|ext4-ordered")->capture_default_str();
+  run->add_option("--dir-mode", f.retired_dir_mode, "retired: use --fs-model")->group("");
   run->add_option("--io-errors", f.io_errors, "off|on")
       ->check(CLI::IsMember({"off", "on"}))
       ->capture_default_str();

@@ -116,7 +116,7 @@ std::vector<Job> plan_jobs(const std::vector<CrashPoint>& points, const ExecOpti
       for (size_t k = 0; k < o.policies.size(); ++k) {
         faultfs::CrashOptions opts;
         opts.policy = o.policies[k];
-        opts.dir_mode = o.fs_models[m];
+        opts.fs_model = o.fs_models[m];
         opts.sector_bytes = o.sector_bytes;
         std::mt19937_64 rng(mix(o.seed ^ mix(p * 1'000'003 + m * 1'009 + k)));
         choices[p].push_back(draw_images(*points[p].fs, opts, o.images_max, rng));

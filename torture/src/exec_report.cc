@@ -13,27 +13,21 @@
 
 namespace torture {
 
-const char* exec_fs_model_name(faultfs::DirMode mode) {
-  return mode == faultfs::DirMode::kStrict ? "posix" : "ext4-ordered";
-}
+const char* exec_fs_model_name(faultfs::FsModel mode) { return faultfs::fs_model_name(mode); }
 
-faultfs::Result<std::vector<faultfs::DirMode>> parse_exec_fs_models(std::string_view text) {
-  if (text == "all") return std::vector{faultfs::DirMode::kStrict, faultfs::DirMode::kLenient};
-  std::vector<faultfs::DirMode> out;
+faultfs::Result<std::vector<faultfs::FsModel>> parse_exec_fs_models(std::string_view text) {
+  if (text == "all") return std::vector{faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered};
+  std::vector<faultfs::FsModel> out;
   while (!text.empty()) {
     const size_t comma = text.find(',');
     const std::string_view name = text.substr(0, comma);
-    faultfs::DirMode mode;
-    if (name == "posix") {
-      mode = faultfs::DirMode::kStrict;
-    } else if (name == "ext4-ordered") {
-      mode = faultfs::DirMode::kLenient;
-    } else {
+    auto mode = faultfs::parse_fs_model(name);
+    if (!mode.is_ok()) {
       return faultfs::Status(
           faultfs::ErrorCode::kInvalidArgument,
           "--fs-model: want posix, ext4-ordered or all, not '" + std::string(name) + "'");
     }
-    if (std::find(out.begin(), out.end(), mode) == out.end()) out.push_back(mode);
+    if (std::find(out.begin(), out.end(), *mode) == out.end()) out.push_back(*mode);
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
   }
   if (out.empty()) {
@@ -50,7 +44,7 @@ namespace {
 
 std::string models_name(const ExecOptions& o) {
   std::string name;
-  for (faultfs::DirMode m : o.fs_models)
+  for (faultfs::FsModel m : o.fs_models)
     name += (name.empty() ? "" : "-and-") + std::string(exec_fs_model_name(m));
   return name;
 }
@@ -62,9 +56,9 @@ reports::Summary build_summary(const ExecOptions& o, const RunTotals& t) {
   reports::CampaignConfig& c = s.config;
   c.target = "exec " + o.program.front();
   c.durability = {"exec"};
-  for (faultfs::DirMode m : o.fs_models) c.modes.push_back(exec_fs_model_name(m));
+  for (faultfs::FsModel m : o.fs_models) c.modes.push_back(exec_fs_model_name(m));
   c.policies = policy_names(o.policies);
-  c.dir_mode = models_name(o);
+  c.fs_model = models_name(o);
   c.seed = o.seed;
   c.jobs = o.jobs;
   c.io_errors = false;
@@ -81,7 +75,7 @@ reports::Summary build_summary(const ExecOptions& o, const RunTotals& t) {
   s.rate_series = t.rate;
   for (reports::RatePoint& p : s.rate_series) p.crash_states = std::min(p.crash_states, t.judged);
   s.first_violation_s = t.first_violation_s;
-  s.fault_model = reports::describe_fault_model(c.dir_mode, c.policies, o.sector_bytes);
+  s.fault_model = reports::describe_fault_model(c.fs_model, c.policies, o.sector_bytes);
   s.engine_version = "exec " + o.program.front();
   s.toolkit_version = reports::toolkit_version();
   s.started_unix_ms = t.started_unix_ms;

@@ -78,7 +78,7 @@ Status judge_as_left(CycleJudging* c) {
 // policy `i` of the campaign (one for drop, which has only one).
 Status judge_policy_images(CycleJudging* c, faultfs::SimFs& base, size_t i) {
   const ForkJudging& in = c->in;
-  const faultfs::CrashOptions crash{in.options.policies[i], in.options.dir_mode,
+  const faultfs::CrashOptions crash{in.options.policies[i], in.options.fs_model,
                                     in.options.sector_bytes};
   const bool beyond = faultfs::is_beyond_contract(crash.policy);
   const oracle::Bounds bounds =

@@ -32,7 +32,7 @@ Result<std::unique_ptr<faultfs::SimFs>> power_loss_image(const Artifact& a, cons
   if (!base.is_ok()) {
     return Status(ErrorCode::kCorruption, "artifact: bad trace.bin: " + base.status().message());
   }
-  const faultfs::CrashOptions options{policy.value(), a.dir_mode, a.sector_bytes};
+  const faultfs::CrashOptions options{policy.value(), a.fs_model, a.sector_bytes};
   auto image = base.value()->crash_with(options, *f.choice);
   if (!image.is_ok()) {
     return Status(ErrorCode::kCorruption,

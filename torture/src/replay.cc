@@ -14,7 +14,7 @@ using faultfs::Status;
 SimSettings settings_for(const Artifact& artifact, const std::string& policy) {
   SimSettings settings;
   settings.durability = artifact.durability;
-  settings.dir_mode = artifact.dir_mode;
+  settings.fs_model = artifact.fs_model;
   settings.sector_bytes = artifact.sector_bytes;
   settings.process_kill = policy == kPolicyKill;
   auto crash_policy = faultfs::parse_crash_policy(policy);

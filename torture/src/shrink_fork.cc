@@ -27,7 +27,7 @@ ForkShrinkJudge::ForkShrinkJudge(const Artifact& artifact, const targets::Target
   // A kill finding judges the directory as left, which every cycle does.
   auto policy = faultfs::parse_crash_policy(artifact.fork->policy);
   if (policy.is_ok()) options_.policies = {policy.value()};
-  options_.dir_mode = artifact.dir_mode;
+  options_.fs_model = artifact.fs_model;
   options_.sector_bytes = artifact.sector_bytes;
   options_.seed = artifact.campaign_seed;
   options_.threads = std::max<uint32_t>(threads, 1);

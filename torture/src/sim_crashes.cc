@@ -142,7 +142,7 @@ Status SimRun::crash_images(const SimFs& fs, const CrashOptions& options, std::m
 
 Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, CrashPolicy policy,
                             std::mt19937_64& rng) {
-  const CrashOptions options{policy, settings_.dir_mode, settings_.sector_bytes};
+  const CrashOptions options{policy, settings_.fs_model, settings_.sector_bytes};
   const std::string name = faultfs::crash_policy_name(policy);
   const bool beyond = faultfs::is_beyond_contract(policy);
   const oracle::Bounds bounds =

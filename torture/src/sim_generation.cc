@@ -43,7 +43,7 @@ Status SimRun::next_generation(uint64_t step, const Step& crash) {
   const bool fault_armed = crash.fault.has_value();
   std::mt19937_64 rng(crash.crash_seed);
   const CrashPolicy policy = generation_policy(rng);
-  const faultfs::CrashOptions options{policy, settings_.dir_mode, settings_.sector_bytes};
+  const faultfs::CrashOptions options{policy, settings_.fs_model, settings_.sector_bytes};
   std::unique_ptr<faultfs::SimFs> image = fs_->crash(options, rng);
   // The old handle goes down with its machine: what it does while being
   // dropped reaches neither the image nor the crash points.

@@ -66,7 +66,7 @@ Artifact campaign_artifact(const CampaignOptions& options, const targets::Target
   a.target = target.name;
   a.mode = mode;
   a.durability = durability;
-  a.dir_mode = options.dir_mode;
+  a.fs_model = options.fs_model;
   a.sector_bytes = options.sector_bytes;
   a.campaign_seed = options.seed;
   a.workload_index = index;
@@ -112,7 +112,7 @@ SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
   SimSettings settings;
   settings.durability = workload_durability(options, index);
   settings.policies = options.policies;
-  settings.dir_mode = options.dir_mode;
+  settings.fs_model = options.fs_model;
   settings.sector_bytes = options.sector_bytes;
   return settings;
 }

@@ -37,10 +37,13 @@ bool is_beyond_contract(CrashPolicy policy);
 // (not "." or ".."), joined by single '/'.
 bool is_lost_file_path(std::string_view path);
 
-enum class DirMode {
-  // Strict POSIX: each directory's pending entry changes persist on their
-  // own, per policy, and only sync_dir() of that directory makes them
-  // durable. What an un-synced rename(from, to) may leave behind:
+// The file system whose crash behaviour a crash imitates: which pending
+// changes may survive, and which a sync forces (faultfs/doc/crash_model.md).
+enum class FsModel {
+  // POSIX as written, the default. A file's data and size become durable
+  // only through its own sync(); each directory's pending entry changes
+  // persist on their own, per policy, and only sync_dir() of that directory
+  // makes them durable. What an un-synced rename(from, to) may leave behind:
   //  - same directory: one atomic change of that directory, so a crash shows
   //    the old names (from, and to's old file if any) or the new (to only),
   //    never both names and never neither;
@@ -50,13 +53,28 @@ enum class DirMode {
   //    file is lost). sync_dir(target) alone rules out "old" and "neither";
   //    sync_dir(source) alone rules out "old" and "both"; both rule out all
   //    but "new".
-  kStrict,
-  // ext4-like journal: directory changes of the whole file system persist as
-  // one in-order prefix, a rename is atomic (old or new), and a change issued
-  // before any change already made durable is durable too. So a rename that
-  // replaces a file whose data was synced persists in order with every later
-  // entry change.
-  kLenient,
+  kPosix,
+  // Linux ext4 with its default mount options (data=ordered, delalloc,
+  // auto_da_alloc), as jbd2 journals it:
+  //  - every entry change and every truncate of the whole file system is in
+  //    one journal, committed in issue order: a crash keeps a prefix of it,
+  //    and a rename is atomic, across directories too;
+  //  - a file's sync() commits the journal up to the file's own last
+  //    journaled change (the running transaction if it had appends to
+  //    allocate), so an fsynced new file keeps its entry and every earlier
+  //    entry change survives too; sync_dir() commits up to the directory's
+  //    last entry change;
+  //  - an append (a write past the end) persists whole or not at all, in
+  //    order per file, and only after every journal entry issued before it
+  //    (data=ordered: the size that covers it is committed after its data;
+  //    delalloc: not before the file is written back, so later journal
+  //    entries may persist without it);
+  //  - an overwrite within the size is not ordered by the journal at all: it
+  //    may be lost, or torn under kTorn, on its own;
+  //  - auto_da_alloc: a rename over an existing file persists only with the
+  //    renamed file's appends issued before it, and so does a journal entry
+  //    issued after a close() of a file that was truncated to zero.
+  kExt4Ordered,
 };
 
 inline constexpr uint32_t kSectorBytesMin = 64;
@@ -64,7 +82,7 @@ inline constexpr uint32_t kSectorBytesMax = 1u << 16;
 
 struct CrashOptions {
   CrashPolicy policy = CrashPolicy::kDrop;
-  DirMode dir_mode = DirMode::kStrict;
+  FsModel fs_model = FsModel::kPosix;
   uint32_t sector_bytes = 512;  // A power of two in [kSectorBytesMin, kSectorBytesMax].
 
   bool operator==(const CrashOptions&) const = default;
@@ -133,18 +151,25 @@ struct CrashChoice {
   bool operator==(const CrashChoice&) const = default;
 
   // A one-line, shell-safe text form, e.g.
-  // "v1;policy=torn;dir=strict;sector=512;applied=3,5,1;torn=5,NNOZ,ext,1f2e";
+  // "v1;policy=torn;fs=posix;sector=512;applied=3,5,1;torn=5,NNOZ,ext,1f2e";
   // lost-file adds ";lost=delete,db/wos" or ";lost=restore,db/wal.log,12".
+  // parse() also reads the form older builds wrote: "dir=strict" is posix,
+  // "dir=lenient" (a retired model) is refused.
   std::string serialize() const;
   [[nodiscard]] static Result<CrashChoice> parse(std::string_view text);
 };
 
 // Stable names ("drop", "prefix", "reorder", "torn", "corrupt", "lost-file";
-// "strict", "lenient").
+// "posix", "ext4-ordered").
 const char* crash_policy_name(CrashPolicy policy);
-const char* dir_mode_name(DirMode mode);
+const char* fs_model_name(FsModel model);
 [[nodiscard]] Result<CrashPolicy> parse_crash_policy(std::string_view name);
-[[nodiscard]] Result<DirMode> parse_dir_mode(std::string_view name);
+// kInvalidArgument for an unknown name; for "lenient" (retired) the message
+// names its replacement.
+[[nodiscard]] Result<FsModel> parse_fs_model(std::string_view name);
+// The value of the "dir_mode" field older builds wrote: "strict" is kPosix;
+// "lenient" is refused, never misread (it allowed states ext4 cannot reach).
+[[nodiscard]] Result<FsModel> parse_legacy_dir_mode(std::string_view name);
 
 // kInvalidArgument unless sector_bytes is a power of two within bounds.
 [[nodiscard]] Status validate_crash_options(const CrashOptions& options);

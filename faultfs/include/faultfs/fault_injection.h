@@ -40,10 +40,11 @@ enum class FaultOp : uint8_t {
   kLock,
   kFileSize,
   kExists,
+  kRmdir,  // Last: ops are named in artifacts, never numbered, but keep the order.
 };
-inline constexpr size_t kFaultOpCount = 16;
+inline constexpr size_t kFaultOpCount = 17;
 
-// "faultfs/open", "faultfs/read_at", ..., "faultfs/exists".
+// "faultfs/open", "faultfs/read_at", ..., "faultfs/exists", "faultfs/rmdir".
 const char* fault_point_name(FaultOp op);
 
 enum class FaultKind : int {
@@ -80,6 +81,7 @@ class FaultInjectionFs final : public FileSystemWrapper {
   [[nodiscard]] Status rename(const std::string& from, const std::string& to) override;
   [[nodiscard]] Status remove(const std::string& path) override;
   [[nodiscard]] Status mkdir(const std::string& path) override;
+  [[nodiscard]] Status rmdir(const std::string& path) override;
   [[nodiscard]] Result<std::vector<std::string>> list(const std::string& path) override;
   [[nodiscard]] Status sync_dir(const std::string& path) override;
   [[nodiscard]] Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;

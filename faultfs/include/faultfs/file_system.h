@@ -5,10 +5,13 @@
 //
 // Durability model (what a crash may keep, faultfs/doc/crash_model.md):
 //  - A file's contents and size become durable only through File::sync().
-//  - A directory's entries (create, rename, remove, mkdir) become durable only
+//  - A directory's entries (create, rename, remove, mkdir, rmdir) become durable only
 //    through FileSystem::sync_dir() of the directory that holds them.
 //  - Until then a crash may keep any choice of the pending changes; reads always
 //    see the latest state, as through a page cache.
+// That is POSIX, what the seam promises an engine (FsModel::kPosix). SimFs can
+// also crash as ext4 data=ordered does, which keeps more (FsModel::kExt4Ordered
+// in faultfs/crash.h).
 //
 // Thread-safety: every method of FileSystem and File may be called from any
 // thread. Calls on one File are linearizable; callers serialize writes to
@@ -102,6 +105,12 @@ class FileSystem {
   // Creates one directory. kAlreadyExists if it exists; kNotFound if the parent
   // is missing. Durable after sync_dir() of the parent.
   [[nodiscard]] virtual Status mkdir(const std::string& path) = 0;
+
+  // Removes the empty directory at `path` (rmdir(2)). kNotFound if missing;
+  // kInvalidArgument if it is a file or is not empty (and for the root).
+  // Durable only after sync_dir() of the parent (FsModel::kPosix: until
+  // then a crash may bring the directory back).
+  [[nodiscard]] virtual Status rmdir(const std::string& path) = 0;
 
   // The names (not paths) of the entries in directory `path`, sorted, without
   // "." and "..".

@@ -63,6 +63,7 @@ class FileSystemWrapper : public FileSystem {
   }
   Status remove(const std::string& path) override { return target_.remove(path); }
   Status mkdir(const std::string& path) override { return target_.mkdir(path); }
+  Status rmdir(const std::string& path) override { return target_.rmdir(path); }
   Result<std::vector<std::string>> list(const std::string& path) override {
     return target_.list(path);
   }

@@ -42,6 +42,7 @@ class Recorder final : public FileSystemWrapper {
   [[nodiscard]] Status rename(const std::string& from, const std::string& to) override;
   [[nodiscard]] Status remove(const std::string& path) override;
   [[nodiscard]] Status mkdir(const std::string& path) override;
+  [[nodiscard]] Status rmdir(const std::string& path) override;
   [[nodiscard]] Status sync_dir(const std::string& path) override;
   [[nodiscard]] Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
   // Reads, listings, sizes, shared locks and free space change nothing and

@@ -4,7 +4,7 @@
 // Per file it keeps the durable image and the ordered queue of un-synced
 // changes (writes, truncates); per directory the durable entries, and for the
 // whole file system the ordered queue of un-synced entry changes (create,
-// rename, remove, mkdir), each belonging to one directory. Reads see the
+// rename, remove, mkdir, rmdir), each belonging to one directory. Reads see the
 // latest state, as through a page cache. crash() builds the image a rebooted
 // machine would see; crash_with() rebuilds it from a recorded CrashChoice.
 //
@@ -48,7 +48,7 @@ inline constexpr size_t kSimPendingChangesMax = size_t{1} << 20;
 
 enum class OpKind {
   kMutation,  // open that created or truncated, append, write_at, truncate,
-              // rename, remove, mkdir, lock that created its file.
+              // rename, remove, mkdir, rmdir, lock that created its file.
   kSync,      // File::sync().
   kSyncDir,   // FileSystem::sync_dir().
 };
@@ -82,6 +82,7 @@ class SimFs final : public FileSystem {
   [[nodiscard]] Status rename(const std::string& from, const std::string& to) override;
   [[nodiscard]] Status remove(const std::string& path) override;
   [[nodiscard]] Status mkdir(const std::string& path) override;
+  [[nodiscard]] Status rmdir(const std::string& path) override;
   [[nodiscard]] Result<std::vector<std::string>> list(const std::string& path) override;
   [[nodiscard]] Status sync_dir(const std::string& path) override;
   [[nodiscard]] Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;

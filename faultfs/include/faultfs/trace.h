@@ -42,7 +42,7 @@ enum class TraceOp : uint8_t {
   kMkdir,       // path
   kSyncDir,     // path
   kLock,        // path (the lock file, created if missing)
-  kRmdir,       // path (an empty directory removed)
+  kRmdir,       // path (an empty directory removed). Added later: older traces read as before.
   kLink,        // path (existing), path2 (the new name): a hard link
   kSyncFs,      // no fields: every file and directory made durable (sync, syncfs)
 };

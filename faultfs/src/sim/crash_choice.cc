@@ -49,6 +49,12 @@ std::optional<LostFile> parse_lost(std::string_view value) {
   return lost;
 }
 
+// "fs=posix|ext4-ordered", or "dir=" as older builds wrote it ("strict", or
+// the retired "lenient", which is refused).
+[[nodiscard]] Result<FsModel> parse_model_field(std::string_view key, std::string_view value) {
+  return key == "fs" ? parse_fs_model(value) : parse_legacy_dir_mode(value);
+}
+
 }  // namespace
 
 const char* crash_policy_name(CrashPolicy policy) {
@@ -85,7 +91,9 @@ bool is_beyond_contract(CrashPolicy policy) {
   return policy == CrashPolicy::kCorrupt || policy == CrashPolicy::kLostFile;
 }
 
-const char* dir_mode_name(DirMode mode) { return mode == DirMode::kStrict ? "strict" : "lenient"; }
+const char* fs_model_name(FsModel model) {
+  return model == FsModel::kPosix ? "posix" : "ext4-ordered";
+}
 
 Result<CrashPolicy> parse_crash_policy(std::string_view name) {
   for (CrashPolicy p : {CrashPolicy::kDrop, CrashPolicy::kPrefix, CrashPolicy::kReorder,
@@ -95,9 +103,26 @@ Result<CrashPolicy> parse_crash_policy(std::string_view name) {
   return Status(ErrorCode::kInvalidArgument, "unknown crash policy: " + std::string(name));
 }
 
-Result<DirMode> parse_dir_mode(std::string_view name) {
-  if (name == "strict") return DirMode::kStrict;
-  if (name == "lenient") return DirMode::kLenient;
+Result<FsModel> parse_fs_model(std::string_view name) {
+  for (FsModel m : {FsModel::kPosix, FsModel::kExt4Ordered}) {
+    if (name == fs_model_name(m)) return m;
+  }
+  if (name == "lenient") {
+    return Status(ErrorCode::kInvalidArgument,
+                  "file-system model 'lenient' is retired (it allowed states ext4 cannot "
+                  "produce): use ext4-ordered, or posix");
+  }
+  return Status(ErrorCode::kInvalidArgument, "unknown file-system model: " + std::string(name) +
+                                                 " (want posix or ext4-ordered)");
+}
+
+Result<FsModel> parse_legacy_dir_mode(std::string_view name) {
+  if (name == "strict") return FsModel::kPosix;
+  if (name == "lenient") {
+    return Status(ErrorCode::kInvalidArgument,
+                  "directory mode 'lenient' of an older build is retired and cannot be "
+                  "replayed faithfully: rerun the campaign with --fs-model ext4-ordered");
+  }
   return Status(ErrorCode::kInvalidArgument, "unknown directory mode: " + std::string(name));
 }
 
@@ -122,7 +147,7 @@ char torn_garbage_byte(uint64_t seed, uint64_t offset) {
 std::string CrashChoice::serialize() const {
   std::ostringstream out;
   out << "v1;policy=" << crash_policy_name(options.policy)
-      << ";dir=" << dir_mode_name(options.dir_mode) << ";sector=" << options.sector_bytes
+      << ";fs=" << fs_model_name(options.fs_model) << ";sector=" << options.sector_bytes
       << ";applied=";
   for (size_t i = 0; i < applied.size(); ++i) out << (i == 0 ? "" : ",") << applied[i];
   if (torn) {
@@ -156,9 +181,9 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
       ASSIGN_OR_RETURN(auto p, parse_crash_policy(value));
       c.options.policy = p;
       have_policy = true;
-    } else if (key == "dir") {
-      ASSIGN_OR_RETURN(auto m, parse_dir_mode(value));
-      c.options.dir_mode = m;
+    } else if (key == "fs" || key == "dir") {
+      if (have_dir) return bad(text, "two file-system models");
+      ASSIGN_OR_RETURN(c.options.fs_model, parse_model_field(key, value));
       have_dir = true;
     } else if (key == "sector") {
       uint64_t sb = 0;
@@ -208,7 +233,7 @@ Result<CrashChoice> CrashChoice::parse(std::string_view text) {
     }
   }
   if (!have_policy || !have_dir || !have_sector || !have_applied) {
-    return bad(text, "missing policy, dir, sector or applied");
+    return bad(text, "missing policy, fs, sector or applied");
   }
   RETURN_IF_ERROR(validate_crash_options(c.options));
   return c;

@@ -11,6 +11,9 @@
 // write extends the file); at most one queue is torn per image. kCorrupt adds
 // every bit flip and every lost sector of every file in each prefix image;
 // kLostFile every lost-file candidate of each prefix image.
+// FsModel::kExt4Ordered file queues (kOrderedSubset) list every closed subset
+// in issue order, tear only overwrites, and a product that breaks a rule tying
+// queues together (crash_ext4.cc) is skipped: its closure is another product.
 // Each candidate image is built and fingerprinted, duplicates are dropped.
 // When the candidates exceed kEnumerationCandidatesMax the walk gives way to
 // sampling, deduplicated the same way.
@@ -97,7 +100,9 @@ class Enumerator {
     PageTree tree = space_.state().files.at(q.owner)->durable;
     for (uint64_t id : base.seq) {
       const FileChange& w = *space_.file_change(id);
-      if (w.kind == FileChange::Kind::kWrite) {
+      // kExt4Ordered never tears an append (crash_ext4.cc).
+      const bool tearable = !space_.ext4() || !space_.in_chain(id);
+      if (w.kind == FileChange::Kind::kWrite && tearable) {
         const uint64_t sectors = space_.sectors_of(w);
         if (sectors > 8) return false;  // 4^9 fate strings: sample instead.
         const bool extends = w.offset + w.length() > tree.size();
@@ -122,13 +127,52 @@ class Enumerator {
     return true;
   }
 
+  // kOrderedSubset: every subset holding the minimum whose chain part is a
+  // prefix and whose overwrites have the chain elements they need, in issue
+  // order (cross-queue rules are checked on the product).
+  void subsets(const CrashQueue& q, size_t i, size_t chain_kept, std::vector<uint64_t>& seq,
+               std::vector<Outcome>& out, bool& over) {
+    if (over) return;
+    if (i == q.ids.size()) {
+      if (!spend()) {
+        over = true;
+        return;
+      }
+      out.push_back(Outcome::of(seq));
+      return;
+    }
+    const uint64_t id = q.ids[i];
+    const bool chain = space_.in_chain(id);
+    const bool forced = std::binary_search(q.minimum.begin(), q.minimum.end(), id);
+    const bool can_keep = space_.needs_chain(id) <= chain_kept;
+    assert(can_keep || !forced);  // The minimum is closed.
+    if (!forced) subsets(q, i + 1, chain_kept, seq, out, over);
+    // A chain element at chain index k needs the k before it (so a skipped
+    // one ends the chain); an overwrite the ones it lands on.
+    if (!can_keep) return;
+    seq.push_back(id);
+    subsets(q, i + 1, chain_kept + (chain ? 1 : 0), seq, out, over);
+    seq.pop_back();
+  }
+
   bool outcomes(const CrashQueue& q, std::vector<Outcome>& untorn, std::vector<Outcome>& torn) {
+    if (q.freedom == CrashQueue::Freedom::kMinimum) {
+      if (!spend()) return false;
+      untorn.push_back(Outcome::of(q.minimum));
+      return true;
+    }
+    if (q.freedom == CrashQueue::Freedom::kOrderedSubset) {
+      std::vector<uint64_t> seq;
+      bool over = false;
+      subsets(q, 0, 0, seq, untorn, over);
+      if (over) return false;
+      return tear_all(q, untorn, torn);
+    }
     if (q.freedom != CrashQueue::Freedom::kAnySubset) {
       for (size_t cut : q.cuts) {
         if (!spend()) return false;
         untorn.push_back(
             Outcome::of({q.ids.begin(), q.ids.begin() + static_cast<std::ptrdiff_t>(cut)}));
-        if (q.freedom == CrashQueue::Freedom::kMinimum) break;
       }
       return true;
     }
@@ -137,6 +181,11 @@ class Enumerator {
     bool over = false;
     dfs(q, seq, used, untorn, over);
     if (over) return false;
+    return tear_all(q, untorn, torn);
+  }
+
+  bool tear_all(const CrashQueue& q, const std::vector<Outcome>& untorn,
+                std::vector<Outcome>& torn) {
     if (space_.options().policy == CrashPolicy::kTorn && q.kind == CrashQueue::Kind::kFile) {
       for (const Outcome& base : untorn) {
         if (!tear(q, base, torn)) return false;
@@ -199,6 +248,9 @@ class Enumerator {
     const CrashPolicy policy = space_.options().policy;
     auto visit = [&](const CrashChoice& choice) {
       if (!spend()) return false;
+      // A product that breaks a cross-queue rule of kExt4Ordered is skipped:
+      // its closure is another product, visited on its own.
+      if (space_.ext4() && !space_.ext4_closed(choice)) return true;
       if (policy == CrashPolicy::kCorrupt) return corrupt_all(choice);
       if (policy == CrashPolicy::kLostFile) return lose_each(choice);
       add(choice);

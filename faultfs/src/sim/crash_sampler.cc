@@ -1,9 +1,11 @@
 // Method: a random crash within a policy. Per queue: kMinimum keeps the
-// shortest allowed prefix; kPrefix a uniformly chosen allowed prefix;
+// queue's minimum; kPrefix a uniformly chosen allowed prefix;
 // kAnySubset each change with probability 1/2, in a uniformly shuffled
-// order. kTorn then, three times in four, tears one pending write chosen
-// uniformly (added if it was not kept): each covered sector gets a uniform
-// fate, at least one of them not new. kCorrupt corrupts one file of the
+// order; kOrderedSubset the minimum, a uniform cut of the size chain and each
+// overwrite that fits it with probability 1/2, in issue order. Under FsModel::kExt4Ordered the
+// choice is then closed under the model's rules (crash_ext4.cc), after any tear. kTorn then, three
+// times in four, tears one pending write chosen uniformly (added if it was not kept): each covered
+// sector gets a uniform fate, at least one of them not new. kCorrupt corrupts one file of the
 // prefix image with data: a uniform bit flip or a uniform lost sector.
 // kLostFile deletes or restores one path of the prefix image
 // (lost_file_candidates), a restore two times in three when there is one.
@@ -28,6 +30,8 @@ void add_tear(const CrashSpace& space, std::mt19937_64& rng, CrashChoice& choice
     if (q.kind != CrashQueue::Kind::kFile) continue;
     for (uint64_t id : q.ids) {
       const FileChange* c = space.file_change(id);
+      // kExt4Ordered never tears an append (crash_ext4.cc).
+      if (space.ext4() && space.in_chain(id)) continue;
       if (c->kind == FileChange::Kind::kWrite) writes.push_back(c);
     }
   }
@@ -97,12 +101,29 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
   for (const CrashQueue& q : space.queues()) {
     switch (q.freedom) {
       case CrashQueue::Freedom::kMinimum:
+        choice.applied.insert(choice.applied.end(), q.minimum.begin(), q.minimum.end());
+        break;
       case CrashQueue::Freedom::kPrefix: {
-        const size_t keep = q.freedom == CrashQueue::Freedom::kMinimum
-                                ? q.cuts.front()
-                                : q.cuts[uniform(rng, q.cuts.size())];
+        const size_t keep = q.cuts[uniform(rng, q.cuts.size())];
         choice.applied.insert(choice.applied.end(), q.ids.begin(),
                               q.ids.begin() + static_cast<std::ptrdiff_t>(keep));
+        break;
+      }
+      case CrashQueue::Freedom::kOrderedSubset: {
+        // A uniform cut of the size chain (at least the minimum's part of it,
+        // a prefix), then each overwrite that lands on kept chain elements
+        // only with probability 1/2: a coin per chain element would almost
+        // never lose more than the last few appends.
+        size_t forced_chain = 0;
+        for (uint64_t id : q.minimum) forced_chain += space.in_chain(id) ? 1 : 0;
+        const size_t cut = forced_chain + uniform(rng, q.chain.size() - forced_chain + 1);
+        for (uint64_t id : q.ids) {
+          const bool forced = std::binary_search(q.minimum.begin(), q.minimum.end(), id);
+          const bool keep = space.in_chain(id)
+                                ? space.needs_chain(id) < cut
+                                : space.needs_chain(id) <= cut && uniform(rng, 2) == 1;
+          if (forced || keep) choice.applied.push_back(id);
+        }
         break;
       }
       case CrashQueue::Freedom::kAnySubset: {
@@ -117,6 +138,7 @@ CrashChoice sample_crash_choice(const CrashSpace& space, std::mt19937_64& rng) {
     }
   }
   if (space.options().policy == CrashPolicy::kTorn) add_tear(space, rng, choice);
+  if (space.ext4()) space.ext4_canonicalize(choice);
   if (space.options().policy == CrashPolicy::kCorrupt) add_corruption(space, rng, choice);
   if (space.options().policy == CrashPolicy::kLostFile) add_lost_file(space, rng, choice);
   assert(space.validate(choice).is_ok());

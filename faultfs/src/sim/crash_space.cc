@@ -1,13 +1,15 @@
 // Method: which subsets and orders of the pending changes a crash may keep.
-// Each file's queue of data changes crashes independently of every other. In
-// DirMode::kStrict each directory's queue of entry changes does too (the two
-// halves of a cross-directory rename sit in two queues). In DirMode::kLenient
-// all entry changes form one journal whose surviving part is an in-order
-// prefix that never splits a rename and that covers every change issued
-// before one already made durable (ext4 commits its journal in order).
-// kDrop keeps the shortest allowed prefix of every queue, kPrefix, kCorrupt
-// and kLostFile any allowed prefix, kReorder and kTorn any subset in any order of
-// file and strict directory queues (the journal stays a prefix).
+// Each file's queue of data changes is one queue. In FsModel::kPosix each
+// queue crashes independently of every other, and so does each directory's
+// queue of entry changes (the two halves of a cross-directory rename sit in
+// two queues). In FsModel::kExt4Ordered all entry changes form one journal
+// whose surviving part is an in-order prefix that never splits a rename, and
+// the rules that tie it to the file queues (crash_ext4.cc) fix what every
+// crash keeps (`minimum`) and close every choice.
+// kDrop keeps the minimum of every queue, kPrefix, kCorrupt and kLostFile any
+// allowed prefix, kReorder and kTorn any subset in any order of kPosix queues
+// (the journal stays a prefix; kExt4Ordered file queues keep closed subsets
+// in issue order).
 #include "crash_space.h"
 
 #include <algorithm>
@@ -19,7 +21,7 @@
 namespace faultfs::sim {
 namespace {
 
-CrashQueue::Freedom freedom_of(CrashPolicy policy, CrashQueue::Kind kind) {
+CrashQueue::Freedom freedom_of(CrashPolicy policy, CrashQueue::Kind kind, FsModel model) {
   switch (policy) {
     case CrashPolicy::kDrop:
       return CrashQueue::Freedom::kMinimum;
@@ -29,8 +31,9 @@ CrashQueue::Freedom freedom_of(CrashPolicy policy, CrashQueue::Kind kind) {
       return CrashQueue::Freedom::kPrefix;
     case CrashPolicy::kReorder:
     case CrashPolicy::kTorn:
-      return kind == CrashQueue::Kind::kJournal ? CrashQueue::Freedom::kPrefix
-                                                : CrashQueue::Freedom::kAnySubset;
+      if (kind == CrashQueue::Kind::kJournal) return CrashQueue::Freedom::kPrefix;
+      return model == FsModel::kExt4Ordered ? CrashQueue::Freedom::kOrderedSubset
+                                            : CrashQueue::Freedom::kAnySubset;
   }
   return CrashQueue::Freedom::kMinimum;
 }
@@ -59,9 +62,10 @@ CrashSpace::CrashSpace(const State& state, const CrashOptions& options)
       where_[c.id] = Location{.queue = queues_.size(), .file = &c};
     }
     q.cuts = all_cuts(q.ids.size());
+    if (ext4()) classify_ext4(q, *file);
     queues_.push_back(std::move(q));
   }
-  if (options_.dir_mode == DirMode::kLenient) {
+  if (ext4()) {
     add_journal();
   } else {
     std::map<uint64_t, size_t> by_dir;
@@ -80,9 +84,11 @@ CrashSpace::CrashSpace(const State& state, const CrashOptions& options)
     }
   }
   for (CrashQueue& q : queues_) {
-    q.freedom = freedom_of(options_.policy, q.kind);
+    q.freedom = freedom_of(options_.policy, q.kind, options_.fs_model);
     assert(!q.cuts.empty() && q.cuts.back() <= q.ids.size());
+    q.minimum.assign(q.ids.begin(), q.ids.begin() + static_cast<std::ptrdiff_t>(q.cuts.front()));
   }
+  if (ext4()) set_ext4_minimum();
 }
 
 void CrashSpace::add_journal() {
@@ -90,19 +96,21 @@ void CrashSpace::add_journal() {
   if (pending.empty()) return;
   CrashQueue q;
   q.kind = CrashQueue::Kind::kJournal;
+  journal_ = queues_.size();
   std::map<uint64_t, size_t> position;
   for (const DirChange& c : pending) {
     position[c.id] = q.ids.size();
     where_[c.id] = Location{.queue = queues_.size(), .dir = &c};
     q.ids.push_back(c.id);
   }
-  // The shortest prefix the journal must keep: up to every change issued
-  // before the newest durable one, and every half whose partner is durable.
+  // The shortest prefix the journal must keep on its own: every half whose
+  // partner is durable (a sync_dir of one side made it so; the rename is one
+  // journal entry). What commits force comes on top (set_ext4_minimum).
   size_t must_keep = 0;
   for (size_t i = 0; i < pending.size(); ++i) {
     const DirChange& c = pending[i];
     const bool partner_durable = c.partner != 0 && position.count(c.partner) == 0;
-    if (c.id < state_.durable_dir_change_max || partner_durable) must_keep = i + 1;
+    if (partner_durable) must_keep = i + 1;
   }
   for (size_t k = must_keep; k <= pending.size(); ++k) {
     // A cut between two pending halves of one rename would split it.
@@ -172,11 +180,20 @@ Status CrashSpace::validate(const CrashChoice& choice) const {
     const CrashQueue& q = queues_[i];
     const std::vector<uint64_t>& got = per_queue[i];
     if (q.freedom == CrashQueue::Freedom::kAnySubset) continue;
+    if (q.freedom == CrashQueue::Freedom::kMinimum ||
+        q.freedom == CrashQueue::Freedom::kOrderedSubset) {
+      const bool ascending = std::is_sorted(got.begin(), got.end());
+      const bool holds_minimum =
+          std::includes(got.begin(), got.end(), q.minimum.begin(), q.minimum.end());
+      const bool exact = q.freedom != CrashQueue::Freedom::kMinimum || got == q.minimum;
+      if (!ascending || !holds_minimum || !exact) {
+        return invalid("queue " + std::to_string(i) + " must keep its minimum, in issue order");
+      }
+      continue;
+    }
     const bool is_prefix = std::equal(got.begin(), got.end(), q.ids.begin(),
                                       q.ids.begin() + static_cast<std::ptrdiff_t>(got.size()));
-    const bool cut_ok = q.freedom == CrashQueue::Freedom::kMinimum
-                            ? got.size() == q.cuts.front()
-                            : std::binary_search(q.cuts.begin(), q.cuts.end(), got.size());
+    const bool cut_ok = std::binary_search(q.cuts.begin(), q.cuts.end(), got.size());
     if (!is_prefix || !cut_ok) {
       return invalid("the policy keeps only allowed in-order prefixes of queue " +
                      std::to_string(i));
@@ -190,6 +207,9 @@ Status CrashSpace::validate(const CrashChoice& choice) const {
       return invalid("the torn change is not an applied write");
     }
     if (torn.fates.size() != sectors_of(*w)) return invalid("torn fates do not cover the write");
+    if (ext4() && in_chain(torn.change_id)) {
+      return invalid("ext4-ordered persists an append whole or not at all");
+    }
     for (char f : torn.fates) {
       if (f != 'N' && f != 'O' && f != 'Z' && f != 'G') return invalid("bad sector fate");
     }
@@ -199,6 +219,9 @@ Status CrashSpace::validate(const CrashChoice& choice) const {
   }
   if (choice.lost && options_.policy != CrashPolicy::kLostFile) {
     return invalid("a lost file outside kLostFile");
+  }
+  if (ext4() && !ext4_closed(choice)) {
+    return invalid("ext4-ordered: a kept change needs another its journal orders first");
   }
   return Status::ok();
 }

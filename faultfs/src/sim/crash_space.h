@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -15,14 +16,19 @@ namespace faultfs::sim {
 struct CrashQueue {
   enum class Kind : uint8_t {
     kFile,     // One file's data changes.
-    kDir,      // One directory's entry changes (DirMode::kStrict).
-    kJournal,  // Every directory's entry changes, in issue order (DirMode::kLenient).
+    kDir,      // One directory's entry changes (FsModel::kPosix).
+    kJournal,  // Every directory's entry changes, in issue order (FsModel::kExt4Ordered).
   };
   // What a policy lets a crash keep of a queue.
   enum class Freedom : uint8_t {
-    kMinimum,    // Only the shortest allowed prefix (cuts.front()).
+    kMinimum,    // Only the changes a crash must keep (`minimum`).
     kPrefix,     // Any allowed prefix.
     kAnySubset,  // Any subset, in any order.
+    // kExt4Ordered file queues under kReorder and kTorn: any subset that
+    // holds `minimum` and is closed under the model's rules (a prefix of the
+    // size chain; an overwrite with the chain elements it lands on), applied
+    // in issue order, as a page cache writes back the latest bytes.
+    kOrderedSubset,
   };
 
   Kind kind = Kind::kFile;
@@ -30,6 +36,11 @@ struct CrashQueue {
   uint64_t owner = 0;         // The file or directory inode; 0 for the journal.
   std::vector<uint64_t> ids;  // Pending change ids, issue order.
   std::vector<size_t> cuts;   // Prefix lengths a crash may keep, ascending, never empty.
+  std::vector<uint64_t>
+      minimum;  // What every crash keeps, issue order (kPrefix: cuts.front() ids).
+  // kExt4Ordered file queues: the size chain, the appends and truncates in
+  // issue order (the rest of `ids` are overwrites within the size).
+  std::vector<uint64_t> chain;
 };
 
 class CrashSpace {
@@ -55,19 +66,39 @@ class CrashSpace {
   // and the policy (corruption is checked against the built image).
   [[nodiscard]] Status validate(const CrashChoice& choice) const;
 
+  // FsModel::kExt4Ordered (crash_ext4.cc). Whether the model applies.
+  bool ext4() const { return options_.fs_model == FsModel::kExt4Ordered; }
+  // Whether pending file change `id` is in its file's size chain (an append
+  // or a truncate), and how many leading chain elements keeping it requires.
+  bool in_chain(uint64_t id) const { return where_.at(id).chain; }
+  size_t needs_chain(uint64_t id) const { return where_.at(id).needs_chain; }
+  // Adds to `kept` everything the journal forces with it, until nothing more.
+  void ext4_close(std::set<uint64_t>& kept) const;
+  // Rewrites `choice.applied` as its closure, each queue's part in issue order.
+  void ext4_canonicalize(CrashChoice& choice) const;
+  // Whether `choice.applied` is closed (ext4_close adds nothing).
+  bool ext4_closed(const CrashChoice& choice) const;
+
  private:
   struct Location {
     size_t queue = 0;
     const FileChange* file = nullptr;
     const DirChange* dir = nullptr;
+    bool chain = false;     // kExt4Ordered: in its file's size chain.
+    bool truncate = false;  // A kTruncate (chain elements only).
+    size_t needs_chain = 0;
   };
 
   void add_journal();
+  // kExt4Ordered: classifies file changes, then fixes every queue's minimum.
+  void classify_ext4(CrashQueue& q, const FileInode& file);
+  void set_ext4_minimum();
 
   const State& state_;
   const CrashOptions options_;
   std::vector<CrashQueue> queues_;
   std::unordered_map<uint64_t, Location> where_;
+  std::optional<size_t> journal_;  // The kJournal queue, if any.
 };
 
 }  // namespace faultfs::sim

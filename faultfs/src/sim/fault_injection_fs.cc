@@ -170,6 +170,11 @@ Status FaultInjectionFs::mkdir(const std::string& path) {
   return target().mkdir(path);
 }
 
+Status FaultInjectionFs::rmdir(const std::string& path) {
+  if (int kind = check_point(FaultOp::kRmdir)) return injected_error(kind, FaultOp::kRmdir, path);
+  return target().rmdir(path);
+}
+
 Result<std::vector<std::string>> FaultInjectionFs::list(const std::string& path) {
   if (int kind = check_point(FaultOp::kList)) return injected_error(kind, FaultOp::kList, path);
   return target().list(path);

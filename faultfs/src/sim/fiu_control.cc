@@ -18,7 +18,8 @@ const char* fault_point_name(FaultOp op) {
       "faultfs/open",     "faultfs/read_at",  "faultfs/append",    "faultfs/write_at",
       "faultfs/sync",     "faultfs/truncate", "faultfs/size",      "faultfs/close",
       "faultfs/rename",   "faultfs/remove",   "faultfs/mkdir",     "faultfs/list",
-      "faultfs/sync_dir", "faultfs/lock",     "faultfs/file_size", "faultfs/exists"};
+      "faultfs/sync_dir", "faultfs/lock",     "faultfs/file_size", "faultfs/exists",
+      "faultfs/rmdir"};
   const auto index = static_cast<size_t>(op);
   return index < kFaultOpCount ? kNames[index] : "faultfs/?";
 }

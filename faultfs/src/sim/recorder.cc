@@ -184,6 +184,12 @@ Status Recorder::mkdir(const std::string& path) {
   return append_record(path_record(TraceOp::kMkdir, path));
 }
 
+Status Recorder::rmdir(const std::string& path) {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(target().rmdir(path));
+  return append_record(path_record(TraceOp::kRmdir, path));
+}
+
 Status Recorder::sync_dir(const std::string& path) {
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(target().sync_dir(path));

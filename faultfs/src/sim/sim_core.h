@@ -46,6 +46,15 @@ struct Core {
   // Queues a change of a directory and applies it to its live entries.
   // Returns its id.
   uint64_t push_dir_change(DirChange change);
+
+  // FsModel::kExt4Ordered bookkeeping (the state stays model-free: a crash
+  // applies the model). A close of `inode` after a truncate to zero forces
+  // its appends so far (auto_da_alloc).
+  void note_close(FileInode& inode);
+  // Before `inode`'s pending changes become durable by its sync(): the
+  // journal commit that fdatasync waits for (jbd2 commits whole
+  // transactions in order, up to the one holding the inode's last change).
+  void note_sync(FileInode& inode);
 };
 
 }  // namespace faultfs::sim

@@ -22,6 +22,7 @@ void drop_pending(Core& core, FileInode& inode) {
   }
   inode.pending.clear();
   inode.live = inode.durable;
+  std::erase_if(core.st.flushes, [&](const FlushPoint& f) { return f.ino == inode.ino; });
 }
 
 SimFile::SimFile(std::shared_ptr<Core> core, std::shared_ptr<FileInode> inode, std::string path,
@@ -89,6 +90,7 @@ Status SimFile::sync() {
     return Status(code, "fdatasync " + path_ + ": writeback failed earlier (simulated)",
                   code == ErrorCode::kNoSpace ? ENOSPC : EIO);
   }
+  core_->note_sync(*inode_);
   auto it = core_->st.files.find(inode_->ino);
   if (it != core_->st.files.end() && it->second == inode_) {
     core_->st.pending_file_changes -= inode_->pending.size();
@@ -118,6 +120,7 @@ Status SimFile::close() {
   std::lock_guard lock(core_->mu);
   if (closed_) return Status(ErrorCode::kInvalidArgument, "close of closed file: " + path_);
   closed_ = true;
+  core_->note_close(*inode_);
   return Status::ok();
 }
 

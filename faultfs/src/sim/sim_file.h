@@ -14,6 +14,9 @@ class SimFile final : public File, public WritebackFaultTarget {
  public:
   SimFile(std::shared_ptr<Core> core, std::shared_ptr<FileInode> inode, std::string path,
           bool writable);
+  // Dropping a handle without close() is no close for auto_da_alloc: the
+  // implicit close of a killed process races the power loss it models, and
+  // a trace records only explicit closes.
   ~SimFile() override = default;
 
   [[nodiscard]] Result<size_t> read_at(uint64_t offset, std::span<char> buf) override;

@@ -5,7 +5,8 @@
 // is one change (a crash keeps the old names or the new, never a mix); a
 // rename across directories is two changes, a link in the target directory
 // and an unlink in the source, each made durable by its own sync_dir, so a
-// strict crash may keep either half alone (both names, or neither).
+// kPosix crash may keep either half alone (both names, or neither). rmdir is
+// one entry change of the parent, as remove() is.
 #include "faultfs/sim_fs.h"
 
 #include <algorithm>
@@ -85,7 +86,8 @@ Result<std::unique_ptr<File>> SimFs::open(const std::string& path, OpenMode mode
     auto inode = std::make_shared<FileInode>();
     inode->ino = ino;
     st.files.emplace(ino, std::move(inode));
-    core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{name, ino}}});
+    st.files.at(ino)->meta_id =
+        core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{name, ino}}});
     changed = true;
   } else if (mode == OpenMode::kCreateTruncate && st.files.at(ino)->live.size() != 0) {
     core_->push_file_change(*st.files.at(ino), FileChange::truncate(0));
@@ -127,6 +129,13 @@ Status SimFs::rename(const std::string& from, const std::string& to) {
     return Status(ErrorCode::kInvalidArgument, "rename of a file over a directory: " + to, EISDIR);
   }
   RETURN_IF_ERROR(core_->admit("rename", from, 2));
+  // auto_da_alloc (kExt4Ordered): a file renamed over another has its
+  // appends so far allocated before the rename is journaled.
+  if (dst != 0 && st.is_file(src) && !st.files.at(src)->pending.empty()) {
+    const uint64_t rename_id = st.next_change_id;
+    st.flushes.push_back(sim::FlushPoint{
+        .ino = src, .writes_before = rename_id, .pos = sim::journal_pos(rename_id)});
+  }
   if (from_dir == to_dir) {
     core_->push_dir_change(
         DirChange{.dir = to_dir, .edits = {EntryEdit{from_name, 0}, EntryEdit{to_name, src}}});
@@ -177,8 +186,33 @@ Status SimFs::mkdir(const std::string& path) {
   auto inode = std::make_shared<sim::DirInode>();
   inode->ino = ino;
   st.dirs.emplace(ino, std::move(inode));
-  core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{parts.back(), ino}}});
+  st.dirs.at(ino)->last_change_id =
+      core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{parts.back(), ino}}});
   core_->finish(OpKind::kMutation, "mkdir", path);
+  return Status::ok();
+}
+
+Status SimFs::rmdir(const std::string& path) {
+  ASSIGN_OR_RETURN(auto parts, sim::split_path(path));
+  if (parts.empty()) return Status(ErrorCode::kInvalidArgument, "rmdir of the root", EBUSY);
+  std::lock_guard lock(core_->mu);
+  sim::State& st = core_->st;
+  ASSIGN_OR_RETURN(auto dir, sim::resolve_dir(st, std::span(parts).first(parts.size() - 1), path));
+  const uint64_t ino = sim::lookup(st, dir, parts.back());
+  if (ino == 0) return not_found(path);
+  if (!st.is_dir(ino)) {
+    return Status(ErrorCode::kInvalidArgument, "rmdir of a file: " + path, ENOTDIR);
+  }
+  if (!st.dirs.at(ino)->live.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "rmdir of a non-empty directory: " + path,
+                  ENOTEMPTY);
+  }
+  RETURN_IF_ERROR(core_->admit("rmdir", path, 1));
+  // One entry change of the parent, like remove(): a crash before the
+  // parent's sync_dir (kPosix) may bring the directory back, with whatever
+  // its own durable entries held.
+  core_->push_dir_change(DirChange{.dir = dir, .edits = {EntryEdit{parts.back(), 0}}});
+  core_->finish(OpKind::kMutation, "rmdir", path);
   return Status::ok();
 }
 
@@ -208,10 +242,12 @@ Status SimFs::sync_dir(const std::string& path) {
   ASSIGN_OR_RETURN(auto ino, sim::resolve_dir(st, parts, path));
   RETURN_IF_ERROR(core_->admit("sync_dir", path, 0));
   sim::DirInode& dir = *st.dirs.at(ino);
+  // kExt4Ordered: a directory's fsync commits the journal up to its last
+  // entry change (jbd2 commits transactions whole and in order).
+  st.commit_pos = std::max(st.commit_pos, sim::journal_pos(dir.last_change_id) + 1);
   std::erase_if(st.pending_dirs, [&](const DirChange& change) {
     if (change.dir != ino) return false;
     sim::apply_dir_change(dir.durable, change);
-    st.durable_dir_change_max = std::max(st.durable_dir_change_max, change.id);
     return true;
   });
   st.collect_garbage();

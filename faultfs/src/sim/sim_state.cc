@@ -68,6 +68,10 @@ void State::collect_garbage() {
   }
   pending_file_changes = 0;
   for (const auto& [ino, file] : files) pending_file_changes += file->pending.size();
+  std::erase_if(flushes, [&](const FlushPoint& f) {
+    auto it = files.find(f.ino);
+    return it == files.end() || it->second->pending.empty();
+  });
   assert(is_dir(kRootIno));
 }
 
@@ -213,7 +217,7 @@ void describe_tree(std::ostringstream& out, const PageTree& tree) {
 std::string describe_state(const State& state) {
   std::ostringstream out;
   out << "next_ino=" << state.next_ino << " next_change=" << state.next_change_id
-      << " durable_dir_max=" << state.durable_dir_change_max << "\n";
+      << " commit_pos=" << state.commit_pos << "\n";
   for (const auto& [ino, dir] : state.dirs) {
     out << "dir " << ino << " live";
     describe_entries(out, dir->live);
@@ -236,6 +240,9 @@ std::string describe_state(const State& state) {
     }
     if (file->writeback_error) out << " wb_error=" << error_code_name(*file->writeback_error);
     out << "\n";
+  }
+  for (const FlushPoint& f : state.flushes) {
+    out << "flush ino=" << f.ino << " before=" << f.writes_before << " pos=" << f.pos << "\n";
   }
   for (const DirChange& c : state.pending_dirs) {
     out << "dirchange " << c.id << " dir=" << c.dir << " partner=" << c.partner;

@@ -57,6 +57,13 @@ struct FileInode {
   std::vector<FileChange> pending;  // Issue order.
   // A writeback failure not yet reported: the next sync() returns it once.
   std::optional<ErrorCode> writeback_error;
+  // FsModel::kExt4Ordered bookkeeping (ignored by kPosix). The id of the
+  // last journaled change of this inode's metadata (its creation entry, a
+  // truncate, an append): what its fdatasync must commit the journal up to.
+  uint64_t meta_id = 0;
+  // Truncated to zero since its last close (ext4's EXT4_STATE_DA_ALLOC_CLOSE):
+  // the next close() forces the allocation of its appends (auto_da_alloc).
+  bool da_alloc_close = false;
 };
 
 using DirEntries = std::map<std::string, uint64_t>;  // name -> inode.
@@ -65,6 +72,9 @@ struct DirInode {
   uint64_t ino = 0;
   std::map<std::string, uint64_t> live;
   std::map<std::string, uint64_t> durable;
+  // The id of the last entry change of this directory, or of its own
+  // creation entry: what its fsync commits the journal up to (kExt4Ordered).
+  uint64_t last_change_id = 0;
 };
 
 // One entry edit; target 0 removes the entry.
@@ -79,6 +89,21 @@ struct DirChange {
   uint64_t dir = 0;
   std::vector<EntryEdit> edits;  // Applied together, in order.
   uint64_t partner = 0;  // The other half of a cross-directory rename (a change id), else 0.
+};
+
+// Positions in the kExt4Ordered journal: change `id` sits at 2 * id, and a
+// moment between changes (a close) at the odd position before the next id.
+inline uint64_t journal_pos(uint64_t id) { return 2 * id; }
+
+// auto_da_alloc (kExt4Ordered): the appends of file `ino` with ids below
+// `writes_before` were allocated at journal position `pos`, so they persist
+// with any journal entry at or past `pos` (a rename over an existing file:
+// the rename's own position; a close after a truncate to zero: the odd
+// position of the close).
+struct FlushPoint {
+  uint64_t ino = 0;
+  uint64_t writes_before = 0;
+  uint64_t pos = 0;
 };
 
 struct State;
@@ -113,8 +138,11 @@ struct State {
   std::vector<DirChange> pending_dirs;  // Issue order.
   uint64_t next_ino = kRootIno + 1;
   uint64_t next_change_id = 1;
-  // Highest id sync_dir() made durable (ordering for DirMode::kLenient).
-  uint64_t durable_dir_change_max = 0;
+  // kExt4Ordered: every journal position below commit_pos is committed (a
+  // sync or sync_dir forced it). Ignored by kPosix.
+  uint64_t commit_pos = 0;
+  // kExt4Ordered: the auto_da_alloc flushes of files with pending changes.
+  std::vector<FlushPoint> flushes;
   size_t pending_file_changes = 0;
   // kLostFile: paths strictly under this directory (components) may be lost,
   // and restores pick among these earlier images (ascending point). Copied by

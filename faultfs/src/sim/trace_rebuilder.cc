@@ -35,6 +35,46 @@ Status sync_tree(SimFs& fs, const std::string& dir) {
   return fs.sync_dir(dir.empty() ? "/" : dir);
 }
 
+// The records that name paths, not handles: entry changes, directory
+// syncs and lock files.
+Status apply_namespace_op(SimFs& fs, const TraceRecord& r) {
+  auto parents = [&](const std::string& path) { return fs.create_dirs_durable(parent_path(path)); };
+  Status done;
+  switch (r.op) {
+    case TraceOp::kRename:
+      done = parents(r.path);
+      if (done.is_ok()) done = parents(r.path2);
+      if (done.is_ok()) done = fs.rename(r.path, r.path2);
+      break;
+    case TraceOp::kRemove:
+      done = fs.remove(r.path);
+      break;
+    case TraceOp::kMkdir:
+      done = parents(r.path);
+      if (done.is_ok()) done = fs.mkdir(r.path);
+      break;
+    case TraceOp::kRmdir:
+      done = fs.rmdir(r.path);
+      break;
+    case TraceOp::kSyncDir:
+      done = fs.create_dirs_durable(r.path);
+      if (done.is_ok()) done = fs.sync_dir(r.path);
+      break;
+    case TraceOp::kLock: {
+      done = parents(r.path);
+      if (!done.is_ok()) break;
+      // Locks do not outlive a crash; only the lock file's creation matters.
+      auto held = fs.lock(r.path);
+      if (!held.is_ok()) done = held.status();
+      break;
+    }
+    default:
+      assert(false && "not a namespace op");
+      done = Status(ErrorCode::kInvalidArgument, "not a namespace op");
+  }
+  return done;
+}
+
 }  // namespace
 
 TraceRebuilder::TraceRebuilder(SimFs& fs) : fs_(fs) {}
@@ -90,32 +130,12 @@ Status TraceRebuilder::apply(const TraceRecord& r) {
       break;
     }
     case TraceOp::kRename:
-      done = parents(r.path);
-      if (done.is_ok()) done = parents(r.path2);
-      if (done.is_ok()) done = fs_.rename(r.path, r.path2);
-      break;
     case TraceOp::kRemove:
-      done = fs_.remove(r.path);
-      break;
     case TraceOp::kMkdir:
-      done = parents(r.path);
-      if (done.is_ok()) done = fs_.mkdir(r.path);
-      break;
-    case TraceOp::kSyncDir:
-      done = fs_.create_dirs_durable(r.path);
-      if (done.is_ok()) done = fs_.sync_dir(r.path);
-      break;
-    case TraceOp::kLock: {
-      done = parents(r.path);
-      if (!done.is_ok()) break;
-      // Locks do not outlive a crash; only the lock file's creation matters.
-      auto held = fs_.lock(r.path);
-      if (!held.is_ok()) done = held.status();
-      break;
-    }
     case TraceOp::kRmdir:
-      // FileSystem has no rmdir yet: refused, never skipped.
-      done = Status(ErrorCode::kInvalidArgument, "rmdir: not yet supported");
+    case TraceOp::kSyncDir:
+    case TraceOp::kLock:
+      done = apply_namespace_op(fs_, r);
       break;
     case TraceOp::kLink:
       // SimFs has no hard links: refused, never skipped.

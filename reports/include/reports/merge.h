@@ -10,7 +10,7 @@ namespace reports {
 
 // One summary for the union of `shards`, whatever their order:
 // - the campaign must be the same: equal target, durability, modes, policies,
-//   dir_mode, seed, shard count, ops, threads, io_errors, limits, fault model
+//   fs_model, seed, shard count, ops, threads, io_errors, limits, fault model
 //   and versions; otherwise an error naming the field and both values;
 // - no shard index may appear twice (a shard run or merged twice), and no
 //   violation id twice: each is an error;

@@ -3,7 +3,7 @@
 // Plain structs the torture harness fills in and the writers render:
 // summary.json (summary_json.h), JUnit XML (junit.h) and index.html
 // (html_report.h). Names of durability levels, policies, modes and directory
-// modes are strings ("lazy", "torn", "sim", "strict") so that targets and
+// modes are strings ("lazy", "torn", "sim", "posix") so that targets and
 // reports can grow new ones without this module changing.
 //
 // Invariants every writer relies on are checked by validate(); readers and
@@ -25,7 +25,7 @@ namespace reports {
 
 // Limits: every list and string in a report is bounded so that a hostile or
 // corrupt summary.json cannot exhaust memory or produce an unreadable page.
-inline constexpr size_t kNameBytesMax = 64;         // durability, policy, mode, dir_mode.
+inline constexpr size_t kNameBytesMax = 64;         // durability, policy, mode, fs_model.
 inline constexpr size_t kTextBytesMax = 64 * 1024;  // Any other string.
 inline constexpr size_t kNamesMax = 64;             // Entries in one name list or map.
 inline constexpr size_t kCasesMax = 4096;           // Entries in crash_states_by_case.
@@ -58,7 +58,7 @@ struct CampaignConfig {
   std::vector<std::string> durability;  // e.g. {"none", "lazy", "full"}.
   std::vector<std::string> modes;       // e.g. {"sim", "fork"}.
   std::vector<std::string> policies;    // e.g. {"drop", "prefix", "reorder", "torn", "corrupt"}.
-  std::string dir_mode = "strict";
+  std::string fs_model = "posix";
   uint64_t seed = 0;
   Shard shard;
   uint32_t ops = 0;      // Operations per workload.
@@ -203,7 +203,7 @@ struct PolicyDescription {
 // that is beyond the contract (where detection is all that is required).
 struct FaultModel {
   uint32_t sector_size_bytes = 512;
-  std::string dir_mode = "strict";
+  std::string fs_model = "posix";
   std::vector<PolicyDescription> policies;
   std::vector<std::string> beyond_contract;
 
@@ -243,15 +243,15 @@ bool passed(const Summary& summary);
 // without duplicates, target, versions, artifact and replay non-empty, limits
 // hold, numbers finite and non-negative, threads and jobs >= 1, shard indices
 // sorted and unique, violation ids unique, diffs within their counts and
-// closest_seq in the allowed range, fault_model.dir_mode == config.dir_mode,
+// closest_seq in the allowed range, fault_model.fs_model == config.fs_model,
 // rate series monotonic and within crash_states);
 // otherwise an error naming the first offending field.
 [[nodiscard]] Status validate(const Summary& summary);
 
-// The fault model faultfs/doc/crash_model.md declares for `policies` under `dir_mode`, with the
+// The fault model faultfs/doc/crash_model.md declares for `policies` under `fs_model`, with the
 // standard description of each known policy and the beyond-contract text of
 // "corrupt". Unknown policy names get a generic description.
-FaultModel describe_fault_model(std::string_view dir_mode, const std::vector<std::string>& policies,
+FaultModel describe_fault_model(std::string_view fs_model, const std::vector<std::string>& policies,
                                 uint32_t sector_size_bytes);
 
 // A printable, bounded rendering of raw key bytes for a diff: printable ASCII

@@ -1,7 +1,7 @@
 // summary.json: the machine-readable report.
 //
 // Top-level keys: format, format_version, target, durability, modes, policies,
-// dir_mode, seed, shard{count, indices}, ops, threads, jobs, io_errors,
+// fs_model, seed, shard{count, indices}, ops, threads, jobs, io_errors,
 // time_limit_s, workloads_limit, workloads, crash_states,
 // crash_states_by_policy{}, crash_states_by_mode{}, crash_states_by_durability{},
 // crash_states_by_case[{durability, policy, mode, crash_states}],

@@ -97,7 +97,7 @@ inline void halt_at(faultfs::SimFs& fs, const CrashPoint& point) {
 // and more. Not kTorn: tearing a write of more than 8 sectors makes SimFs
 // sample instead of enumerate, and WOS db appends are larger.
 inline const faultfs::CrashOptions kCrashOptions{faultfs::CrashPolicy::kReorder,
-                                                 faultfs::DirMode::kStrict, 512};
+                                                 faultfs::FsModel::kPosix, 512};
 // Far above the images of any state the WOS tests crash in; reaching it
 // would mean SimFs stopped enumerating, so crash_images() fails then.
 inline constexpr size_t kCrashImagesMax = 4096;

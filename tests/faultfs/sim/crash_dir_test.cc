@@ -1,5 +1,5 @@
-// Directory-entry crashes: lost creates, un-synced renames under strict
-// POSIX, mkdir subtrees, and the lenient (ext4-like) journal mode.
+// Directory-entry crashes: lost creates, un-synced renames under POSIX,
+// mkdir subtrees, and the ext4-ordered journal.
 #include <gtest/gtest.h>
 
 #include "sim_test_util.h"
@@ -92,21 +92,23 @@ TEST(CrashDir, UnsyncedMkdirTakesItsDirSyncedSubtreeWithIt) {
             (std::set<Image>{{{"d/f", "data"}}}));
 }
 
-TEST(CrashDir, StrictDirectoriesCrashIndependentlyButLenientKeepsAJournalPrefix) {
+TEST(CrashDir, PosixDirectoriesCrashIndependentlyButExt4KeepsAJournalPrefix) {
   SimFs fs;
   FAULTFS_ASSERT_OK(fs.mkdir("a"));
   FAULTFS_ASSERT_OK(fs.mkdir("b"));
   FAULTFS_ASSERT_OK(fs.sync_dir("."));
-  FAULTFS_ASSERT_OK(testing::put_file(fs, "a/x", "", true, false));
-  FAULTFS_ASSERT_OK(testing::put_file(fs, "b/y", "", true, false));
-  const std::set<Image> strict = {{}, {{"a/x", ""}}, {{"b/y", ""}}, {{"a/x", ""}, {"b/y", ""}}};
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder)), strict);
-  const std::set<Image> lenient = {{}, {{"a/x", ""}}, {{"a/x", ""}, {"b/y", ""}}};
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder, DirMode::kLenient)),
-            lenient);
+  auto x = fs.open("a/x", OpenMode::kCreate);
+  FAULTFS_ASSERT_OK(x);
+  auto y = fs.open("b/y", OpenMode::kCreate);
+  FAULTFS_ASSERT_OK(y);
+  const std::set<Image> posix = {{}, {{"a/x", ""}}, {{"b/y", ""}}, {{"a/x", ""}, {"b/y", ""}}};
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder)), posix);
+  const std::set<Image> ext4 = {{}, {{"a/x", ""}}, {{"a/x", ""}, {"b/y", ""}}};
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder, FsModel::kExt4Ordered)),
+            ext4);
 }
 
-TEST(CrashDir, LenientDirSyncMakesEveryEarlierEntryChangeDurable) {
+TEST(CrashDir, Ext4DirSyncMakesEveryEarlierEntryChangeDurable) {
   SimFs fs;
   FAULTFS_ASSERT_OK(fs.mkdir("a"));
   FAULTFS_ASSERT_OK(fs.mkdir("b"));
@@ -114,12 +116,13 @@ TEST(CrashDir, LenientDirSyncMakesEveryEarlierEntryChangeDurable) {
   FAULTFS_ASSERT_OK(testing::put_file(fs, "a/x", "", true, false));
   FAULTFS_ASSERT_OK(testing::put_file(fs, "b/y", "", true, true));  // sync_dir("b").
   const std::set<Image> both = {{{"a/x", ""}, {"b/y", ""}}};
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kDrop, DirMode::kLenient)), both);
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kDrop, FsModel::kExt4Ordered)),
+            both);
   const std::set<Image> strict = {{{"b/y", ""}}, {{"a/x", ""}, {"b/y", ""}}};
   EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder)), strict);
 }
 
-TEST(CrashDir, LenientCrossDirRenameIsAtomic) {
+TEST(CrashDir, Ext4CrossDirRenameIsAtomic) {
   SimFs fs;
   FAULTFS_ASSERT_OK(fs.mkdir("a"));
   FAULTFS_ASSERT_OK(fs.mkdir("b"));
@@ -127,30 +130,31 @@ TEST(CrashDir, LenientCrossDirRenameIsAtomic) {
   FAULTFS_ASSERT_OK(testing::put_file(fs, "a/x", "data", true, true));
   FAULTFS_ASSERT_OK(fs.rename("a/x", "b/x"));
   const std::set<Image> expected = {{{"a/x", "data"}}, {{"b/x", "data"}}};
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kTorn, DirMode::kLenient)),
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kTorn, FsModel::kExt4Ordered)),
             expected);
   // Only the link half made durable: the journal covers the unlink too.
   FAULTFS_ASSERT_OK(fs.sync_dir("b"));
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kDrop, DirMode::kLenient)),
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kDrop, FsModel::kExt4Ordered)),
             (std::set<Image>{{{"b/x", "data"}}}));
 }
 
-// ext4-like: a rename replacing a file, after the new data was synced,
-// persists in order with later entry changes; strict POSIX may lose it
-// while keeping a later create.
-TEST(CrashDir, LenientRenameOverSyncedFilePersistsInOrder) {
+// ext4-ordered: a rename replacing a file, after the new data was synced,
+// persists in order with later entry changes; POSIX may lose it while
+// keeping a later create.
+TEST(CrashDir, Ext4RenameOverSyncedFilePersistsInOrder) {
   SimFs fs;
   FAULTFS_ASSERT_OK(testing::put_file(fs, "CURRENT", "v1", true, true));
   FAULTFS_ASSERT_OK(testing::put_file(fs, "tmp", "v2", true, true));
   FAULTFS_ASSERT_OK(fs.rename("tmp", "CURRENT"));
-  FAULTFS_ASSERT_OK(testing::put_file(fs, "later", "", true, false));
+  auto later = fs.open("later", OpenMode::kCreate);
+  FAULTFS_ASSERT_OK(later);
   const Image stale_with_later = {{"CURRENT", "v1"}, {"tmp", "v2"}, {"later", ""}};
   EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder)).count(stale_with_later),
             1u);
-  const std::set<Image> lenient = {
+  const std::set<Image> ext4 = {
       {{"CURRENT", "v1"}, {"tmp", "v2"}}, {{"CURRENT", "v2"}}, {{"CURRENT", "v2"}, {"later", ""}}};
-  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder, DirMode::kLenient)),
-            lenient);
+  EXPECT_EQ(testing::enumerated_images(fs, options(CrashPolicy::kReorder, FsModel::kExt4Ordered)),
+            ext4);
 }
 
 TEST(CrashDir, RecreatedNameKeepsOldAbsentOrNewUnderReorder) {

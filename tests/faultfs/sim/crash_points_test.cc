@@ -98,7 +98,7 @@ TEST(CrashPoints, SerializedChoiceReplaysTheSameImage) {
   std::mt19937_64 rng(42);
   for (CrashPolicy policy : {CrashPolicy::kDrop, CrashPolicy::kPrefix, CrashPolicy::kReorder,
                              CrashPolicy::kTorn, CrashPolicy::kCorrupt}) {
-    for (DirMode mode : {DirMode::kStrict, DirMode::kLenient}) {
+    for (FsModel mode : {FsModel::kPosix, FsModel::kExt4Ordered}) {
       for (int i = 0; i < 20; ++i) {
         CrashChoice choice;
         const CrashOptions o = options(policy, mode);
@@ -112,6 +112,30 @@ TEST(CrashPoints, SerializedChoiceReplaysTheSameImage) {
       }
     }
   }
+}
+
+// The choice text names the model ("fs="); the field older builds wrote
+// ("dir=") still reads for "strict", as posix, and never for the retired
+// "lenient", whose message names the replacement.
+TEST(CrashPoints, ChoiceTextNamesTheModelAndReadsOnlyTheStrictOlderField) {
+  CrashChoice choice;
+  choice.options = options(CrashPolicy::kReorder, FsModel::kExt4Ordered);
+  choice.applied = {4, 2};
+  EXPECT_EQ(choice.serialize(), "v1;policy=reorder;fs=ext4-ordered;sector=512;applied=4,2");
+  auto back = CrashChoice::parse(choice.serialize());
+  FAULTFS_ASSERT_OK(back);
+  EXPECT_EQ(*back, choice);
+  auto older = CrashChoice::parse("v1;policy=drop;dir=strict;sector=512;applied=");
+  FAULTFS_ASSERT_OK(older);
+  EXPECT_EQ(older->options.fs_model, FsModel::kPosix);
+  auto lenient = CrashChoice::parse("v1;policy=drop;dir=lenient;sector=512;applied=");
+  ASSERT_FALSE(lenient.is_ok());
+  EXPECT_NE(lenient.status().message().find("ext4-ordered"), std::string::npos);
+  EXPECT_FALSE(CrashChoice::parse("v1;policy=drop;fs=lenient;sector=512;applied=").is_ok());
+  EXPECT_FALSE(
+      CrashChoice::parse("v1;policy=drop;fs=posix;dir=strict;sector=512;applied=").is_ok());
+  EXPECT_EQ(parse_fs_model("posix").value(), FsModel::kPosix);
+  EXPECT_EQ(parse_fs_model("ext4-ordered").value(), FsModel::kExt4Ordered);
 }
 
 TEST(CrashPoints, ReplayRejectsChoicesThePolicyForbids) {

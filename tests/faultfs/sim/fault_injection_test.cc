@@ -41,6 +41,7 @@ TEST_F(FaultInjection, EveryOperationHasAPointThatFiresAndIsCounted) {
       {FaultOp::kRename, [&] { return fs.rename("f", "g"); }},
       {FaultOp::kRemove, [&] { return fs.remove("f"); }},
       {FaultOp::kMkdir, [&] { return fs.mkdir("d"); }},
+      {FaultOp::kRmdir, [&] { return fs.rmdir("d"); }},
       {FaultOp::kList, [&] { return fs.list(".").status(); }},
       {FaultOp::kSyncDir, [&] { return fs.sync_dir("."); }},
       {FaultOp::kLock, [&] { return fs.lock("LOCK").status(); }},

@@ -46,11 +46,11 @@ namespace faultfs::testing {
 // path -> bytes of every file an image holds.
 using Image = std::map<std::string, std::string>;
 
-inline CrashOptions options(CrashPolicy policy, DirMode mode = DirMode::kStrict,
+inline CrashOptions options(CrashPolicy policy, FsModel mode = FsModel::kPosix,
                             uint32_t sector_bytes = 512) {
   CrashOptions o;
   o.policy = policy;
-  o.dir_mode = mode;
+  o.fs_model = mode;
   o.sector_bytes = sector_bytes;
   return o;
 }

@@ -69,6 +69,10 @@ TEST(FileSystemWrapper, ADecoratorWithNoOverridesPassesEveryCallThrough) {
   ASSERT_TRUE(fs.rename(path, join_path(dir.path(), "g")).is_ok());
   EXPECT_FALSE(fs.exists(path).value());
   EXPECT_TRUE(fs.exists(join_path(dir.path(), "g")).value());
+  const std::string sub = join_path(dir.path(), "sub");
+  ASSERT_TRUE(fs.mkdir(sub).is_ok());
+  ASSERT_TRUE(fs.rmdir(sub).is_ok()) << "rmdir did not reach POSIX";
+  EXPECT_FALSE(fs.exists(sub).value());
   expect_shared_lock_and_free_space_reach(fs, dir.path());
 }
 

@@ -79,7 +79,7 @@ TEST(TortureCampaign, ControlTargetPassesAndWritesReportsThatParse) {
   const Json s = read_json(report + "/summary.json");
   ASSERT_TRUE(s.is_object());
   for (const char* key :
-       {"target", "durability", "modes", "policies", "dir_mode", "seed", "shard", "workloads",
+       {"target", "durability", "modes", "policies", "fs_model", "seed", "shard", "workloads",
         "crash_states", "crash_states_by_policy", "crash_states_by_mode", "violations",
         "violations_list", "elapsed_s", "crash_states_per_s", "fault_model", "engine_version",
         "toolkit_version", "io_errors_injected"}) {
@@ -206,6 +206,35 @@ TEST(TortureCampaign, ForkModeCatchesADoubleAndItsArtifactReplays) {
   EXPECT_TRUE(std::filesystem::exists(artifact + "/history.db"));
   const CliResult replay = run_torture("replay " + artifact, t);
   EXPECT_EQ(replay.code, 1) << replay.out << replay.err;
+}
+
+// --fs-model ext4-ordered reaches every report and the artifact, and the
+// finding replays under the same model (its crash choice fits only it).
+TEST(TortureCampaign, Ext4OrderedModelIsNamedInEveryReportAndItsFindingReplays) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r = run_torture(
+      "run --target no-sync-full --mode sim --fs-model ext4-ordered --workloads 4 --ops 40 "
+      "--seed 3 --jobs 2 --quiet --report " +
+          report + " --junit " + (t / "junit.xml"),
+      t);
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const Json s = read_json(report + "/summary.json");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s["fs_model"], "ext4-ordered");
+  EXPECT_EQ(s["fault_model"]["fs_model"], "ext4-ordered");
+  EXPECT_NE(slurp(t / "junit.xml").find("name=\"fs_model\" value=\"ext4-ordered\""),
+            std::string::npos);
+  EXPECT_NE(slurp(report + "/index.html").find("File-system model: <b>ext4-ordered</b>"),
+            std::string::npos);
+  const std::string artifact = first_artifact(report);
+  ASSERT_FALSE(artifact.empty());
+  const Json meta = read_json(artifact + "/artifact.json");
+  EXPECT_EQ(meta.value("fs_model", ""), "ext4-ordered");
+  EXPECT_FALSE(meta.contains("dir_mode"));
+  const CliResult replay = run_torture("replay " + artifact, t);
+  EXPECT_EQ(replay.code, 1) << replay.out << replay.err;
+  EXPECT_NE(replay.out.find("STILL FAILS"), std::string::npos) << replay.out;
 }
 
 // A report directory holds one campaign: the same run again writes the same

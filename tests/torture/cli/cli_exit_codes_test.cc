@@ -45,12 +45,15 @@ TEST(TortureCli, UnknownTargetExitsTwo) {
                      "unknown target 'nope'");
 }
 
-TEST(TortureCli, UnknownPolicyDurabilityModeAndDirModeExitTwo) {
+TEST(TortureCli, UnknownPolicyDurabilityModeAndFsModelExitTwo) {
   TempDir t;
   expect_usage_error(run_torture("run --policy drop,melt", t), "melt");
   expect_usage_error(run_torture("run --durability eventual", t), "eventual");
   expect_usage_error(run_torture("run --mode vm", t), "vm");
-  expect_usage_error(run_torture("run --dir-mode loose", t), "--dir-mode");
+  expect_usage_error(run_torture("run --fs-model loose", t), "--fs-model");
+  // The retired flag and model are refused, naming what replaces them.
+  expect_usage_error(run_torture("run --dir-mode strict", t), "--fs-model posix|ext4-ordered");
+  expect_usage_error(run_torture("run --fs-model lenient", t), "use ext4-ordered");
   expect_usage_error(run_torture("run --io-errors maybe", t), "io-errors");
 }
 

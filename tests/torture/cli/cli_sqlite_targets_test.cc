@@ -22,14 +22,8 @@ using Json = nlohmann::json;
 
 constexpr const char* kWithinContract = " --policy drop,prefix,reorder,torn --io-errors off";
 
-// The journal (ext4 data=ordered) directory model: `--dir-mode lenient`
-// until the CLI names it `--fs-model ext4-ordered`; the test follows the
-// binary it runs.
-std::string journal_model_flag(const TempDir& t) {
-  const CliResult help = run_torture("run --help", t);
-  return help.out.find("--fs-model") != std::string::npos ? " --fs-model ext4-ordered"
-                                                          : " --dir-mode lenient";
-}
+// ext4's data=ordered journal: what SQLite is written for.
+constexpr const char* kExt4Ordered = " --fs-model ext4-ordered";
 
 Json read_summary(const std::string& report) {
   return Json::parse(slurp(report + "/summary.json"), nullptr, /*allow_exceptions=*/false);
@@ -61,7 +55,7 @@ TEST(TortureSqlite, WalWithSynchronousFullPassesInTheJournalModel) {
   const std::string report = t / "report";
   const CliResult r =
       run_torture(std::string("run --target sqlite-wal-full --time 10 --seed 1 --jobs 2 --quiet") +
-                      journal_model_flag(t) + kWithinContract + " --report " + report,
+                      kExt4Ordered + std::string(kWithinContract) + " --report " + report,
                   t);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const Json s = read_summary(report);

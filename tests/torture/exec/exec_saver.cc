@@ -3,7 +3,7 @@
 //   unsafe: write data.tmp, rename it over data (no fsync at all);
 //   safe:   write data.tmp, fsync it, rename it over data, fsync the folder;
 //   stdio:  write data with fopen/fputs (which the recorder refuses);
-//   rmdir:  mkdir then rmdir a folder (which the rebuild refuses for now).
+//   rmdir:  mkdir then rmdir a folder (recorded, and rebuilt through FileSystem::rmdir).
 // After each save it writes the saved number as one line to $DBX_ACK_FD.
 // The file holds just that number, so a check can demand data >= last ack.
 #include <fcntl.h>

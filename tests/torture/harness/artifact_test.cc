@@ -30,7 +30,7 @@ class ArtifactTest : public ::testing::Test {
     a.target = "mini-kv";
     a.mode = kModeSim;
     a.durability = targets::Durability::kFull;
-    a.dir_mode = faultfs::DirMode::kLenient;
+    a.fs_model = faultfs::FsModel::kExt4Ordered;
     a.sector_bytes = 64;
     a.campaign_seed = 12345678901234ull;
     a.workload_index = 7;
@@ -39,11 +39,12 @@ class ArtifactTest : public ::testing::Test {
     a.crash.step = 4;
     a.crash.mutations = 9;
     a.crash.persistence_points = 3;
-    auto choice = faultfs::CrashChoice::parse("v1;policy=torn;dir=lenient;sector=64;applied=3,5,1");
+    auto choice =
+        faultfs::CrashChoice::parse("v1;policy=torn;fs=ext4-ordered;sector=64;applied=3,5,1");
     EXPECT_TRUE(choice.is_ok());
     if (choice.is_ok()) a.crash.choice = choice.value();
     a.crash.recovery_event = 2;
-    auto second = faultfs::CrashChoice::parse("v1;policy=torn;dir=lenient;sector=64;applied=");
+    auto second = faultfs::CrashChoice::parse("v1;policy=torn;fs=ext4-ordered;sector=64;applied=");
     EXPECT_TRUE(second.is_ok());
     if (second.is_ok()) a.crash.recovery_choice = second.value();
     a.kind = "lost_acknowledged";
@@ -66,7 +67,7 @@ TEST_F(ArtifactTest, WriteThenReadIsExact) {
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back->id, a.id);
   EXPECT_EQ(back->durability, a.durability);
-  EXPECT_EQ(back->dir_mode, a.dir_mode);
+  EXPECT_EQ(back->fs_model, a.fs_model);
   EXPECT_EQ(back->sector_bytes, a.sector_bytes);
   EXPECT_EQ(back->campaign_seed, a.campaign_seed);
   EXPECT_EQ(back->workload, a.workload);
@@ -105,6 +106,43 @@ TEST_F(ArtifactTest, ForkEvidenceWithoutThreadsReadsAsUnrecorded) {
   EXPECT_EQ(back->fork->threads, 0u);
 }
 
+// An artifact of an older build names the model "dir_mode", and its crash
+// choices "dir=": "strict" reads as posix; the retired "lenient" is refused
+// with a message naming its replacement, never read as another model.
+TEST_F(ArtifactTest, OlderDirModeStrictReadsAsPosixAndLenientIsRefused) {
+  Artifact a = sample();
+  a.fs_model = faultfs::FsModel::kPosix;
+  a.crash.choice->options.fs_model = faultfs::FsModel::kPosix;
+  a.crash.recovery_choice->options.fs_model = faultfs::FsModel::kPosix;
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  const std::string meta = dir_ + "/" + kArtifactFile;
+  std::ifstream in(meta);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto rewrite = [&](const std::string& dir_mode, const std::string& dir_field) {
+    std::string text = good;
+    const std::string key = "\"fs_model\": \"posix\"";
+    const size_t at = text.find(key);
+    EXPECT_NE(at, std::string::npos) << text;
+    if (at != std::string::npos) text.replace(at, key.size(), "\"dir_mode\": \"" + dir_mode + "\"");
+    for (size_t p = text.find("fs=posix"); p != std::string::npos; p = text.find("fs=posix")) {
+      text.replace(p, std::string("fs=posix").size(), "dir=" + dir_field);
+    }
+    std::ofstream(meta, std::ios::trunc) << text;
+  };
+  rewrite("strict", "strict");
+  auto back = read_artifact(dir_);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->fs_model, faultfs::FsModel::kPosix);
+  EXPECT_EQ(back->crash, a.crash);
+  rewrite("lenient", "strict");
+  back = read_artifact(dir_);
+  ASSERT_FALSE(back.is_ok());
+  EXPECT_NE(back.status().message().find("ext4-ordered"), std::string::npos)
+      << back.status().to_string();
+  rewrite("strict", "lenient");
+  EXPECT_FALSE(read_artifact(dir_).is_ok());
+}
+
 TEST_F(ArtifactTest, DamagedArtifactsAreCorruptionErrors) {
   ASSERT_TRUE(write_artifact(sample(), dir_).is_ok());
   const std::string meta = dir_ + "/" + kArtifactFile;
@@ -112,9 +150,10 @@ TEST_F(ArtifactTest, DamagedArtifactsAreCorruptionErrors) {
   const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::vector<std::pair<std::string, std::string>> edits = {
       {"\"full\"", "\"fast\""},
-      {"\"lenient\"", "\"sloppy\""},
+      {"\"ext4-ordered\"", "\"sloppy\""},
+      {"\"fs_model\": \"ext4-ordered\"", "\"fs_model\": \"lenient\""},
       {"\"sector_bytes\": 64", "\"sector_bytes\": 63"},
-      {"policy=torn;dir=lenient;sector=64;applied=3,5,1", "policy=torn;garbage"},
+      {"policy=torn;fs=ext4-ordered;sector=64;applied=3,5,1", "policy=torn;garbage"},
       {"\"mode\": \"sim\"", "\"mode\": \"vm\""},
       {"\"step\": 4", "\"step\": -4"},
   };

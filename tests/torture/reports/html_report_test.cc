@@ -65,7 +65,7 @@ TEST(HtmlReport, DeclaresTheFaultModelWithWhatIsBeyondTheContract) {
   const std::string html = render_html_report(passing_summary());
   EXPECT_NE(html.find("Declared fault model"), std::string::npos);
   EXPECT_NE(html.find("Sector size: <b>512 bytes</b>"), std::string::npos);
-  EXPECT_NE(html.find("Directory mode: <b>strict</b>"), std::string::npos);
+  EXPECT_NE(html.find("File-system model: <b>posix</b>"), std::string::npos);
   EXPECT_NE(html.find("<b>Beyond the contract</b>"), std::string::npos);
   EXPECT_NE(html.find("corrupt: flipped bits / lost sectors in durable data"), std::string::npos);
   EXPECT_NE(html.find("37 faults fired"), std::string::npos);

@@ -143,15 +143,15 @@ TEST(Merge, RejectsShardsOfDifferentCampaignsNamingTheField) {
       {"policies [drop,prefix,reorder,torn,corrupt] vs [drop]",
        [](Summary* s) {
          s->config.policies = {"drop"};
-         s->fault_model = describe_fault_model("strict", {"drop"}, 512);
+         s->fault_model = describe_fault_model("posix", {"drop"}, 512);
        }},
       {"modes [sim,fork] vs [sim]", [](Summary* s) { s->config.modes = {"sim"}; }},
       {"durability [none,lazy,full] vs [lazy]",
        [](Summary* s) { s->config.durability = {"lazy"}; }},
-      {"dir_mode strict vs lenient",
+      {"fs_model posix vs ext4-ordered",
        [](Summary* s) {
-         s->config.dir_mode = "lenient";
-         s->fault_model.dir_mode = "lenient";
+         s->config.fs_model = "ext4-ordered";
+         s->fault_model.fs_model = "ext4-ordered";
        }},
       {"ops 100 vs 10", [](Summary* s) { s->config.ops = 10; }},
       {"threads 2 vs 4", [](Summary* s) { s->config.threads = 4; }},

@@ -22,7 +22,7 @@ inline Summary passing_summary() {
   c.durability = {"none", "lazy", "full"};
   c.modes = {"sim", "fork"};
   c.policies = {"drop", "prefix", "reorder", "torn", "corrupt"};
-  c.dir_mode = "strict";
+  c.fs_model = "posix";
   c.seed = 42;
   c.shard = Shard{1, {0}};
   c.ops = 100;
@@ -52,7 +52,7 @@ inline Summary passing_summary() {
   for (size_t i = 0; i < std::size(times); i++) {
     s.rate_series.push_back({times[i], total * (i + 1) / std::size(times)});
   }
-  s.fault_model = describe_fault_model("strict", c.policies, 512);
+  s.fault_model = describe_fault_model("posix", c.policies, 512);
   s.engine_version = "0.1.0";
   s.toolkit_version = "0.1.0";
   s.started_unix_ms = 1'714'566'896'789;  // 2024-05-01T12:34:56.789Z

@@ -74,7 +74,7 @@ TEST(SummaryJsonWriter, InvalidUtf8BecomesReplacementCharacterInsteadOfThrowing)
 
 TEST(SummaryJsonWriter, HasEveryTopLevelKeyTheIssueListsWithItsType) {
   const json dom = to_dom(failing_summary());
-  for (const char* key : {"target", "dir_mode", "engine_version", "toolkit_version"}) {
+  for (const char* key : {"target", "fs_model", "engine_version", "toolkit_version"}) {
     EXPECT_TRUE(dom.at(key).is_string()) << key;
   }
   for (const char* key : {"durability", "modes", "policies", "violations_list"}) {
@@ -99,7 +99,7 @@ TEST(SummaryJsonWriter, HasEveryTopLevelKeyTheIssueListsWithItsType) {
   }
   const json& model = dom.at("fault_model");
   EXPECT_EQ(model.at("sector_size_bytes").get<uint32_t>(), 512u);
-  EXPECT_EQ(model.at("dir_mode").get<std::string>(), "strict");
+  EXPECT_EQ(model.at("fs_model").get<std::string>(), "posix");
   EXPECT_EQ(model.at("policies").size(), 5u);
   ASSERT_EQ(model.at("beyond_contract").size(), 1u);
   EXPECT_NE(model.at("beyond_contract")[0].get<std::string>().find("only detection"),
@@ -198,7 +198,7 @@ TEST(SummaryJsonReader, RejectsOutOfRangeValuesThroughValidate) {
        "violations_list: id \"s0-w17-c3\" appears twice"},
       {json::json_pointer("/violations_list/0/id"), "../../etc", "violations_list[0].id:"},
       {json::json_pointer("/violations_list/0/replay"), "", "violations_list[0].replay: must not"},
-      {json::json_pointer("/fault_model/dir_mode"), "lenient", "fault_model.dir_mode:"},
+      {json::json_pointer("/fault_model/fs_model"), "ext4-ordered", "fault_model.fs_model:"},
       {json::json_pointer("/format_version"), 2, "format_version: 2 is not 1"},
       {json::json_pointer("/format"), "other", "format: \"dbx-torture-summary\" expected"},
       {json::json_pointer("/started_at"), "2024-05-01 12:34:56", "started_at: timestamp"},
@@ -266,6 +266,23 @@ TEST(SummaryJsonReader, IgnoresKeysANewerWriterAdded) {
   Result<Summary> read = summary_from_json(document.dump());
   ASSERT_TRUE(read.is_ok()) << read.status().message();
   EXPECT_EQ(read.value(), failing_summary());
+}
+
+// A summary of an older build names the model "dir_mode": "strict" reads as
+// posix (so old reports still merge); the retired "lenient" is refused.
+TEST(SummaryJsonReader, OlderDirModeStrictReadsAsPosixAndLenientIsRefused) {
+  json document = to_dom(passing_summary());
+  ASSERT_EQ(document["fs_model"], "posix");
+  for (json* object : {&document, &document["fault_model"]}) {
+    object->erase("fs_model");
+    (*object)["dir_mode"] = "strict";
+  }
+  Result<Summary> read = summary_from_json(document.dump());
+  ASSERT_TRUE(read.is_ok()) << read.status().message();
+  EXPECT_EQ(read.value(), passing_summary());
+  document["dir_mode"] = "lenient";
+  EXPECT_NE(read_error(document).find("dir_mode: \"lenient\" is a retired"), std::string::npos)
+      << read_error(document);
 }
 
 // Any corruption of a valid document (byte flips, truncation) yields either a

@@ -82,14 +82,14 @@ TEST(UtcTimestamp, RejectsEveryOtherShape) {
 }
 
 TEST(DescribeFaultModel, DescribesKnownPoliciesAndDeclaresCorruptBeyondTheContract) {
-  const FaultModel model = describe_fault_model("lenient", {"drop", "torn", "mystery"}, 4096);
+  const FaultModel model = describe_fault_model("ext4-ordered", {"drop", "torn", "mystery"}, 4096);
   EXPECT_EQ(model.sector_size_bytes, 4096u);
-  EXPECT_EQ(model.dir_mode, "lenient");
+  EXPECT_EQ(model.fs_model, "ext4-ordered");
   ASSERT_EQ(model.policies.size(), 3u);
   EXPECT_NE(model.policies[1].description.find("sector granularity"), std::string::npos);
   EXPECT_NE(model.policies[2].description.find("does not describe"), std::string::npos);
   EXPECT_TRUE(model.beyond_contract.empty());
-  const FaultModel with_corrupt = describe_fault_model("strict", {"corrupt"}, 512);
+  const FaultModel with_corrupt = describe_fault_model("posix", {"corrupt"}, 512);
   ASSERT_EQ(with_corrupt.beyond_contract.size(), 1u);
   EXPECT_EQ(with_corrupt.beyond_contract[0].rfind("corrupt: flipped bits / lost sectors", 0), 0u);
 }

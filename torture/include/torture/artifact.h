@@ -59,7 +59,7 @@ struct Artifact {
   std::string target;
   std::string mode;  // kModeSim or kModeFork.
   targets::Durability durability = targets::Durability::kLazy;
-  faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
+  faultfs::FsModel fs_model = faultfs::FsModel::kPosix;
   uint32_t sector_bytes = 512;
   uint64_t campaign_seed = 0;
   uint64_t workload_index = 0;

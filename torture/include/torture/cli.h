@@ -1,7 +1,7 @@
 // The dbx-torture command line (CLI11):
 //   run [--target NAME] [--durability none|lazy|full|all] [--mode sim|fork|all]
 //       [--policy drop,prefix,reorder,torn,corrupt,lost-file|default|all]
-//       [--dir-mode strict|lenient]
+//       [--fs-model posix|ext4-ordered]
 //       [--io-errors off|on] [--ops N] [--threads T] [--seed S]
 //       [--time SECONDS | --workloads N] [--jobs J] [--shard K/N]
 //       [--report DIR] [--junit FILE] [--known FILE] [--quiet]

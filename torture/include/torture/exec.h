@@ -37,7 +37,7 @@ struct ExecOptions {
   std::string check;                 // The check command; {dir} and {acks} are replaced.
   std::vector<std::string> program;  // PROGRAM ARGS..., non-empty.
   std::vector<faultfs::CrashPolicy> policies;
-  std::vector<faultfs::DirMode> fs_models;  // kStrict = posix, kLenient = ext4-ordered.
+  std::vector<faultfs::FsModel> fs_models;  // Each a model the images are built under.
   uint64_t seed = 0;
   std::optional<double> time_s;  // Stop judging after this long (default: judge every image).
   uint32_t images_max = 16;      // Per crash point, policy and model.
@@ -52,9 +52,9 @@ struct ExecOptions {
 };
 
 // "posix" / "ext4-ordered".
-const char* exec_fs_model_name(faultfs::DirMode mode);
+const char* exec_fs_model_name(faultfs::FsModel mode);
 // "posix", "ext4-ordered", comma-separated, or "all".
-[[nodiscard]] faultfs::Result<std::vector<faultfs::DirMode>> parse_exec_fs_models(
+[[nodiscard]] faultfs::Result<std::vector<faultfs::FsModel>> parse_exec_fs_models(
     std::string_view text);
 
 // Records, judges and reports. 0: no violation; 1: violations; 2: a usage or

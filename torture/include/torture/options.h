@@ -41,7 +41,7 @@ struct CampaignOptions {
   std::vector<targets::Durability> durabilities;  // Non-empty after parsing.
   std::vector<std::string> modes;                 // kModeSim and/or kModeFork.
   std::vector<faultfs::CrashPolicy> policies;     // Non-empty.
-  faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
+  faultfs::FsModel fs_model = faultfs::FsModel::kPosix;
   bool io_errors = true;
   uint32_t ops = 100;
   uint32_t threads = 1;

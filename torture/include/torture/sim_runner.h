@@ -43,7 +43,7 @@ struct SimSettings {
   targets::Durability durability = targets::Durability::kLazy;
   std::vector<faultfs::CrashPolicy> policies;
   bool process_kill = true;  // Judge a "kill" image at every crash point.
-  faultfs::DirMode dir_mode = faultfs::DirMode::kStrict;
+  faultfs::FsModel fs_model = faultfs::FsModel::kPosix;
   uint32_t sector_bytes = 512;
   uint32_t images_per_policy = 4;            // enumerate_crashes bound, >= 1.
   uint32_t mutation_sample_per_mille = 250;  // Mutations taken as crash points.
