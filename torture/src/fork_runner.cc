@@ -262,6 +262,14 @@ Result<WorkloadReport> judge_in_commit_order(
   if (first.arrangements == 1) return judge(options, std::move(first.history));
   CampaignOptions scratch = options;
   scratch.report_dir = c.work + "/scratch";
+  // Judging stops at a cycle's first failing state, in a fixed order (the
+  // kill state, then each policy's images). With no arrangement passing all
+  // of them, the finding is that of the arrangement that explained the most
+  // states: its failure is one no order of the in-flight writes explains so
+  // far, where arrangement 0's may be a kill state only its issue order
+  // fails (a false hole beside, say, a corrupt image the target missed).
+  uint32_t furthest = 0;
+  uint64_t furthest_states = 0;
   for (uint32_t p = 0; p < first.arrangements; ++p) {
     std::error_code ec;
     fs::remove_all(scratch.report_dir, ec);
@@ -274,8 +282,12 @@ Result<WorkloadReport> judge_in_commit_order(
     }
     ASSIGN_OR_RETURN(auto tried, judge(scratch, std::move(history)));
     if (tried.violations.empty()) return tried;
+    if (tried.crash_states > furthest_states) {
+      furthest = p;
+      furthest_states = tried.crash_states;
+    }
   }
-  ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, 0));
+  ASSIGN_OR_RETURN(auto ordered, write_ordered_log(*issued, c.history_path, furthest));
   return judge(options, std::move(ordered.history));
 }
 

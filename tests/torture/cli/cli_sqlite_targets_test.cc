@@ -64,5 +64,26 @@ TEST(TortureSqlite, WalWithSynchronousFullPassesInTheJournalModel) {
   EXPECT_GT(s.at("crash_states").get<uint64_t>(), 0u) << "judged nothing";
 }
 
+// A cycle no order of the in-flight writes explains (a corrupt image SQLite
+// reads as data) is reported as that image's finding, never as the kill
+// state that only the writers' issue order fails (a false "hole under kill":
+// SQLite serializes its commits, and a process kill loses nothing).
+TEST(TortureSqlite, AnUndetectedCorruptionIsNotReportedAsAHoleUnderKill) {
+  TempDir t;
+  const std::string report = t / "report";
+  const CliResult r = run_torture(
+      "run --target sqlite-wal-full --mode fork --threads 4 --policy corrupt --io-errors off "
+      "--workloads 300 --seed 2 --jobs 2 --quiet --max-violations 10000 --report " +
+          report,
+      t);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const Json s = read_summary(report);
+  ASSERT_TRUE(s.is_object()) << r.out << r.err;
+  ASSERT_FALSE(s.at("causes").empty());
+  for (const Json& cause : s.at("causes")) {
+    EXPECT_EQ(cause.at("policy").get<std::string>(), "corrupt") << cause.dump();
+  }
+}
+
 }  // namespace
 }  // namespace torture::testing
