@@ -33,7 +33,7 @@ struct WorkloadSizes {
   uint64_t txn_rmw_lazy_txns = 200'000;  // Spread over the threads.
   uint64_t txn_rmw_full_txns = 20'000;
   uint64_t txn_snapshots = 200'000;
-  double txn_time_max_s = 3;  // Per loop; three loops per run.
+  double txn_time_max_s = 2;  // Per loop; three loops per run.
 
   // factor in (0, 1]; every count stays at least 1 per thread.
   static WorkloadSizes scaled(double factor);
