@@ -20,6 +20,7 @@ constexpr uint64_t kCounterBytes = 8;
 constexpr uint64_t kLoadBatchRows = 10'000;
 constexpr uint64_t kKeysPerTxn = 2;
 constexpr uint64_t kGetsPerSnapshot = 10;
+constexpr uint64_t kMaxAttempts = 1000;
 
 struct RmwTally {
   uint64_t commits = 0;
@@ -62,11 +63,16 @@ faultfs::Result<RmwTally> rmw_loop(TxnSession& session, const ValueSource& value
     if (index[1] < index[0]) std::swap(index[0], index[1]);
     const Key first(index[0]), second(index[1]);
     const std::string_view txn_keys[kKeysPerTxn] = {first.view(), second.view()};
-    for (;;) {
+    for (uint64_t attempt = 1;; ++attempt) {
       auto committed = session.read_modify_write(txn_keys, increment);
       if (!committed.is_ok()) return committed.status();
       if (*committed) break;
       ++tally.retries;
+      // The deadline is polled per commit: a livelock must end the run here.
+      if (attempt == kMaxAttempts) {
+        return faultfs::Status(faultfs::ErrorCode::kBusy,
+                               "a transaction conflicted " + std::to_string(attempt) + " times");
+      }
     }
     ++tally.commits;
     if (deadline.expired(tally.commits)) break;
