@@ -1,4 +1,5 @@
 #include "kv_engine.h"
+#include "txn_engine.h"
 
 namespace bench {
 
@@ -9,6 +10,16 @@ faultfs::Result<std::unique_ptr<KvEngine>> make_engine(std::string_view name) {
   if (name == "leveldb") return make_leveldb_engine();
   return faultfs::Status(faultfs::ErrorCode::kInvalidArgument,
                          "unknown engine '" + std::string(name) + "'");
+}
+
+faultfs::Result<std::unique_ptr<TxnEngine>> make_txn_engine(std::string_view name) {
+  if (name == "dbx") return make_dbx_txn_engine();
+  if (name == "sqlite") return make_sqlite_txn_engine();
+  if (name == "rocksdb-txn") return make_rocksdb_txn_engine(/*optimistic=*/false);
+  if (name == "rocksdb-occ") return make_rocksdb_txn_engine(/*optimistic=*/true);
+  if (name == "leveldb") return make_leveldb_txn_engine();
+  return faultfs::Status(faultfs::ErrorCode::kInvalidArgument,
+                         "unknown transactional engine '" + std::string(name) + "'");
 }
 
 }  // namespace bench

@@ -3,6 +3,7 @@
 // measurements of a whole bench/run into latest.json and the markdown table.
 //
 //   dbx_compare run --engine dbx --suite lazy --dir D --out raw.jsonl [--scale 0.1]
+// The "txn" suite also takes --engine rocksdb-txn / rocksdb-occ (txn_engine.h).
 //   dbx_compare limits --dir D --out raw.jsonl [--scale 0.1]
 // Measurements are appended to --out, never printed: stdout is shared with
 // whatever the engines log.
@@ -59,11 +60,11 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run one suite on one engine");
   run->add_option("--engine", engine)
       ->required()
-      ->check(CLI::IsMember({"dbx", "sqlite", "rocksdb", "leveldb"}));
+      ->check(CLI::IsMember({"dbx", "sqlite", "rocksdb", "leveldb", "rocksdb-txn", "rocksdb-occ"}));
   run->add_option("--suite", suite)
       ->required()
       ->check(CLI::IsMember(
-          {"fillseq_sync", "fillrandom_sync_4t", "lazy", "fillrandom_none", "recovery"}));
+          {"fillseq_sync", "fillrandom_sync_4t", "lazy", "fillrandom_none", "recovery", "txn"}));
   run->add_option("--dir", dir, "fresh directory for the database")->required();
   run->add_option("--out", out, "JSON lines file the figures are appended to")->required();
   run->add_option("--scale", scale, "shrink every count (smoke runs)")

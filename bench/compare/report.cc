@@ -218,6 +218,7 @@ nlohmann::json to_results_json(const Summary& s, const std::string& machine,
                         {"limits", limits},
                         {"dbx_durability", durability},
                         {"targets", targets},
+                        {"transactions", txn_results_json(s)},
                         {"capped", capped},
                         {"units",
                          "ops/s; seconds for *_s; MB/s (10^6 B) for *_mb_s; GB/s for "
@@ -241,6 +242,7 @@ std::string to_markdown(const Summary& s, const std::string& machine, const std:
     }
     md << " |\n";
   }
+  md << txn_markdown(s);
   md << "\nSQLite's recovery run commits 1,000 rows per transaction (one-row commits would "
         "log a 4 KiB page each: a 4 GB WAL); it is shown but sets no recovery target.\n";
   for (const auto& [figure, engines] : s.capped) {

@@ -50,6 +50,10 @@ std::vector<TargetCheck> check_targets(const Summary& summary);
 // "command"}.
 nlohmann::json to_results_json(const Summary& summary, const std::string& machine,
                                const std::string& date, const std::string& command);
+// The transactional suite's section (txn_report.cc): figure -> engine -> x|null
+// over kTxnEngineNames, and its markdown table.
+nlohmann::json txn_results_json(const Summary& summary);
+std::string txn_markdown(const Summary& summary);
 std::string to_markdown(const Summary& summary, const std::string& machine, const std::string& date,
                         const std::string& command);
 

@@ -10,6 +10,7 @@
 
 #include "kv_engine.h"
 #include "stopwatch.h"
+#include "txn_workloads.h"
 #include "workload_data.h"
 
 namespace bench {
@@ -18,17 +19,6 @@ namespace {
 // Seeds, fixed so that every engine sees the same key order.
 constexpr uint64_t kFillSeed = 1;
 constexpr uint64_t kReadSeed = 2;
-
-faultfs::Status precondition_fresh_dir(const std::string& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir, ec)) {
-    return faultfs::Status(faultfs::ErrorCode::kAlreadyExists,
-                           dir + " exists: every run needs a fresh directory");
-  }
-  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-  if (ec) return faultfs::Status(faultfs::ErrorCode::kIoError, "mkdir: " + ec.message());
-  return faultfs::Status::ok();
-}
 
 faultfs::Result<std::unique_ptr<KvEngine>> open_engine(std::string_view name,
                                                        const std::string& dir,
@@ -105,6 +95,17 @@ faultfs::Result<Measurements> fill_one_thread(std::string_view engine_name, cons
 
 }  // namespace
 
+faultfs::Status precondition_fresh_dir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return faultfs::Status(faultfs::ErrorCode::kAlreadyExists,
+                           dir + " exists: every run needs a fresh directory");
+  }
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  if (ec) return faultfs::Status(faultfs::ErrorCode::kIoError, "mkdir: " + ec.message());
+  return faultfs::Status::ok();
+}
+
 WorkloadSizes WorkloadSizes::scaled(double factor) {
   assert(factor > 0 && factor <= 1);
   WorkloadSizes sizes;
@@ -117,6 +118,10 @@ WorkloadSizes WorkloadSizes::scaled(double factor) {
   sizes.fill_writes = scale(sizes.fill_writes);
   sizes.readrandom_reads = scale(sizes.readrandom_reads);
   sizes.recovery_writes = scale(sizes.recovery_writes);
+  sizes.txn_keys = scale(sizes.txn_keys);
+  sizes.txn_rmw_lazy_txns = scale(sizes.txn_rmw_lazy_txns);
+  sizes.txn_rmw_full_txns = scale(sizes.txn_rmw_full_txns);
+  sizes.txn_snapshots = scale(sizes.txn_snapshots);
   return sizes;
 }
 
@@ -127,6 +132,7 @@ faultfs::Result<Measurements> run_suite(std::string_view suite, std::string_view
   if (suite == "lazy") return run_lazy_suite(engine, dir, sizes);
   if (suite == "fillrandom_none") return run_fillrandom_none(engine, dir, sizes);
   if (suite == "recovery") return run_recovery(engine, dir, sizes);
+  if (suite == "txn") return run_txn_suite(engine, dir, sizes);
   return faultfs::Status(faultfs::ErrorCode::kInvalidArgument,
                          "unknown suite '" + std::string(suite) + "'");
 }

@@ -25,6 +25,15 @@ struct WorkloadSizes {
   double sync_time_max_s = 6;
   double fill_time_max_s = 20;
   double read_time_max_s = 10;
+  // The transactional suite (txn_workloads.h): a preloaded table, then
+  // read-modify-write transactions of 2 keys by 4 threads, Lazy and Full, and
+  // single-threaded read-only snapshots of 10 gets.
+  uint64_t txn_keys = 100'000;
+  uint64_t txn_threads = 4;
+  uint64_t txn_rmw_lazy_txns = 200'000;  // Spread over the threads.
+  uint64_t txn_rmw_full_txns = 20'000;
+  uint64_t txn_snapshots = 200'000;
+  double txn_time_max_s = 2;  // Per loop; three loops per run.
 
   // factor in (0, 1]; every count stays at least 1 per thread.
   static WorkloadSizes scaled(double factor);
@@ -41,10 +50,15 @@ struct Measurement {
 using Measurements = std::vector<Measurement>;
 
 // The suites bench/run invokes, by name.
-inline constexpr std::string_view kSuiteNames[] = {"fillseq_sync", "fillrandom_sync_4t", "lazy",
-                                                   "fillrandom_none", "recovery"};
+inline constexpr std::string_view kSuiteNames[] = {"fillseq_sync",    "fillrandom_sync_4t", "lazy",
+                                                   "fillrandom_none", "recovery",           "txn"};
 
-// Runs suite `suite` against `engine` in `dir` (must not exist yet).
+// OK when `dir` does not exist yet (its parent is created); kAlreadyExists
+// otherwise: every run needs a fresh directory.
+[[nodiscard]] faultfs::Status precondition_fresh_dir(const std::string& dir);
+
+// Runs suite `suite` against `engine` in `dir` (must not exist yet). The
+// "txn" suite takes the names of kTxnEngineNames (txn_engine.h).
 [[nodiscard]] faultfs::Result<Measurements> run_suite(std::string_view suite,
                                                       std::string_view engine,
                                                       const std::string& dir,

@@ -166,3 +166,30 @@ TEST(Markdown, FlagsAMissedTargetWithTheFactorStillNeeded) {
 
 }  // namespace
 }  // namespace bench
+
+namespace bench {
+namespace {
+
+// The transactional table: LevelDB's transaction cells say n/a (it has no
+// transactions, which is not a failed run), its snapshot cell shows its
+// figure, a conflict rate is a percentage, and the JSON keeps the fraction.
+TEST(TxnReport, LeveldbHasNoTransactionCellsButASnapshotFigure) {
+  Summary s;
+  s.workloads["txn_rmw_2key_4t_full"]["rocksdb-occ"] = 12345;
+  s.workloads["txn_rmw_2key_4t_full_conflict_rate"]["rocksdb-occ"] = 0.0125;
+  s.workloads["txn_snapshot_10get"]["leveldb"] = 4321;
+  const std::string md = txn_markdown(s);
+  EXPECT_NE(md.find("| txn_rmw_2key_4t_full | txns/s | — | — | — | 12,345 | n/a |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 1.250 | n/a |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| txn_snapshot_10get | snapshots/s | — | — | — | — | 4,321 |"),
+            std::string::npos)
+      << md;
+  const nlohmann::json j = txn_results_json(s);
+  EXPECT_DOUBLE_EQ(j["txn_rmw_2key_4t_full_conflict_rate"]["rocksdb-occ"].get<double>(), 0.0125);
+  EXPECT_TRUE(j["txn_rmw_2key_4t_full"]["leveldb"].is_null());
+}
+
+}  // namespace
+}  // namespace bench
