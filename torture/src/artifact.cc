@@ -145,26 +145,27 @@ Status write_artifact(const Artifact& a, const std::string& dir) {
                 {"kill", a.fork->kill},
                 {"threads", a.fork->threads}};
   }
-  const Json meta{{"format", "dbx-torture-artifact"},
-                  {"version", kArtifactVersion},
-                  {"id", a.id},
-                  {"target", a.target},
-                  {"mode", a.mode},
-                  {"durability", targets::durability_name(a.durability)},
-                  {"fs_model", faultfs::fs_model_name(a.fs_model)},
-                  {"sector_bytes", a.sector_bytes},
-                  {"campaign_seed", a.campaign_seed},
-                  {"workload_index", a.workload_index},
-                  {"crash", spec_json(a.crash)},
-                  {"crash_text", describe_crash(a.crash)},
-                  {"fork", fork},
-                  {"kind", a.kind},
-                  {"crash_op", a.crash_op},
-                  {"crash_file", a.crash_file},
-                  {"verdict", a.verdict},
-                  {"context", a.context},
-                  {"error", a.error},
-                  {"replay", a.replay}};
+  Json meta{{"format", "dbx-torture-artifact"},
+            {"version", kArtifactVersion},
+            {"id", a.id},
+            {"target", a.target},
+            {"mode", a.mode},
+            {"durability", targets::durability_name(a.durability)},
+            {"fs_model", faultfs::fs_model_name(a.fs_model)},
+            {"sector_bytes", a.sector_bytes},
+            {"campaign_seed", a.campaign_seed},
+            {"workload_index", a.workload_index},
+            {"crash", spec_json(a.crash)},
+            {"crash_text", describe_crash(a.crash)},
+            {"fork", fork},
+            {"kind", a.kind},
+            {"crash_op", a.crash_op},
+            {"crash_file", a.crash_file},
+            {"verdict", a.verdict},
+            {"context", a.context},
+            {"error", a.error},
+            {"replay", a.replay}};
+  if (!a.target_libs.empty()) meta["target_libs"] = a.target_libs;
   const fs::path root(dir);
   Status s = write_text(root / kWorkloadFile, workload_to_json(a.workload));
   if (s.is_ok())
@@ -199,6 +200,24 @@ Result<Json> read_meta(const std::string& dir) {
   return parsed;
 }
 
+// The optional plugin list: absolute paths, within the limits.
+Status read_target_libs(const Json& j, Artifact* a) {
+  if (!j.contains("target_libs")) return Status::ok();
+  const Json& libs = j["target_libs"];
+  if (!libs.is_array() || libs.size() > kArtifactTargetLibsMax) {
+    return json_util::corrupt(kMetaWhat, "target_libs is not a list of at most 16 paths");
+  }
+  for (const Json& lib : libs) {
+    if (!lib.is_string() || lib.get<std::string>().empty() ||
+        lib.get<std::string>().size() > kArtifactTargetLibBytesMax ||
+        lib.get<std::string>().front() != '/') {
+      return json_util::corrupt(kMetaWhat, "target_libs holds a path that is not absolute");
+    }
+    a->target_libs.push_back(lib.get<std::string>());
+  }
+  return Status::ok();
+}
+
 // The string fields, and the mode they name.
 Status read_names(const Json& j, Artifact* a) {
   for (auto [key, field] : {std::pair{"id", &a->id}, std::pair{"target", &a->target},
@@ -218,7 +237,7 @@ Status read_names(const Json& j, Artifact* a) {
   if (a->mode != kModeSim && a->mode != kModeFork) {
     return json_util::corrupt(kMetaWhat, "unknown mode");
   }
-  return Status::ok();
+  return read_target_libs(j, a);
 }
 
 // What the crash ran under: durability, file-system model and sector size,

@@ -264,6 +264,9 @@ int run_cli(int argc, char** argv) {
   if (const faultfs::Status loaded = load_target_libs(libs); !loaded.is_ok()) {
     return usage_error(loaded.message());
   }
+  for (const std::string& lib : run.target_libs) {
+    run.options.target_libs.push_back(std::filesystem::absolute(lib).lexically_normal().string());
+  }
   if (list->parsed()) return list_targets(std::cout);
   if (run.app->parsed()) return run_run_command(&run);
   if (exec_command_parsed(*exec)) return run_exec_command(*exec);

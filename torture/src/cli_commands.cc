@@ -7,6 +7,7 @@
 #include "reports/junit.h"
 #include "reports/merge.h"
 #include "reports/report_files.h"
+#include "targets/plugin.h"
 #include "targets/target.h"
 #include "torture/artifact.h"
 #include "torture/fork_runner.h"
@@ -36,6 +37,19 @@ faultfs::Status copy_fork_evidence(const std::string& from, const std::string& o
                            (fs::path(out_dir) / kDirFolder).string());
 }
 
+// The plugins a finding's target came from, loaded again (a plugin loaded
+// already, by --target-lib, adds nothing).
+bool load_artifact_plugins(const Artifact& artifact, std::ostream& err) {
+  for (const std::string& lib : artifact.target_libs) {
+    const faultfs::Status loaded = targets::load_target_plugin(lib);
+    if (!loaded.is_ok()) {
+      err << "dbx-torture: " << loaded.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int list_targets(std::ostream& out) {
@@ -57,6 +71,7 @@ int replay_command_main(const std::string& artifact_dir, std::ostream& out, std:
     err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
     return 2;
   }
+  if (!load_artifact_plugins(*artifact, err)) return 2;
   auto outcome = replay_artifact(artifact.value(), artifact_dir);
   if (!outcome.is_ok()) {
     err << "dbx-torture: cannot replay " << artifact_dir << ": " << outcome.status().message()
@@ -77,6 +92,7 @@ int dump_image_command_main(const std::string& artifact_dir, const std::string& 
     err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
     return 2;
   }
+  if (!load_artifact_plugins(*artifact, err)) return 2;
   const faultfs::Status dumped = dump_image(artifact.value(), artifact_dir, out_dir);
   if (!dumped.is_ok()) {
     err << "dbx-torture: cannot dump " << artifact_dir << ": " << dumped.message() << "\n";
@@ -94,6 +110,7 @@ int shrink_command_main(const std::string& artifact_dir, const std::string& out_
     err << "dbx-torture: malformed artifact: " << artifact.status().message() << "\n";
     return 2;
   }
+  if (!load_artifact_plugins(*artifact, err)) return 2;
   std::error_code ec;
   if (fs::exists(fs::path(out_dir) / kArtifactFile, ec)) {
     err << "dbx-torture: " << out_dir << " already holds an artifact\n";

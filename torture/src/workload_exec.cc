@@ -64,6 +64,7 @@ Artifact campaign_artifact(const CampaignOptions& options, const targets::Target
                            targets::Durability durability) {
   Artifact a;
   a.target = target.name;
+  a.target_libs = options.target_libs;
   a.mode = mode;
   a.durability = durability;
   a.fs_model = options.fs_model;

@@ -49,4 +49,10 @@ set +e
 replayed=$?
 set -e
 ((replayed == 1)) || { cat "$scratch/replay.txt" >&2; fail "the finding does not replay (exit $replayed)"; }
+# The artifact names its plugin: it replays without --target-lib too.
+set +e
+"$torture" replay "$finding" >"$scratch/replay2.txt" 2>&1
+replayed=$?
+set -e
+((replayed == 1)) || { cat "$scratch/replay2.txt" >&2; fail "the artifact does not load its plugin (exit $replayed)"; }
 echo "plugin: ok (clean passes, no-sync caught and replayed)"

@@ -87,6 +87,24 @@ TEST_F(ArtifactTest, ForkEvidenceRoundTrips) {
   EXPECT_EQ(back->fork, a.fork);
 }
 
+// A plugin's finding names its plugins, so that replay loads them again; a
+// relative path (which would depend on the replayer's directory) is refused.
+TEST_F(ArtifactTest, TargetLibsRoundTripAndARelativePathIsRefused) {
+  Artifact a = sample();
+  EXPECT_TRUE(a.target_libs.empty());
+  a.target_libs = {"/opt/plugins/libmine.so"};
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  auto back = read_artifact(dir_);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->target_libs, a.target_libs);
+  a.target_libs = {"libmine.so"};
+  ASSERT_TRUE(write_artifact(a, dir_).is_ok());
+  auto refused = read_artifact(dir_);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("absolute"), std::string::npos)
+      << refused.status().message();
+}
+
 // Artifacts written before fork.threads existed still read, as "not recorded".
 TEST_F(ArtifactTest, ForkEvidenceWithoutThreadsReadsAsUnrecorded) {
   Artifact a = sample();

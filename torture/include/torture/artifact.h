@@ -54,9 +54,17 @@ struct ForkEvidence {
   bool operator==(const ForkEvidence&) const = default;
 };
 
+// Limits on an artifact's plugin list (target_libs).
+inline constexpr size_t kArtifactTargetLibsMax = 16;
+inline constexpr size_t kArtifactTargetLibBytesMax = 4096;
+
 struct Artifact {
   std::string id;
   std::string target;
+  // The plugins (absolute paths) the campaign loaded with --target-lib, so
+  // that replay, shrink and dump-image load them again; empty for a
+  // built-in target. Absent from older artifacts.
+  std::vector<std::string> target_libs;
   std::string mode;  // kModeSim or kModeFork.
   targets::Durability durability = targets::Durability::kLazy;
   faultfs::FsModel fs_model = faultfs::FsModel::kPosix;

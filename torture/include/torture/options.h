@@ -38,6 +38,8 @@ inline constexpr faultfs::CrashPolicy kAllPolicies[] = {
 
 struct CampaignOptions {
   std::string target = "dbx";
+  // Absolute paths of the --target-lib plugins, recorded in each artifact.
+  std::vector<std::string> target_libs;
   std::vector<targets::Durability> durabilities;  // Non-empty after parsing.
   std::vector<std::string> modes;                 // kModeSim and/or kModeFork.
   std::vector<faultfs::CrashPolicy> policies;     // Non-empty.
