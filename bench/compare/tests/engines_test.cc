@@ -13,17 +13,13 @@
 #include "kv_engine.h"
 #include "physical_limits.h"
 #include "stopwatch.h"
+#include "test_dirs.h"
 #include "workloads.h"
 
 namespace bench {
 namespace {
 
-std::string fresh_dir(const std::string& name) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / ("dbx_bench_" + name);
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
+std::string fresh_dir(const std::string& name) { return testing::fresh_dir(name); }
 
 WorkloadSizes tiny() {
   WorkloadSizes sizes;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "stopwatch.h"
+#include "test_dirs.h"
 #include "txn_engine.h"
 #include "txn_workloads.h"
 #include "workloads.h"
@@ -19,12 +20,7 @@ namespace {
 
 constexpr uint64_t kFirst = 3, kSecond = 4;  // The two keys the cases touch.
 
-std::string fresh_dir(const std::string& name) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / ("dbx_bench_txn_" + name);
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
+std::string fresh_dir(const std::string& name) { return testing::fresh_dir("txn_" + name); }
 
 class Fixture {
  public:
