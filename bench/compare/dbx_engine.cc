@@ -4,20 +4,12 @@
 #include <optional>
 
 #include "dbx/dbx.h"
+#include "dbx_status.h"
 #include "kv_engine.h"
 #include "targets/dbx_durability.h"
 
 namespace bench {
 namespace {
-
-constexpr std::string_view kTable = "kv";
-
-faultfs::Status to_status(const dbx::Error& e) {
-  const faultfs::ErrorCode code = e.code() == dbx::ErrorCode::kCorruption
-                                      ? faultfs::ErrorCode::kCorruption
-                                      : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("dbx: ") + e.what());
-}
 
 class DbxEngine final : public KvEngine {
  public:
@@ -35,7 +27,7 @@ class DbxEngine final : public KvEngine {
     try {
       db_ = dbx::Database::open(dir, dbx_options);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -43,9 +35,9 @@ class DbxEngine final : public KvEngine {
   faultfs::Status put(std::string_view key, std::string_view value) override {
     assert(db_ != nullptr);
     try {
-      db_->insert(kTable, key, value);
+      db_->insert(kDbxTable, key, value);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -54,9 +46,9 @@ class DbxEngine final : public KvEngine {
     assert(db_ != nullptr);
     const std::vector<Row> copy(rows.begin(), rows.end());
     try {
-      db_->insert_batch(kTable, copy);
+      db_->insert_batch(kDbxTable, copy);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -65,11 +57,11 @@ class DbxEngine final : public KvEngine {
     assert(db_ != nullptr);
     assert(value != nullptr);
     try {
-      std::optional<std::string> found = db_->get(kTable, key);
+      std::optional<std::string> found = db_->get(kDbxTable, key);
       if (!found) return false;
       *value = std::move(*found);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return true;
   }
@@ -79,12 +71,12 @@ class DbxEngine final : public KvEngine {
     ScanTotals totals;
     try {
       // The public API has no iterator: scan() materializes the whole table.
-      for (const auto& [key, value] : db_->scan(kTable)) {
+      for (const auto& [key, value] : db_->scan(kDbxTable)) {
         ++totals.rows;
         totals.bytes += key.size() + value.size();
       }
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return totals;
   }
@@ -94,7 +86,7 @@ class DbxEngine final : public KvEngine {
     try {
       db_->flush();
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -105,7 +97,7 @@ class DbxEngine final : public KvEngine {
       db_->close();
     } catch (const dbx::Error& e) {
       db_.reset();
-      return to_status(e);
+      return dbx_status(e);
     }
     db_.reset();
     return faultfs::Status::ok();

@@ -8,18 +8,10 @@
 #include <cassert>
 
 #include "kv_engine.h"
+#include "leveldb_status.h"
 
 namespace bench {
 namespace {
-
-faultfs::Status to_status(const leveldb::Status& s, const char* what) {
-  if (s.ok()) return faultfs::Status::ok();
-  const faultfs::ErrorCode code =
-      s.IsCorruption() ? faultfs::ErrorCode::kCorruption : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("leveldb ") + what + ": " + s.ToString());
-}
-
-leveldb::Slice slice(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
 
 class LeveldbEngine final : public KvEngine {
  public:
@@ -37,26 +29,27 @@ class LeveldbEngine final : public KvEngine {
     write_options_.sync = options.durability == Durability::kFull;
     leveldb::DB* db = nullptr;
     const leveldb::Status s = leveldb::DB::Open(level_options, dir, &db);
-    if (!s.ok()) return to_status(s, "open");
+    if (!s.ok()) return leveldb_status(s, "open");
     db_.reset(db);
     return faultfs::Status::ok();
   }
 
   faultfs::Status put(std::string_view key, std::string_view value) override {
-    return to_status(db_->Put(write_options_, slice(key), slice(value)), "put");
+    return leveldb_status(db_->Put(write_options_, leveldb_slice(key), leveldb_slice(value)),
+                          "put");
   }
 
   faultfs::Status put_batch(std::span<const Row> rows) override {
     leveldb::WriteBatch batch;
     for (const Row& row : rows) batch.Put(row.first, row.second);
-    return to_status(db_->Write(write_options_, &batch), "write");
+    return leveldb_status(db_->Write(write_options_, &batch), "write");
   }
 
   faultfs::Result<bool> get(std::string_view key, std::string* value) override {
     assert(value != nullptr);
-    const leveldb::Status s = db_->Get(leveldb::ReadOptions(), slice(key), value);
+    const leveldb::Status s = db_->Get(leveldb::ReadOptions(), leveldb_slice(key), value);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) return to_status(s, "get");
+    if (!s.ok()) return leveldb_status(s, "get");
     return true;
   }
 
@@ -67,7 +60,7 @@ class LeveldbEngine final : public KvEngine {
       ++totals.rows;
       totals.bytes += it->key().size() + it->value().size();
     }
-    if (faultfs::Status st = to_status(it->status(), "scan"); !st.is_ok()) return st;
+    if (faultfs::Status st = leveldb_status(it->status(), "scan"); !st.is_ok()) return st;
     return totals;
   }
 

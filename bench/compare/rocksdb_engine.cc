@@ -8,18 +8,10 @@
 #include <cassert>
 
 #include "kv_engine.h"
+#include "rocksdb_status.h"
 
 namespace bench {
 namespace {
-
-faultfs::Status to_status(const rocksdb::Status& s, const char* what) {
-  if (s.ok()) return faultfs::Status::ok();
-  const faultfs::ErrorCode code =
-      s.IsCorruption() ? faultfs::ErrorCode::kCorruption : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("rocksdb ") + what + ": " + s.ToString());
-}
-
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 class RocksdbEngine final : public KvEngine {
  public:
@@ -40,30 +32,32 @@ class RocksdbEngine final : public KvEngine {
     write_options_.sync = options.durability == Durability::kFull;
     rocksdb::DB* db = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &db);
-    if (!s.ok()) return to_status(s, "open");
+    if (!s.ok()) return rocksdb_status(s, "open");
     db_.reset(db);
     return faultfs::Status::ok();
   }
 
   faultfs::Status put(std::string_view key, std::string_view value) override {
-    return to_status(db_->Put(write_options_, slice(key), slice(value)), "put");
+    return rocksdb_status(db_->Put(write_options_, rocksdb_slice(key), rocksdb_slice(value)),
+                          "put");
   }
 
   faultfs::Status put_batch(std::span<const Row> rows) override {
     rocksdb::WriteBatch batch;
     for (const Row& row : rows) {
-      if (faultfs::Status st = to_status(batch.Put(row.first, row.second), "batch"); !st.is_ok()) {
+      if (faultfs::Status st = rocksdb_status(batch.Put(row.first, row.second), "batch");
+          !st.is_ok()) {
         return st;
       }
     }
-    return to_status(db_->Write(write_options_, &batch), "write");
+    return rocksdb_status(db_->Write(write_options_, &batch), "write");
   }
 
   faultfs::Result<bool> get(std::string_view key, std::string* value) override {
     assert(value != nullptr);
-    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slice(key), value);
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb_slice(key), value);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) return to_status(s, "get");
+    if (!s.ok()) return rocksdb_status(s, "get");
     return true;
   }
 
@@ -74,23 +68,24 @@ class RocksdbEngine final : public KvEngine {
       ++totals.rows;
       totals.bytes += it->key().size() + it->value().size();
     }
-    if (faultfs::Status st = to_status(it->status(), "scan"); !st.is_ok()) return st;
+    if (faultfs::Status st = rocksdb_status(it->status(), "scan"); !st.is_ok()) return st;
     return totals;
   }
 
   faultfs::Status flush() override {
     // A full compaction, as for LevelDB (which offers nothing narrower): reads
     // then meet the engine's settled shape.
-    if (faultfs::Status st = to_status(db_->Flush(rocksdb::FlushOptions()), "flush"); !st.is_ok()) {
+    if (faultfs::Status st = rocksdb_status(db_->Flush(rocksdb::FlushOptions()), "flush");
+        !st.is_ok()) {
       return st;
     }
-    return to_status(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr),
-                     "compact");
+    return rocksdb_status(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr),
+                          "compact");
   }
 
   faultfs::Status close() override {
     if (db_ == nullptr) return faultfs::Status::ok();
-    faultfs::Status status = to_status(db_->Close(), "close");
+    faultfs::Status status = rocksdb_status(db_->Close(), "close");
     db_.reset();
     return status;
   }

@@ -5,20 +5,12 @@
 #include <vector>
 
 #include "dbx/dbx.h"
+#include "dbx_status.h"
 #include "targets/dbx_durability.h"
 #include "txn_engine.h"
 
 namespace bench {
 namespace {
-
-constexpr std::string_view kTable = "kv";
-
-faultfs::Status to_status(const dbx::Error& e) {
-  const faultfs::ErrorCode code = e.code() == dbx::ErrorCode::kCorruption
-                                      ? faultfs::ErrorCode::kCorruption
-                                      : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("dbx: ") + e.what());
-}
 
 faultfs::Status missing(std::string_view key) {
   return faultfs::Status(faultfs::ErrorCode::kNotFound, "dbx: transaction read of a loaded key " +
@@ -35,16 +27,16 @@ class DbxSession final : public TxnSession {
       std::unique_ptr<dbx::Transaction> txn = db_->begin_transaction();
       values_.resize(keys.size());
       for (size_t i = 0; i < keys.size(); ++i) {
-        std::optional<std::string> found = txn->get(kTable, keys[i]);
+        std::optional<std::string> found = txn->get(kDbxTable, keys[i]);
         if (!found) return missing(keys[i]);  // The destructor rolls back.
         values_[i] = std::move(*found);
       }
       if (faultfs::Status st = modify(values_); !st.is_ok()) return st;
-      for (size_t i = 0; i < keys.size(); ++i) txn->insert(kTable, keys[i], values_[i]);
+      for (size_t i = 0; i < keys.size(); ++i) txn->insert(kDbxTable, keys[i], values_[i]);
       txn->commit();
     } catch (const dbx::Error& e) {
       if (e.code() == dbx::ErrorCode::kWriteConflict) return false;
-      return to_status(e);
+      return dbx_status(e);
     }
     return true;
   }
@@ -54,7 +46,7 @@ class DbxSession final : public TxnSession {
     try {
       snapshot_ = db_->snapshot();
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -62,11 +54,11 @@ class DbxSession final : public TxnSession {
   faultfs::Result<bool> snapshot_get(std::string_view key, std::string* value) override {
     assert(snapshot_ != nullptr && value != nullptr);
     try {
-      std::optional<std::string> found = snapshot_->get(kTable, key);
+      std::optional<std::string> found = snapshot_->get(kDbxTable, key);
       if (!found) return false;
       *value = std::move(*found);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return true;
   }
@@ -95,7 +87,7 @@ class DbxTxnEngine final : public TxnEngine {
     try {
       db_ = dbx::Database::open(dir, dbx_options);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -104,9 +96,9 @@ class DbxTxnEngine final : public TxnEngine {
     assert(db_ != nullptr);
     const std::vector<Row> copy(rows.begin(), rows.end());
     try {
-      db_->insert_batch(kTable, copy);
+      db_->insert_batch(kDbxTable, copy);
     } catch (const dbx::Error& e) {
-      return to_status(e);
+      return dbx_status(e);
     }
     return faultfs::Status::ok();
   }
@@ -122,7 +114,7 @@ class DbxTxnEngine final : public TxnEngine {
       db_->close();
     } catch (const dbx::Error& e) {
       db_.reset();
-      return to_status(e);
+      return dbx_status(e);
     }
     db_.reset();
     return faultfs::Status::ok();

@@ -7,17 +7,11 @@
 
 #include <cassert>
 
+#include "leveldb_status.h"
 #include "txn_engine.h"
 
 namespace bench {
 namespace {
-
-faultfs::Status to_status(const leveldb::Status& s, const char* what) {
-  if (s.ok()) return faultfs::Status::ok();
-  const faultfs::ErrorCode code =
-      s.IsCorruption() ? faultfs::ErrorCode::kCorruption : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("leveldb ") + what + ": " + s.ToString());
-}
 
 class LeveldbSession final : public TxnSession {
  public:
@@ -43,7 +37,7 @@ class LeveldbSession final : public TxnSession {
     read_options.snapshot = snapshot_;
     const leveldb::Status s = db_->Get(read_options, leveldb::Slice(key.data(), key.size()), value);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) return to_status(s, "snapshot get");
+    if (!s.ok()) return leveldb_status(s, "snapshot get");
     return true;
   }
 
@@ -74,7 +68,7 @@ class LeveldbTxnEngine final : public TxnEngine {
     write_options_.sync = options.durability == Durability::kFull;
     leveldb::DB* db = nullptr;
     const leveldb::Status s = leveldb::DB::Open(level_options, dir, &db);
-    if (!s.ok()) return to_status(s, "open");
+    if (!s.ok()) return leveldb_status(s, "open");
     db_.reset(db);
     return faultfs::Status::ok();
   }
@@ -82,7 +76,7 @@ class LeveldbTxnEngine final : public TxnEngine {
   faultfs::Status load(std::span<const Row> rows) override {
     leveldb::WriteBatch batch;
     for (const Row& row : rows) batch.Put(row.first, row.second);
-    return to_status(db_->Write(write_options_, &batch), "write");
+    return leveldb_status(db_->Write(write_options_, &batch), "write");
   }
 
   faultfs::Result<std::unique_ptr<TxnSession>> session() override {

@@ -18,23 +18,15 @@
 #include <cassert>
 #include <vector>
 
+#include "rocksdb_status.h"
 #include "txn_engine.h"
 
 namespace bench {
 namespace {
 
-faultfs::Status to_status(const rocksdb::Status& s, const char* what) {
-  if (s.ok()) return faultfs::Status::ok();
-  const faultfs::ErrorCode code =
-      s.IsCorruption() ? faultfs::ErrorCode::kCorruption : faultfs::ErrorCode::kIoError;
-  return faultfs::Status(code, std::string("rocksdb ") + what + ": " + s.ToString());
-}
-
 bool is_conflict(const rocksdb::Status& s) {
   return s.IsBusy() || s.IsTryAgain() || s.IsTimedOut();
 }
-
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 // What a session needs from its engine.
 struct RocksHandles {
@@ -59,7 +51,8 @@ class RocksSession final : public TxnSession {
     read_options.snapshot = txn_->GetSnapshot();  // nullptr (latest) when pessimistic.
     values_.resize(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
-      const rocksdb::Status s = txn_->GetForUpdate(read_options, slice(keys[i]), &values_[i]);
+      const rocksdb::Status s =
+          txn_->GetForUpdate(read_options, rocksdb_slice(keys[i]), &values_[i]);
       if (!s.ok()) return give_up(s, "get for update");
     }
     if (faultfs::Status st = modify(values_); !st.is_ok()) {
@@ -67,7 +60,7 @@ class RocksSession final : public TxnSession {
       return st;
     }
     for (size_t i = 0; i < keys.size(); ++i) {
-      const rocksdb::Status s = txn_->Put(slice(keys[i]), slice(values_[i]));
+      const rocksdb::Status s = txn_->Put(rocksdb_slice(keys[i]), rocksdb_slice(values_[i]));
       if (!s.ok()) return give_up(s, "put");
     }
     const rocksdb::Status s = txn_->Commit();
@@ -85,9 +78,9 @@ class RocksSession final : public TxnSession {
     assert(snapshot_ != nullptr && value != nullptr);
     rocksdb::ReadOptions read_options;
     read_options.snapshot = snapshot_;
-    const rocksdb::Status s = h_.db->Get(read_options, slice(key), value);
+    const rocksdb::Status s = h_.db->Get(read_options, rocksdb_slice(key), value);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) return to_status(s, "snapshot get");
+    if (!s.ok()) return rocksdb_status(s, "snapshot get");
     return true;
   }
 
@@ -118,8 +111,8 @@ class RocksSession final : public TxnSession {
   // A conflict rolls back and asks for a retry; anything else is an error.
   faultfs::Result<bool> give_up(const rocksdb::Status& s, const char* what) {
     const rocksdb::Status rolled_back = txn_->Rollback();
-    if (!is_conflict(s)) return to_status(s, what);
-    if (!rolled_back.ok()) return to_status(rolled_back, "rollback after a conflict");
+    if (!is_conflict(s)) return rocksdb_status(s, what);
+    if (!rolled_back.ok()) return rocksdb_status(rolled_back, "rollback after a conflict");
     return false;
   }
 
@@ -154,7 +147,7 @@ class RocksTxnEngine final : public TxnEngine {
                                        &handles_.pessimistic);
       handles_.db = handles_.pessimistic;
     }
-    if (!s.ok()) return to_status(s, "open");
+    if (!s.ok()) return rocksdb_status(s, "open");
     owner_.reset(handles_.db);
     return faultfs::Status::ok();
   }
@@ -162,11 +155,12 @@ class RocksTxnEngine final : public TxnEngine {
   faultfs::Status load(std::span<const Row> rows) override {
     rocksdb::WriteBatch batch;
     for (const Row& row : rows) {
-      if (faultfs::Status st = to_status(batch.Put(row.first, row.second), "batch"); !st.is_ok()) {
+      if (faultfs::Status st = rocksdb_status(batch.Put(row.first, row.second), "batch");
+          !st.is_ok()) {
         return st;
       }
     }
-    return to_status(owner_->Write(handles_.write_options, &batch), "write");
+    return rocksdb_status(owner_->Write(handles_.write_options, &batch), "write");
   }
 
   faultfs::Result<std::unique_ptr<TxnSession>> session() override {
@@ -176,7 +170,7 @@ class RocksTxnEngine final : public TxnEngine {
 
   faultfs::Status close() override {
     if (owner_ == nullptr) return faultfs::Status::ok();
-    faultfs::Status status = to_status(owner_->Close(), "close");
+    faultfs::Status status = rocksdb_status(owner_->Close(), "close");
     owner_.reset();
     handles_ = RocksHandles{};
     return status;

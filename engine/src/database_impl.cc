@@ -50,6 +50,13 @@ void validate(std::span<const wal::MutationView> mutations) {
   }
 }
 
+// The record kind of a non-empty write: one put, one delete, or a batch.
+wal::RecordKind record_kind(std::span<const wal::MutationView> mutations) {
+  assert(!mutations.empty());
+  if (mutations.size() > 1) return wal::RecordKind::kBatch;
+  return mutations[0].is_delete ? wal::RecordKind::kDelete : wal::RecordKind::kInsert;
+}
+
 }  // namespace
 
 DatabaseImpl::DatabaseImpl(std::optional<std::string> path, const Options& options)
@@ -109,9 +116,7 @@ uint64_t DatabaseImpl::write(std::span<const wal::MutationView> mutations) {
   check_open();
   validate(mutations);
   if (mutations.empty()) return last_sequence();
-  const wal::RecordKind kind = mutations.size() > 1     ? wal::RecordKind::kBatch
-                               : mutations[0].is_delete ? wal::RecordKind::kDelete
-                                                        : wal::RecordKind::kInsert;
+  const wal::RecordKind kind = record_kind(mutations);
   uint64_t sequence;
   {
     std::lock_guard log_lock(log_mutex_);
@@ -126,10 +131,7 @@ uint64_t DatabaseImpl::commit_at(uint64_t sequence, std::span<const wal::Mutatio
   check_open();
   validate(mutations);
   if (mutations.empty()) return sequence;  // A read-only transaction never conflicts.
-  const wal::RecordKind kind =
-      mutations.size() > 1
-          ? wal::RecordKind::kBatch
-          : (mutations[0].is_delete ? wal::RecordKind::kDelete : wal::RecordKind::kInsert);
+  const wal::RecordKind kind = record_kind(mutations);
   uint64_t committed;
   {
     // The check and the append are one step for other writers: no write can
@@ -272,13 +274,9 @@ uint64_t DatabaseImpl::count(std::string_view table) const {
   return n;
 }
 
-namespace {
-
-// `base` (rows of `table` in [begin, end), key order) with `delta`'s entries
-// for the same range laid over it: a value replaces or adds, a tombstone removes.
-std::vector<Database::Row> overlay(std::vector<Database::Row> base, const Delta& delta,
-                                   std::string_view table, std::string_view begin,
-                                   std::optional<std::string_view> end) {
+std::vector<Database::Row> overlay_delta(std::vector<Database::Row> base, const Delta& delta,
+                                         std::string_view table, std::string_view begin,
+                                         std::optional<std::string_view> end) {
   if (delta.entries_in(table) == 0) return base;  // Spares a copy of every row.
   std::vector<Database::Row> out;
   out.reserve(base.size());
@@ -294,16 +292,14 @@ std::vector<Database::Row> overlay(std::vector<Database::Row> base, const Delta&
   return out;
 }
 
-}  // namespace
-
 std::vector<Database::Row> DatabaseImpl::range(std::string_view table, std::string_view begin,
                                                std::optional<std::string_view> end) const {
   std::shared_lock state_lock(state_mutex_);
   check_open();
   std::vector<Database::Row> rows;
   if (wos_ != nullptr) rows = value_or_throw(wos_->range(table, begin, end), "range");
-  if (frozen_ != nullptr) rows = overlay(std::move(rows), *frozen_, table, begin, end);
-  return overlay(std::move(rows), delta_, table, begin, end);
+  if (frozen_ != nullptr) rows = overlay_delta(std::move(rows), *frozen_, table, begin, end);
+  return overlay_delta(std::move(rows), delta_, table, begin, end);
 }
 
 std::vector<std::string> DatabaseImpl::table_names() const {

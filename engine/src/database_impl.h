@@ -58,6 +58,13 @@ namespace wos {
 class WosStore;
 }
 
+// `base` (rows of `table` in [begin, end), key order) with `delta`'s entries
+// for the same range laid over it: a value replaces or adds, a tombstone
+// removes. `end` nullopt: unbounded.
+std::vector<Database::Row> overlay_delta(std::vector<Database::Row> base, const Delta& delta,
+                                         std::string_view table, std::string_view begin,
+                                         std::optional<std::string_view> end);
+
 class DatabaseImpl {
  public:
   // Opens the database in `path` (nullopt: in memory) and recovers it.

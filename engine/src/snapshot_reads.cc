@@ -29,23 +29,6 @@ void lower_to(std::optional<std::string>* bound, std::optional<std::string> cand
   if (candidate && (!*bound || *candidate < **bound)) *bound = std::move(candidate);
 }
 
-// `base` with `delta`'s entries of [begin, end) laid over it.
-void overlay_into(std::vector<Database::Row>* base, const Delta& delta, std::string_view table,
-                  std::string_view begin, std::optional<std::string_view> end) {
-  std::vector<Database::Row> out;
-  out.reserve(base->size());
-  size_t i = 0;
-  delta.for_each_in_range(table, begin, end, [&](std::string_view key, const Delta::Entry& value) {
-    while (i < base->size() && std::string_view((*base)[i].first) < key) {
-      out.push_back(std::move((*base)[i++]));
-    }
-    if (i < base->size() && std::string_view((*base)[i].first) == key) ++i;
-    if (value.has_value()) out.emplace_back(std::string(key), std::string(*value));
-  });
-  while (i < base->size()) out.push_back(std::move((*base)[i++]));
-  *base = std::move(out);
-}
-
 }  // namespace
 
 uint64_t DatabaseImpl::pin_snapshot() {
@@ -112,8 +95,8 @@ DatabaseImpl::Chunk DatabaseImpl::current_chunk_locked(std::string_view table,
     chunk_end = *chunk.next_begin;
     while (!rows.empty() && std::string_view(rows.back().first) >= *chunk_end) rows.pop_back();
   }
-  if (frozen_ != nullptr) overlay_into(&rows, *frozen_, table, begin, chunk_end);
-  overlay_into(&rows, delta_, table, begin, chunk_end);
+  if (frozen_ != nullptr) rows = overlay_delta(std::move(rows), *frozen_, table, begin, chunk_end);
+  rows = overlay_delta(std::move(rows), delta_, table, begin, chunk_end);
   chunk.rows = std::move(rows);
   return chunk;
 }

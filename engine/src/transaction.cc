@@ -127,7 +127,7 @@ std::unique_ptr<Iterator> Snapshot::iterator(std::string_view table) const {
 }
 
 Transaction::Transaction(std::shared_ptr<DatabaseImpl> impl, uint64_t sequence)
-    : impl_(std::move(impl)), sequence_(sequence), writes_(std::make_shared<WriteSet>()) {}
+    : impl_(std::move(impl)), sequence_(sequence) {}
 
 Transaction::~Transaction() { rollback(); }
 
@@ -138,13 +138,13 @@ void Transaction::check_active() const {
 void Transaction::release() {
   assert(active_);
   active_ = false;
-  writes_->clear();
+  writes_.clear();
   impl_->unpin_snapshot(sequence_);
 }
 
 std::optional<std::string> Transaction::get(std::string_view table, std::string_view key) const {
   check_active();
-  if (const TableWrites* own = writes_of(*writes_, table)) {
+  if (const TableWrites* own = writes_of(writes_, table)) {
     const auto w = own->find(std::string(key));
     if (w != own->end()) return w->second;
   }
@@ -153,12 +153,12 @@ std::optional<std::string> Transaction::get(std::string_view table, std::string_
 
 void Transaction::insert(std::string_view table, std::string_view key, std::string_view value) {
   check_active();
-  (*writes_)[std::string(table)][std::string(key)] = std::string(value);
+  writes_[std::string(table)][std::string(key)] = std::string(value);
 }
 
 bool Transaction::remove(std::string_view table, std::string_view key) {
   const bool existed = get(table, key).has_value();
-  (*writes_)[std::string(table)][std::string(key)] = std::nullopt;
+  writes_[std::string(table)][std::string(key)] = std::nullopt;
   return existed;
 }
 
@@ -167,7 +167,7 @@ uint64_t Transaction::count(std::string_view table) const { return scan(table).s
 std::vector<Transaction::Row> Transaction::scan(std::string_view table) const {
   check_active();
   std::vector<Row> rows = impl_->range_at(table, "", std::nullopt, sequence_, SIZE_MAX).rows;
-  const TableWrites* own = writes_of(*writes_, table);
+  const TableWrites* own = writes_of(writes_, table);
   return own == nullptr ? rows : overlay_writes(std::move(rows), *own, "", std::nullopt);
 }
 
@@ -176,13 +176,13 @@ std::vector<Transaction::Row> Transaction::range(std::string_view table, std::st
   check_active();
   if (end < begin) throw Error(ErrorCode::kInvalidArgument, "range end precedes begin");
   std::vector<Row> rows = impl_->range_at(table, begin, end, sequence_, SIZE_MAX).rows;
-  const TableWrites* own = writes_of(*writes_, table);
+  const TableWrites* own = writes_of(writes_, table);
   return own == nullptr ? rows : overlay_writes(std::move(rows), *own, begin, end);
 }
 
 std::unique_ptr<Iterator> Transaction::iterator(std::string_view table) const {
   check_active();
-  const TableWrites* own = writes_of(*writes_, table);
+  const TableWrites* own = writes_of(writes_, table);
   auto it = std::make_unique<Iterator>(std::make_shared<Iterator::Source>(
       impl_, table, sequence_, own != nullptr ? *own : TableWrites()));
   it->seek_to_first();
@@ -192,7 +192,7 @@ std::unique_ptr<Iterator> Transaction::iterator(std::string_view table) const {
 uint64_t Transaction::commit() {
   check_active();
   std::vector<wal::MutationView> mutations;
-  for (const auto& [table, keys] : *writes_) {
+  for (const auto& [table, keys] : writes_) {
     for (const auto& [key, value] : keys) {
       mutations.push_back(wal::MutationView{!value.has_value(), table, key,
                                             value ? std::string_view(*value) : std::string_view()});

@@ -13,8 +13,6 @@
 
 namespace torture {
 
-const char* exec_fs_model_name(faultfs::FsModel mode) { return faultfs::fs_model_name(mode); }
-
 faultfs::Result<std::vector<faultfs::FsModel>> parse_exec_fs_models(std::string_view text) {
   if (text == "all") return std::vector{faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered};
   std::vector<faultfs::FsModel> out;
@@ -45,7 +43,7 @@ namespace {
 std::string models_name(const ExecOptions& o) {
   std::string name;
   for (faultfs::FsModel m : o.fs_models)
-    name += (name.empty() ? "" : "-and-") + std::string(exec_fs_model_name(m));
+    name += (name.empty() ? "" : "-and-") + std::string(faultfs::fs_model_name(m));
   return name;
 }
 
@@ -56,7 +54,7 @@ reports::Summary build_summary(const ExecOptions& o, const RunTotals& t) {
   reports::CampaignConfig& c = s.config;
   c.target = "exec " + o.program.front();
   c.durability = {"exec"};
-  for (faultfs::FsModel m : o.fs_models) c.modes.push_back(exec_fs_model_name(m));
+  for (faultfs::FsModel m : o.fs_models) c.modes.push_back(faultfs::fs_model_name(m));
   c.policies = policy_names(o.policies);
   c.fs_model = models_name(o);
   c.seed = o.seed;

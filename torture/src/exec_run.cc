@@ -118,7 +118,7 @@ class Judge {
   Status record(const Job& job, const CrashPoint& point, const CheckOutcome& outcome,
                 const std::string& image_dir) {
     const std::string policy = faultfs::crash_policy_name(job.choice.options.policy);
-    const std::string model = exec_fs_model_name(job.choice.options.fs_model);
+    const std::string model = faultfs::fs_model_name(job.choice.options.fs_model);
     reports::Violation v;
     {
       std::lock_guard lock(mu_);

@@ -129,7 +129,7 @@ class Transaction {
   std::shared_ptr<DatabaseImpl> impl_;
   uint64_t sequence_;
   bool active_ = true;
-  std::shared_ptr<WriteSet> writes_;
+  WriteSet writes_;
 };
 
 }  // namespace dbx

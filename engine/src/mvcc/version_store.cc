@@ -21,7 +21,12 @@ void VersionStore::pin(uint64_t sequence) {
 void VersionStore::unpin(uint64_t sequence) {
   const auto it = pins_.find(sequence);
   assert(it != pins_.end() && it->second > 0);
-  if (--it->second == 0) pins_.erase(it);
+  if (--it->second > 0) return;  // Every reader at `sequence` is not gone yet.
+  const bool was_oldest = it == pins_.begin();
+  pins_.erase(it);
+  // Only the oldest pin bounds what is kept: releasing a later one frees
+  // nothing, and skipping the walk keeps a commit's unpin cheap.
+  if (!was_oldest) return;
   if (pins_.empty()) {
     tables_.clear();
     undo_count_ = 0;

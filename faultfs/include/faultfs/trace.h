@@ -62,6 +62,18 @@ struct TraceRecord {
   bool operator==(const TraceRecord&) const = default;
 };
 
+// A record of an operation on an open handle (close, append, write_at,
+// truncate, sync...): the recorder's and the exec preload's.
+inline TraceRecord handle_record(TraceOp op, uint64_t handle, uint64_t offset = 0,
+                                 std::string_view data = {}) {
+  TraceRecord r;
+  r.op = op;
+  r.handle = handle;
+  r.offset = offset;
+  r.data = std::string(data);
+  return r;
+}
+
 struct Trace {
   std::vector<TraceRecord> records;
   bool torn_tail = false;  // An incomplete last record was dropped.

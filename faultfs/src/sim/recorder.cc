@@ -19,16 +19,6 @@
 namespace faultfs {
 namespace {
 
-TraceRecord handle_record(TraceOp op, uint64_t handle, uint64_t offset = 0,
-                          std::string_view data = {}) {
-  TraceRecord r;
-  r.op = op;
-  r.handle = handle;
-  r.offset = offset;
-  r.data = std::string(data);
-  return r;
-}
-
 bool is_writeback_error(const Status& s) {
   return s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kNoSpace;
 }

@@ -17,6 +17,7 @@
 using dbx_exec::FdInfo;
 using dbx_exec::Guard;
 using dbx_exec::real;
+using faultfs::handle_record;
 using faultfs::OpenMode;
 using faultfs::TraceOp;
 using faultfs::TraceRecord;
@@ -24,16 +25,6 @@ using faultfs::TraceRecord;
 namespace dbx_exec {
 
 namespace {
-
-TraceRecord handle_record(TraceOp op, uint64_t handle, uint64_t offset = 0,
-                          std::string_view data = {}) {
-  TraceRecord r;
-  r.op = op;
-  r.handle = handle;
-  r.offset = offset;
-  r.data = std::string(data);
-  return r;
-}
 
 OpenMode open_mode(int flags, bool inherited) {
   if (!inherited && (flags & O_CREAT) != 0) {
@@ -78,7 +69,6 @@ void register_fd(int fd, int flags, bool inherited) {
 
 namespace {
 
-using dbx_exec::handle_record;
 
 int traced_openat(int dirfd, const char* path, int flags, mode_t mode) {
   if (!dbx_exec::active()) return real().openat(dirfd, path, flags, mode);

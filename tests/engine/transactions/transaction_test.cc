@@ -185,6 +185,21 @@ TEST(Versions, MemoryReturnsToTheBaselineWhenTheLastReaderEnds) {
   EXPECT_EQ(db->old_version_count(), 0u);
 }
 
+TEST(Versions, EndingAYoungerReaderFreesNothingTheOlderOneStillReads) {
+  auto db = Database::open_in_memory();
+  db->insert("t", "k", "v0");
+  auto older = db->snapshot();
+  db->insert("t", "k", "v1");
+  auto younger = db->snapshot();
+  db->insert("t", "k", "v2");
+  EXPECT_EQ(db->old_version_count(), 2u);
+  younger.reset();  // Undos are kept from the oldest pin on: both stay.
+  EXPECT_EQ(db->old_version_count(), 2u);
+  EXPECT_EQ(older->get("t", "k"), "v0");
+  older.reset();
+  EXPECT_EQ(db->old_version_count(), 0u);
+}
+
 TEST(Iterator, StreamsInKeyOrderAcrossChunksLayersAndDeletes) {
   TempDir dir;
   auto db = Database::open(dir.db());

@@ -51,8 +51,6 @@ struct ExecOptions {
   bool quiet = false;
 };
 
-// "posix" / "ext4-ordered".
-const char* exec_fs_model_name(faultfs::FsModel mode);
 // "posix", "ext4-ordered", comma-separated, or "all".
 [[nodiscard]] faultfs::Result<std::vector<faultfs::FsModel>> parse_exec_fs_models(
     std::string_view text);
