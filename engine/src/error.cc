@@ -43,6 +43,8 @@ ErrorCode to_error_code(faultfs::ErrorCode code) {
       return ErrorCode::kNoSpace;
     case faultfs::ErrorCode::kReadOnly:
       return ErrorCode::kReadOnly;
+    case faultfs::ErrorCode::kConflict:
+      return ErrorCode::kWriteConflict;
     case faultfs::ErrorCode::kOk:  // Not an error; throw_if_error never passes it.
     case faultfs::ErrorCode::kIoError:
     case faultfs::ErrorCode::kShortWrite:

@@ -29,6 +29,8 @@ const char* error_code_name(ErrorCode code) {
       return "permission_denied";
     case ErrorCode::kReadOnly:
       return "read_only";
+    case ErrorCode::kConflict:
+      return "conflict";
   }
   return "unknown";
 }

@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "faultfs/status_macros.h"
 #include "loaded_history.h"
+#include "oracle/isolation.h"
 #include "sqlite_db.h"
 
 namespace oracle {
@@ -85,7 +86,13 @@ bool is_loss_kind(ViolationKind kind) {
     case ViolationKind::kLostAcknowledged:
     case ViolationKind::kCheckpointMix:
     case ViolationKind::kHole:
+    case ViolationKind::kTornCommit:
       return true;
+    case ViolationKind::kDirtyRead:
+    case ViolationKind::kLostUpdate:
+    case ViolationKind::kNonRepeatableRead:
+    case ViolationKind::kStaleRead:
+    case ViolationKind::kFalseConflict:
     case ViolationKind::kUnreadable:
     case ViolationKind::kInventedValue:
     case ViolationKind::kWrongValue:
@@ -151,6 +158,8 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
   if (!verdict.is_ok()) return verdict;
   Verdict& v = verdict.value();
   assert(!v.ok && v.kind.has_value());
+  if (options.transactions != nullptr)
+    refine_for_transactions(*options.transactions, recovered, &v);
   if (options.beyond_contract && is_loss_kind(*v.kind)) {
     v.evidence =
         std::string("no error reported, and the state is ") +

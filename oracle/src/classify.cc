@@ -323,6 +323,7 @@ class Classifier {
   bool torn_batch() {
     if (torn_seq_ == 0) return false;
     const auto& [vis, abs] = batch_effects_[torn_seq_];
+    verdict_.write_seq = torn_seq_;
     decide(ViolationKind::kTornBatch, "write " + std::to_string(torn_seq_) + " is visible on " +
                                           key_text(h_, vis) + " and absent on " +
                                           key_text(h_, abs));

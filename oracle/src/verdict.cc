@@ -25,6 +25,18 @@ const char* violation_kind_name(ViolationKind kind) {
       return "hole";
     case ViolationKind::kUndetectedLoss:
       return "undetected_loss";
+    case ViolationKind::kDirtyRead:
+      return "dirty_read";
+    case ViolationKind::kLostUpdate:
+      return "lost_update";
+    case ViolationKind::kNonRepeatableRead:
+      return "non_repeatable_read";
+    case ViolationKind::kStaleRead:
+      return "stale_read";
+    case ViolationKind::kFalseConflict:
+      return "false_conflict";
+    case ViolationKind::kTornCommit:
+      return "torn_commit";
   }
   return "?";
 }
@@ -41,7 +53,12 @@ std::string Verdict::to_string() const {
   out = "violation " + std::string(kind ? violation_kind_name(*kind) : "?") + " " +
         bounds.to_string();
   if (!evidence.empty()) out += "\n  evidence: " + evidence;
-  if (kind != ViolationKind::kUnreadable) {
+  // A live isolation finding judged a read or a commit, not a state.
+  const bool live_only =
+      kind == ViolationKind::kLostUpdate || kind == ViolationKind::kNonRepeatableRead ||
+      kind == ViolationKind::kStaleRead || kind == ViolationKind::kFalseConflict ||
+      (kind == ViolationKind::kDirtyRead && diff.first_rows.empty());
+  if (kind != ViolationKind::kUnreadable && !live_only) {
     out += "\n  against closest allowed p=" + std::to_string(p) + ": " +
            std::to_string(diff.missing_count) + " missing, " + std::to_string(diff.extra_count) +
            " extra, " + std::to_string(diff.wrong_count) + " wrong";

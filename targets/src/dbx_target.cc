@@ -6,6 +6,8 @@
 
 #include "dbx/dbx.h"
 #include "dbx/transaction.h"
+#include "dbx_status.h"
+#include "dbx_transaction.h"
 #include "targets/dbx_durability.h"
 
 namespace targets {
@@ -15,47 +17,6 @@ using faultfs::Result;
 using faultfs::Status;
 
 namespace {
-
-Status from_dbx_error(const dbx::Error& e) {
-  switch (e.code()) {
-    case dbx::ErrorCode::kIoError:
-      return Status(ErrorCode::kIoError, e.what());
-    case dbx::ErrorCode::kCorruption:
-      return Status(ErrorCode::kCorruption, e.what());
-    case dbx::ErrorCode::kBusy:
-      return Status(ErrorCode::kBusy, e.what());
-    case dbx::ErrorCode::kNoSpace:
-      // Maybe applied: an append cut short by ENOSPC can leave a whole record
-      // in the log (the failure may come from a later sync or checkpoint), and
-      // recovery replays it.
-      return Status(ErrorCode::kNoSpace, e.what());
-    case dbx::ErrorCode::kPermissionDenied:
-      // Maybe applied, like an I/O error: raised by the OS in the middle of
-      // the write path, not by a check made before anything was written.
-      return Status(ErrorCode::kPermissionDenied, e.what());
-    case dbx::ErrorCode::kInvalidArgument:
-    case dbx::ErrorCode::kReadOnly:
-    case dbx::ErrorCode::kClosed:
-    case dbx::ErrorCode::kWriteConflict:
-      // All four refuse before anything is written (write_maybe_applied).
-      return Status(ErrorCode::kInvalidArgument,
-                    std::string(dbx::error_code_name(e.code())) + ": " + e.what());
-  }
-  return Status(ErrorCode::kIoError, e.what());
-}
-
-// Runs `fn`, turning the engine's exceptions into a Status.
-template <typename Fn>
-Status guarded(Fn&& fn) {
-  try {
-    fn();
-    return Status::ok();
-  } catch (const dbx::Error& e) {
-    return from_dbx_error(e);
-  } catch (const std::exception& e) {
-    return Status(ErrorCode::kIoError, std::string("unexpected exception: ") + e.what());
-  }
-}
 
 class DbxTarget final : public Target {
  public:
@@ -74,7 +35,7 @@ class DbxTarget final : public Target {
     o.file_system = &fs;
     o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
                                                      : dbx::RecoveryMode::kStrict;
-    return guarded([&] { db_ = dbx::Database::open(dir, o); });
+    return detail::guarded([&] { db_ = dbx::Database::open(dir, o); });
   }
 
   Result<uint64_t> apply(const Write& write) override {
@@ -83,7 +44,7 @@ class DbxTarget final : public Target {
     if (options_.write_path != DbxTargetOptions::WritePath::kBatch)
       return apply_in_transactions(write);
     uint64_t sequence = 0;
-    Status s = guarded([&] {
+    Status s = detail::guarded([&] {
       if (write.size() == 1 && write.front().kind == OpKind::kPut) {
         const Op& op = write.front();
         sequence = db_->insert(op.table, op.key, op.value);
@@ -112,7 +73,7 @@ class DbxTarget final : public Target {
   Result<uint64_t> apply_in_transactions(const Write& write) {
     const bool per_op = options_.write_path == DbxTargetOptions::WritePath::kTransactionPerOp;
     uint64_t sequence = 0;
-    Status s = guarded([&] {
+    Status s = detail::guarded([&] {
       std::unique_ptr<dbx::Transaction> txn = db_->begin_transaction();
       for (const Op& op : write) {
         (void)txn->get(op.table, op.key);
@@ -135,18 +96,18 @@ class DbxTarget final : public Target {
   Status background(std::chrono::nanoseconds now) override {
     if (!options_.harness_clock) return Status::ok();
     if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
-    return guarded([&] { db_->run_background_work(now); });
+    return detail::guarded([&] { db_->run_background_work(now); });
   }
 
   Status flush() override {
     if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
-    return guarded([&] { db_->flush(); });
+    return detail::guarded([&] { db_->flush(); });
   }
 
   Result<State> read_all() override {
     if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
     State out;
-    Status s = guarded([&] {
+    Status s = detail::guarded([&] {
       for (const std::string& table : db_->table_names()) {
         for (auto& [key, value] : db_->scan(table)) {
           out.push_back(Entry{table, std::move(key), std::move(value)});
@@ -159,13 +120,22 @@ class DbxTarget final : public Target {
 
   Status close() override {
     if (db_ == nullptr) return Status::ok();
-    Status s = guarded([&] { db_->close(); });
+    Status s = detail::guarded([&] { db_->close(); });
     // The handle is released either way; a failed close is reported once.
     db_.reset();
     return s;
   }
 
   bool is_open() const override { return db_ != nullptr; }
+
+  Result<std::unique_ptr<TargetTransaction>> begin_transaction() override {
+    if (db_ == nullptr) return Status(ErrorCode::kInvalidArgument, "target not open");
+    std::unique_ptr<TargetTransaction> txn;
+    Status s = detail::guarded(
+        [&] { txn = detail::make_dbx_transaction(*db_, options_.txn_bug, shared_writes_); });
+    if (!s.is_ok()) return s;
+    return txn;
+  }
 
   std::vector<std::string> recovery_outcomes() const override {
     if (db_ == nullptr) return {};
@@ -186,6 +156,7 @@ class DbxTarget final : public Target {
  private:
   DbxTargetOptions options_;
   std::unique_ptr<dbx::Database> db_;
+  detail::SharedWriteBuffer shared_writes_;  // The kSharedWriteBuffer double's.
 };
 
 }  // namespace
@@ -195,10 +166,12 @@ std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options) {
 }
 
 std::unique_ptr<Target> make_dbx_target(const TargetTuning& tuning,
-                                        DbxTargetOptions::WritePath path) {
+                                        DbxTargetOptions::WritePath path,
+                                        DbxTargetOptions::TxnBug txn_bug) {
   DbxTargetOptions options;
   static_cast<TargetTuning&>(options) = tuning;
   options.write_path = path;
+  options.txn_bug = txn_bug;
   return std::make_unique<DbxTarget>(options);
 }
 

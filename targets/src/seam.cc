@@ -30,7 +30,7 @@ faultfs::Status invalid(const TargetInfo& info, const std::string& what) {
 bool write_maybe_applied(const faultfs::Status& error) {
   assert(!error.is_ok());
   return error.code() != faultfs::ErrorCode::kInvalidArgument &&
-         error.code() != faultfs::ErrorCode::kBusy;
+         error.code() != faultfs::ErrorCode::kBusy && error.code() != faultfs::ErrorCode::kConflict;
 }
 
 std::string capability_names(const TargetCapabilities& capabilities) {
@@ -44,6 +44,7 @@ std::string capability_names(const TargetCapabilities& capabilities) {
   add(capabilities.close_syncs, "close-syncs");
   add(capabilities.harness_clock, "harness-clock");
   add(capabilities.creates_dir, "creates-dir");
+  add(capabilities.transactions, "transactions");
   return out.empty() ? "none" : out;
 }
 

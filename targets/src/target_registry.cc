@@ -60,6 +60,24 @@ TargetInfo dbx_info() {
   info.make = [](const TargetTuning& tuning) { return make_dbx_target(tuning); };
   info.kill_points.assign(std::begin(dbx::lab::kKillPoints), std::end(dbx::lab::kKillPoints));
   info.recovery_outcomes = dbx_recovery_outcome_labels();
+  info.capabilities.transactions = true;
+  return info;
+}
+
+// DBX, with begin_transaction()'s transactions broken as `bug` says: the
+// isolation judge's test doubles (plain writes stay as shipped).
+TargetInfo dbx_isolation_double(const char* name, const char* description,
+                                DbxTargetOptions::TxnBug bug,
+                                std::vector<Durability> durabilities = {kNone, kLazy, kFull}) {
+  TargetInfo info = dbx_info();
+  // A torn commit shows only where a crash keeps part of what was written.
+  info.durabilities = std::move(durabilities);
+  info.name = name;
+  info.description = description;
+  info.known_bug = true;
+  info.make = [bug](const TargetTuning& tuning) {
+    return make_dbx_target(tuning, DbxTargetOptions::WritePath::kBatch, bug);
+  };
   return info;
 }
 
@@ -132,6 +150,19 @@ std::vector<TargetInfo> build_registry() {
                              "DBX transactions, but a write of several operations commits each "
                              "as its own transaction (a non-atomic commit)",
                              DbxTargetOptions::WritePath::kTransactionPerOp));
+  using TxnBug = DbxTargetOptions::TxnBug;
+  out.push_back(dbx_isolation_double(
+      "txn-dirty-read", "a transaction's get sees other open transactions' uncommitted writes",
+      TxnBug::kSharedWriteBuffer));
+  out.push_back(dbx_isolation_double(
+      "txn-lost-update", "a commit never checks whether another writer committed its keys",
+      TxnBug::kNoConflictCheck));
+  out.push_back(dbx_isolation_double(
+      "txn-read-latest", "a transaction's get reads the latest committed value, not its snapshot",
+      TxnBug::kReadLatest));
+  out.push_back(dbx_isolation_double("txn-torn-commit",
+                                     "a commit writes each of its operations as a write of its own",
+                                     TxnBug::kCommitPerOp, {kLazy, kFull}));
   for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }

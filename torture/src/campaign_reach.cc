@@ -55,6 +55,11 @@ reports::Reach expected_reach(const CampaignOptions& options, const targets::Tar
     reach.recovery_outcomes[kSecondGenerationOutcome] = 0;
   }
   for (const std::string& name : feature_names(fork)) reach.workload_features[name] = 0;
+  if (target.capabilities.transactions) {
+    for (const char* outcome : kTransactionOutcomes) {
+      reach.workload_features[std::string("txn_") + outcome] = 0;
+    }
+  }
   assert(!reach.workload_features.empty());
   return reach;
 }
@@ -85,6 +90,13 @@ void add_workload_features(const Workload& workload, const std::string& mode, ui
   for (const auto& [name, present] : has) {
     uint64_t& count = reach->workload_features[name];
     count += present ? 1 : 0;
+  }
+}
+
+void add_transaction_outcomes(const std::map<std::string, uint64_t>& outcomes,
+                              reports::Reach* reach) {
+  for (const auto& [outcome, count] : outcomes) {
+    if (count > 0) reach->workload_features["txn_" + outcome] += 1;
   }
 }
 

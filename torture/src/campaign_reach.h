@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ reports::Reach expected_reach(const CampaignOptions& options, const targets::Tar
 // flushes, batches, deletes, armed I/O faults and the scaled-down tuning.
 void add_workload_features(const Workload& workload, const std::string& mode, uint32_t threads,
                            reports::Reach* reach);
+
+// How a transaction ends, as the harness saw it (rows "txn_<outcome>" of a
+// target with transactions: workloads in which one ended so).
+inline constexpr const char* kTransactionOutcomes[] = {"committed", "conflicted", "rolled_back",
+                                                       "lost"};
+// Counts each outcome with a count > 0 once into `reach`'s features.
+void add_transaction_outcomes(const std::map<std::string, uint64_t>& outcomes,
+                              reports::Reach* reach);
 
 // `part` added into `total`, row by row.
 void add_reach(const reports::Reach& part, reports::Reach* total);

@@ -45,7 +45,8 @@ Result<WorkloadReport> target_failure_report(const CampaignOptions& options,
   // The states judged before the one the target died in (their verdicts
   // went with the worker: they passed, or the workload would have stopped).
   report.crash_states = slot.recoveries > 0 ? slot.recoveries - 1 : 0;
-  Artifact a = campaign_artifact(options, target, report.mode, index, sim_workload(options, index),
+  Artifact a = campaign_artifact(options, target, report.mode, index,
+                                 campaign_workload(options, target, index),
                                  workload_durability(options, index));
   a.kind = hung ? kKindTargetHung : kKindTargetCrashed;
   std::string policy = kPolicyWorkload;

@@ -178,6 +178,8 @@ class Child {
         // One kill per fork workload (the parent's): a crash step is nothing
         // here. The simulation runs it as a second generation.
         return Status::ok();
+      case StepKind::kTxn:
+        return Status::ok();
     }
     return Status(faultfs::ErrorCode::kInvalidArgument, "unknown step");
   }

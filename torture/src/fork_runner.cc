@@ -25,6 +25,7 @@
 #include "oracle/history.h"
 #include "save_finding.h"
 #include "torture/artifact.h"
+#include "torture/campaign.h"
 #include "torture/seeds.h"
 
 namespace torture {
@@ -296,10 +297,7 @@ Result<WorkloadReport> judge_in_commit_order(
 Result<WorkloadReport> execute_fork(const CampaignOptions& options,
                                     const targets::TargetInfo& target, uint64_t index,
                                     const std::function<bool()>& should_stop) {
-  WorkloadShape shape;
-  shape.ops = options.ops;
-  shape.io_errors = workload_io_errors(options, index);
-  const Workload workload = generate_workload(workload_seed(options, index), shape);
+  const Workload workload = campaign_workload(options, target, index);
   // Workloads run in blocks of one per durability level, mode by mode.
   const uint64_t levels = options.durabilities.size();
   const ForkCycleSpec spec{&workload, workload_durability(options, index),

@@ -137,7 +137,11 @@ Result<Judgement> Judge::judge_state(const oracle::Bounds& bounds,
       }
     }
   }
-  ASSIGN_OR_RETURN(auto verdict, checker_.check(bounds, state, options));
+  // Only a violation's name depends on the record, never the verdict: the
+  // memo (ok verdicts) is the same with or without it.
+  oracle::CheckOptions named = options;
+  named.transactions = transactions_;
+  ASSIGN_OR_RETURN(auto verdict, checker_.check(bounds, state, named));
   if (verdict.ok && normal) {
     if (memo_entries_ >= kMemoEntriesMax) {
       memo_.clear();

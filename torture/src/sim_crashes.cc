@@ -271,7 +271,8 @@ Status SimRun::judge_image(SimFs& image, const CrashSpec& spec, const oracle::Bo
 Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
                       const std::string& context) {
   if (!wanted(spec)) return Status::ok();
-  if (spec.policy != kPolicyWorkload) {
+  const bool live = spec.policy == kPolicyWorkload || spec.policy == kPolicyIsolation;
+  if (!live) {
     ++result_.crash_states;
     ++result_.states_by_policy[spec.policy];
   }
@@ -288,7 +289,7 @@ Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
   f.error = judgement.error;
   f.crash_op = crash_op_;
   f.crash_file = crash_file_;
-  if (!judgement.verdict.ok && spec.policy != kPolicyWorkload) {
+  if (!judgement.verdict.ok && !live) {
     ASSIGN_OR_RETURN(auto expected, judge_->state_at(judgement.verdict.p));
     f.expected = std::move(expected);
   }

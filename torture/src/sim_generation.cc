@@ -48,7 +48,7 @@ Status SimRun::next_generation(uint64_t step, const Step& crash) {
   // The old handle goes down with its machine: what it does while being
   // dropped reaches neither the image nor the crash points.
   fs_->set_op_hook(nullptr);
-  target_.reset();
+  reset_target();
   faults_fired_earlier_ += faults_->injected_total();
   faults_.reset();
   fs_ = std::move(image);

@@ -51,7 +51,7 @@ SimRun::SimRun(const targets::TargetInfo& target, const Workload& workload,
 
 SimRun::~SimRun() {
   // The handle closes on the file system it was opened on, before that goes.
-  target_.reset();
+  reset_target();
   if (fs_) fs_->set_op_hook(nullptr);
 }
 
@@ -83,7 +83,7 @@ Result<SimResult> SimRun::run() {
       // A fault fired in this handle's background work (a checkpoint) left it
       // read-only, so close could not make the tail durable: recover as after
       // an I/O error, where nothing acknowledged before it may be lost.
-      target_.reset();
+      reset_target();
       s = open_and_judge(kPolicyIoError, current_step_, oracle::CrashKind::kPowerLoss, false);
     } else if (s.is_ok()) {
       s = open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, false);
@@ -106,6 +106,8 @@ Status SimRun::start() {
     RETURN_IF_ERROR(history_->set_lazy_window(window.count()));
   }
   judge_ = std::make_unique<Judge>(target_info_, settings_.durability, *history_, tuning_);
+  isolation_ = std::make_unique<oracle::IsolationJudge>(*history_);
+  judge_->set_transactions(&isolation_->record());
   fs_ = std::make_unique<faultfs::SimFs>();
   // Before any fault layer and crash point: the directory is the harness's,
   // durable before the target's first operation.
@@ -151,7 +153,7 @@ Status SimRun::run_step(size_t index) {
   // the handle is done for (a failed sync may have
   // dropped data); recover as after a power loss, as SQLite's I/O-error
   // tests do: nothing acknowledged before the error may be lost.
-  target_.reset();
+  reset_target();
   s = open_and_judge(kPolicyIoError, current_step_, oracle::CrashKind::kPowerLoss, false);
   if (!s.is_ok() || step.kind != StepKind::kWait) return s;
   // The wait's time did pass: later acknowledgements are dated after it.
@@ -182,6 +184,8 @@ Status SimRun::execute(const Step& step, Status* op_error) {
       return close_target(op_error);
     case StepKind::kCrash:  // run_step() runs it: it replaces the file system.
       return Status(ErrorCode::kInvalidArgument, "a crash step is not an operation");
+    case StepKind::kTxn:
+      return run_txn(step.txn, op_error);
     case StepKind::kWait: {
       // The background work runs before the history's clock moves: a crash
       // inside it is dated at the instant before (oracle/bounds.h).
@@ -198,15 +202,16 @@ Status SimRun::execute(const Step& step, Status* op_error) {
 }
 
 Status SimRun::close_target(Status* op_error) {
+  end_transactions();
   if (!target_info_.capabilities.close_syncs) {
     *op_error = target_->close();
-    target_.reset();
+    reset_target();
     return Status::ok();
   }
   RETURN_IF_ERROR(history_->record_sync_begin(oracle::SyncKind::kClose));
   *op_error = target_->close();
   Status s = history_->record_sync_end(oracle::SyncKind::kClose, op_error->is_ok());
-  target_.reset();
+  reset_target();
   return s;
 }
 
@@ -257,7 +262,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
   crash_file_ = kSimDbDir;
   RETURN_IF_ERROR(record(spec, judgement, step_context(step)));
   if (!judgement.verdict.ok) {
-    target_.reset();  // Nothing sound to continue from.
+    reset_target();  // Nothing sound to continue from.
     return Status::ok();
   }
   judge_->invalidate();
@@ -266,7 +271,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
 
 Status SimRun::finish_unexpected(const Status& error, uint64_t step, const std::string& what) {
   assert(!error.is_ok());
-  target_.reset();
+  reset_target();
   crash_op_ = what;
   crash_file_ = kSimDbDir;
   CrashSpec spec;

@@ -3,6 +3,7 @@
 // crash points it passes.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "faultfs/fault_injection.h"
 #include "faultfs/sim_fs.h"
 #include "oracle/history.h"
+#include "oracle/isolation.h"
 #include "torture/judge.h"
 #include "torture/sim_runner.h"
 
@@ -62,6 +64,17 @@ class SimRun {
   bool done() const;
   std::string step_context(uint64_t step) const;
 
+  // sim_txn.cc: transaction steps, judged live by the isolation judge.
+  [[nodiscard]] faultfs::Status run_txn(const TxnStep& txn, faultfs::Status* op_error);
+  [[nodiscard]] faultfs::Status commit_txn(uint32_t slot, faultfs::Status* op_error);
+  [[nodiscard]] faultfs::Status isolation_finding(
+      const std::optional<oracle::IsolationFinding>& finding, const char* op);
+  // Rolls back every open transaction (before the handle closes or goes):
+  // their writes stay uncommitted for the judge.
+  void end_transactions();
+  // end_transactions(), then drops the handle (closing it as it can).
+  void reset_target();
+
   // sim_generation.cc: a crash step's power loss, recovered and continued on.
   [[nodiscard]] faultfs::Status next_generation(uint64_t step, const Step& crash);
 
@@ -104,6 +117,10 @@ class SimRun {
   std::unique_ptr<oracle::History> history_;
   std::unique_ptr<Judge> judge_;
   std::unique_ptr<targets::Target> target_;
+  // The open transactions, by slot (destroyed before target_ goes), and the
+  // judge of them all.
+  std::array<std::unique_ptr<targets::TargetTransaction>, kTxnSlotsMax> txns_;
+  std::unique_ptr<oracle::IsolationJudge> isolation_;
   const targets::TargetTuning tuning_;  // workload_tuning(): the workload's draw.
   // The run's virtual clock: only wait steps move it.
   std::chrono::nanoseconds clock_{0};

@@ -8,6 +8,7 @@
 #include "faultfs/status_macros.h"
 #include "json_util.h"
 #include "torture/seeds.h"
+#include "workload_txn.h"
 
 namespace torture {
 
@@ -32,8 +33,10 @@ constexpr uint64_t kCrashOfReopenPercent = 50;
 // streams::kCrashImage, which is what version 1 of the JSON form implied for
 // every crash step.
 // Version 1 carried no crash seed (it was derived from the step's index);
-// version 2 stores it with each crash step as "draw".
-constexpr uint64_t kWorkloadJsonVersion = 2;
+// version 2 stores it with each crash step as "draw"; version 3 adds
+// transaction steps ("txn"). A workload without one is written as version 2,
+// which every earlier reader still reads.
+constexpr uint64_t kWorkloadJsonVersion = 3;
 
 // The harness numbers steps from 1 (0 is the first open): step i's number.
 uint64_t crash_seed_of_index(uint64_t seed, size_t index) {
@@ -158,6 +161,8 @@ const char* step_kind_name(StepKind kind) {
       return "wait";
     case StepKind::kCrash:
       return "crash";
+    case StepKind::kTxn:
+      return "txn";
   }
   return "?";
 }
@@ -203,6 +208,7 @@ Workload generate_workload(uint64_t seed, const WorkloadShape& shape) {
     }
     w.steps.push_back(std::move(step));
   }
+  if (shape.transactions) detail::interleave_transactions(&w);
   if (shape.io_errors) {
     const uint64_t faults = draw.range(1, 3);
     for (uint64_t f = 0; f < faults; ++f) {
@@ -222,8 +228,13 @@ size_t workload_faults(const Workload& workload) {
 
 std::string workload_to_json(const Workload& workload) {
   Json steps = Json::array();
+  bool has_txn = false;
   for (const Step& step : workload.steps) {
     Json j{{"kind", step_kind_name(step.kind)}};
+    if (step.kind == StepKind::kTxn) {
+      j = detail::txn_step_to_json(step.txn);
+      has_txn = true;
+    }
     if (step.kind == StepKind::kWrite) j["write"] = json_util::write_to_json(step.write);
     if (step.kind == StepKind::kWait) j["ms"] = step.wait_ms;
     if (step.kind == StepKind::kCrash) j["draw"] = step.crash_seed;
@@ -234,7 +245,7 @@ std::string workload_to_json(const Workload& workload) {
     steps.push_back(std::move(j));
   }
   return Json{{"format", "dbx-torture-workload"},
-              {"version", kWorkloadJsonVersion},
+              {"version", has_txn ? kWorkloadJsonVersion : uint64_t{2}},
               {"seed", workload.seed},
               {"sync_interval_ms", workload.sync_interval_ms},
               {"delta_flush_threshold_bytes", workload.delta_flush_threshold_bytes},
@@ -350,6 +361,10 @@ Result<Workload> workload_from_json(std::string_view text) {
       step.kind = StepKind::kCrash;
       ASSIGN_OR_RETURN(auto crash_seed, crash_seed_from_json(j, version, w.seed, w.steps.size()));
       step.crash_seed = crash_seed;
+    } else if (kind == "txn" && version >= 3) {
+      step.kind = StepKind::kTxn;
+      ASSIGN_OR_RETURN(auto txn, detail::txn_step_from_json(j));
+      step.txn = std::move(txn);
     } else if (kind == "wait") {
       step.kind = StepKind::kWait;
       ASSIGN_OR_RETURN(auto ms, json_util::get_u64(j, "ms", "workload wait"));
@@ -374,6 +389,8 @@ std::string describe_step(const Step& step) {
   std::string out;
   if (step.kind == StepKind::kWait) {
     out = "wait " + std::to_string(step.wait_ms) + " ms";
+  } else if (step.kind == StepKind::kTxn) {
+    out = detail::describe_txn_step(step.txn);
   } else if (step.kind != StepKind::kWrite) {
     out = step_kind_name(step.kind);
   } else {

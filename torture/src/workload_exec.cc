@@ -102,10 +102,12 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
   return v;
 }
 
-Workload sim_workload(const CampaignOptions& options, uint64_t index) {
+Workload campaign_workload(const CampaignOptions& options, const targets::TargetInfo& target,
+                           uint64_t index) {
   WorkloadShape shape;
   shape.ops = options.ops;
   shape.io_errors = workload_io_errors(options, index);
+  shape.transactions = target.capabilities.transactions;
   return generate_workload(workload_seed(options, index), shape);
 }
 
@@ -123,7 +125,7 @@ namespace {
 Result<WorkloadReport> execute_sim(const CampaignOptions& options,
                                    const targets::TargetInfo& target, uint64_t index,
                                    const std::function<bool()>& should_stop) {
-  const Workload workload = sim_workload(options, index);
+  const Workload workload = campaign_workload(options, target, index);
   const SimSettings settings = sim_settings(options, index);
   SimControl control;
   control.should_stop = should_stop;
@@ -139,6 +141,7 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options,
   report.complete = !result.stopped_early;
   report.reach.recovery_outcomes = result.recovery_outcomes;
   add_workload_features(workload, kModeSim, 1, &report.reach);
+  add_transaction_outcomes(result.transaction_outcomes, &report.reach);
   for (size_t n = 0; n < result.findings.size(); ++n) {
     const Finding& f = result.findings[n];
     // settings' crash model is the campaign's (sim_settings()).

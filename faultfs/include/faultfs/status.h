@@ -24,6 +24,8 @@ enum class ErrorCode {
   kCorruption,        // Bytes read back failed a checksum or structural check.
   kPermissionDenied,  // EACCES / EPERM / EROFS: the OS refuses this access.
   kReadOnly,          // A write refused by a read-only view of the file system.
+  kConflict,          // A transaction's commit refused: another writer committed
+                      // a key it wrote since it began. Nothing was stored.
 };
 
 // Stable lower-case name for logs and reports ("io_error", "no_space", ...).
@@ -62,7 +64,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design.
   Result(Status error) : state_(std::move(error)) {  // NOLINT
     assert(!std::get<Status>(state_).is_ok());
   }

@@ -93,6 +93,17 @@ enum class ViolationKind : uint8_t {
   kCheckpointMix,
   kHole,
   kUndetectedLoss,  // Beyond-contract faults only (see above).
+  // Transactions (oracle/isolation.h): a read or a recovered value that
+  // only an uncommitted transaction wrote; a commit that overwrote a write
+  // committed after its snapshot; a read of a value committed after the
+  // snapshot; a read of any other value not in the snapshot; a commit
+  // refused with no conflicting writer; a commit part visible after a crash.
+  kDirtyRead,
+  kLostUpdate,
+  kNonRepeatableRead,
+  kStaleRead,
+  kFalseConflict,
+  kTornCommit,
 };
 // "unreadable", "invented_value", ... (the names above, for reports).
 const char* violation_kind_name(ViolationKind kind);
@@ -124,11 +135,15 @@ struct Verdict {
   // go on.
   bool error_detected = false;
   Bounds bounds;
+  // The write the kind is about, when one is (torn_batch's torn write); 0.
+  uint64_t write_seq = 0;
   Diff diff;
   std::string evidence;  // One line: the keys and writes that decided the kind.
 
   std::string to_string() const;  // A few lines for logs and reports.
 };
+
+struct TransactionRecord;  // oracle/isolation.h
 
 struct CheckOptions {
   // The fault went beyond the contract (policies `corrupt`, `lost-file`): a
@@ -140,6 +155,10 @@ struct CheckOptions {
   // Hash candidates confirmed through SQLite before falling back to the exact
   // in-memory walk; only a 64-bit hash collision makes the first one fail.
   size_t confirmations_max = 4;
+  // Which writes were transaction commits and which values only uncommitted
+  // transactions wrote: a violation then names the isolation anomaly
+  // (dirty_read, torn_commit; refine_for_transactions). Null: none.
+  const TransactionRecord* transactions = nullptr;
 };
 
 // The bounds a fault beyond the contract is judged by: those of a power loss,

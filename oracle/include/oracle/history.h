@@ -58,6 +58,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -205,6 +206,16 @@ class History {
   static constexpr uint64_t kArrangementsMax = 24;
   [[nodiscard]] faultfs::Result<CommitOrdered> rebuild_in_commit_order(const std::string& path,
                                                                        uint32_t permutation = 0);
+
+  // Point lookups in the model (history_lookup.cc), over live writes only:
+  // the value (table, key) holds in the state at `p` (nullopt: absent), and
+  // the highest write to it in (after, through] (0: none).
+  [[nodiscard]] faultfs::Result<std::optional<std::string>> value_at(std::string_view table,
+                                                                     std::string_view key,
+                                                                     uint64_t p);
+  [[nodiscard]] faultfs::Result<uint64_t> last_write_between(std::string_view table,
+                                                             std::string_view key, uint64_t after,
+                                                             uint64_t through);
 
   const HistorySummary& summary() const { return summary_; }
   // Recomputes the summary from the log alone (what a parent process that

@@ -27,13 +27,26 @@ struct DbxTargetOptions : TargetTuning {
   // transaction: a test double whose multi-operation writes are not atomic.
   enum class WritePath { kBatch, kTransaction, kTransactionPerOp };
   WritePath write_path = WritePath::kBatch;
+  // How begin_transaction()'s transactions behave: as shipped (DBX's
+  // snapshot isolation), or a test double with one isolation bug:
+  //  kSharedWriteBuffer  a get sees other open transactions' buffered
+  //                      writes (dirty_read);
+  //  kNoConflictCheck    commit never checks for a concurrent writer of its
+  //                      keys (lost_update);
+  //  kReadLatest         a get reads the latest committed state, not the
+  //                      snapshot (non_repeatable_read);
+  //  kCommitPerOp        commit writes each operation as its own write
+  //                      (torn_commit after a crash).
+  enum class TxnBug { kNone, kSharedWriteBuffer, kNoConflictCheck, kReadLatest, kCommitPerOp };
+  TxnBug txn_bug = TxnBug::kNone;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
 // The DBX engine tuned by `tuning`, strict recovery, writing through `path`.
 std::unique_ptr<Target> make_dbx_target(
     const TargetTuning& tuning,
-    DbxTargetOptions::WritePath path = DbxTargetOptions::WritePath::kBatch);
+    DbxTargetOptions::WritePath path = DbxTargetOptions::WritePath::kBatch,
+    DbxTargetOptions::TxnBug txn_bug = DbxTargetOptions::TxnBug::kNone);
 // Every label its recovery_outcomes() may return, from dbx::RecoveryStats:
 // "clean" (the log ended at a clean end and nothing was dropped),
 // "torn_tail_dropped", "recycled_tail" (the log ended where a recycled

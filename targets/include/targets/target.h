@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,34 @@ struct TargetTuning {
   uint64_t wos_compaction_min_bytes = 1ull << 20;
 
   bool operator==(const TargetTuning&) const = default;
+};
+
+// One open snapshot-isolation transaction of a target with
+// TargetCapabilities::transactions (engine/doc/transactions.md states DBX's
+// rules, which are the ones the isolation judge checks):
+//  - get() sees the state at the transaction's begin plus its own writes;
+//  - write() buffers a put or a delete: nothing is visible to others, or
+//    durable, before commit();
+//  - commit() applies every write as one write (in or out as a whole after
+//    any crash, durable as apply()'s level promises) and returns its
+//    sequence number, or fails kConflict, storing nothing, when another
+//    writer committed a key it wrote after it began; a read-only
+//    transaction never conflicts;
+//  - rollback(), and destroying an open transaction, discard its writes.
+// After commit() or rollback() returned, every call is kInvalidArgument.
+// Destroy every transaction before its target closes or is destroyed. In
+// fork mode each transaction belongs to one thread; several threads run
+// their own at once.
+class TargetTransaction {
+ public:
+  virtual ~TargetTransaction() = default;
+  // The value of (table, key), nullopt when absent.
+  [[nodiscard]] virtual faultfs::Result<std::optional<std::string>> get(const std::string& table,
+                                                                        const std::string& key) = 0;
+  [[nodiscard]] virtual faultfs::Status write(const Op& op) = 0;
+  // The commit's sequence number, in apply()'s numbering.
+  [[nodiscard]] virtual faultfs::Result<uint64_t> commit() = 0;
+  [[nodiscard]] virtual faultfs::Status rollback() = 0;
 };
 
 class Target {
@@ -103,11 +132,16 @@ class Target {
   // The target's own account: it feeds coverage, never a bound or a verdict.
   // Empty for a target that does not tell.
   virtual std::vector<std::string> recovery_outcomes() const { return {}; }
+  // With TargetCapabilities::transactions: begins a transaction on the open
+  // target (TargetTransaction states the rules). Otherwise kInvalidArgument.
+  [[nodiscard]] virtual faultfs::Result<std::unique_ptr<TargetTransaction>> begin_transaction() {
+    return faultfs::Status(faultfs::ErrorCode::kInvalidArgument, "no transactions");
+  }
 };
 
 // Whether a write that failed with `error` may still reach a recovered state:
 // false only for refusals that store nothing (kInvalidArgument — bad input,
-// a read-only or closed database — and kBusy).
+// a read-only or closed database — kBusy, and a commit's kConflict).
 bool write_maybe_applied(const faultfs::Status& error);
 
 // What a target promises beyond apply()'s durability level. The harness
@@ -124,11 +158,15 @@ struct TargetCapabilities {
   // open() creates a missing database directory itself, durably. Otherwise
   // the harness creates it, and syncs its parent, before the first open.
   bool creates_dir = true;
+  // begin_transaction() runs snapshot-isolation transactions; workloads then
+  // interleave them with plain writes, and the isolation judge checks them.
+  bool transactions = false;
 
   bool operator==(const TargetCapabilities&) const = default;
 };
 
-// "checkpoint,close-syncs,harness-clock,creates-dir" (those it has; "none").
+// "checkpoint,close-syncs,harness-clock,creates-dir,transactions" (those it
+// has; "none").
 std::string capability_names(const TargetCapabilities& capabilities);
 
 struct TargetInfo;

@@ -57,9 +57,11 @@ std::string report_to_json_line(const WorkloadReport& report);
     const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
     const std::function<bool()>& should_stop);
 
-// Workload `index` of a sim-mode campaign and the settings it runs under
-// (a crashed worker's finding rebuilds them from the index alone).
-Workload sim_workload(const CampaignOptions& options, uint64_t index);
+// Workload `index` of a campaign on `target` (transactions interleaved when
+// it has them) and the settings a sim-mode one runs under (a crashed
+// worker's finding rebuilds them from the index alone).
+Workload campaign_workload(const CampaignOptions& options, const targets::TargetInfo& target,
+                           uint64_t index);
 SimSettings sim_settings(const CampaignOptions& options, uint64_t index);
 
 // The whole campaign. Returns the exit code after writing the report: 0

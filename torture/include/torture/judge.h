@@ -22,6 +22,7 @@
 #include "oracle/bounds.h"
 #include "oracle/checker.h"
 #include "oracle/history.h"
+#include "oracle/isolation.h"
 #include "targets/target.h"
 #include "torture/workload.h"
 
@@ -72,6 +73,10 @@ class Judge {
   // The history discarded writes: cached verdicts may no longer hold.
   void invalidate() { memo_.clear(); }
 
+  // The workload's transactions so far (it outlives the judge's use): a
+  // violation then names an isolation anomaly (oracle/isolation.h).
+  void set_transactions(const oracle::TransactionRecord* record) { transactions_ = record; }
+
   // The state at `p` (for an artifact's expected state).
   [[nodiscard]] faultfs::Result<targets::State> state_at(uint64_t p);
 
@@ -100,6 +105,7 @@ class Judge {
   std::map<MemoKey, std::vector<std::pair<targets::State, oracle::Verdict>>> memo_;
   size_t memo_entries_ = 0;
   uint64_t memo_hits_ = 0;
+  const oracle::TransactionRecord* transactions_ = nullptr;
 };
 
 }  // namespace torture

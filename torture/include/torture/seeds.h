@@ -36,10 +36,11 @@ inline constexpr uint64_t kSimSample = 0x5a4d;    // Which crash points sim samp
 inline constexpr uint64_t kForkKillPlan = 0xf0f;  // When fork mode kills.
 inline constexpr uint64_t kForkThreads = 0x7d;    // Fork mode's writer threads.
 inline constexpr uint64_t kForkPowerLoss = 0xb;   // Fork's power-loss images (with the policy).
+inline constexpr uint64_t kTransactions = 0x7a5;  // Which steps are transactions, and theirs.
 
-inline constexpr uint64_t kAll[] = {kWorkloadSeed, kWorkloadIoErrors, kCrashStep,
-                                    kCrashImage,   kCompaction,       kSimSample,
-                                    kForkKillPlan, kForkThreads,      kForkPowerLoss};
+inline constexpr uint64_t kAll[] = {kWorkloadSeed,  kWorkloadIoErrors, kCrashStep,    kCrashImage,
+                                    kCompaction,    kSimSample,        kForkKillPlan, kForkThreads,
+                                    kForkPowerLoss, kTransactions};
 constexpr bool all_distinct() {
   for (size_t i = 0; i < std::size(kAll); ++i) {
     for (size_t j = i + 1; j < std::size(kAll); ++j) {

@@ -38,6 +38,8 @@ inline constexpr const char* kPolicyIoError = "io_error";   // Reopen after an i
 inline constexpr const char* kPolicyWorkload = "workload";  // An op failed, no fault injected.
 // A crash step's power loss, recovered and continued: the next generation.
 inline constexpr const char* kPolicyGeneration = "generation";
+// A transaction's read or commit the isolation judge refused, live.
+inline constexpr const char* kPolicyIsolation = "isolation";
 
 struct SimSettings {
   targets::Durability durability = targets::Durability::kLazy;
@@ -91,6 +93,9 @@ struct SimResult {
   uint64_t generations = 0;  // Crash steps recovered and continued on.
   // Reach: recoveries by outcome (Judge::recovery_outcomes()).
   std::map<std::string, uint64_t> recovery_outcomes;
+  // Reach: transactions by how they ended ("committed", "conflicted",
+  // "rolled_back", "lost" with their handle).
+  std::map<std::string, uint64_t> transaction_outcomes;
   std::vector<Finding> findings;
   // With SimControl::only: how that one state was judged (ok or not).
   std::optional<Finding> only_result;

@@ -41,6 +41,29 @@ enum class StepKind : uint8_t {
             // whatever the first left behind (a torn tail, stale recycled
             // bytes, a restarted sequence). Fork mode kills once per workload
             // and runs this step as nothing.
+  kTxn,     // One action of a transaction (TxnStep), for a target with
+            // TargetCapabilities::transactions.
+};
+
+// Transactions a workload keeps open at once: slots 0 .. kTxnSlotsMax - 1.
+inline constexpr uint32_t kTxnSlotsMax = 4;
+
+enum class TxnAction : uint8_t { kBegin, kGet, kWrite, kCommit, kRollback };
+// "begin", "get", "write", "commit", "rollback".
+const char* txn_action_name(TxnAction action);
+
+// One action of the transaction in `slot`. A slot's transaction runs from a
+// begin to its commit or rollback; a reopen, a crash or an I/O error that
+// recovers the target ends (rolls back) every open one. An action on a slot
+// with no open transaction, or a begin on an open one, is skipped: a shrunk
+// workload stays meaningful whatever steps it lost.
+struct TxnStep {
+  uint32_t slot = 0;
+  TxnAction action = TxnAction::kBegin;
+  // kGet: table and key. kWrite: the put or delete.
+  targets::Op op;
+
+  bool operator==(const TxnStep&) const = default;
 };
 
 // "write", "flush", "reopen", "wait", "crash".
@@ -64,6 +87,7 @@ struct Step {
   // the step's position, so a shrink that drops earlier steps keeps the same
   // crash image and with it the finding's cause.
   uint64_t crash_seed = 0;
+  TxnStep txn;  // kTxn only (default otherwise).
   std::optional<IoFault> fault;
 
   bool operator==(const Step&) const = default;
@@ -92,6 +116,10 @@ struct Workload {
 struct WorkloadShape {
   uint32_t ops = 100;      // Steps, 1 ..= kWorkloadStepsMax.
   bool io_errors = false;  // Arm 1..3 I/O faults on random steps.
+  // Interleave transactions (several open at once, over a few hot keys so
+  // that they conflict) with the other steps: for targets with
+  // TargetCapabilities::transactions. Off, the steps are what they were.
+  bool transactions = false;
 };
 
 // Deterministic in (seed, shape). Keys come mostly from a small pool so that
