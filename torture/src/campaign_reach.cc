@@ -55,7 +55,8 @@ reports::Reach expected_reach(const CampaignOptions& options, const targets::Tar
     reach.recovery_outcomes[kSecondGenerationOutcome] = 0;
   }
   for (const std::string& name : feature_names(fork)) reach.workload_features[name] = 0;
-  if (target.capabilities.transactions) {
+  // Counted by the simulation, which sees every transaction's end.
+  if (sim && target.capabilities.transactions) {
     for (const char* outcome : kTransactionOutcomes) {
       reach.workload_features[std::string("txn_") + outcome] = 0;
     }

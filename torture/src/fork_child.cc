@@ -4,10 +4,12 @@
 #include <fiu.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <vector>
@@ -66,7 +68,9 @@ namespace {
 class Child {
  public:
   Child(const targets::TargetInfo& info, const ForkPlan& plan, int fd)
-      : info_(info), plan_(plan), fd_(fd), tuning_(fork_tuning(*plan.workload)) {}
+      : info_(info), plan_(plan), fd_(fd), tuning_(fork_tuning(*plan.workload)) {
+    group_transactions();
+  }
 
   [[noreturn]] void run() {
     auto history = IssuedLogWriter::create(plan_.issued_log_path);
@@ -117,12 +121,13 @@ class Child {
       const size_t index = next_.fetch_add(1);
       if (index >= plan_.workload->steps.size() || outcome_ != kMarkerDone) return;
       const Step& step = plan_.workload->steps[index];
+      if (in_other_unit_[index]) continue;  // A transaction's thread runs it.
       if (step.fault && !faultfs::enable_fault(step.fault->op, step.fault->kind, true).is_ok()) {
         set_outcome(kMarkerSetupFailed);
         return;
       }
       const uint64_t fired_before = faults_->injected_total();
-      const Status s = execute(step);
+      const Status s = step.kind == StepKind::kTxn ? run_transaction(index) : execute(step);
       if (step.fault) faultfs::disable_fault(step.fault->op);
       if (faults_->injected_total() > fired_before) {
         std::lock_guard lock(history_mu_);
@@ -178,8 +183,8 @@ class Child {
         // One kill per fork workload (the parent's): a crash step is nothing
         // here. The simulation runs it as a second generation.
         return Status::ok();
-      case StepKind::kTxn:
-        return Status::ok();
+      case StepKind::kTxn:  // drive() runs each as part of its transaction.
+        return Status(faultfs::ErrorCode::kInvalidArgument, "a transaction step alone");
     }
     return Status(faultfs::ErrorCode::kInvalidArgument, "unknown step");
   }
@@ -215,6 +220,129 @@ class Child {
     if (!history_->record_ack(seq, applied.value(), acked_ns).is_ok()) fail(kMarkerSetupFailed);
     send(fd_, AckMessage{seq, applied.value(), acked_ns});
     return Status::ok();
+  }
+
+  // Transactions: each begin step starts a unit, its slot's later steps up
+  // to its commit or rollback, cut short (a rollback) by a reopen or a crash
+  // step as the simulation ends them. The thread that takes the begin runs
+  // the unit; every other thread skips the unit's later steps. Actions on a
+  // slot with no open transaction are skipped, as in the simulation.
+  void group_transactions() {
+    const std::vector<Step>& steps = plan_.workload->steps;
+    units_.assign(steps.size(), {});
+    in_other_unit_.assign(steps.size(), false);
+    std::array<std::optional<size_t>, kTxnSlotsMax> open;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const Step& step = steps[i];
+      if (step.kind == StepKind::kReopen || step.kind == StepKind::kCrash) open.fill(std::nullopt);
+      if (step.kind != StepKind::kTxn) continue;
+      const TxnStep& t = step.txn;
+      const bool begin = t.action == TxnAction::kBegin;
+      if (!begin || open[t.slot]) in_other_unit_[i] = true;
+      if (begin) {
+        if (!open[t.slot]) open[t.slot] = i;
+        continue;
+      }
+      if (!open[t.slot]) continue;
+      units_[*open[t.slot]].push_back(i);
+      if (t.action != TxnAction::kGet && t.action != TxnAction::kWrite) open[t.slot].reset();
+    }
+  }
+
+  static oracle::TxnEvent event(oracle::TxnEvent::Kind kind, uint64_t txn, uint64_t seq = 0,
+                                const targets::Op& op = {},
+                                std::optional<std::string> seen = std::nullopt) {
+    oracle::TxnEvent e;
+    e.kind = kind;
+    e.txn = txn;
+    e.seq = seq;
+    e.op = op;
+    e.seen = std::move(seen);
+    return e;
+  }
+
+  void log_txn(const oracle::TxnEvent& event) {
+    std::lock_guard lock(history_mu_);
+    log_txn_locked(event);
+  }
+  void log_txn_locked(const oracle::TxnEvent& event) {
+    if (!history_->record_txn(event).is_ok()) fail(kMarkerSetupFailed);
+  }
+
+  // The transaction begun at step `begin`, start to end, on this thread
+  // (with the handle shared: a reopen waits for it).
+  Status run_transaction(size_t begin) {
+    using Kind = oracle::TxnEvent::Kind;
+    if (!info_.capabilities.transactions || in_other_unit_[begin]) return Status::ok();
+    std::shared_lock handle(handle_mu_);
+    if (!handle_usable_) return handle_gone();
+    const uint64_t id = begin + 1;  // Unique: one unit per begin step.
+    auto begun = target_->begin_transaction();
+    if (!begun.is_ok()) return begun.status();
+    std::unique_ptr<targets::TargetTransaction> txn = std::move(begun).value();
+    log_txn(event(Kind::kBegin, id));
+    targets::Write writes;
+    for (const size_t i : units_[begin]) {
+      const TxnStep& t = plan_.workload->steps[i].txn;
+      if (t.action == TxnAction::kGet) {
+        auto got = txn->get(t.op.table, t.op.key);
+        if (!got.is_ok()) return got.status();
+        log_txn(event(Kind::kRead, id, 0, t.op, got.value()));
+      } else if (t.action == TxnAction::kWrite) {
+        RETURN_IF_ERROR(txn->write(t.op));
+        log_txn(event(Kind::kWrite, id, 0, t.op));
+        writes.push_back(t.op);
+      } else if (t.action == TxnAction::kCommit) {
+        return commit_transaction(id, *txn, writes);
+      } else {
+        const Status s = txn->rollback();
+        log_txn(event(Kind::kRolledBack, id));
+        return s;
+      }
+    }
+    txn.reset();  // Cut short: dropped, which rolls back.
+    log_txn(event(Kind::kRolledBack, id));
+    return Status::ok();
+  }
+
+  // Logged as a write (pending before the commit, then acknowledged with the
+  // target's number, refused, or failed) with the events around it.
+  Status commit_transaction(uint64_t id, targets::TargetTransaction& txn,
+                            const targets::Write& writes) {
+    using Kind = oracle::TxnEvent::Kind;
+    uint64_t seq = 0;
+    {
+      std::lock_guard lock(history_mu_);
+      if (!writes.empty()) {
+        auto pending = history_->record_pending(writes, monotonic_ns());
+        if (!pending.is_ok()) fail(kMarkerSetupFailed);
+        seq = pending.value();
+      }
+      log_txn_locked(event(Kind::kCommitCall, id, seq));
+    }
+    auto committed = txn.commit();
+    const int64_t acked_ns = monotonic_ns();
+    std::lock_guard lock(history_mu_);
+    if (committed.is_ok()) {
+      if (seq > 0) {
+        if (!history_->record_ack(seq, committed.value(), acked_ns).is_ok()) {
+          fail(kMarkerSetupFailed);
+        }
+        send(fd_, AckMessage{seq, committed.value(), acked_ns});
+      }
+      log_txn_locked(event(Kind::kCommitted, id, seq));
+      return Status::ok();
+    }
+    const Status& error = committed.status();
+    const bool conflict = error.code() == faultfs::ErrorCode::kConflict;
+    if (seq > 0 && !history_
+                        ->record_failed(seq, !conflict && targets::write_maybe_applied(error),
+                                        error.to_string())
+                        .is_ok()) {
+      fail(kMarkerSetupFailed);
+    }
+    log_txn_locked(event(conflict ? Kind::kConflicted : Kind::kCommitFailed, id, seq));
+    return conflict ? Status::ok() : error;
   }
 
   // Runs a flush or close between its two history records. Uncommitted sync
@@ -280,6 +408,9 @@ class Child {
   std::shared_mutex handle_mu_;
   bool handle_usable_ = true;  // Guarded by handle_mu_ (written exclusively).
   std::atomic<size_t> next_{0};
+  // group_transactions(): a begin step's unit, and the steps a unit owns.
+  std::vector<std::vector<size_t>> units_;
+  std::vector<bool> in_other_unit_;
   std::atomic<uint64_t> outcome_{kMarkerDone};
 };
 

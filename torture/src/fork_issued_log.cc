@@ -9,6 +9,8 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "faultfs/coding.h"
 #include "faultfs/crc32c.h"
@@ -31,6 +33,7 @@ enum RecordType : uint8_t {
   kFailed = 5,
   kSyncBegin = 6,
   kSyncEnd = 7,
+  kTxn = 8,  // A transaction's event (oracle::TxnEvent); History ignores it.
 };
 constexpr size_t kHeaderBytes = 4 + 4 + 1;  // crc, length, type.
 constexpr uint8_t kSyncKindMax = static_cast<uint8_t>(oracle::SyncKind::kClose);
@@ -74,21 +77,27 @@ void put_op(std::string* out, const targets::Op& op) {
   coding::put_length_prefixed(out, op.value);
 }
 
+std::optional<targets::Op> get_write_op(Fields* f) {
+  const uint8_t kind = f->u8();
+  if (!f->ok || kind > static_cast<uint8_t>(targets::OpKind::kDelete)) return std::nullopt;
+  targets::Op op;
+  op.kind = static_cast<targets::OpKind>(kind);
+  op.table = f->str();
+  op.key = f->str();
+  op.value = f->str();
+  if (!f->ok) return std::nullopt;
+  return op;
+}
+
 std::optional<targets::Write> get_write(Fields* f) {
   const uint64_t count = f->u64();
   if (!f->ok || count == 0 || count > f->rest.size()) return std::nullopt;
   targets::Write write;
-  for (uint64_t i = 0; i < count && f->ok; ++i) {
-    const uint8_t kind = f->u8();
-    if (kind > static_cast<uint8_t>(targets::OpKind::kDelete)) return std::nullopt;
-    targets::Op op;
-    op.kind = static_cast<targets::OpKind>(kind);
-    op.table = f->str();
-    op.key = f->str();
-    op.value = f->str();
-    write.push_back(std::move(op));
+  for (uint64_t i = 0; i < count; ++i) {
+    auto op = get_write_op(f);
+    if (!op) return std::nullopt;
+    write.push_back(std::move(*op));
   }
-  if (!f->ok) return std::nullopt;
   return write;
 }
 
@@ -168,6 +177,22 @@ Result<uint64_t> IssuedLogWriter::begin_sync(oracle::SyncKind kind) {
   return ++sync_id_last_;
 }
 
+Status IssuedLogWriter::record_txn(const oracle::TxnEvent& event) {
+  using Kind = oracle::TxnEvent::Kind;
+  assert(event.kind != Kind::kPlainIssued && event.kind != Kind::kPlainAcked);
+  std::string p;
+  p.push_back(static_cast<char>(event.kind));
+  coding::put_fixed64(&p, event.txn);
+  coding::put_fixed64(&p, event.seq);
+  if (event.kind == Kind::kRead || event.kind == Kind::kWrite) put_op(&p, event.op);
+  if (event.kind == Kind::kRead) {
+    p.push_back(event.seen ? 1 : 0);
+    coding::put_length_prefixed(&p, event.seen.value_or(""));
+  }
+  if (p.size() > kIssuedRecordBytesMax) return Status(ErrorCode::kInvalidArgument, "too big");
+  return append(kTxn, p);
+}
+
 Status IssuedLogWriter::end_sync(oracle::SyncKind kind, bool ok, uint64_t sync_id) {
   assert(sync_id >= 1 && sync_id <= sync_id_last_);
   std::string p;
@@ -222,19 +247,25 @@ Status replay_record(uint8_t type, Fields* f, oracle::History* history,
       if (kind > kSyncKindMax || it == syncs->end()) break;
       return history->end_sync(static_cast<oracle::SyncKind>(kind), ok, it->second);
     }
+    case kTxn:
+      f->rest = {};  // read_txn_events() reads these.
+      return Status::ok();
   }
   return Status(ErrorCode::kCorruption, "unknown record or sync");
 }
 
 }  // namespace
 
-Status replay_issued_log(const std::string& path, oracle::History* history) {
-  assert(history != nullptr);
+namespace {
+
+// Calls fn(type, fields) for every whole record of the log at `path`; a
+// missing file has none.
+template <typename Fn>
+Status for_each_record(const std::string& path, Fn&& fn) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::ok();  // The child died before creating it.
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return Status(ErrorCode::kIoError, "cannot read " + path);
-  std::map<uint64_t, uint64_t> syncs;
   size_t at = 0;
   while (bytes.size() - at >= kHeaderBytes) {
     const uint32_t length = coding::decode_fixed32(bytes.data() + at + 4);
@@ -248,7 +279,7 @@ Status replay_issued_log(const std::string& path, oracle::History* history) {
       return corrupt(path, "damaged record at byte " + std::to_string(at));
     }
     Fields f{std::string_view(bytes).substr(at + kHeaderBytes, length)};
-    Status s = replay_record(static_cast<uint8_t>(bytes[at + 8]), &f, history, &syncs);
+    Status s = fn(static_cast<uint8_t>(bytes[at + 8]), &f);
     if (s.is_ok() && (!f.ok || !f.rest.empty())) s = corrupt(path, "malformed record");
     if (!s.is_ok()) {
       return Status(s.code(),
@@ -258,6 +289,72 @@ Status replay_issued_log(const std::string& path, oracle::History* history) {
   }
   assert(at <= bytes.size());
   return Status::ok();
+}
+
+constexpr uint8_t kTxnKindMax = static_cast<uint8_t>(oracle::TxnEvent::Kind::kRolledBack);
+
+Status read_txn_record(uint8_t type, Fields* f, std::vector<oracle::TxnEvent>* out) {
+  using Kind = oracle::TxnEvent::Kind;
+  oracle::TxnEvent e;
+  if (type == kPending) {
+    e.kind = Kind::kPlainIssued;
+    e.seq = f->u64();
+    (void)f->u64();  // issued_ns
+    auto write = get_write(f);
+    if (!write) return Status(ErrorCode::kCorruption, "bad pending write");
+    e.write = std::move(*write);
+  } else if (type == kAck) {
+    e.kind = Kind::kPlainAcked;
+    e.seq = f->u64();
+    f->rest = {};
+  } else if (type == kTxn) {
+    const uint8_t kind = f->u8();
+    if (kind > kTxnKindMax) return Status(ErrorCode::kCorruption, "bad transaction event");
+    e.kind = static_cast<Kind>(kind);
+    e.txn = f->u64();
+    e.seq = f->u64();
+    if (e.kind == Kind::kRead || e.kind == Kind::kWrite) {
+      auto op = get_write_op(f);
+      if (!op) return Status(ErrorCode::kCorruption, "bad transaction op");
+      e.op = std::move(*op);
+    }
+    if (e.kind == Kind::kRead) {
+      const bool has = f->u8() != 0;
+      std::string value = f->str();
+      if (has) e.seen = std::move(value);
+    }
+  } else {
+    f->rest = {};
+    return Status::ok();
+  }
+  out->push_back(std::move(e));
+  return Status::ok();
+}
+
+}  // namespace
+
+Status replay_issued_log(const std::string& path, oracle::History* history) {
+  assert(history != nullptr);
+  std::map<uint64_t, uint64_t> syncs;
+  return for_each_record(
+      path, [&](uint8_t type, Fields* f) { return replay_record(type, f, history, &syncs); });
+}
+
+Result<std::vector<oracle::TxnEvent>> read_txn_events(const std::string& path) {
+  std::vector<oracle::TxnEvent> events;
+  RETURN_IF_ERROR(for_each_record(
+      path, [&](uint8_t type, Fields* f) { return read_txn_record(type, f, &events); }));
+  // A commit's pending write is no plain write: drop those the commits name.
+  std::set<uint64_t> commits;
+  for (const oracle::TxnEvent& e : events) {
+    if (e.kind == oracle::TxnEvent::Kind::kCommitCall && e.seq > 0) commits.insert(e.seq);
+  }
+  std::erase_if(events, [&](const oracle::TxnEvent& e) {
+    const bool plain = e.kind == oracle::TxnEvent::Kind::kPlainIssued ||
+                       e.kind == oracle::TxnEvent::Kind::kPlainAcked;
+    return plain && commits.count(e.seq) > 0;
+  });
+  return events;
 }
 
 }  // namespace torture::detail

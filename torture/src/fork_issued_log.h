@@ -19,8 +19,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "faultfs/status.h"
+#include "oracle/concurrent_isolation.h"
 #include "oracle/history.h"
 #include "targets/types.h"
 
@@ -52,6 +54,9 @@ class IssuedLogWriter {
                                               std::string_view error);
   [[nodiscard]] faultfs::Result<uint64_t> begin_sync(oracle::SyncKind kind);
   [[nodiscard]] faultfs::Status end_sync(oracle::SyncKind kind, bool ok, uint64_t sync_id);
+  // A transaction's event (any kind but the plain ones, which the pending
+  // and ack records are).
+  [[nodiscard]] faultfs::Status record_txn(const oracle::TxnEvent& event);
 
  private:
   explicit IssuedLogWriter(int fd) : fd_(fd) {}
@@ -68,5 +73,11 @@ class IssuedLogWriter {
 // kCorruption if a record before the last is damaged or names a write or
 // sync that was never begun.
 [[nodiscard]] faultfs::Status replay_issued_log(const std::string& path, oracle::History* history);
+
+// The isolation judge's view of the same log (oracle/concurrent_isolation.h):
+// the transactions' events and the plain writes' issues and
+// acknowledgements, in log order (a commit's own write is no plain write).
+[[nodiscard]] faultfs::Result<std::vector<oracle::TxnEvent>> read_txn_events(
+    const std::string& path);
 
 }  // namespace torture::detail

@@ -7,9 +7,12 @@
 #include "faultfs/status_macros.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
+#include "fork_issued_log.h"
 #include "oracle/bounds.h"
+#include "oracle/concurrent_isolation.h"
 #include "oracle/history.h"
 #include "save_finding.h"
+#include "torture/fork_runner.h"
 #include "torture/seeds.h"
 #include "watchdog.h"
 
@@ -132,7 +135,7 @@ Result<Artifact> fork_finding_artifact(const ForkJudging& in, Judge& judge,
   a.context = finding.context;
   a.error = finding.judgement.error;
   a.recovered = finding.judgement.recovered;
-  if (verdict.kind) {
+  if (verdict.kind && finding.evidence.policy != kPolicyIsolation) {
     ASSIGN_OR_RETURN(auto expected, judge.state_at(verdict.p));
     a.expected = std::move(expected);
   }
@@ -151,6 +154,8 @@ Result<reports::Violation> save_fork_finding(const ForkJudging& in, Artifact a,
   const fs::path dir = fs::path(in.options.report_dir) / v.artifact;
   std::error_code ec;
   fs::copy_file(in.cycle.history_path, dir / kHistoryFile, ec);
+  // The transactions' events: what an isolation finding is judged from.
+  if (!ec) fs::copy_file(in.cycle.work + "/" + kIssuedLogFile, dir / kIssuedLogFile, ec);
   // A child killed before it created its trace leaves none (replay: empty).
   if (!ec && fs::exists(in.cycle.trace_path)) {
     fs::copy_file(in.cycle.trace_path, dir / kTraceFile, ec);
@@ -173,8 +178,21 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
   assert(history != nullptr);
   RETURN_IF_ERROR(history->commit());
   Judge judge(in.target, in.durability, *history);
+  // The transactions the threads ran: judged first (they need no recovery),
+  // and the record that names a dirty value in a recovered state.
+  ASSIGN_OR_RETURN(auto events, read_txn_events(in.cycle.work + "/" + kIssuedLogFile));
+  const oracle::TransactionRecord record = oracle::concurrent_transaction_record(events);
+  judge.set_transactions(&record);
   CycleJudging c{in, judge, history->summary(), report, std::nullopt, std::nullopt};
-  if (in.marker == kMarkerUnexpected) {
+  if (auto isolation = oracle::check_concurrent_isolation(events)) {
+    Judgement j;
+    j.verdict.kind = isolation->kind;
+    j.verdict.evidence = isolation->evidence;
+    c.finding =
+        ForkFinding{std::move(j),
+                    ForkEvidence{kPolicyIsolation, in.cycle.db_path, {}, in.kill, in.cycle.threads},
+                    "fork child's transactions, " + in.kill};
+  } else if (in.marker == kMarkerUnexpected) {
     Judgement j;
     j.error = "an operation failed in the child with no fault injected";
     c.finding =

@@ -5,9 +5,12 @@
 
 #include "faultfs/status_macros.h"
 #include "fork_evidence.h"
+#include "fork_issued_log.h"
 #include "oracle/bounds.h"
+#include "oracle/concurrent_isolation.h"
 #include "oracle/history.h"
 #include "replay_internal.h"
+#include "torture/fork_runner.h"
 #include "torture/image_dump.h"
 
 namespace torture {
@@ -51,6 +54,18 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& 
     out.still_fails = true;
     out.kind = a.kind;
     out.verdict = "an operation failed in the fork child with no fault injected (" + a.error + ")";
+    out.context = a.context;
+    return out;
+  }
+  if (f.policy == kPolicyIsolation) {
+    // The threads' transactions, judged again from the saved issued log.
+    ASSIGN_OR_RETURN(auto events, detail::read_txn_events((saved / kIssuedLogFile).string()));
+    const auto finding = oracle::check_concurrent_isolation(events);
+    ReplayOutcome out;
+    out.still_fails = finding.has_value();
+    if (finding) out.kind = oracle::violation_kind_name(finding->kind);
+    out.verdict = finding ? "violation " + out.kind + "\n  evidence: " + finding->evidence
+                          : "ok: the transactions' log shows no isolation anomaly";
     out.context = a.context;
     return out;
   }

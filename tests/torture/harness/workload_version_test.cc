@@ -86,7 +86,7 @@ TEST(WorkloadVersion, AVersion2CrashStepWithoutItsDrawIsCorruption) {
 }
 
 TEST(WorkloadVersion, ANewerVersionIsRefusedNamingTheVersion) {
-  for (int version : {0, 3, 99}) {
+  for (int version : {0, 4, 99}) {
     json j = json::parse(workload_to_json(workload_with_crash_steps()));
     j["version"] = version;
     auto back = workload_from_json(j.dump());
