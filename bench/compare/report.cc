@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "kv_engine.h"
+#include "txn_engine.h"
 
 namespace bench {
 namespace {
@@ -105,6 +106,29 @@ TargetCheck against_peer(const Summary& s, const std::string& workload, double r
   return check;
 }
 
+// Against the best transactional peer (SQLite BEGIN IMMEDIATE, RocksDB's
+// TransactionDB and OptimisticTransactionDB; LevelDB has none).
+TargetCheck against_txn_peer(const Summary& s, const std::string& workload, double required) {
+  TargetCheck check;
+  char name[128];
+  std::snprintf(name, sizeof name, "%s ≥ %.2f × best peer", workload.c_str(), required);
+  check.name = name;
+  check.dbx = lookup(s, workload, "dbx");
+  check.required = required;
+  for (const std::string_view engine : kTxnEngineNames) {
+    if (engine == "dbx" || engine == "leveldb") continue;
+    const std::optional<double> v = lookup(s, workload, std::string(engine));
+    if (v && (!check.reference || *v > *check.reference)) {
+      check.reference = v;
+      check.reference_name = engine;
+    }
+  }
+  if (check.dbx && check.reference && *check.reference > 0) {
+    check.ratio = *check.dbx / *check.reference;
+  }
+  return check;
+}
+
 nlohmann::json optional_json(std::optional<double> v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -180,6 +204,18 @@ std::vector<TargetCheck> check_targets(const Summary& s) {
   checks.push_back(against_peer(s, "fillrandom_lazy", 1.0, false));
   checks.push_back(against_peer(s, "readrandom", 1.0, false));
   checks.push_back(against_peer(s, "recovery_s", 0.25, true));
+  for (const char* rmw : {"txn_rmw_2key_4t_full", "txn_rmw_2key_4t_lazy"}) {
+    checks.push_back(against_txn_peer(s, rmw, 1.5));
+  }
+  // Ten gets in a snapshot against the same ten gets plain, on one database.
+  TargetCheck snap;
+  snap.name = "txn_snapshot_10get ≥ 0.80 × txn_plain_10get (dbx)";
+  snap.dbx = lookup(s, "txn_snapshot_10get", "dbx");
+  snap.reference = lookup(s, "txn_plain_10get", "dbx");
+  snap.reference_name = "plain gets";
+  snap.required = 0.8;
+  if (snap.dbx && snap.reference && *snap.reference > 0) snap.ratio = *snap.dbx / *snap.reference;
+  checks.push_back(snap);
   return checks;
 }
 

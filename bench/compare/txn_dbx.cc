@@ -63,6 +63,18 @@ class DbxSession final : public TxnSession {
     return true;
   }
 
+  faultfs::Result<bool> plain_get(std::string_view key, std::string* value) override {
+    assert(snapshot_ == nullptr && value != nullptr);
+    try {
+      std::optional<std::string> found = db_->get(kDbxTable, key);
+      if (!found) return false;
+      *value = std::move(*found);
+    } catch (const dbx::Error& e) {
+      return dbx_status(e);
+    }
+    return true;
+  }
+
   faultfs::Status end_snapshot() override {
     assert(snapshot_ != nullptr);
     snapshot_.reset();  // Releases the pin; cannot fail.

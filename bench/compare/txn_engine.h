@@ -54,6 +54,10 @@ class TxnSession {
   [[nodiscard]] virtual faultfs::Result<bool> snapshot_get(std::string_view key,
                                                            std::string* value) = 0;
   [[nodiscard]] virtual faultfs::Status end_snapshot() = 0;
+  // The same read outside any snapshot: the rate a snapshot's gets are
+  // compared with. Never inside a snapshot.
+  [[nodiscard]] virtual faultfs::Result<bool> plain_get(std::string_view key,
+                                                        std::string* value) = 0;
 };
 
 class TxnEngine {

@@ -41,6 +41,15 @@ class LeveldbSession final : public TxnSession {
     return true;
   }
 
+  faultfs::Result<bool> plain_get(std::string_view key, std::string* value) override {
+    assert(snapshot_ == nullptr && value != nullptr);
+    const leveldb::Status s =
+        db_->Get(leveldb::ReadOptions(), leveldb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return leveldb_status(s, "get");
+    return true;
+  }
+
   faultfs::Status end_snapshot() override {
     assert(snapshot_ != nullptr);
     db_->ReleaseSnapshot(snapshot_);

@@ -25,6 +25,7 @@ constexpr TxnRow kTxnRows[] = {
     {"txn_rmw_2key_4t_lazy_conflict_rate", "% of attempts", true},
     {"txn_rmw_2key_4t_lazy_retries", "retries", true},
     {"txn_snapshot_10get", "snapshots/s", false},
+    {"txn_plain_10get", "rounds/s", false},
 };
 
 std::optional<double> find(const Summary& s, const std::string& figure, std::string_view engine) {

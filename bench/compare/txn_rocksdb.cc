@@ -84,6 +84,14 @@ class RocksSession final : public TxnSession {
     return true;
   }
 
+  faultfs::Result<bool> plain_get(std::string_view key, std::string* value) override {
+    assert(snapshot_ == nullptr && value != nullptr);
+    const rocksdb::Status s = h_.db->Get(rocksdb::ReadOptions(), rocksdb_slice(key), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return rocksdb_status(s, "get");
+    return true;
+  }
+
   faultfs::Status end_snapshot() override {
     assert(snapshot_ != nullptr);
     h_.db->ReleaseSnapshot(snapshot_);

@@ -167,6 +167,14 @@ class SqliteSession final : public TxnSession {
     return sqlite_error(connection_.db(), "snapshot get");
   }
 
+  faultfs::Result<bool> plain_get(std::string_view key, std::string* value) override {
+    assert(value != nullptr);
+    const int rc = connection_.get(key, value);  // Autocommit: its own read transaction.
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return sqlite_error(connection_.db(), "get");
+  }
+
   faultfs::Status end_snapshot() override {
     if (connection_.run(Connection::kCommit) != SQLITE_DONE) {
       return sqlite_error(connection_.db(), "COMMIT of a read transaction");

@@ -158,8 +158,10 @@ faultfs::Status check_counters(TxnEngine& engine, const ValueSource& values, uin
   return faultfs::Status::ok();
 }
 
+// Ten gets per round, each in a snapshot of its own (`snapshot`) or plain:
+// the same keys, so the two rates compare what a snapshot costs.
 faultfs::Status run_snapshots(TxnEngine& engine, const ValueSource& values,
-                              const WorkloadSizes& sizes, Measurements& out) {
+                              const WorkloadSizes& sizes, bool snapshot, Measurements& out) {
   auto session = engine.session();
   if (!session.is_ok()) return session.status();
   const std::vector<uint32_t> picks =
@@ -169,10 +171,13 @@ faultfs::Status run_snapshots(TxnEngine& engine, const ValueSource& values,
   uint64_t done = 0;
   std::string value;
   while (done < sizes.txn_snapshots) {
-    if (faultfs::Status st = (*session)->begin_snapshot(); !st.is_ok()) return st;
+    if (snapshot) {
+      if (faultfs::Status st = (*session)->begin_snapshot(); !st.is_ok()) return st;
+    }
     for (uint64_t g = 0; g < kGetsPerSnapshot; ++g) {
       const uint32_t index = picks[done * kGetsPerSnapshot + g];
-      auto found = (*session)->snapshot_get(Key(index).view(), &value);
+      auto found = snapshot ? (*session)->snapshot_get(Key(index).view(), &value)
+                            : (*session)->plain_get(Key(index).view(), &value);
       if (!found.is_ok()) return found.status();
       if (!*found) {
         return faultfs::Status(
@@ -183,14 +188,17 @@ faultfs::Status run_snapshots(TxnEngine& engine, const ValueSource& values,
         return counter.status();
       }
     }
-    if (faultfs::Status st = (*session)->end_snapshot(); !st.is_ok()) return st;
+    if (snapshot) {
+      if (faultfs::Status st = (*session)->end_snapshot(); !st.is_ok()) return st;
+    }
     ++done;
     if (deadline.expired(done)) break;
   }
   const std::string name(engine.name());
-  out.push_back({name, "txn_snapshot_10get", static_cast<double>(done) / watch.elapsed_s()});
+  const std::string figure = snapshot ? "txn_snapshot_10get" : "txn_plain_10get";
+  out.push_back({name, figure, static_cast<double>(done) / watch.elapsed_s()});
   if (done < sizes.txn_snapshots) {
-    out.push_back({name, "txn_snapshot_10get_capped_txns", static_cast<double>(done)});
+    out.push_back({name, figure + "_capped_txns", static_cast<double>(done)});
   }
   return faultfs::Status::ok();
 }
@@ -258,7 +266,11 @@ faultfs::Result<Measurements> run_txn_suite(std::string_view engine_name, const 
           !st.is_ok()) {
         return st;
       }
-      if (faultfs::Status st = run_snapshots(e, values, sizes, out); !st.is_ok()) return st;
+      for (const bool snapshot : {true, false}) {
+        if (faultfs::Status st = run_snapshots(e, values, sizes, snapshot, out); !st.is_ok()) {
+          return st;
+        }
+      }
     }
     if (faultfs::Status st = e.close(); !st.is_ok()) return st;
   }

@@ -129,6 +129,26 @@ TEST(Targets, AMissingDbxFigureIsNeverMet) {
   EXPECT_FALSE(t.met());
 }
 
+TEST(Targets, TransactionalTargetsCompareWithTheBestTransactionalPeerAndPlainGets) {
+  const Summary s = summarize({{"dbx", "txn_rmw_2key_4t_full", 3000.0},
+                               {"rocksdb-txn", "txn_rmw_2key_4t_full", 1000.0},
+                               {"rocksdb-occ", "txn_rmw_2key_4t_full", 2500.0},
+                               {"sqlite", "txn_rmw_2key_4t_full", 900.0},
+                               {"leveldb", "txn_rmw_2key_4t_full", 99999.0},
+                               {"dbx", "txn_snapshot_10get", 70.0},
+                               {"dbx", "txn_plain_10get", 100.0}});
+  const TargetCheck& rmw = find(check_targets(s), "txn_rmw_2key_4t_full ≥ 1.50");
+  EXPECT_EQ(rmw.reference_name, "rocksdb-occ");  // LevelDB has no transactions.
+  ASSERT_TRUE(rmw.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*rmw.ratio, 1.2);
+  EXPECT_FALSE(rmw.met());
+  const TargetCheck& snap = find(check_targets(s), "txn_snapshot_10get");
+  ASSERT_TRUE(snap.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*snap.ratio, 0.7);
+  EXPECT_FALSE(snap.met());
+  EXPECT_FALSE(find(check_targets(s), "txn_rmw_2key_4t_lazy").met());  // No figures.
+}
+
 TEST(ResultsJson, HasTheIssueSchemaWithNullForAMissingEngine) {
   const nlohmann::json j = to_results_json(two_peer_summary(), "m", "d", "c");
   ASSERT_TRUE(j.contains("workloads"));
