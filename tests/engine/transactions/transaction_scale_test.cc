@@ -61,8 +61,9 @@ TEST(Transaction, EightThreadsIncrementingACounterAThousandTimesEachReachExactly
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(db->get("counters", "c"), std::to_string(kThreads * kIncrements));
-  // The counter is contended: without conflicts detected, updates were lost.
-  EXPECT_GT(conflicts.load(), 0u);
+  // How often increments met: none on a machine that happened to run the
+  // threads one after another, which the exact count above still judges.
+  RecordProperty("conflicts", std::to_string(conflicts.load()));
   EXPECT_EQ(db->old_version_count(), 0u);
 }
 
