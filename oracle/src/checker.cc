@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,17 @@
 #include "sqlite_db.h"
 
 namespace oracle {
+
+namespace detail {
+
+// The live ops through `hi` as the log held them at `revision`.
+struct LoadedCache {
+  int64_t revision = -1;
+  uint64_t hi = 0;
+  LoadedHistory history;
+};
+
+}  // namespace detail
 
 using faultfs::ErrorCode;
 using faultfs::Result;
@@ -31,7 +43,7 @@ constexpr const char* kWinnersAtSql =
 Result<bool> sqlite_state_equals(sql::Db& db, uint64_t p, const detail::LoadedHistory& h,
                                  const detail::RecoveredIndex& rec, size_t recovered_rows) {
   if (!rec.unknown.empty()) return false;
-  ASSIGN_OR_RETURN(auto stmt, db.prepare(kWinnersAtSql));
+  ASSIGN_OR_RETURN(auto stmt, db.cached(kWinnersAtSql));
   sql::Statement& q = *stmt;
   RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(p)));
   size_t present = 0;
@@ -74,6 +86,26 @@ std::vector<uint64_t> hash_candidates(const detail::LoadedHistory& h,
     if (hash == rec.hash) out.push_back(run_to());
   }
   return out;
+}
+
+// The log's live ops through `hi`: reloaded only when the connection has
+// written or rolled back since the last load, or `hi` differs. Every crash
+// image of one crash point is judged against the same log, and loading it
+// per state was a tenth of the campaign.
+Result<const detail::LoadedHistory*> load_through(sql::Db& db, uint64_t hi,
+                                                  std::shared_ptr<detail::LoadedCache>* cache) {
+  if (*cache == nullptr) *cache = std::make_shared<detail::LoadedCache>();
+  detail::LoadedCache& c = **cache;
+  const int64_t revision = db.revision();
+  if (c.revision != revision || c.hi != hi) {
+    c.revision = -1;  // Not valid until the load succeeds.
+    ASSIGN_OR_RETURN(c.history, detail::LoadedHistory::load(db, hi));
+    c.revision = revision;
+    c.hi = hi;
+  }
+  // Loading reads only: the copy is the log at the revision it was taken.
+  assert(db.revision() == c.revision);
+  return &c.history;
 }
 
 // Under a fault beyond the contract, a state that lacks data the bounds
@@ -129,8 +161,8 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
   // Everything the checker reads was written by this connection, committed
   // or not, so the log need not be committed first.
   sql::Db& db = history_.db();
-  ASSIGN_OR_RETURN(auto loaded, detail::LoadedHistory::load(db, bounds.hi));
-  const detail::LoadedHistory& h = loaded;
+  ASSIGN_OR_RETURN(const detail::LoadedHistory* loaded, load_through(db, bounds.hi, &loaded_));
+  const detail::LoadedHistory& h = *loaded;
   const detail::RecoveredIndex rec = detail::RecoveredIndex::build(h, recovered);
 
   const std::vector<uint64_t> candidates = hash_candidates(h, rec, bounds);
