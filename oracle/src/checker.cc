@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "classify.h"
@@ -26,29 +29,65 @@ namespace {
 constexpr const char* kWinnersAtSql =
     "SELECT key_id, value, max(op_id) FROM ops WHERE live = 1 AND seq <= ?1 GROUP BY key_id";
 
-// Exact comparison of SQLite's state at p with the recovered state: every
-// present row SQLite names must hold the recovered value byte for byte, and
-// the recovered state must have no other row.
-Result<bool> sqlite_state_equals(sql::Db& db, uint64_t p, const detail::LoadedHistory& h,
-                                 const detail::RecoveredIndex& rec, size_t recovered_rows) {
-  if (!rec.unknown.empty()) return false;
-  ASSIGN_OR_RETURN(auto stmt, db.prepare(kWinnersAtSql));
+// The present rows of SQLite's state at p, as (key index, value).
+using Winners = std::vector<std::pair<uint32_t, std::string>>;
+
+Result<Winners> sqlite_winners_at(sql::Db& db, uint64_t p, size_t keys) {
+  ASSIGN_OR_RETURN(auto stmt, db.cached(kWinnersAtSql));
   sql::Statement& q = *stmt;
   RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(p)));
-  size_t present = 0;
+  Winners out;
   for (;;) {
     ASSIGN_OR_RETURN(auto row, q.step());
     if (!row) break;
     if (q.column_is_null(1)) continue;
     const int64_t key_id = q.column_int(0);
-    if (key_id < 1 || key_id > static_cast<int64_t>(h.keys.size())) {
+    if (key_id < 1 || key_id > static_cast<int64_t>(keys)) {
       return Status(ErrorCode::kCorruption, "history op with an unknown key");
     }
-    const std::string* r = rec.value_of[static_cast<size_t>(key_id - 1)];
-    if (r == nullptr || *r != q.column_blob(1)) return false;
-    present++;
+    out.emplace_back(static_cast<uint32_t>(key_id - 1), std::string(q.column_blob(1)));
   }
-  return present == recovered_rows;
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+// The live ops through `hi` as the log held them at `revision`, and SQLite's
+// answers of kWinnersAtSql for that same log (by p), so that many states
+// judged against one crash point's log cost one load and one query per p.
+struct LoadedCache {
+  static constexpr size_t kWinnersMax = 64;  // Bounds the memory per checker.
+  int64_t revision = -1;
+  uint64_t hi = 0;
+  LoadedHistory history;
+  std::map<uint64_t, Winners> winners;
+};
+
+}  // namespace detail
+
+namespace {
+
+// Exact comparison of SQLite's state at p with the recovered state: every
+// present row SQLite names must hold the recovered value byte for byte, and
+// the recovered state must have no other row. SQLite's rows are those of the
+// log at the cache's revision (load_through() checked it just before).
+Result<bool> sqlite_state_equals(sql::Db& db, uint64_t p, detail::LoadedCache& cache,
+                                 const detail::RecoveredIndex& rec, size_t recovered_rows) {
+  if (!rec.unknown.empty()) return false;
+  assert(db.revision() == cache.revision);
+  auto it = cache.winners.find(p);
+  if (it == cache.winners.end()) {
+    ASSIGN_OR_RETURN(auto rows, sqlite_winners_at(db, p, cache.history.keys.size()));
+    if (cache.winners.size() >= detail::LoadedCache::kWinnersMax) cache.winners.clear();
+    it = cache.winners.emplace(p, std::move(rows)).first;
+  }
+  for (const auto& [k, value] : it->second) {
+    const std::string* r = rec.value_of[k];
+    if (r == nullptr || *r != value) return false;
+  }
+  return it->second.size() == recovered_rows;
 }
 
 // Hash candidates: for each run of prefixes in [lo, hi] with one state whose
@@ -75,6 +114,27 @@ std::vector<uint64_t> hash_candidates(const detail::LoadedHistory& h,
     if (hash == rec.hash) out.push_back(run_to());
   }
   return out;
+}
+
+// The log's live ops through `hi`: reloaded only when the connection has
+// written or rolled back since the last load, or `hi` differs. Every crash
+// image of one crash point is judged against the same log, and loading it
+// per state was a tenth of the campaign.
+Result<detail::LoadedCache*> load_through(sql::Db& db, uint64_t hi,
+                                          std::shared_ptr<detail::LoadedCache>* cache) {
+  if (*cache == nullptr) *cache = std::make_shared<detail::LoadedCache>();
+  detail::LoadedCache& c = **cache;
+  const int64_t revision = db.revision();
+  if (c.revision != revision || c.hi != hi) {
+    c.revision = -1;  // Not valid until the load succeeds.
+    c.winners.clear();
+    ASSIGN_OR_RETURN(c.history, detail::LoadedHistory::load(db, hi));
+    c.revision = revision;
+    c.hi = hi;
+  }
+  // Loading reads only: the copy is the log at the revision it was taken.
+  assert(db.revision() == c.revision);
+  return &c;
 }
 
 // Under a fault beyond the contract, a state that lacks data the bounds
@@ -136,15 +196,15 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
   // Everything the checker reads was written by this connection, committed
   // or not, so the log need not be committed first.
   sql::Db& db = history_.db();
-  ASSIGN_OR_RETURN(auto loaded, detail::LoadedHistory::load(db, bounds.hi));
-  const detail::LoadedHistory& h = loaded;
+  ASSIGN_OR_RETURN(detail::LoadedCache * loaded, load_through(db, bounds.hi, &loaded_));
+  const detail::LoadedHistory& h = loaded->history;
   const detail::RecoveredIndex rec = detail::RecoveredIndex::build(h, recovered);
 
   const std::vector<uint64_t> candidates = hash_candidates(h, rec, bounds);
   size_t confirmations = 0;
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     if (confirmations++ == options.confirmations_max) break;
-    ASSIGN_OR_RETURN(auto equal, sqlite_state_equals(db, *it, h, rec, recovered.size()));
+    ASSIGN_OR_RETURN(auto equal, sqlite_state_equals(db, *it, *loaded, rec, recovered.size()));
     if (equal) {
       Verdict v;
       v.ok = true;

@@ -82,7 +82,7 @@ std::string_view Arena::store(std::string_view bytes) {
 
 Result<LoadedHistory> LoadedHistory::load(sql::Db& db, uint64_t hi) {
   LoadedHistory out;
-  ASSIGN_OR_RETURN(auto keys, db.prepare("SELECT key_id, tbl, key FROM keys ORDER BY key_id"));
+  ASSIGN_OR_RETURN(auto keys, db.cached("SELECT key_id, tbl, key FROM keys ORDER BY key_id"));
   for (;;) {
     ASSIGN_OR_RETURN(auto row, keys->step());
     if (!row) break;
@@ -97,10 +97,10 @@ Result<LoadedHistory> LoadedHistory::load(sql::Db& db, uint64_t hi) {
     return Status(ErrorCode::kInvalidArgument, "history has too many keys for the checker");
   }
 
-  auto stmt =
-      db.prepare("SELECT seq, key_id, value FROM ops WHERE live = 1 AND seq <= ?1 ORDER BY op_id");
-  if (!stmt.is_ok()) return stmt.status();
-  sql::Statement& q = *stmt.value();
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db.cached("SELECT seq, key_id, value FROM ops WHERE live = 1 AND seq <= ?1 ORDER BY op_id"));
+  sql::Statement& q = *stmt;
   RETURN_IF_ERROR(q.bind_int(1, static_cast<int64_t>(hi)));
   uint64_t seq_last = 0;
   for (;;) {

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "faultfs/status_macros.h"
+
 namespace oracle::sql {
 
 using faultfs::ErrorCode;
@@ -21,7 +23,12 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   return std::unique_ptr<Db>(new Db(raw));
 }
 
+Db::Db(sqlite3* db) : db_(db) { sqlite3_rollback_hook(db_, &Db::on_rollback, this); }
+
+void Db::on_rollback(void* self) { ++static_cast<Db*>(self)->rollbacks_; }
+
 Db::~Db() {
+  cache_.clear();  // Finalizes the cached statements first.
   // Statements are owned by their users and must be gone by now; close_v2
   // defers the close if one leaked, instead of failing.
   sqlite3_close_v2(db_);
@@ -50,6 +57,25 @@ Result<std::unique_ptr<Statement>> Db::prepare(const char* sql) {
   }
   assert(stmt != nullptr);
   return std::make_unique<Statement>(this, stmt);
+}
+
+Result<Db::Cached> Db::cached(const char* sql) {
+  Slot& slot = cache_[sql];
+  if (slot.stmt == nullptr) {
+    ASSIGN_OR_RETURN(slot.stmt, prepare(sql));
+  }
+  assert(!slot.in_use);  // A second live handle would rewind the first's rows.
+  slot.in_use = true;
+  return Cached(slot.stmt.get(), &slot.in_use);
+}
+
+Db::Cached::~Cached() {
+  if (stmt_ == nullptr) return;  // Moved from.
+  assert(*in_use_);
+  *in_use_ = false;
+  // Any error of the last step was returned by step() itself; this only
+  // rewinds the statement and drops its bindings for the next handle.
+  stmt_->reset().ignore_error();
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "faultfs/status.h"
 
@@ -28,14 +30,34 @@ class Db {
   // Runs one or more statements that return no rows.
   [[nodiscard]] faultfs::Status exec(const char* sql);
   [[nodiscard]] faultfs::Result<std::unique_ptr<Statement>> prepare(const char* sql);
+  // The connection's one prepared copy of `sql`, reset with no bindings:
+  // the checker runs the same few queries once per judged state, and parsing
+  // them each time cost more than some of the queries. The handle resets the
+  // statement when it goes, so no read stays open; one handle per `sql` at a
+  // time (asserted).
+  class Cached;
+  [[nodiscard]] faultfs::Result<Cached> cached(const char* sql);
+  // Moves whenever this connection inserts, updates or deletes a row or
+  // rolls a transaction back: a checker's copy of the log read at one
+  // revision is the log until this moves. (SQLite's change count alone
+  // misses a rollback, which undoes rows it counted.)
+  int64_t revision() const { return sqlite3_total_changes64(db_) + rollbacks_; }
   // Builds a Status from the connection's last error.
   faultfs::Status error(std::string_view what) const;
 
   sqlite3* handle() { return db_; }
 
  private:
-  explicit Db(sqlite3* db) : db_(db) {}
+  explicit Db(sqlite3* db);
+  static void on_rollback(void* self);
   sqlite3* db_;
+  int64_t rollbacks_ = 0;
+  struct Slot {
+    std::unique_ptr<Statement> stmt;
+    bool in_use = false;
+  };
+  // By SQL text. Finalized before the connection closes (~Db).
+  std::unordered_map<std::string, Slot> cache_;
 };
 
 // A prepared statement. Bind parameters are 1-based, columns 0-based.
@@ -67,6 +89,22 @@ class Statement {
  private:
   Db* db_;
   sqlite3_stmt* stmt_;
+};
+
+class Db::Cached {
+ public:
+  Cached(Statement* stmt, bool* in_use) : stmt_(stmt), in_use_(in_use) {}
+  Cached(Cached&& other) noexcept
+      : stmt_(std::exchange(other.stmt_, nullptr)), in_use_(other.in_use_) {}
+  Cached& operator=(Cached&&) = delete;
+  ~Cached();
+
+  Statement& operator*() const { return *stmt_; }
+  Statement* operator->() const { return stmt_; }
+
+ private:
+  Statement* stmt_;
+  bool* in_use_;
 };
 
 }  // namespace oracle::sql

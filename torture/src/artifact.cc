@@ -112,7 +112,22 @@ std::string replay_command(const std::string& dir) {
   return exe.string() + " replay " + (ec ? dir : absolute.lexically_normal().string());
 }
 
-std::string crash_spec_to_text(const CrashSpec& spec) { return spec_json(spec).dump(-1); }
+// The text of spec_json(spec).dump(-1), keys in the order nlohmann::json
+// keeps them (sorted), without building the object: the watchdog writes it
+// before every recovery, and the object was a twentieth of a sim campaign.
+std::string crash_spec_to_text(const CrashSpec& spec) {
+  const auto choice_text = [](const std::optional<faultfs::CrashChoice>& choice) {
+    return choice ? Json(choice->serialize()).dump(-1) : std::string("null");
+  };
+  std::string out = "{\"choice\":" + choice_text(spec.choice);
+  out += ",\"mutations\":" + std::to_string(spec.mutations);
+  out += ",\"persistence_points\":" + std::to_string(spec.persistence_points);
+  out += ",\"policy\":" + Json(spec.policy).dump(-1);
+  out += ",\"recovery_choice\":" + choice_text(spec.recovery_choice);
+  out += ",\"recovery_event\":" + std::to_string(spec.recovery_event);
+  out += ",\"step\":" + std::to_string(spec.step) + "}";
+  return out;
+}
 
 Result<CrashSpec> crash_spec_from_text(std::string_view text) {
   ASSIGN_OR_RETURN(auto parsed, json_util::parse(text, "crash spec"));

@@ -128,12 +128,13 @@ Status SimRun::crash_images(const SimFs& fs, const CrashOptions& options, std::m
       options.policy == CrashPolicy::kDrop ? 1 : settings_.images_per_policy;
   // Sampled, not enumerated: SimFs::enumerate_crashes builds and digests a
   // whole image per candidate (O(bytes): a preallocated 4 MiB WAL makes that
-  // most of a crash state's cost). A choice drawn twice is judged once.
+  // most of a crash state's cost). A choice drawn twice is judged once, and
+  // its image is built only the first time: over half the draws repeat one.
   for (size_t attempt = 0; attempt < 2 * wanted_images && choices->size() < wanted_images;
        ++attempt) {
-    faultfs::CrashChoice choice;
-    std::unique_ptr<SimFs> image = fs.crash(options, rng, &choice);
+    faultfs::CrashChoice choice = fs.draw_crash_choice(options, rng);
     if (std::find(choices->begin(), choices->end(), choice) != choices->end()) continue;
+    ASSIGN_OR_RETURN(auto image, fs.crash_with(options, choice));
     choices->push_back(std::move(choice));
     images->push_back(std::move(image));
   }

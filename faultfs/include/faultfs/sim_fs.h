@@ -96,6 +96,12 @@ class SimFs final : public FileSystem {
   [[nodiscard]] std::unique_ptr<SimFs> crash(const CrashOptions& options, std::mt19937_64& rng,
                                              CrashChoice* choice_out = nullptr) const;
 
+  // The choice crash() would draw with `rng` in this state, without building
+  // its image: a caller that keeps only distinct choices builds each image
+  // once, with crash_with(). Draws exactly what crash() draws.
+  [[nodiscard]] CrashChoice draw_crash_choice(const CrashOptions& options,
+                                              std::mt19937_64& rng) const;
+
   // Rebuilds the image `choice` describes. kInvalidArgument if `choice` does
   // not fit this state (an id that is not pending, an order or subset the
   // policy forbids, a torn write that is not a write...) or if its options

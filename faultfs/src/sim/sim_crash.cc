@@ -29,6 +29,13 @@ std::unique_ptr<SimFs> SimFs::crash(const CrashOptions& options, std::mt19937_64
   return std::unique_ptr<SimFs>(new SimFs(std::move(core)));
 }
 
+CrashChoice SimFs::draw_crash_choice(const CrashOptions& options, std::mt19937_64& rng) const {
+  assert(validate_crash_options(options).is_ok());
+  std::lock_guard lock(core_->mu);
+  const sim::CrashSpace space(core_->st, options);
+  return sim::sample_crash_choice(space, rng);
+}
+
 Result<std::unique_ptr<SimFs>> SimFs::crash_with(const CrashOptions& options,
                                                  const CrashChoice& choice) const {
   RETURN_IF_ERROR(validate_crash_options(options));

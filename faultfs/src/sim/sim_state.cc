@@ -93,7 +93,12 @@ void State::check() const {
     file_changes += file->pending.size();
     assert(expect.size() == file->live.size());
     // Byte comparison only for small files: check() runs after every crash.
-    if (expect.size() <= kCheckBytesMax) assert(expect.read_all() == file->live.read_all());
+    // One shared root is one immutable tree, equal by construction: a crash
+    // image's live tree is its durable one, and comparing its bytes with
+    // themselves was a twentieth of a sim campaign.
+    if (expect.size() <= kCheckBytesMax && !expect.shares_root_with(file->live)) {
+      assert(expect.read_all() == file->live.read_all());
+    }
   }
   assert(file_changes == pending_file_changes);
   std::map<uint64_t, std::map<std::string, uint64_t>> expect_dirs;

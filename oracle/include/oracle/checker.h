@@ -72,6 +72,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -170,6 +171,10 @@ struct CheckOptions {
 // point of the history).
 [[nodiscard]] uint64_t durable_before_fault(const HistorySummary& summary, Durability durability);
 
+namespace detail {
+struct LoadedCache;
+}  // namespace detail
+
 class Checker {
  public:
   explicit Checker(History& history) : history_(history) {}
@@ -186,6 +191,8 @@ class Checker {
 
  private:
   History& history_;
+  // The log as last loaded, kept while the connection has not changed it.
+  std::shared_ptr<detail::LoadedCache> loaded_;
 };
 
 }  // namespace oracle

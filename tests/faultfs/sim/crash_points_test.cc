@@ -1,5 +1,5 @@
-// Crash points (hook, halt), counters, crash-choice replay and COW crash
-// images.
+// Crash points (hook, halt), counters, crash-choice replay and drawing, and
+// COW crash images.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -110,6 +110,42 @@ TEST(CrashPoints, SerializedChoiceReplaysTheSameImage) {
         FAULTFS_ASSERT_OK(replayed);
         EXPECT_EQ((*replayed)->describe(), image->describe()) << choice.serialize();
       }
+    }
+  }
+}
+
+// draw_crash_choice() is crash() without the image: from the same rng state
+// it draws the same choice and leaves the rng where crash() does, and
+// crash_with() then builds the very image crash() built. The sim runner
+// relies on this to build an image only for a choice it has not drawn yet.
+TEST(CrashPoints, DrawingAChoiceDrawsWhatACrashDrawsAndItsImageIsTheCrashImage) {
+  SimFs fs;
+  fs.keep_earlier_images(8);
+  FAULTFS_ASSERT_OK(fs.set_lost_file_scope("db"));
+  FAULTFS_ASSERT_OK(fs.create_dirs_durable("db"));
+  FAULTFS_ASSERT_OK(testing::put_file(fs, "db/f", std::string(2000, 'a'), true, true));
+  auto file = fs.open("db/f", OpenMode::kReadWrite);
+  FAULTFS_ASSERT_OK(file);
+  FAULTFS_ASSERT_OK((*file)->write_at(100, std::string(1500, 'b')));
+  FAULTFS_ASSERT_OK((*file)->sync());
+  FAULTFS_ASSERT_OK((*file)->append("tail"));
+  FAULTFS_ASSERT_OK(testing::put_file(fs, "db/g", "gg", false, false));
+  for (CrashPolicy policy : {CrashPolicy::kDrop, CrashPolicy::kPrefix, CrashPolicy::kReorder,
+                             CrashPolicy::kTorn, CrashPolicy::kCorrupt, CrashPolicy::kLostFile}) {
+    for (FsModel mode : {FsModel::kPosix, FsModel::kExt4Ordered}) {
+      const CrashOptions o = options(policy, mode);
+      std::mt19937_64 crash_rng(7);
+      std::mt19937_64 draw_rng(7);
+      for (int i = 0; i < 20; ++i) {
+        CrashChoice crashed;
+        auto image = fs.crash(o, crash_rng, &crashed);
+        const CrashChoice drawn = fs.draw_crash_choice(o, draw_rng);
+        EXPECT_EQ(drawn, crashed) << drawn.serialize() << " vs " << crashed.serialize();
+        auto built = fs.crash_with(o, drawn);
+        FAULTFS_ASSERT_OK(built);
+        EXPECT_EQ((*built)->describe(), image->describe()) << drawn.serialize();
+      }
+      EXPECT_EQ(draw_rng(), crash_rng()) << crash_policy_name(policy);
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "torture/options.h"
 
@@ -75,6 +76,34 @@ TEST_F(ArtifactTest, WriteThenReadIsExact) {
   EXPECT_EQ(back->recovered, a.recovered);
   EXPECT_EQ(back->expected, a.expected);
   EXPECT_FALSE(back->fork.has_value());
+}
+
+// The watchdog's spec text is written by hand: it must be exactly the JSON
+// object's text (with and without choices, with characters to escape), and
+// read back to the same spec.
+TEST_F(ArtifactTest, CrashSpecTextIsTheJsonObjectsTextAndReadsBack) {
+  CrashSpec bare;
+  bare.policy = "a\"b\\c\n\x01";
+  bare.step = 18446744073709551615ull;
+  CrashSpec first_only = sample().crash;  // A first choice, no second one.
+  first_only.recovery_choice.reset();
+  for (const CrashSpec& spec : {sample().crash, bare, first_only}) {
+    const auto choice = [](const std::optional<faultfs::CrashChoice>& c) {
+      return c ? nlohmann::json(c->serialize()) : nlohmann::json(nullptr);
+    };
+    const nlohmann::json object = {{"policy", spec.policy},
+                                   {"step", spec.step},
+                                   {"mutations", spec.mutations},
+                                   {"persistence_points", spec.persistence_points},
+                                   {"choice", choice(spec.choice)},
+                                   {"recovery_event", spec.recovery_event},
+                                   {"recovery_choice", choice(spec.recovery_choice)}};
+    const std::string text = crash_spec_to_text(spec);
+    EXPECT_EQ(text, object.dump(-1));
+    auto back = crash_spec_from_text(text);
+    ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+    EXPECT_EQ(back.value(), spec) << text;
+  }
 }
 
 TEST_F(ArtifactTest, ForkEvidenceRoundTrips) {
