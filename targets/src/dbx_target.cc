@@ -37,7 +37,8 @@ Status from_dbx_error(const dbx::Error& e) {
     case dbx::ErrorCode::kReadOnly:
     case dbx::ErrorCode::kClosed:
     case dbx::ErrorCode::kWriteConflict:
-      // All four refuse before anything is written (write_maybe_applied).
+    case dbx::ErrorCode::kInvalidKey:
+      // All five refuse before anything is written (write_maybe_applied).
       return Status(ErrorCode::kInvalidArgument,
                     std::string(dbx::error_code_name(e.code())) + ": " + e.what());
   }
