@@ -149,18 +149,7 @@ class LogWalk {
     if (payload_crc(payload) != h->payload_crc) {
       return probe->stop_with(Stop::kBadRecord, "payload crc mismatch");
     }
-    if (sealer_ != nullptr) {
-      // Whole and crc-valid, so not torn: a blob that does not open here was
-      // moved, replayed or altered (or sealed under a key this file lacks).
-      if (payload.size() < sealer_->overhead()) {
-        return corruption(window_.path(), offset, "sealed payload shorter than its seal");
-      }
-      plain_.resize(payload.size() - sealer_->overhead());
-      if (!sealer_->open(record_ad(offset, *h).view(), payload, plain_.data())) {
-        return corruption(window_.path(), offset, "sealed record fails authentication");
-      }
-      payload = plain_;
-    }
+    if (sealer_ != nullptr) RETURN_IF_ERROR(open_sealed(offset, *h, &payload));
     auto record =
         decode_payload_views(static_cast<RecordKind>(h->kind), h->sequence, payload, &scratch_);
     if (!record.is_ok()) {
@@ -176,6 +165,23 @@ class LogWalk {
     assert(probe->record.mutations.data() == record->mutations.data());
     assert(probe->record.mutations.size() == record->mutations.size());
     probe->frame_size = frame_size;
+    return Status::ok();
+  }
+
+  // An encrypted log: opens the crc-valid payload at `offset` into plain_
+  // and points `payload` there. Whole and crc-valid, the frame is not torn: a
+  // blob that does not open here was moved, replayed or altered (or sealed
+  // under a key this database lacks), which is corruption.
+  [[nodiscard]] Status open_sealed(uint64_t offset, const RecordHeader& header,
+                                   std::string_view* payload) {
+    if (payload->size() < sealer_->overhead()) {
+      return corruption(window_.path(), offset, "sealed payload shorter than its seal");
+    }
+    plain_.resize(payload->size() - sealer_->overhead());
+    if (!sealer_->open(record_ad(offset, header).view(), *payload, plain_.data())) {
+      return corruption(window_.path(), offset, "sealed record fails authentication");
+    }
+    *payload = plain_;
     return Status::ok();
   }
 
