@@ -1,10 +1,13 @@
 // DatabaseImpl's encryption at rest: the key file at open, and rotate_key.
 // Formats and the crash argument: engine/doc/encryption.md.
 #include <algorithm>
+#include <span>
 
 #include "database_impl.h"
 #include "logger.h"
 #include "status_util.h"
+#include "util/coding.h"
+#include "wal/wal_format.h"
 #include "wal/wal_writer.h"
 #include "wos/wos_format.h"
 #include "wos/wos_store.h"
@@ -17,17 +20,44 @@ Error invalid_key(const std::string& path) {
                path + ": the key or password does not open this database's key file");
 }
 
-// Whether `dir` holds a store or a log: a database that was created before.
-bool has_database_files(faultfs::FileSystem& fs, const std::string& dir) {
-  return value_or_throw(fs.exists(faultfs::join_path(dir, "wos")), "open") ||
-         value_or_throw(fs.exists(faultfs::join_path(dir, "wal.log")), "open");
+// What a directory without a key file holds.
+enum class Found { kNothing, kPlain, kSealed };
+
+// The first `n` bytes of `path`; shorter (or empty) when the file is.
+std::string head_of(faultfs::FileSystem& fs, const std::string& path, size_t n) {
+  if (!value_or_throw(fs.exists(path), "open")) return {};
+  auto file = value_or_throw(fs.open(path, faultfs::OpenMode::kRead), "open");
+  std::string bytes(n, '\0');
+  const size_t got =
+      value_or_throw(file->read_at(0, std::span<char>(bytes.data(), bytes.size())), "open");
+  bytes.resize(got);
+  throw_if_error(file->close(), "open");
+  return bytes;
 }
 
-// A conf of neither plain size was written sealed: its database had a key
-// file, which is now missing.
-bool conf_looks_sealed(faultfs::FileSystem& fs, const std::string& dir) {
-  auto size = fs.file_size(faultfs::join_path(dir, "wos/conf"));
-  return size.is_ok() && *size != wos::kConfBytes && *size != wos::kConfBytesV1;
+// Sealed: a conf of a sealed size, a db header flagged sealed, a version 3
+// log. Plain: any of them whole and plain. Nothing: no file that holds data
+// (creation stopped before the key file and the store were both written).
+Found classify_without_key_file(faultfs::FileSystem& fs, const std::string& dir) {
+  Found found = Found::kNothing;
+  auto conf_size = fs.file_size(faultfs::join_path(dir, "wos/conf"));
+  if (conf_size.is_ok() && *conf_size != 0) {
+    if (*conf_size != wos::kConfBytes && *conf_size != wos::kConfBytesV1) return Found::kSealed;
+    found = Found::kPlain;
+  }
+  const std::string db = head_of(fs, faultfs::join_path(dir, "wos/db"), wos::kDbHeaderBytes);
+  if (db.size() == wos::kDbHeaderBytes && db.starts_with(wos::kDbMagic)) {
+    if ((coding::decode_fixed32(db.data() + 12) & wos::kDbFlagSealed) != 0) return Found::kSealed;
+    found = Found::kPlain;
+  }
+  const std::string log = head_of(fs, faultfs::join_path(dir, "wal.log"), 12);
+  if (log.size() == 12 && log.starts_with(wal::kMagic)) {
+    if (coding::decode_fixed32(log.data() + wal::kFileVersionOffset) == wal::kFormatVersionSealed) {
+      return Found::kSealed;
+    }
+    found = Found::kPlain;
+  }
+  return found;
 }
 
 }  // namespace
@@ -44,12 +74,14 @@ void DatabaseImpl::setup_encryption(const std::string& dir) {
   }
   encryption_ = *options_.encryption;
   if (!key_file) {
-    if (conf_looks_sealed(*fs_, dir)) {
-      throw Error(ErrorCode::kCorruption, key_path + " is missing beside an encrypted store");
-    }
-    if (has_database_files(*fs_, dir)) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  dir + " is not an encrypted database: open it without an EncryptionConfig");
+    switch (classify_without_key_file(*fs_, dir)) {
+      case Found::kSealed:
+        throw Error(ErrorCode::kCorruption, key_path + " is missing beside sealed files");
+      case Found::kPlain:
+        throw Error(ErrorCode::kInvalidArgument,
+                    dir + " is not an encrypted database: open it without an EncryptionConfig");
+      case Found::kNothing:
+        break;  // Nothing sealed exists yet, so no key is lost: a new database.
     }
     create_key_file(dir);
   } else {

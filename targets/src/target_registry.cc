@@ -76,6 +76,20 @@ TargetInfo dbx_txn_info(const char* name, const char* description,
   return info;
 }
 
+// DBX with encryption at rest (engine/doc/encryption.md), one fixed key.
+TargetInfo dbx_encrypted_info() {
+  TargetInfo info = dbx_info();
+  info.name = "dbx-encrypted";
+  info.description = "the DBX engine with encryption at rest (every byte sealed)";
+  info.make = [](const TargetTuning& tuning) {
+    DbxTargetOptions options;
+    static_cast<TargetTuning&>(options) = tuning;
+    options.encrypted = true;
+    return make_dbx_target(options);
+  };
+  return info;
+}
+
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
   out.push_back(dbx_info());
@@ -132,6 +146,7 @@ std::vector<TargetInfo> build_registry() {
                              "DBX transactions, but a write of several operations commits each "
                              "as its own transaction (a non-atomic commit)",
                              DbxTargetOptions::WritePath::kTransactionPerOp));
+  out.push_back(dbx_encrypted_info());
   for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }

@@ -27,6 +27,9 @@ struct DbxTargetOptions : TargetTuning {
   // transaction: a test double whose multi-operation writes are not atomic.
   enum class WritePath { kBatch, kTransaction, kTransactionPerOp };
   WritePath write_path = WritePath::kBatch;
+  // Opens every database encrypted (dbx::Options::encryption) with one fixed
+  // raw key: "dbx-encrypted".
+  bool encrypted = false;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});

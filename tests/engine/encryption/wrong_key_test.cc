@@ -79,6 +79,17 @@ TEST(WrongKey, AMissingKeyFileBesideASealedStoreIsCorruption) {
             ErrorCode::kCorruption);
 }
 
+// Creation writes the key file first; a crash that loses it before anything
+// sealed exists lost no data, and the next open simply creates the database.
+TEST(WrongKey, AMissingKeyFileBeforeAnythingWasSealedIsANewDatabase) {
+  testing::SimDb sim;
+  ASSERT_TRUE(sim.fs.mkdir(kDbDir).is_ok());
+  ASSERT_TRUE(sim.fs.mkdir(std::string(kDbDir) + "/wos").is_ok());
+  auto db = Database::open(kDbDir, options_for(sim.fs, testing::raw_config(1)));
+  EXPECT_TRUE(db->is_encrypted());
+  db->insert("t", "k", "v");
+}
+
 TEST(WrongKey, Aes256GcmSivIsRefusedByName) {
   try {
     EncryptionConfig config(testing::key_of(1), Algorithm::kAes256GcmSiv);
