@@ -26,7 +26,7 @@ readonly JOBS="$(nproc)"
 readonly PACKAGES=(
   cmake g++ make ninja-build pkg-config git
   libgtest-dev libgmock-dev librapidcheck-dev
-  libfiu-dev fiu-utils libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
+  libfiu-dev fiu-utils libsodium-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libbenchmark-dev libabsl-dev librocksdb-dev libleveldb-dev python3
   clang-16 libclang-rt-16-dev clang-tidy
 )

@@ -45,6 +45,27 @@ std::unique_ptr<Database> Database::open_in_memory() {
   return std::unique_ptr<Database>(new Database(DatabaseImpl::open(std::nullopt, options)));
 }
 
+std::unique_ptr<Database> Database::open_encrypted(const std::string& path,
+                                                   const EncryptionConfig& config,
+                                                   Durability durability) {
+  Options options;
+  options.durability = durability;
+  options.encryption = config;
+  return open(path, options);
+}
+
+std::unique_ptr<Database> Database::open_in_memory_encrypted(const EncryptionConfig& config) {
+  Options options;
+  options.durability = Durability::kNone;
+  options.encryption = config;
+  return std::unique_ptr<Database>(new Database(DatabaseImpl::open(std::nullopt, options)));
+}
+
+uint64_t Database::rotate_key(const EncryptionConfig& new_config, bool reencrypt) {
+  return impl_->rotate_key(new_config, reencrypt);
+}
+bool Database::is_encrypted() const { return impl_->is_encrypted(); }
+
 uint64_t Database::insert(std::string_view table, std::string_view key, std::string_view value) {
   const wal::MutationView mutation{false, table, key, value};
   return impl_->write(std::span<const wal::MutationView>(&mutation, 1));

@@ -387,6 +387,9 @@ void DatabaseImpl::close() {
   }
   wal_.reset();
   wos_.reset();
+  // The data keys are zeroed as they are freed (SecretKey).
+  sealer_.reset();
+  key_set_.keys.clear();
   delta_.clear();
   frozen_.reset();
   lock_.reset();

@@ -41,6 +41,8 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/key_file.h"
+#include "crypto/sealer.h"
 #include "dbx/database.h"
 #include "delta.h"
 #include "faultfs/file_system.h"
@@ -111,6 +113,10 @@ class DatabaseImpl {
   void close_quietly() noexcept;
   void run_background_work(std::chrono::nanoseconds now);  // recovery.cc
 
+  // encryption_setup.cc: Database::rotate_key.
+  uint64_t rotate_key(const EncryptionConfig& config, bool reencrypt);
+  bool is_encrypted() const { return options_.encryption.has_value(); }
+
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
   Durability durability() const { return options_.durability; }
   RecoveryStats recovery_stats() const { return recovery_stats_; }
@@ -119,6 +125,13 @@ class DatabaseImpl {
   DatabaseImpl(std::optional<std::string> path, const Options& options);
 
   void recover();  // recovery.cc
+  // encryption_setup.cc: reads (or, for a new database, writes) the key
+  // file and sets up sealer_; refuses a key for a plain database and a plain
+  // open of an encrypted one.
+  void setup_encryption(const std::string& dir);
+  void create_key_file(const std::string& dir);
+  // rotate_key's re-encryption, with checkpoint_mutex_ held.
+  uint64_t reencrypt_holding(const EncryptionConfig& config);
   bool vouch_for_log(const wal::WalReadSummary& summary);
   void open_log(const wal::WalReadSummary& summary, bool loss_accepted);
 
@@ -177,7 +190,13 @@ class DatabaseImpl {
   faultfs::FileSystem* const fs_;
 
   std::unique_ptr<faultfs::FileLock> lock_;
-  std::unique_ptr<wos::WosStore> wos_;  // Null in memory.
+  // Encrypted databases on disk: the data keys and the sealer every WAL, WOS
+  // and conf byte goes through (null for plain and in-memory databases).
+  // Replaced only by rotate_key, under checkpoint_mutex_.
+  std::unique_ptr<crypto::Sealer> sealer_;
+  crypto::KeySet key_set_;
+  std::optional<EncryptionConfig> encryption_;  // The user's current key.
+  std::unique_ptr<wos::WosStore> wos_;          // Null in memory.
   // Null in memory. In kNone it holds only its header: no record is ever
   // appended, but each checkpoint recycles it, so its base sequence vouches
   // for the store (a deleted or rolled-back wos/ is then corruption, not an

@@ -24,6 +24,8 @@ const char* error_code_name(ErrorCode code) {
       return "no_space";
     case ErrorCode::kWriteConflict:
       return "write_conflict";
+    case ErrorCode::kInvalidKey:
+      return "invalid_key";
   }
   return "unknown";
 }

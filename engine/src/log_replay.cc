@@ -180,7 +180,7 @@ Result<LogReplayResult> replay_log(faultfs::FileSystem& fs, const std::string& p
         stager.emplace(checkpoint_sequence, emit);
         read = wal::read_log_views(
             fs, path, mode, checkpoint_sequence,
-            [&](const wal::RecordView& record) { return stager->visit(record); });
+            [&](const wal::RecordView& record) { return stager->visit(record); }, options.sealer);
         if (!read->is_ok()) return read->status();
         if (!stager->finish()) return Status(faultfs::ErrorCode::kIoError, "log replay cancelled");
         return Status::ok();

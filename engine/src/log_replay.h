@@ -52,6 +52,8 @@ struct LogReplayOptions {
   // Called before each batch is applied. Tests slow the applier with it, so
   // that batches queue up behind it.
   std::function<void()> before_each_apply;
+  // An encrypted database's sealer (wal_reader.h); null for a plain one.
+  const crypto::Sealer* sealer = nullptr;
 };
 
 // Replays `path` (absent: an empty log) into `delta`, which must be empty.

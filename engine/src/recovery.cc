@@ -56,16 +56,21 @@ void DatabaseImpl::recover() {
   const std::string lock_path = faultfs::join_path(dir, "LOCK");
   lock_ = options_.read_only ? lock_for_read_only_open(*fs_, lock_path)
                              : value_or_throw(fs_->lock(lock_path), "open " + dir);
-  wos_ = value_or_throw(wos::WosStore::open(*fs_, faultfs::join_path(dir, "wos")), "open WOS");
+  setup_encryption(dir);
+  wos_ = value_or_throw(wos::WosStore::open(*fs_, faultfs::join_path(dir, "wos"), sealer_.get()),
+                        "open WOS");
   wos_->set_compaction_min_bytes(options_.wos_compaction_min_bytes);
   const uint64_t checkpoint = wos_->checkpoint_sequence();
   recovery_stats_.checkpoint_sequence = checkpoint;
   const auto wos_loaded = std::chrono::steady_clock::now();
 
   wal_path_ = faultfs::join_path(dir, "wal.log");
-  const LogReplayResult replay = value_or_throw(
-      replay_log(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint, &delta_),
-      "recovery");
+  LogReplayOptions replay_options;
+  replay_options.sealer = sealer_.get();
+  const LogReplayResult replay =
+      value_or_throw(replay_log(*fs_, wal_path_, to_tail_mode(options_.recovery_mode), checkpoint,
+                                &delta_, replay_options),
+                     "recovery");
   delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
   const wal::WalReadSummary& summary = replay.summary;
   recovery_stats_.records_replayed = replay.records_replayed;
@@ -160,7 +165,8 @@ void DatabaseImpl::open_log(const wal::WalReadSummary& summary, bool loss_accept
   bool created = false;
   if (log_present) {
     wal_ = value_or_throw(
-        wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset), "open WAL");
+        wal::WalWriter::resume(*fs_, wal_path_, summary.epoch, summary.end_offset, sealer_.get()),
+        "open WAL");
     if (summary.must_truncate) {
       // Also syncs: nothing stale may later pass for a continuation.
       throw_if_error(wal_->truncate_to_end(), "recovery: drop torn WAL tail");
@@ -177,7 +183,8 @@ void DatabaseImpl::open_log(const wal::WalReadSummary& summary, bool loss_accept
     const wos::ConfWalState& conf = wos_->conf_wal_state();
     const uint32_t epoch = (conf.known ? conf.epoch : 0) + 1;
     wal_ = value_or_throw(
-        wal::WalWriter::create(*fs_, wal_path_, epoch, wos_->checkpoint_sequence()), "create WAL");
+        wal::WalWriter::create(*fs_, wal_path_, epoch, wos_->checkpoint_sequence(), sealer_.get()),
+        "create WAL");
     throw_if_error(fs_->sync_dir(*path_), "create WAL: sync directory");
     created = true;
   }

@@ -35,7 +35,8 @@ inline faultfs::Status from_dbx_error(const dbx::Error& e) {
     case dbx::ErrorCode::kInvalidArgument:
     case dbx::ErrorCode::kReadOnly:
     case dbx::ErrorCode::kClosed:
-      // All three refuse before anything is written (write_maybe_applied).
+    case dbx::ErrorCode::kInvalidKey:
+      // All four refuse before anything is written (write_maybe_applied).
       return Status(ErrorCode::kInvalidArgument,
                     std::string(dbx::error_code_name(e.code())) + ": " + e.what());
   }

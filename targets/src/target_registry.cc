@@ -94,6 +94,20 @@ TargetInfo dbx_txn_info(const char* name, const char* description,
   return info;
 }
 
+// DBX with encryption at rest (engine/doc/encryption.md), one fixed key.
+TargetInfo dbx_encrypted_info() {
+  TargetInfo info = dbx_info();
+  info.name = "dbx-encrypted";
+  info.description = "the DBX engine with encryption at rest (every byte sealed)";
+  info.make = [](const TargetTuning& tuning) {
+    DbxTargetOptions options;
+    static_cast<TargetTuning&>(options) = tuning;
+    options.encrypted = true;
+    return make_dbx_target(options);
+  };
+  return info;
+}
+
 std::vector<TargetInfo> build_registry() {
   std::vector<TargetInfo> out;
   out.push_back(dbx_info());
@@ -163,6 +177,7 @@ std::vector<TargetInfo> build_registry() {
   out.push_back(dbx_isolation_double("txn-torn-commit",
                                      "a commit writes each of its operations as a write of its own",
                                      TxnBug::kCommitPerOp, {kLazy, kFull}));
+  out.push_back(dbx_encrypted_info());
   for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }

@@ -54,6 +54,21 @@ class Database {
   static std::unique_ptr<Database> open_read_only(const std::string& path, Options options);
   // A database with no files at all; everything is lost at close.
   static std::unique_ptr<Database> open_in_memory();
+  // Options::encryption set (dbx/encryption.h): opens or creates an
+  // encrypted database. A wrong key throws invalid_key.
+  static std::unique_ptr<Database> open_encrypted(const std::string& path,
+                                                  const EncryptionConfig& config,
+                                                  Durability durability = Durability::kLazy);
+  static std::unique_ptr<Database> open_in_memory_encrypted(const EncryptionConfig& config);
+
+  // Re-wraps the data keys with `new_config`'s key, crash-atomically: after a
+  // crash at any point exactly one of the old and the new key opens the
+  // database. With `reencrypt`, a fresh data key also replaces the old one:
+  // a checkpoint rewrites every live entry under it (writers wait) and the log
+  // is cut, then the old data key is dropped. Returns the number of entries
+  // rewritten (0 without `reencrypt`). invalid_argument on a plain database.
+  uint64_t rotate_key(const EncryptionConfig& new_config, bool reencrypt = false);
+  bool is_encrypted() const;
 
   ~Database();  // Closes cleanly; errors are logged, not thrown.
   Database(const Database&) = delete;

@@ -22,10 +22,12 @@ enum class ErrorCode {
   kNoSpace,           // The file system is full (ENOSPC, EDQUOT).
   kWriteConflict,     // A transaction's commit lost to a write made after its
                       // snapshot to a key it wrote. Nothing of it was applied.
+  kInvalidKey,        // An encrypted database's key or password is not the one
+                      // its key file was sealed with. Nothing was read or written.
 };
 
 // "io_error", "corruption", "invalid_argument", "busy", "read_only", "closed",
-// "permission_denied", "no_space".
+// "permission_denied", "no_space", "write_conflict", "invalid_key".
 const char* error_code_name(ErrorCode code);
 
 class Error : public std::runtime_error {

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+
+#include "dbx/encryption.h"
 
 namespace faultfs {
 class FileSystem;
@@ -22,11 +25,11 @@ enum class Durability {
 // A bad record with nothing valid after it is a torn tail in every mode: it
 // is the expected leftover of a crash, truncated and logged.
 enum class RecoveryMode {
-  kStrict,          // Fail the open with kCorruption (default).
-  kTolerateTail,    // Stop at the bad record, keep everything before it and
-                    // drop everything after it (a consistent prefix).
-  kSkipCorrupted,   // Skip bad records and replay the valid ones after them.
-                    // May break the prefix property: for salvage only.
+  kStrict,         // Fail the open with kCorruption (default).
+  kTolerateTail,   // Stop at the bad record, keep everything before it and
+                   // drop everything after it (a consistent prefix).
+  kSkipCorrupted,  // Skip bad records and replay the valid ones after them.
+                   // May break the prefix property: for salvage only.
 };
 
 struct Options {
@@ -65,6 +68,12 @@ struct Options {
   // cannot finish without a write (no database at the path, a compaction a
   // crash interrupted) throws read_only naming the path.
   bool read_only = false;
+  // Encryption at rest (dbx/encryption.h, engine/doc/encryption.md). Set:
+  // the database is created encrypted, or must be an encrypted one (a plain
+  // database is then invalid_argument, a wrong key invalid_key). Unset: an
+  // encrypted database is refused with invalid_argument. In memory, nothing
+  // is on disk to seal; the handle still reports is_encrypted().
+  std::optional<EncryptionConfig> encryption;
 };
 
 // Limits enforced on every write (invalid_argument beyond them).

@@ -65,11 +65,12 @@ uint32_t payload_crc(std::string_view payload) {
   return faultfs::crc32c::mask(faultfs::crc32c::value(payload));
 }
 
-void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst) {
+void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst, uint32_t version) {
   assert(epoch != 0);
+  assert(version == kFormatVersion || version == kFormatVersionSealed);
   std::memset(dst, 0, kFileHeaderBytes);
   std::memcpy(dst + kFileMagicOffset, kMagic.data(), kMagic.size());
-  coding::encode_fixed32(dst + kFileVersionOffset, kFormatVersion);
+  coding::encode_fixed32(dst + kFileVersionOffset, version);
   coding::encode_fixed32(dst + kFileEpochOffset, epoch);
   coding::encode_fixed64(dst + kFileBaseSequenceOffset, base_sequence);
   coding::encode_fixed32(dst + kFileCrcOffset,
@@ -89,8 +90,9 @@ ParsedFileHeader parse_file_header(const char* src) {
     return stored == faultfs::crc32c::value(src, crc_offset);
   };
   parsed.version = coding::decode_fixed32(src + kFileVersionOffset);
-  if (parsed.version == kFormatVersion || parsed.version == kFormatVersionV1) {
-    if (!crc_ok(parsed.version == kFormatVersion ? kFileCrcOffset : kFileCrcOffsetV1)) {
+  const bool v2_layout = parsed.version == kFormatVersion || parsed.version == kFormatVersionSealed;
+  if (v2_layout || parsed.version == kFormatVersionV1) {
+    if (!crc_ok(v2_layout ? kFileCrcOffset : kFileCrcOffsetV1)) {
       parsed.problem = FileHeaderProblem::kBadCrc;
       return parsed;
     }
@@ -99,7 +101,7 @@ ParsedFileHeader parse_file_header(const char* src) {
     parsed.problem = whole ? FileHeaderProblem::kBadVersion : FileHeaderProblem::kBadCrc;
     return parsed;
   }
-  if (parsed.version == kFormatVersion) {
+  if (v2_layout) {
     parsed.base_sequence = coding::decode_fixed64(src + kFileBaseSequenceOffset);
   }
   parsed.epoch = coding::decode_fixed32(src + kFileEpochOffset);

@@ -22,6 +22,9 @@ inline constexpr std::string_view kMagic = "DBXWAL01";
 // Version 2 (written today) adds the base sequence; version 1 is still read.
 inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr uint32_t kFormatVersionV1 = 1;
+// Version 3: the version 2 layout, in an encrypted database: every payload is
+// sealed (wal_seal.h). Written only with a key; a plain reader refuses it.
+inline constexpr uint32_t kFormatVersionSealed = 3;
 inline constexpr size_t kFileMagicOffset = 0;
 inline constexpr size_t kFileVersionOffset = 8;
 inline constexpr size_t kFileEpochOffset = 12;
@@ -134,16 +137,17 @@ std::optional<RecordHeader> parse_record_header(const char* src);
 // Masked crc32c of a payload, as stored in RecordHeader::payload_crc.
 uint32_t payload_crc(std::string_view payload);
 
-// Writes the (version 2) file header for `epoch` and `base_sequence` into
-// dst[0, kFileHeaderBytes).
-void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst);
+// Writes the file header (version 2, or kFormatVersionSealed) for `epoch` and
+// `base_sequence` into dst[0, kFileHeaderBytes).
+void encode_file_header(uint32_t epoch, uint64_t base_sequence, char* dst,
+                        uint32_t version = kFormatVersion);
 
 enum class FileHeaderProblem { kNone, kBadMagic, kBadCrc, kBadVersion, kZeroEpoch };
 struct ParsedFileHeader {
   FileHeaderProblem problem = FileHeaderProblem::kNone;
   uint32_t epoch = 0;  // Meaningful only when problem == kNone.
   uint32_t version = 0;
-  uint64_t base_sequence = 0;  // Version 2 only; 0 for version 1.
+  uint64_t base_sequence = 0;  // Versions 2 and 3; 0 for version 1.
 };
 // Decodes src[0, kFileHeaderBytes). The caller handles an all-zero sector.
 ParsedFileHeader parse_file_header(const char* src);

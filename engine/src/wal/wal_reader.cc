@@ -7,6 +7,7 @@
 #include "faultfs/status_macros.h"
 #include "logger.h"
 #include "wal/wal_scan.h"
+#include "wal/wal_seal.h"
 #include "wal/wal_window.h"
 
 namespace dbx::wal {
@@ -51,8 +52,9 @@ Status corruption(const std::string& path, uint64_t offset, const std::string& w
 class LogWalk {
  public:
   LogWalk(LogWindow& window, uint32_t epoch, TailMode mode, uint64_t min_relevant_sequence,
-          const RecordViewVisitor& visit, WalReadSummary* summary)
-      : window_(window),
+          const RecordViewVisitor& visit, WalReadSummary* summary, const crypto::Sealer* sealer)
+      : sealer_(sealer),
+        window_(window),
         epoch_(epoch),
         mode_(mode),
         min_relevant_sequence_(min_relevant_sequence),
@@ -147,6 +149,7 @@ class LogWalk {
     if (payload_crc(payload) != h->payload_crc) {
       return probe->stop_with(Stop::kBadRecord, "payload crc mismatch");
     }
+    if (sealer_ != nullptr) RETURN_IF_ERROR(open_sealed(offset, *h, &payload));
     auto record =
         decode_payload_views(static_cast<RecordKind>(h->kind), h->sequence, payload, &scratch_);
     if (!record.is_ok()) {
@@ -162,6 +165,23 @@ class LogWalk {
     assert(probe->record.mutations.data() == record->mutations.data());
     assert(probe->record.mutations.size() == record->mutations.size());
     probe->frame_size = frame_size;
+    return Status::ok();
+  }
+
+  // An encrypted log: opens the crc-valid payload at `offset` into plain_
+  // and points `payload` there. Whole and crc-valid, the frame is not torn: a
+  // blob that does not open here was moved, replayed or altered (or sealed
+  // under a key this database lacks), which is corruption.
+  [[nodiscard]] Status open_sealed(uint64_t offset, const RecordHeader& header,
+                                   std::string_view* payload) {
+    if (payload->size() < sealer_->overhead()) {
+      return corruption(window_.path(), offset, "sealed payload shorter than its seal");
+    }
+    plain_.resize(payload->size() - sealer_->overhead());
+    if (!sealer_->open(record_ad(offset, header).view(), *payload, plain_.data())) {
+      return corruption(window_.path(), offset, "sealed record fails authentication");
+    }
+    *payload = plain_;
     return Status::ok();
   }
 
@@ -246,6 +266,8 @@ class LogWalk {
     return resync;
   }
 
+  const crypto::Sealer* const sealer_;
+  std::string plain_;  // Sealed logs: the opened payload, capacity reused.
   LogWindow& window_;
   const uint32_t epoch_;
   const TailMode mode_;
@@ -263,7 +285,7 @@ class LogWalk {
 // Validates the header sector and walks the records of an open log.
 Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
                      uint64_t min_relevant_sequence, const RecordViewVisitor& visit,
-                     WalReadSummary* summary) {
+                     WalReadSummary* summary, const crypto::Sealer* sealer) {
   if (size == 0) return Status::ok();  // Created, header never written: empty.
   LogWindow window(file, size);
   const uint64_t head_bytes = std::min(size, kFileHeaderBytes);
@@ -278,10 +300,19 @@ Status read_open_log(faultfs::File& file, uint64_t size, TailMode mode,
   } else {
     const ParsedFileHeader parsed = parse_file_header(head.data());
     if (parsed.problem == FileHeaderProblem::kNone) {
+      const bool sealed = parsed.version == kFormatVersionSealed;
+      if (sealed && sealer == nullptr) {
+        return Status(ErrorCode::kInvalidArgument,
+                      file.path() + " offset 0: the log is encrypted and no key was given");
+      }
+      if (!sealed && sealer != nullptr) {
+        // An encrypted database never writes a plain log: this one was put here.
+        return corruption(file.path(), 0, "plain log in an encrypted database");
+      }
       summary->epoch = parsed.epoch;
       summary->header_version = parsed.version;
       summary->base_sequence = parsed.base_sequence;
-      LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary);
+      LogWalk walk(window, parsed.epoch, mode, min_relevant_sequence, visit, summary, sealer);
       return walk.run();
     }
     problem = file_header_problem_name(parsed.problem);
@@ -323,7 +354,8 @@ const char* tail_mode_name(TailMode mode) {
 
 Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string& path,
                                       TailMode mode, uint64_t min_relevant_sequence,
-                                      const RecordViewVisitor& visit) {
+                                      const RecordViewVisitor& visit,
+                                      const crypto::Sealer* sealer) {
   WalReadSummary summary;
   auto file = fs.open(path, faultfs::OpenMode::kRead);
   if (!file.is_ok()) {
@@ -332,7 +364,7 @@ Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string
   }
   summary.file_present = true;
   ASSIGN_OR_RETURN(auto size, (*file)->size());
-  Status s = read_open_log(**file, size, mode, min_relevant_sequence, visit, &summary);
+  Status s = read_open_log(**file, size, mode, min_relevant_sequence, visit, &summary, sealer);
   Status closed = (*file)->close();
   if (!s.is_ok()) {
     closed.ignore_error();  // The read's own failure is the one to report.
@@ -347,13 +379,18 @@ Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs, const std::string
 
 Result<WalReadSummary> read_log(faultfs::FileSystem& fs, const std::string& path, TailMode mode,
                                 uint64_t min_relevant_sequence,
-                                const std::function<Status(Record&)>& visit) {
-  if (!visit) return read_log_views(fs, path, mode, min_relevant_sequence, RecordViewVisitor());
-  return read_log_views(fs, path, mode, min_relevant_sequence,
-                        [&visit](const RecordView& view) -> Status {
-                          Record record = to_record(view);
-                          return visit(record);
-                        });
+                                const std::function<Status(Record&)>& visit,
+                                const crypto::Sealer* sealer) {
+  if (!visit) {
+    return read_log_views(fs, path, mode, min_relevant_sequence, RecordViewVisitor(), sealer);
+  }
+  return read_log_views(
+      fs, path, mode, min_relevant_sequence,
+      [&visit](const RecordView& view) -> Status {
+        Record record = to_record(view);
+        return visit(record);
+      },
+      sealer);
 }
 
 }  // namespace dbx::wal

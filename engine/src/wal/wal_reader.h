@@ -11,6 +11,10 @@
 #include "wal/wal_format.h"
 #include "wal/wal_record.h"
 
+namespace dbx::crypto {
+class Sealer;
+}
+
 namespace dbx::wal {
 
 // What to do with a bad record that a later record proves had been synced.
@@ -66,18 +70,22 @@ using RecordViewVisitor = std::function<faultfs::Status(const RecordView&)>;
 // covered by the durable checkpoint: they are still visited (the engine skips
 // them) but a later one never proves an earlier bad record synced. Corruption
 // is a kCorruption Status "<path> offset <n>: <what>"; `visit` may have seen a
-// prefix by then.
+// prefix by then. With a `sealer` the log must be an encrypted one (header
+// version 3; a plain header is kCorruption) and each payload is opened before
+// it decodes (wal_seal.h); without one an encrypted log is kInvalidArgument.
 [[nodiscard]] faultfs::Result<WalReadSummary> read_log_views(faultfs::FileSystem& fs,
                                                              const std::string& path, TailMode mode,
                                                              uint64_t min_relevant_sequence,
-                                                             const RecordViewVisitor& visit);
+                                                             const RecordViewVisitor& visit,
+                                                             const crypto::Sealer* sealer = nullptr);
 
 // read_log_views with an owning copy of each record (`visit` may move the
 // record's contents out: the reader is done with it). Same rules, same
 // summary, same errors; costs a few heap allocations per record.
 [[nodiscard]] faultfs::Result<WalReadSummary> read_log(
     faultfs::FileSystem& fs, const std::string& path, TailMode mode, uint64_t min_relevant_sequence,
-    const std::function<faultfs::Status(Record&)>& visit);
+    const std::function<faultfs::Status(Record&)>& visit,
+    const crypto::Sealer* sealer = nullptr);
 
 const char* tail_mode_name(TailMode mode);
 

@@ -7,6 +7,7 @@
 
 #include "faultfs/status_macros.h"
 #include "logger.h"
+#include "wal/wal_seal.h"
 
 namespace dbx::wal {
 namespace {
@@ -50,23 +51,28 @@ WalWriter::~WalWriter() {
 
 Result<std::unique_ptr<WalWriter>> WalWriter::create(faultfs::FileSystem& fs,
                                                      const std::string& path, uint32_t epoch,
-                                                     uint64_t base_sequence) {
+                                                     uint64_t base_sequence,
+                                                     const crypto::Sealer* sealer) {
   if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
   // kCreate, not kCreateTruncate: a truncation to 0 that persists without the
   // new header would leave an empty log beside a conf that names this one.
   ASSIGN_OR_RETURN(auto file, fs.open(path, faultfs::OpenMode::kCreate));
   std::array<char, kFileHeaderBytes> header;
-  encode_file_header(epoch, base_sequence, header.data());
+  encode_file_header(epoch, base_sequence, header.data(),
+                     sealer != nullptr ? kFormatVersionSealed : kFormatVersion);
   RETURN_IF_ERROR(file->write_at(0, std::string_view(header.data(), header.size())));
   RETURN_IF_ERROR(file->truncate(kFileHeaderBytes));
   RETURN_IF_ERROR(file->sync());
-  return std::unique_ptr<WalWriter>(
+  std::unique_ptr<WalWriter> writer(
       new WalWriter(fs, std::move(file), epoch, kFirstRecordOffset, kFileHeaderBytes));
+  writer->sealer_ = sealer;
+  return writer;
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
                                                      const std::string& path, uint32_t epoch,
-                                                     uint64_t end_offset) {
+                                                     uint64_t end_offset,
+                                                     const crypto::Sealer* sealer) {
   if (epoch == 0) return invalid(path, "epoch 0 is reserved for 'no log'");
   if (end_offset < kFirstRecordOffset || end_offset % kRecordAlignment != 0) {
     return invalid(path, "resume offset " + std::to_string(end_offset) + " is not a record start");
@@ -92,7 +98,13 @@ Result<std::unique_ptr<WalWriter>> WalWriter::resume(faultfs::FileSystem& fs,
     return invalid(path, "header epoch " + std::to_string(parsed.epoch) + ", expected " +
                              std::to_string(epoch));
   }
-  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(file), epoch, end_offset, size));
+  if ((parsed.version == kFormatVersionSealed) != (sealer != nullptr)) {
+    return invalid(path, sealer != nullptr ? "an encrypted writer cannot resume a plain log"
+                                           : "a plain writer cannot resume an encrypted log");
+  }
+  std::unique_ptr<WalWriter> writer(new WalWriter(fs, std::move(file), epoch, end_offset, size));
+  writer->sealer_ = sealer;
+  return writer;
 }
 
 Status WalWriter::check_usable() const {
@@ -112,21 +124,28 @@ Status WalWriter::poison(Status failure) {
 
 Status WalWriter::write_frame(RecordKind kind, uint32_t epoch, uint64_t sequence,
                               uint64_t synced_sequence, std::string_view payload) {
-  assert(payload.size() <= kMaxRecordPayloadBytes);
   assert(end_offset_ % kRecordAlignment == 0);
-  const uint64_t frame_size = frame_bytes(payload.size());
+  const uint64_t stored_bytes =
+      sealer_ != nullptr ? sealed_payload_bytes(*sealer_, payload.size()) : payload.size();
+  assert(stored_bytes <= kMaxRecordPayloadBytes);
+  const uint64_t frame_size = frame_bytes(stored_bytes);
   frame_.resize(frame_size);
   RecordHeader header;
-  header.payload_crc = payload_crc(payload);
-  header.payload_length = static_cast<uint32_t>(payload.size());
+  header.payload_length = static_cast<uint32_t>(stored_bytes);
   header.kind = static_cast<uint8_t>(kind);
   header.epoch = epoch;
   header.sequence = sequence;
   header.synced_sequence = synced_sequence;
+  char* const stored = frame_.data() + kRecordHeaderBytes;
+  if (sealer_ != nullptr) {
+    sealer_->seal(record_ad(end_offset_, header).view(), payload, stored);
+  } else if (!payload.empty()) {
+    std::memcpy(stored, payload.data(), payload.size());
+  }
+  // The crc covers what is stored, so a torn sealed frame reads as torn.
+  header.payload_crc = payload_crc(std::string_view(stored, stored_bytes));
   encode_record_header(header, frame_.data());
-  if (!payload.empty())
-    std::memcpy(frame_.data() + kRecordHeaderBytes, payload.data(), payload.size());
-  const size_t payload_end = kRecordHeaderBytes + payload.size();
+  const size_t payload_end = kRecordHeaderBytes + stored_bytes;
   std::memset(frame_.data() + payload_end, 0, frame_size - payload_end);
   RETURN_IF_ERROR(ensure_preallocated(end_offset_ + frame_size));
 
@@ -193,7 +212,8 @@ Status WalWriter::abandon_preallocation(const Status& no_space) {
 Result<uint64_t> WalWriter::append(RecordKind kind, uint64_t sequence, std::string_view payload) {
   RETURN_IF_ERROR(check_usable());
   if (!is_valid_kind(static_cast<uint8_t>(kind))) return invalid(path_, "unknown record kind");
-  if (payload.size() > kMaxRecordPayloadBytes) {
+  const uint64_t overhead = sealer_ != nullptr ? sealer_->overhead() : 0;
+  if (payload.size() > kMaxRecordPayloadBytes - overhead) {
     return invalid(path_, "payload of " + std::to_string(payload.size()) +
                               " bytes exceeds kMaxRecordPayloadBytes");
   }
@@ -287,7 +307,8 @@ Status WalWriter::recycle(uint64_t checkpoint_sequence) {
   }
   const uint32_t new_epoch = epoch_ + 1;
   std::array<char, kFileHeaderBytes> header;
-  encode_file_header(new_epoch, checkpoint_sequence, header.data());
+  encode_file_header(new_epoch, checkpoint_sequence, header.data(),
+                     sealer_ != nullptr ? kFormatVersionSealed : kFormatVersion);
   Status s = file_->write_at(0, std::string_view(header.data(), header.size()));
   if (!s.is_ok()) return poison(std::move(s));
   end_offset_ = kFirstRecordOffset;

@@ -12,6 +12,10 @@
 #include "faultfs/status.h"
 #include "wal/wal_format.h"
 
+namespace dbx::crypto {
+class Sealer;
+}
+
 namespace dbx::wal {
 
 // Not thread-safe, except sync() and note_synced(), which may run on another
@@ -39,17 +43,19 @@ class WalWriter {
   // existing file is never truncated to 0 first, so a crash leaves its old
   // header or the new one. The caller syncs the directory. Appends start at
   // kFirstRecordOffset.
+  // With a `sealer` (not owned; outlives the writer) the log is an encrypted
+  // one (header version 3) and every payload is sealed (wal_seal.h).
   [[nodiscard]] static faultfs::Result<std::unique_ptr<WalWriter>> create(
-      faultfs::FileSystem& fs, const std::string& path, uint32_t epoch, uint64_t base_sequence = 0);
+      faultfs::FileSystem& fs, const std::string& path, uint32_t epoch, uint64_t base_sequence = 0,
+      const crypto::Sealer* sealer = nullptr);
 
   // Continues an existing log with header `epoch` whose valid records end at
   // `end_offset` (WalReadSummary::end_offset). Checks that the header on disk
   // carries `epoch`. When the summary said must_truncate, call truncate_to_end()
   // before the first append.
-  [[nodiscard]] static faultfs::Result<std::unique_ptr<WalWriter>> resume(faultfs::FileSystem& fs,
-                                                                          const std::string& path,
-                                                                          uint32_t epoch,
-                                                                          uint64_t end_offset);
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<WalWriter>> resume(
+      faultfs::FileSystem& fs, const std::string& path, uint32_t epoch, uint64_t end_offset,
+      const crypto::Sealer* sealer = nullptr);
 
   WalWriter(const WalWriter&) = delete;
   WalWriter& operator=(const WalWriter&) = delete;
@@ -155,7 +161,8 @@ class WalWriter {
   uint64_t end_offset_;
   uint64_t file_size_bytes_;
   uint64_t preallocation_bytes_ = 0;
-  std::string frame_;  // Reused across appends.
+  std::string frame_;                       // Reused across appends.
+  const crypto::Sealer* sealer_ = nullptr;  // Encrypted log when set.
   std::atomic<bool> failed_{false};
   std::mutex mu_;
   SyncProgress sync_progress_;  // Guarded by mu_.

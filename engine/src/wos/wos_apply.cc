@@ -61,16 +61,16 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
     const Slot* old = index_.find(table, key);
     if (old != nullptr) {
       plan.live_entries -= 1;
-      plan.live_bytes -= entry_bytes(table.size(), key.size(), old->value_bytes);
+      plan.live_bytes -= codec().stored_bytes(table.size(), key.size(), old->value_bytes);
     }
     if (value.has_value()) {
-      const uint64_t bytes = entry_bytes(table.size(), key.size(), value->size());
+      const uint64_t bytes = codec().stored_bytes(table.size(), key.size(), value->size());
       plan.live_entries += 1;
       plan.live_bytes += bytes;
       plan.append_bytes += bytes;
     } else if (old != nullptr) {
       // Deleting an absent key changes nothing: no tombstone is written.
-      plan.append_bytes += entry_bytes(table.size(), key.size(), 0);
+      plan.append_bytes += codec().stored_bytes(table.size(), key.size(), 0);
     }
   });
   const uint64_t file_after = db_length_ + plan.append_bytes;
@@ -102,13 +102,31 @@ faultfs::Result<WosStore::Prepared> WosStore::prepare(const Delta& delta, uint64
   return prepared;
 }
 
+faultfs::Result<WosStore::Prepared> WosStore::prepare_rewrite() {
+  if (failed_) return faultfs::Status(faultfs::ErrorCode::kIoError, "wos: an earlier apply failed");
+  const Delta nothing;
+  Plan the_plan;
+  the_plan.live_entries = index_.live_entries();
+  the_plan.live_bytes = index_.live_bytes();
+  the_plan.compact = true;
+  Prepared prepared;
+  prepared.sequence_ = checkpoint_sequence_;
+  prepared.changes_ = true;
+  prepared.live_entries_ = the_plan.live_entries;
+  prepared.live_bytes_ = the_plan.live_bytes;
+  RETURN_IF_ERROR(compact_with(nothing, the_plan, &prepared));
+  return prepared;
+}
+
 void WosStore::publish(Prepared prepared) {
   assert(!closed_);
   if (!prepared.changes_) {
     assert(prepared.sequence_ == checkpoint_sequence_);
     return;
   }
-  assert(prepared.sequence_ > checkpoint_sequence_);
+  // A rewrite (prepare_rewrite) keeps the checkpoint's sequence.
+  assert(prepared.sequence_ > checkpoint_sequence_ ||
+         (prepared.sequence_ == checkpoint_sequence_ && prepared.compacted_db_ != nullptr));
   for (const auto& [slot, offset] : prepared.moved_) slot->offset = offset;
   for (const IndexUpdate& update : prepared.updates_) {
     if (update.slot.has_value()) {
@@ -149,7 +167,7 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
       // dropping it touches no checkpoint.
       RETURN_IF_ERROR(db_->truncate(db_length_));
     }
-    EntryWriter writer(*db_, db_length_);
+    EntryWriter writer(*db_, db_length_, codec(), generation_);
     // Key order, so that a range read of fresh data is a few sequential reads.
     faultfs::Status added;
     delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
@@ -203,9 +221,9 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
     return error;
   };
 
-  EntryWriter writer(*temp, 0);
-  faultfs::Status status =
-      writer.add_raw(encode_db_header(DbHeader{new_generation, sequence, new_length}));
+  EntryWriter writer(*temp, 0, codec(), new_generation);
+  faultfs::Status status = writer.add_raw(
+      encode_db_header(DbHeader{new_generation, sequence, new_length, codec().sealed()}));
   if (!status.is_ok()) return give_up(status);
   status = copy_untouched_entries(delta, &writer, &prepared->moved_);
   if (!status.is_ok()) return give_up(status);
@@ -241,7 +259,7 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
                                                  std::vector<std::pair<Slot*, uint64_t>>* moved) {
   assert(moved->empty());
   moved->reserve(index_.live_entries());
-  EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_);
+  EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_, codec(), generation_);
   while (true) {
     ASSIGN_OR_RETURN(auto item, scanner.next());
     if (!item.has_value()) break;
@@ -251,7 +269,11 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
     if (slot == nullptr || slot->offset != item->offset) continue;  // Superseded.
     if (delta.contains(entry.table, entry.key)) continue;           // The delta decides.
     moved->emplace_back(slot, writer->offset());
-    RETURN_IF_ERROR(writer->add_raw(item->raw));
+    // A sealed entry is bound to its offset and generation: sealed anew
+    // (with the current key) at its new place; a plain one is copied.
+    RETURN_IF_ERROR(codec().sealed()
+                        ? writer->add_entry(kEntryTypePut, entry.table, entry.key, entry.value)
+                        : writer->add_raw(item->raw));
   }
   return faultfs::Status::ok();
 }

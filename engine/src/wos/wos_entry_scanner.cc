@@ -8,13 +8,20 @@
 
 namespace dbx::wos {
 
-EntryScanner::EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end)
-    : file_(file), path_(std::move(path)), end_(end), position_(begin), buffer_offset_(begin) {
+EntryScanner::EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end,
+                           const EntryCodec& codec, uint64_t generation)
+    : file_(file),
+      path_(std::move(path)),
+      codec_(codec),
+      generation_(generation),
+      end_(end),
+      position_(begin),
+      buffer_offset_(begin) {
   assert(begin <= end);
 }
 
 faultfs::Status EntryScanner::fill(uint64_t need) {
-  assert(need <= kEntryBytesMax);
+  assert(need <= kStoredEntryBytesMax);
   assert(position_ + need <= end_);
   assert(position_ >= buffer_offset_ && position_ <= buffer_offset_ + buffer_.size());
   const uint64_t consumed = position_ - buffer_offset_;
@@ -26,7 +33,7 @@ faultfs::Status EntryScanner::fill(uint64_t need) {
   buffer_offset_ = position_;
   const uint64_t want =
       std::min<uint64_t>(std::max<uint64_t>(need, kReadChunkBytes), end_ - position_);
-  assert(want >= need && want <= std::max<uint64_t>(kReadChunkBytes, kEntryBytesMax));
+  assert(want >= need && want <= std::max<uint64_t>(kReadChunkBytes, kStoredEntryBytesMax));
   buffer_.resize(want);
   uint64_t have = held;
   while (have < want) {
@@ -52,7 +59,7 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   RETURN_IF_ERROR(fill(kEntryHeaderBytes));
   const std::string_view head =
       std::string_view(buffer_).substr(position_ - buffer_offset_, kEntryHeaderBytes);
-  ASSIGN_OR_RETURN(auto header, decode_entry_header(head, path_, position_));
+  ASSIGN_OR_RETURN(auto header, codec_.decode_header(head, path_, position_));
   const uint64_t total = header.total_bytes();
   if (total > end_ - position_) {
     return corruption(path_, position_, "entry crosses the committed length");
@@ -61,7 +68,7 @@ faultfs::Result<std::optional<EntryScanner::Item>> EntryScanner::next() {
   Item item;
   item.offset = position_;
   item.raw = std::string_view(buffer_).substr(position_ - buffer_offset_, total);
-  ASSIGN_OR_RETURN(auto entry, decode_entry(item.raw, path_, position_));
+  ASSIGN_OR_RETURN(auto entry, codec_.decode(item.raw, path_, generation_, position_, &plain_));
   item.entry = entry;
   position_ += total;
   return std::optional<Item>(item);

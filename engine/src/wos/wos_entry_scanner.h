@@ -15,6 +15,7 @@
 
 #include "faultfs/file_system.h"
 #include "wos/wos_format.h"
+#include "wos/wos_seal.h"
 
 namespace dbx::wos {
 
@@ -22,7 +23,9 @@ class EntryScanner {
  public:
   // Scans [begin, end) of `file` (named `path` in errors). `end` must not
   // exceed the file's size; the caller checked it against the file.
-  EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end);
+  // Entries are decoded by `codec` as those of a db of `generation`.
+  EntryScanner(faultfs::File& file, std::string path, uint64_t begin, uint64_t end,
+               const EntryCodec& codec, uint64_t generation);
 
   struct Item {
     uint64_t offset = 0;   // The entry's first byte in the file.
@@ -42,6 +45,9 @@ class EntryScanner {
 
   faultfs::File& file_;
   const std::string path_;
+  const EntryCodec& codec_;
+  const uint64_t generation_;
+  std::string plain_;  // A sealed entry's opened bytes: the views point here.
   const uint64_t end_;
   uint64_t position_;   // File offset of the next entry.
   std::string buffer_;  // File bytes [buffer_offset_, buffer_offset_ + buffer_.size()).

@@ -6,13 +6,14 @@
 
 namespace dbx::wos {
 
-EntryWriter::EntryWriter(faultfs::File& file, uint64_t start_offset)
-    : file_(file), offset_(start_offset) {}
+EntryWriter::EntryWriter(faultfs::File& file, uint64_t start_offset, const EntryCodec& codec,
+                         uint64_t generation)
+    : file_(file), codec_(codec), generation_(generation), offset_(start_offset) {}
 
 faultfs::Status EntryWriter::add_entry(uint8_t type, std::string_view table, std::string_view key,
                                        std::string_view value) {
   const size_t before = buffer_.size();
-  append_entry(&buffer_, type, table, key, value);
+  codec_.append(&buffer_, generation_, offset_, type, table, key, value);
   offset_ += buffer_.size() - before;
   return flush_if_full();
 }

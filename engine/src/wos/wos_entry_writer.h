@@ -11,13 +11,17 @@
 #include <string_view>
 
 #include "faultfs/file_system.h"
+#include "wos/wos_seal.h"
 
 namespace dbx::wos {
 
 class EntryWriter {
  public:
   // `start_offset` is the file's size when writing begins: appends land there.
-  EntryWriter(faultfs::File& file, uint64_t start_offset);
+  // Entries are encoded by `codec` for a db of `generation` (the AD of a
+  // sealed entry names both).
+  EntryWriter(faultfs::File& file, uint64_t start_offset, const EntryCodec& codec,
+              uint64_t generation);
 
   // The offset the next added bytes land at.
   uint64_t offset() const { return offset_; }
@@ -33,6 +37,8 @@ class EntryWriter {
   [[nodiscard]] faultfs::Status flush_if_full();
 
   faultfs::File& file_;
+  const EntryCodec& codec_;
+  const uint64_t generation_;
   std::string buffer_;
   uint64_t offset_;
 };

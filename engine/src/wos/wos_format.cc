@@ -28,7 +28,7 @@ std::string encode_db_header(const DbHeader& header) {
   assert(header.base_length >= kDbHeaderBytes);
   std::string out(kDbMagic);
   coding::put_fixed32(&out, kFormatVersion);
-  coding::put_fixed32(&out, 0);
+  coding::put_fixed32(&out, header.sealed ? kDbFlagSealed : 0);
   coding::put_fixed64(&out, header.generation);
   coding::put_fixed64(&out, header.base_sequence);
   coding::put_fixed64(&out, header.base_length);
@@ -52,10 +52,12 @@ faultfs::Result<DbHeader> decode_db_header(std::string_view bytes, const std::st
   if (coding::decode_fixed32(p + 8) != kFormatVersion) {
     return corruption(path, 8, "unsupported db format version");
   }
-  if (coding::decode_fixed32(p + 12) != 0 || coding::decode_fixed32(p + 40) != 0) {
+  const uint32_t flags = coding::decode_fixed32(p + 12);
+  if ((flags & ~kDbFlagSealed) != 0 || coding::decode_fixed32(p + 40) != 0) {
     return corruption(path, 12, "db header reserved bits set");
   }
   DbHeader header;
+  header.sealed = (flags & kDbFlagSealed) != 0;
   header.generation = coding::decode_fixed64(p + 16);
   header.base_sequence = coding::decode_fixed64(p + 24);
   header.base_length = coding::decode_fixed64(p + 32);

@@ -30,7 +30,7 @@ inline constexpr std::string_view kConfTempFileName = "conf.tmp";
 // ---- db header (at offset 0 of `db`) ---------------------------------------
 //  0  magic "DBXWOSDB"        8 bytes
 //  8  format version          u32
-// 12  flags (must be 0)       u32
+// 12  flags                   u32  bit 0: kDbFlagSealed; others 0
 // 16  generation              u64
 // 24  base checkpoint seq     u64   checkpoint the file was written for
 // 32  base length             u64   file length when written (header + entries)
@@ -49,10 +49,14 @@ static_assert(kDbHeaderBaseLengthOffset == kDbHeaderBaseSequenceOffset + 8);
 static_assert(kDbHeaderCrcOffset == kDbHeaderBaseLengthOffset + 8 + 4);
 static_assert(kDbHeaderCrcOffset + 4 == kDbHeaderBytes);
 
+// Flags bit 0: the store is encrypted and every entry sealed (wos_seal.h).
+inline constexpr uint32_t kDbFlagSealed = 1;
+
 struct DbHeader {
   uint64_t generation = 0;
   uint64_t base_sequence = 0;
   uint64_t base_length = 0;
+  bool sealed = false;
 };
 
 // ---- entry (from kDbHeaderBytes up to the committed length) ------------------
@@ -180,7 +184,10 @@ struct EntryHeader {
   uint32_t table_bytes = 0;
   uint32_t key_bytes = 0;
   uint32_t value_bytes = 0;
-  uint64_t total_bytes() const { return entry_bytes(table_bytes, key_bytes, value_bytes); }
+  uint32_t seal_bytes = 0;  // A sealed store's per-entry overhead (wos_seal.h).
+  uint64_t total_bytes() const {
+    return entry_bytes(table_bytes, key_bytes, value_bytes) + seal_bytes;
+  }
 };
 // `bytes` holds at least kEntryHeaderBytes. Rejects out-of-limit lengths
 // before anyone sizes a buffer from them.

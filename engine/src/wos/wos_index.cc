@@ -26,11 +26,12 @@ bool WosIndex::put(std::string_view table, std::string_view key, Slot slot) {
   if (!old.has_value()) {
     live_entries_ += 1;
   } else {
-    const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
+    const uint64_t old_bytes =
+        entry_bytes(table.size(), key.size(), old->value_bytes) + seal_bytes_;
     assert(live_bytes_ >= old_bytes);
     live_bytes_ -= old_bytes;
   }
-  live_bytes_ += entry_bytes(table.size(), key.size(), slot.value_bytes);
+  live_bytes_ += entry_bytes(table.size(), key.size(), slot.value_bytes) + seal_bytes_;
   assert(t->second.contains(key));
   return new_table;
 }
@@ -40,7 +41,7 @@ bool WosIndex::erase(std::string_view table, std::string_view key) {
   if (t == tables_.end()) return false;
   const std::optional<Slot> old = t->second.erase(key);
   if (!old.has_value()) return false;
-  const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes);
+  const uint64_t old_bytes = entry_bytes(table.size(), key.size(), old->value_bytes) + seal_bytes_;
   assert(live_bytes_ >= old_bytes);
   assert(live_entries_ > 0);
   live_bytes_ -= old_bytes;

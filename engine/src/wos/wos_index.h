@@ -10,10 +10,12 @@
 // Invariants:
 //  - a table present in the map has at least one live key (empty tables are
 //    erased, so table_names() needs no filtering);
-//  - live_bytes() == sum of entry_bytes(table, key, value) over live slots;
+//  - live_bytes() == sum of entry_bytes(table, key, value) + seal bytes over
+//    live slots;
 //  - live_entries() == number of slots.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,6 +67,12 @@ class WosIndex {
 
   uint64_t live_entries() const { return live_entries_; }
   uint64_t live_bytes() const { return live_bytes_; }
+  // A sealed store's per-entry overhead, counted in live_bytes(). Set before
+  // the first put.
+  void set_seal_bytes(uint32_t bytes) {
+    assert(live_entries_ == 0);
+    seal_bytes_ = bytes;
+  }
 
  private:
   // Few tables, many keys: an ordered map of names is cheap and keeps
@@ -72,6 +80,7 @@ class WosIndex {
   std::map<std::string, KeyTable<Slot>, std::less<>> tables_;
   uint64_t live_entries_ = 0;
   uint64_t live_bytes_ = 0;
+  uint32_t seal_bytes_ = 0;
 };
 
 }  // namespace dbx::wos

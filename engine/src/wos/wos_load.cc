@@ -83,8 +83,9 @@ using Emit = std::function<bool(LoadBatch&&)>;
 // Scans [begin, end) of db into batches. Returns the scanner's error, or a
 // cancellation once emit refuses a batch.
 faultfs::Status scan_into_batches(faultfs::File& db, const std::string& path, uint64_t begin,
-                                  uint64_t end, const Emit& emit, uint64_t* read_calls) {
-  EntryScanner scanner(db, path, begin, end);
+                                  uint64_t end, const EntryCodec& codec, uint64_t generation,
+                                  const Emit& emit, uint64_t* read_calls) {
+  EntryScanner scanner(db, path, begin, end, codec, generation);
   LoadBatch batch;
   const faultfs::Status cancelled(faultfs::ErrorCode::kIoError, "index load cancelled");
   while (true) {
@@ -153,7 +154,8 @@ faultfs::Status WosStore::load_index(uint64_t expected_live_entries) {
   IndexLoader loader(index_, expected_live_entries, path);
   uint64_t read_calls = 0;
   auto scan = [&](const Emit& emit) {
-    return scan_into_batches(*db_, path, kDbHeaderBytes, db_length_, emit, &read_calls);
+    return scan_into_batches(*db_, path, kDbHeaderBytes, db_length_, codec(), generation_, emit,
+                             &read_calls);
   };
   const PipelineRun run =
       run_pipeline<LoadBatch>(kLoadBatchesInFlightMax, db_length_ >= kPipelinedLoadMinBytes, scan,

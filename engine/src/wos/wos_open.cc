@@ -129,7 +129,7 @@ faultfs::Status WosStore::initialize(const StoreDir& dir) {
   if (!db_size.is_ok() && !is_not_found(db_size.status())) return db_size.status();
 
   ASSIGN_OR_RETURN(auto db, fs.open(dir.db_path(), faultfs::OpenMode::kCreateTruncate));
-  const DbHeader header{kFirstGeneration, 0, kDbHeaderBytes};
+  const DbHeader header{kFirstGeneration, 0, kDbHeaderBytes, dir.codec().sealed()};
   faultfs::Status status = db->append(encode_db_header(header));
   if (status.is_ok()) status = db->sync();
   if (!status.is_ok()) {
@@ -146,8 +146,9 @@ faultfs::Status WosStore::initialize(const StoreDir& dir) {
 }
 
 faultfs::Result<std::unique_ptr<WosStore>> WosStore::open(faultfs::FileSystem& fs,
-                                                          const std::string& dir_path) {
-  StoreDir dir(fs, dir_path);
+                                                          const std::string& dir_path,
+                                                          const crypto::Sealer* sealer) {
+  StoreDir dir(fs, dir_path, EntryCodec(sealer));
   faultfs::Status status = dir.ensure_exists();
   if (!status.is_ok()) return status;
 

@@ -27,6 +27,7 @@ WosStore::WosStore(StoreDir dir, std::unique_ptr<faultfs::File> db, uint64_t gen
   assert(db_ != nullptr);
   assert(generation_ >= kFirstGeneration);
   assert(db_length_ >= kDbHeaderBytes);
+  index_.set_seal_bytes(dir_.codec().seal_bytes());
 }
 
 WosStore::~WosStore() {
@@ -40,15 +41,15 @@ WosStore::~WosStore() {
 faultfs::Result<std::string_view> WosStore::value_from(std::string_view bytes,
                                                        uint64_t bytes_offset,
                                                        std::string_view table, std::string_view key,
-                                                       const Slot& slot) const {
+                                                       const Slot& slot, std::string* plain) const {
   assert(slot.offset >= bytes_offset);
-  const uint64_t size = entry_bytes(table.size(), key.size(), slot.value_bytes);
+  const uint64_t size = codec().stored_bytes(table.size(), key.size(), slot.value_bytes);
   const uint64_t start = slot.offset - bytes_offset;
   if (start + size > bytes.size()) {
     return corruption(dir_.db_path(), slot.offset, "short read of an entry");
   }
-  ASSIGN_OR_RETURN(auto entry,
-                   decode_entry(bytes.substr(start, size), dir_.db_path(), slot.offset));
+  ASSIGN_OR_RETURN(auto entry, codec().decode(bytes.substr(start, size), dir_.db_path(),
+                                              generation_, slot.offset, plain));
   // A valid checksum over the wrong entry would be a misdirected read or an
   // index bug; either way these bytes are not the value asked for.
   if (entry.type != kEntryTypePut || entry.table != table || entry.key != key) {
@@ -63,14 +64,16 @@ faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table
   assert(!closed_);
   const Slot* slot = index_.find(table, key);
   if (slot == nullptr) return std::optional<std::string>();
-  const uint64_t size = entry_bytes(table.size(), key.size(), slot->value_bytes);
-  assert(size <= kEntryBytesMax);
+  const uint64_t size = codec().stored_bytes(table.size(), key.size(), slot->value_bytes);
+  assert(size <= kStoredEntryBytesMax);
   assert(slot->offset + size <= db_length_);
   std::string buffer(size, '\0');
   ASSIGN_OR_RETURN(auto n,
                    db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size())));
   buffer.resize(n);
-  ASSIGN_OR_RETURN(auto value, value_from(buffer, slot->offset, table, key, *slot));
+  std::string plain;
+  ASSIGN_OR_RETURN(auto value, value_from(buffer, slot->offset, table, key, *slot, &plain));
+  if (codec().sealed()) return std::optional<std::string>(std::string(value));
   // The value is the entry's tail: drop the head in place instead of copying.
   buffer.erase(0, buffer.size() - value.size());
   return std::optional<std::string>(std::move(buffer));
@@ -95,9 +98,10 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   for (size_t i = 0; i < items.size(); ++i) by_offset[i] = {items[i].slot.offset, i};
   std::sort(by_offset.begin(), by_offset.end());
   auto size_of = [&](size_t i) {
-    return entry_bytes(table.size(), items[i].key.size(), items[i].slot.value_bytes);
+    return codec().stored_bytes(table.size(), items[i].key.size(), items[i].slot.value_bytes);
   };
   std::string buffer;
+  std::string plain;
   size_t first = 0;
   while (first < by_offset.size()) {
     const uint64_t group_begin = items[by_offset[first].second].slot.offset;
@@ -119,7 +123,8 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
     const std::string_view bytes(buffer.data(), n);
     for (size_t i = first; i < last; ++i) {
       const WosIndex::RangeItem& item = items[by_offset[i].second];
-      ASSIGN_OR_RETURN(auto value, value_from(bytes, group_begin, table, item.key, item.slot));
+      ASSIGN_OR_RETURN(auto value,
+                       value_from(bytes, group_begin, table, item.key, item.slot, &plain));
       rows[by_offset[i].second] = {std::string(item.key), std::string(value)};
     }
     first = last;

@@ -42,8 +42,10 @@ class WosStore {
   // db+conf, syncs incl. the parent directory of `dir`) if it does not exist.
   // Finishes a compaction switch a crash interrupted. Loads the index.
   // Errors: kCorruption, kIoError.
-  [[nodiscard]] static faultfs::Result<std::unique_ptr<WosStore>> open(faultfs::FileSystem& fs,
-                                                                       const std::string& dir);
+  // With a `sealer` (not owned; outlives the store) the store is an
+  // encrypted one: every entry and conf sealed (wos_seal.h).
+  [[nodiscard]] static faultfs::Result<std::unique_ptr<WosStore>> open(
+      faultfs::FileSystem& fs, const std::string& dir, const crypto::Sealer* sealer = nullptr);
 
   WosStore(const WosStore&) = delete;
   WosStore& operator=(const WosStore&) = delete;
@@ -110,6 +112,10 @@ class WosStore {
   // memory (and so every read) as it was; publish() then switches memory
   // over, without I/O and without failing. Errors of prepare() are apply()'s.
   [[nodiscard]] faultfs::Result<Prepared> prepare(const Delta& delta, uint64_t sequence);
+  // A compaction of the current checkpoint with nothing new: every live
+  // entry rewritten (sealed with the sealer's current key) into the next
+  // generation. For re-encryption. publish() it like prepare()'s.
+  [[nodiscard]] faultfs::Result<Prepared> prepare_rewrite();
   void publish(Prepared prepared);
 
   // What conf said about the WAL it was written beside, as of open (or of the
@@ -130,6 +136,8 @@ class WosStore {
   // Figures for logs/tests.
   uint64_t file_bytes() const { return db_length_; }  // committed length of db
   uint64_t live_bytes() const { return index_.live_bytes(); }
+  uint64_t live_entries() const { return index_.live_entries(); }
+  const EntryCodec& codec() const { return dir_.codec(); }
   uint64_t generation() const { return generation_; }
   // Whether open() finished a compaction switch a crash had interrupted.
   bool rolled_forward_at_open() const { return rolled_forward_at_open_; }
@@ -183,12 +191,13 @@ class WosStore {
   ConfWalState wal_state_at(uint64_t sequence) const;
 
   // Reads and verifies the live entry of (table, key) at `slot` from `bytes`,
-  // which hold the file bytes starting at `bytes_offset`; returns its value.
+  // which hold the file bytes starting at `bytes_offset`; returns its value
+  // (a view into `bytes`, or for a sealed store into `plain`).
   [[nodiscard]] faultfs::Result<std::string_view> value_from(std::string_view bytes,
                                                              uint64_t bytes_offset,
                                                              std::string_view table,
-                                                             std::string_view key,
-                                                             const Slot& slot) const;
+                                                             std::string_view key, const Slot& slot,
+                                                             std::string* plain) const;
 
   StoreDir dir_;
   std::unique_ptr<faultfs::File> db_;

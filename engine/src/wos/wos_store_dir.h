@@ -10,12 +10,16 @@
 
 #include "faultfs/file_system.h"
 #include "wos/wos_format.h"
+#include "wos/wos_seal.h"
 
 namespace dbx::wos {
 
 class StoreDir {
  public:
-  StoreDir(faultfs::FileSystem& fs, std::string dir);
+  // `codec` says whether conf and db are sealed (wos_seal.h).
+  StoreDir(faultfs::FileSystem& fs, std::string dir, EntryCodec codec = EntryCodec());
+
+  const EntryCodec& codec() const { return codec_; }
 
   faultfs::FileSystem& fs() const { return fs_; }
   const std::string& dir() const { return dir_; }
@@ -33,7 +37,9 @@ class StoreDir {
   // to size a buffer). kNotFound passes through when conf does not exist.
   [[nodiscard]] faultfs::Result<Conf> read_conf() const;
 
-  // Reads and verifies the header of an open db file of `file_bytes` bytes.
+  // Reads and verifies the header of an open db file of `file_bytes` bytes,
+  // which must be sealed exactly when the codec is (a sealed one read without
+  // a key is kInvalidArgument, a plain one in an encrypted store kCorruption).
   [[nodiscard]] faultfs::Result<DbHeader> read_db_header(faultfs::File& file,
                                                          const std::string& path,
                                                          uint64_t file_bytes) const;
@@ -47,6 +53,7 @@ class StoreDir {
 
  private:
   faultfs::FileSystem& fs_;
+  const EntryCodec codec_;
   const std::string dir_;
   const std::string db_path_;
   const std::string conf_path_;

@@ -39,6 +39,9 @@ struct DbxTargetOptions : TargetTuning {
   //                      (torn_commit after a crash).
   enum class TxnBug { kNone, kSharedWriteBuffer, kNoConflictCheck, kReadLatest, kCommitPerOp };
   TxnBug txn_bug = TxnBug::kNone;
+  // Opens every database encrypted (dbx::Options::encryption) with one fixed
+  // raw key: "dbx-encrypted".
+  bool encrypted = false;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});

@@ -155,16 +155,31 @@ TEST(WalRoundTrip, FlippedEpochBitInHeaderIsCorruption) {
   expect_header_corruption(fs, "crc");
 }
 
+// Version 3 is an encrypted log (wal_seal.h); 4 is unknown.
 TEST(WalRoundTrip, UnsupportedVersionIsCorruption) {
   faultfs::SimFs fs;
   std::string bytes = valid_log();
-  const uint32_t version = 3;
+  const uint32_t version = 4;
   std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
   const uint32_t crc =
       faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), kFileCrcCoveredBytes));
   std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
   ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
-  expect_header_corruption(fs, "version 3");
+  expect_header_corruption(fs, "version 4");
+}
+
+// A plain reader never guesses at an encrypted log: no key, no read.
+TEST(WalRoundTrip, SealedVersionWithoutAKeyIsInvalidArgument) {
+  faultfs::SimFs fs;
+  std::string bytes = valid_log();
+  const uint32_t version = kFormatVersionSealed;
+  std::memcpy(bytes.data() + kFileVersionOffset, &version, 4);
+  const uint32_t crc =
+      faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), kFileCrcCoveredBytes));
+  std::memcpy(bytes.data() + kFileCrcOffset, &crc, 4);
+  ASSERT_TRUE(set_sim_bytes(fs, kLogPath, bytes).is_ok());
+  const ReadResult read = read_all(fs);
+  EXPECT_EQ(read.status.code(), faultfs::ErrorCode::kInvalidArgument) << read.status.message();
 }
 
 TEST(WalRoundTrip, TruncatedHeaderWithNothingAfterIsATornCreation) {
