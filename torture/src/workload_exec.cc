@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "campaign_reach.h"
+#include "explore_run.h"
 #include "faultfs/status_macros.h"
 #include "reports/report_files.h"
 #include "save_finding.h"
@@ -67,7 +68,7 @@ Artifact campaign_artifact(const CampaignOptions& options, const targets::Target
   a.target_libs = options.target_libs;
   a.mode = mode;
   a.durability = durability;
-  a.fs_model = options.fs_model;
+  a.fs_model = options.explore ? explore_settings(options, index).fs_model : options.fs_model;
   a.sector_bytes = options.sector_bytes;
   a.campaign_seed = options.seed;
   a.workload_index = index;
@@ -103,6 +104,7 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
 }
 
 Workload sim_workload(const CampaignOptions& options, uint64_t index) {
+  if (options.explore) return explore_campaign_workload(options, index);
   WorkloadShape shape;
   shape.ops = options.ops;
   shape.io_errors = workload_io_errors(options, index);
@@ -110,6 +112,7 @@ Workload sim_workload(const CampaignOptions& options, uint64_t index) {
 }
 
 SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
+  if (options.explore) return explore_settings(options, index);
   SimSettings settings;
   settings.durability = workload_durability(options, index);
   settings.policies = options.policies;
@@ -118,13 +121,10 @@ SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
   return settings;
 }
 
-namespace {
-
-Result<WorkloadReport> execute_sim(const CampaignOptions& options,
-                                   const targets::TargetInfo& target, uint64_t index,
-                                   const std::function<bool()>& should_stop) {
-  const Workload workload = sim_workload(options, index);
-  const SimSettings settings = sim_settings(options, index);
+Result<WorkloadReport> execute_sim_workload(const CampaignOptions& options,
+                                            const targets::TargetInfo& target, uint64_t index,
+                                            const Workload& workload, const SimSettings& settings,
+                                            const std::function<bool()>& should_stop) {
   SimControl control;
   control.should_stop = should_stop;
   control.recovering = watchdog::recovering;
@@ -155,10 +155,9 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options,
     ASSIGN_OR_RETURN(auto v, save_finding(options, std::move(a), f.verdict, n, f.crash.policy));
     report.violations.push_back(std::move(v));
   }
+  if (settings.exhaustive) report.explore = result.explore;
   return report;
 }
-
-}  // namespace
 
 Result<WorkloadReport> execute_workload(const CampaignOptions& options,
                                         const targets::TargetInfo& target, uint64_t index,
@@ -166,7 +165,8 @@ Result<WorkloadReport> execute_workload(const CampaignOptions& options,
   if (workload_mode(options, index) == kModeFork) {
     return execute_fork(options, target, index, should_stop);
   }
-  return execute_sim(options, target, index, should_stop);
+  return execute_sim_workload(options, target, index, sim_workload(options, index),
+                              sim_settings(options, index), should_stop);
 }
 
 }  // namespace torture
