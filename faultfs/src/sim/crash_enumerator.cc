@@ -16,7 +16,9 @@
 // queues together (crash_ext4.cc) is skipped: its closure is another product.
 // Each candidate image is built and fingerprinted, duplicates are dropped.
 // When the candidates exceed kEnumerationCandidatesMax the walk gives way to
-// sampling, deduplicated the same way.
+// sampling, deduplicated the same way. visit_crash_choices() walks the same
+// way within its own budget, hands each new image to its visitor at once
+// and never samples: it says instead whether the walk was complete.
 #include <algorithm>
 #include <cassert>
 #include <functional>
