@@ -141,6 +141,7 @@ std::string render_html_report(const Summary& summary) {
   page += html::figures_section(summary);
   page += html::causes_section(summary);
   page += html::violations_section(summary);
+  page += html::exploration_section(summary);
   page += html::reach_section(summary);
   page += html::charts_section(summary);
   page += html::fault_model_section(summary);

@@ -25,5 +25,8 @@ std::string config_section(const Summary& summary);
 // What the crash states reached (html_reach.cc): kill points, recovery
 // outcomes and workload features, with every zero row flagged.
 std::string reach_section(const Summary& summary);
+// An --explore campaign's space and coverage (html_exploration.cc); empty
+// for any other campaign.
+std::string exploration_section(const Summary& summary);
 
 }  // namespace reports::html

@@ -8,6 +8,7 @@
 
 #include "faultfs/status_macros.h"
 #include "reports/summary_json.h"
+#include "summary_json_exploration.h"
 
 namespace reports {
 namespace {
@@ -352,6 +353,10 @@ Status read_summary(const Json& root, Summary* summary) {
   if (!finished.is_ok()) return format_error("finished_at: " + finished.status().message());
   summary->started_unix_ms = started.value();
   summary->finished_unix_ms = finished.value();
+  if (root.contains("exploration")) {
+    summary->exploration.emplace();
+    RETURN_IF_ERROR(read_exploration(root.at("exploration"), &*summary->exploration));
+  }
   return Status();
 }
 

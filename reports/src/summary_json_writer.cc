@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/summary_json.h"
+#include "summary_json_exploration.h"
 
 namespace reports {
 namespace {
@@ -165,6 +166,7 @@ std::string summary_to_json(const Summary& summary) {
   add_verdict(summary, &root);
   add_rate(summary, &root);
   add_provenance(summary, &root);
+  if (summary.exploration) root["exploration"] = exploration_json(*summary.exploration);
   assert(root.at("violations") == summary.violations.size());
   // `replace`: invalid UTF-8 (a non-UTF-8 path, say) becomes U+FFFD instead of
   // throwing, so writing a report cannot fail on the data it reports.

@@ -240,6 +240,21 @@ Status check_rate_series(const std::vector<RatePoint>& series, uint64_t crash_st
   return Status();
 }
 
+Status check_exploration(const Exploration& e) {
+  if (e.alphabet.size() > kNamesMax || e.ops_from.size() > kNamesMax ||
+      e.fs_models.size() > kNamesMax || e.partial_by_policy.size() > kNamesMax) {
+    return format_error("exploration: a list of more than " + std::to_string(kNamesMax));
+  }
+  if (e.runs_done > e.runs) return format_error("exploration.runs_done: more than runs");
+  if (e.enumerations_partial > e.enumerations) {
+    return format_error("exploration.enumerations_partial: more than enumerations");
+  }
+  if (e.covered && (e.runs_done != e.runs || e.enumerations_partial != 0)) {
+    return format_error("exploration.covered: set with runs or walks left out");
+  }
+  return check_text("exploration.coverage", e.coverage, /*required=*/true);
+}
+
 }  // namespace
 
 Status validate(const Summary& summary) {
@@ -280,6 +295,7 @@ Status validate(const Summary& summary) {
   if (summary.finished_unix_ms < summary.started_unix_ms || summary.finished_unix_ms > kUnixMsMax) {
     return format_error("finished_at: before started_at or out of range");
   }
+  if (summary.exploration) return check_exploration(*summary.exploration);
   return Status();
 }
 

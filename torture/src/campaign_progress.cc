@@ -7,6 +7,7 @@
 #include <map>
 
 #include "campaign_signals.h"
+#include "explore_report.h"
 #include "reports/report_files.h"
 
 namespace torture {
@@ -160,6 +161,7 @@ int finish_campaign(const CampaignOptions& o, const CampaignTotals& totals, std:
   }
   print_causes(summary, out);
   print_reach(summary, out);
+  print_exploration(summary, out);
   out << "report: " << (std::filesystem::path(o.report_dir) / reports::kIndexFileName).string()
       << "\n";
   if (!pass) return 1;

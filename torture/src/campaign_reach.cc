@@ -55,8 +55,9 @@ reports::Reach expected_reach(const CampaignOptions& options, const targets::Tar
     reach.recovery_outcomes[kSecondGenerationOutcome] = 0;
   }
   for (const std::string& name : feature_names(fork)) reach.workload_features[name] = 0;
-  // Counted by the simulation, which sees every transaction's end.
-  if (sim && target.capabilities.transactions) {
+  // Counted by the simulation, which sees every transaction's end (an
+  // exhaustive space has none).
+  if (sim && target.capabilities.transactions && !options.explore) {
     for (const char* outcome : kTransactionOutcomes) {
       reach.workload_features[std::string("txn_") + outcome] = 0;
     }

@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "campaign_reach.h"
+#include "explore_report.h"
 #include "faultfs/status_macros.h"
 #include "json_util.h"
 #include "torture/campaign.h"
@@ -91,6 +92,7 @@ std::string report_to_json_line(const WorkloadReport& r) {
           {{"kill_points", r.reach.kill_points},
            {"recovery_outcomes", r.reach.recovery_outcomes},
            {"workload_features", r.reach.workload_features}}}};
+  if (r.explore) j["explore"] = explore_counts_json(*r.explore);
   // Invalid UTF-8 (never expected: every text is ASCII) is replaced, not thrown.
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -142,6 +144,10 @@ Result<WorkloadReport> report_from_json_line(std::string_view line) {
     r.states_by_policy[name] = count.get<uint64_t>();
   }
   RETURN_IF_ERROR(reach_from_json(j, &r.reach));
+  if (j.contains("explore")) {
+    ASSIGN_OR_RETURN(auto counts, explore_counts_from_json(j["explore"]));
+    r.explore = counts;
+  }
   const auto violations = j.find("violations");
   if (violations == j.end() || !violations->is_array()) {
     return json_util::corrupt(kWhat, "violations");
@@ -212,6 +218,7 @@ reports::Summary build_summary(const CampaignOptions& options, const CampaignTot
   for (reports::RatePoint& p : s.rate_series)
     p.crash_states = std::min(p.crash_states, n.crash_states);
   if (s.rate_series.size() > reports::kRatePointsMax) s.rate_series.resize(reports::kRatePointsMax);
+  if (options.explore) s.exploration = explore_summary(options, totals);
   s.fault_model = reports::describe_fault_model(c.fs_model, c.policies, options.sector_bytes);
   s.engine_version = std::string("dbx ") + DBX_TORTURE_VERSION;
   s.toolkit_version = reports::toolkit_version();

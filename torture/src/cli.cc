@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli_commands.h"
+#include "explore_cli.h"
 #include "faultfs/status_macros.h"
 #include "targets/plugin.h"
 #include "targets/target.h"
@@ -113,6 +114,7 @@ struct RunCommand {
   CLI::Option* time = nullptr;
   CLI::Option* workloads = nullptr;
   std::vector<std::string> target_libs;
+  ExploreFlags explore;
 };
 
 void add_run_command(CLI::App& app, RunCommand* cmd) {
@@ -159,14 +161,21 @@ void add_run_command(CLI::App& app, RunCommand* cmd) {
                   "operation and file)")
       ->check(CLI::Range(1u, 10'000u))
       ->capture_default_str();
+  add_explore_flags(run, &cmd->explore);
   cmd->app = run;
 }
 
 int run_run_command(RunCommand* cmd) {
   assert(cmd->app != nullptr && cmd->app->parsed());
-  const faultfs::Status s =
+  auto explore = parse_explore_flags(cmd->explore, cmd->app->get_option("--fs-model")->count() > 0,
+                                     &cmd->flags.fs_model);
+  if (!explore.is_ok()) return usage_error(explore.status().message());
+  faultfs::Status s =
       finish_run_options(cmd->flags, cmd->durability->count() > 0, cmd->time->count() > 0,
                          cmd->workloads->count() > 0, &cmd->options);
+  if (s.is_ok() && explore.value()) {
+    s = apply_explore(std::move(*explore.value()), cmd->time->count() > 0, &cmd->options);
+  }
   if (!s.is_ok()) return usage_error(s.message());
   return run_campaign(cmd->options, std::cout, std::cerr);
 }

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "faultfs/status.h"
@@ -10,6 +11,7 @@
 #include "reports/summary.h"
 #include "targets/target.h"
 #include "torture/artifact.h"
+#include "torture/campaign.h"
 #include "torture/options.h"
 #include "torture/workload.h"
 
@@ -28,5 +30,12 @@ namespace torture {
                                                                Artifact artifact,
                                                                const oracle::Verdict& verdict,
                                                                size_t n, const std::string& policy);
+
+// Runs `workload` in sim mode under `settings` as workload `index` of the
+// campaign: an artifact per finding, and its report.
+[[nodiscard]] faultfs::Result<WorkloadReport> execute_sim_workload(
+    const CampaignOptions& options, const targets::TargetInfo& target, uint64_t index,
+    const Workload& workload, const SimSettings& settings,
+    const std::function<bool()>& should_stop);
 
 }  // namespace torture

@@ -92,6 +92,7 @@ Status SimRun::drain(uint64_t step) {
 
 Status SimRun::judge_point(const CrashPoint& point, uint64_t step) {
   const uint64_t index = point_index_++;
+  if (settings_.exhaustive) explore_.count_point();
   crash_op_ = point.op;
   crash_file_ = point.path;
   CrashSpec base;
@@ -124,6 +125,9 @@ Status SimRun::judge_point(const CrashPoint& point, uint64_t step) {
 Status SimRun::crash_images(const SimFs& fs, const CrashOptions& options, std::mt19937_64& rng,
                             std::vector<faultfs::CrashChoice>* choices,
                             std::vector<std::unique_ptr<SimFs>>* images) {
+  if (settings_.exhaustive) {
+    return explore_.collect(fs, options, rng, settings_.images_per_policy, choices, images);
+  }
   const size_t wanted_images =
       options.policy == CrashPolicy::kDrop ? 1 : settings_.images_per_policy;
   // Sampled, not enumerated: SimFs::enumerate_crashes builds and digests a
@@ -176,6 +180,10 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
     spec.policy = name;
     spec.choice = choice;
     const oracle::Bounds judged = choice_bounds(bounds, choice);
+    if (settings_.exhaustive) {
+      if (!explore_.first_sight(k, judged, beyond, point.summary)) continue;
+      RETURN_IF_ERROR(explore_.build(*point.fs, options, choices, k, &image));
+    }
     if (control_.only != nullptr && control_.only->recovery_event != 0) {
       // Replaying a second crash: the first recovery is only its setting.
       return judge_second_crash(*image, spec, options, 0, rng, judged);
@@ -189,6 +197,7 @@ Status SimRun::judge_policy(const CrashPoint& point, const CrashSpec& base, Cras
     if (pristine && events > 0 && !done()) {
       RETURN_IF_ERROR(judge_second_crash(*pristine, spec, options, events, rng, judged));
     }
+    if (settings_.exhaustive) image.reset();  // A walk's images are built one at a time.
   }
   return Status::ok();
 }

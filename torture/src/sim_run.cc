@@ -92,6 +92,7 @@ Result<SimResult> SimRun::run() {
   if (!s.is_ok()) return s;
   if (faults_) result_.io_faults_fired = faults_fired_earlier_ + faults_->injected_total();
   result_.memo_hits = judge_ ? judge_->memo_hits() : 0;
+  result_.explore = explore_.counts();
   if (judge_) result_.recovery_outcomes = judge_->recovery_outcomes();
   return std::move(result_);
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "explore_images.h"
 #include "faultfs/fault_injection.h"
 #include "faultfs/sim_fs.h"
 #include "oracle/history.h"
@@ -144,6 +145,7 @@ class SimRun {
   // The crash point being judged (its operation and file), for findings.
   std::string crash_op_;
   std::string crash_file_;
+  ExploreImages explore_;  // SimSettings::exhaustive only.
   SimResult result_;
 };
 

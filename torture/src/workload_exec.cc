@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "campaign_reach.h"
+#include "explore_run.h"
 #include "faultfs/status_macros.h"
 #include "reports/report_files.h"
 #include "save_finding.h"
@@ -67,7 +68,7 @@ Artifact campaign_artifact(const CampaignOptions& options, const targets::Target
   a.target_libs = options.target_libs;
   a.mode = mode;
   a.durability = durability;
-  a.fs_model = options.fs_model;
+  a.fs_model = options.explore ? explore_settings(options, index).fs_model : options.fs_model;
   a.sector_bytes = options.sector_bytes;
   a.campaign_seed = options.seed;
   a.workload_index = index;
@@ -104,6 +105,8 @@ Result<reports::Violation> save_finding(const CampaignOptions& options, Artifact
 
 Workload campaign_workload(const CampaignOptions& options, const targets::TargetInfo& target,
                            uint64_t index) {
+  // The exhaustive space is its alphabet's words: no transactions in it.
+  if (options.explore) return explore_campaign_workload(options, index);
   WorkloadShape shape;
   shape.ops = options.ops;
   shape.io_errors = workload_io_errors(options, index);
@@ -112,6 +115,7 @@ Workload campaign_workload(const CampaignOptions& options, const targets::Target
 }
 
 SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
+  if (options.explore) return explore_settings(options, index);
   SimSettings settings;
   settings.durability = workload_durability(options, index);
   settings.policies = options.policies;
@@ -120,13 +124,10 @@ SimSettings sim_settings(const CampaignOptions& options, uint64_t index) {
   return settings;
 }
 
-namespace {
-
-Result<WorkloadReport> execute_sim(const CampaignOptions& options,
-                                   const targets::TargetInfo& target, uint64_t index,
-                                   const std::function<bool()>& should_stop) {
-  const Workload workload = campaign_workload(options, target, index);
-  const SimSettings settings = sim_settings(options, index);
+Result<WorkloadReport> execute_sim_workload(const CampaignOptions& options,
+                                            const targets::TargetInfo& target, uint64_t index,
+                                            const Workload& workload, const SimSettings& settings,
+                                            const std::function<bool()>& should_stop) {
   SimControl control;
   control.should_stop = should_stop;
   control.recovering = watchdog::recovering;
@@ -158,10 +159,9 @@ Result<WorkloadReport> execute_sim(const CampaignOptions& options,
     ASSIGN_OR_RETURN(auto v, save_finding(options, std::move(a), f.verdict, n, f.crash.policy));
     report.violations.push_back(std::move(v));
   }
+  if (settings.exhaustive) report.explore = result.explore;
   return report;
 }
-
-}  // namespace
 
 Result<WorkloadReport> execute_workload(const CampaignOptions& options,
                                         const targets::TargetInfo& target, uint64_t index,
@@ -169,7 +169,8 @@ Result<WorkloadReport> execute_workload(const CampaignOptions& options,
   if (workload_mode(options, index) == kModeFork) {
     return execute_fork(options, target, index, should_stop);
   }
-  return execute_sim(options, target, index, should_stop);
+  return execute_sim_workload(options, target, index, campaign_workload(options, target, index),
+                              sim_settings(options, index), should_stop);
 }
 
 }  // namespace torture

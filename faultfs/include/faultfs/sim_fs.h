@@ -27,6 +27,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "faultfs/crash.h"
@@ -69,6 +70,24 @@ struct SimFsStats {
   uint64_t bytes_written = 0;  // By append and write_at.
   uint64_t failed_syncs = 0;   // Writeback failures reported (see fail_writeback()).
 };
+
+// A 128-bit digest of a whole durable image (SimFs::fingerprint()): equal
+// digests mean equal entries and bytes, whatever state the images came from.
+using ImageFingerprint = std::pair<uint64_t, uint64_t>;
+
+// What SimFs::visit_crashes() walked.
+struct CrashVisit {
+  uint64_t candidates = 0;  // Choices tried and walk steps, within the budget.
+  uint64_t distinct = 0;    // Images passed to the visitor.
+  uint64_t duplicates = 0;  // Choices whose image an earlier choice had made.
+  bool stopped = false;     // The visitor asked to stop.
+  // Every distinct image was visited: the choice space fit the budget and
+  // the visitor never stopped the walk.
+  bool complete = false;
+};
+
+// Receives one distinct crash image's choice and fingerprint; false stops.
+using CrashVisitor = std::function<bool(const CrashChoice&, const ImageFingerprint&)>;
 
 class SimFs final : public FileSystem {
  public:
@@ -117,6 +136,20 @@ class SimFs final : public FileSystem {
   [[nodiscard]] std::vector<CrashChoice> enumerate_crashes(const CrashOptions& options,
                                                            size_t max_images,
                                                            std::mt19937_64& rng) const;
+
+  // The distinct crash images of the current pending state under `options`,
+  // one call of `visit` each, found by the same walk as enumerate_crashes()
+  // but never sampled: it visits every one (complete) unless the choice space
+  // exceeds `candidates_max` candidates or `visit` returns false, and
+  // duplicates cost a build and a digest, never a visit. `visit` runs with
+  // this SimFs locked (as an op hook does). `rng` only seeds the garbage of
+  // torn sectors, recorded in each choice. candidates_max >= 1.
+  [[nodiscard]] CrashVisit visit_crashes(const CrashOptions& options, size_t candidates_max,
+                                         std::mt19937_64& rng, const CrashVisitor& visit) const;
+
+  // A whole-image digest of the durable state (for a crash image, all of it):
+  // every directory's entries and every file's bytes, by inode. O(bytes).
+  ImageFingerprint fingerprint() const;
 
   // A copy of the live state, pending changes included, sharing file pages
   // copy-on-write. Like a crash image it has no hook, halt, locks or counts.

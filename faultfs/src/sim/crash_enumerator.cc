@@ -16,7 +16,9 @@
 // queues together (crash_ext4.cc) is skipped: its closure is another product.
 // Each candidate image is built and fingerprinted, duplicates are dropped.
 // When the candidates exceed kEnumerationCandidatesMax the walk gives way to
-// sampling, deduplicated the same way.
+// sampling, deduplicated the same way. visit_crash_choices() walks the same
+// way within its own budget, hands each new image to its visitor at once
+// and never samples: it says instead whether the walk was complete.
 #include <algorithm>
 #include <cassert>
 #include <functional>
@@ -45,6 +47,28 @@ class Enumerator {
  public:
   Enumerator(const CrashSpace& space, size_t max_images, std::mt19937_64& rng)
       : space_(space), max_images_(max_images), rng_(rng), fingerprinter_(space) {}
+  // Visiting: every distinct image goes to `visit` as it is found, within a
+  // budget of `candidates_max` candidates; nothing is kept or sampled.
+  Enumerator(const CrashSpace& space, size_t candidates_max, std::mt19937_64& rng,
+             const CrashVisitor& visit)
+      : space_(space),
+        max_images_(0),
+        rng_(rng),
+        fingerprinter_(space),
+        budget_(candidates_max),
+        visit_(&visit) {}
+
+  CrashVisit visit_all() {
+    assert(visit_ != nullptr);
+    const bool walked = exhaustive();
+    CrashVisit out;
+    out.candidates = std::min(candidates_, budget_);
+    out.distinct = distinct_;
+    out.duplicates = duplicates_;
+    out.stopped = stopped_;
+    out.complete = walked && !stopped_;
+    return out;
+  }
 
   std::vector<CrashChoice> run() {
     if (!exhaustive()) {
@@ -60,12 +84,25 @@ class Enumerator {
 
  private:
   // Spends one candidate of the budget; false once it is exhausted.
-  bool spend() { return ++candidates_ <= kEnumerationCandidatesMax; }
+  // A visitor that asked to stop ends the walk as an exhausted budget does.
+  bool spend() { return !stopped_ && ++candidates_ <= budget_; }
 
   void add(const CrashChoice& choice) {
+    if (stopped_) return;
     auto image = build_crash_image(space_, choice);
     assert(image.is_ok());
-    if (seen_.insert(fingerprinter_.digest(*image)).second) found_.push_back(choice);
+    if (!seen_.insert(fingerprinter_.digest(*image)).second) {
+      ++duplicates_;
+      return;
+    }
+    ++distinct_;
+    if (visit_ == nullptr) {
+      found_.push_back(choice);
+      return;
+    }
+    // The space's own digest covers only what this state's crashes change;
+    // the visitor gets one that compares images of different states too.
+    if (!(*visit_)(choice, whole_image_digest(*image))) stopped_ = true;
   }
 
   void dfs(const CrashQueue& q, std::vector<uint64_t>& seq, std::vector<bool>& used,
@@ -233,17 +270,26 @@ class Enumerator {
       size_t total = 1;
       for (size_t q = 0; q < queues.size(); ++q) {
         const size_t n = q == torn_queue ? torn[q].size() : untorn[q].size();
-        if (n != 0 && total > kEnumerationCandidatesMax / n) return kEnumerationCandidatesMax + 1;
+        if (n != 0 && total > budget_ / n) return budget_ + 1;
         total *= n;
       }
       return total;
     };
     size_t images = saturating_product(queues.size());
-    for (size_t q = 0; q < queues.size() && images <= kEnumerationCandidatesMax; ++q) {
+    for (size_t q = 0; q < queues.size() && images <= budget_; ++q) {
       if (!torn[q].empty()) images += saturating_product(q);
     }
-    if (images > kEnumerationCandidatesMax - std::min(candidates_, kEnumerationCandidatesMax)) {
+    if (images > budget_ - std::min(candidates_, budget_)) {
       return false;
+    }
+    // kCorrupt tries every bit of every file of each image: estimated from
+    // the durable bytes, so that a walk bound to blow its budget builds none.
+    if (space_.options().policy == CrashPolicy::kCorrupt) {
+      uint64_t bytes = 0;
+      for (const auto& [ino, file] : space_.state().files) bytes += file->durable.size();
+      if (bytes != 0 && images > (budget_ - std::min(candidates_, budget_)) / (8 * bytes)) {
+        return false;
+      }
     }
     const CrashPolicy policy = space_.options().policy;
     auto visit = [&](const CrashChoice& choice) {
@@ -321,7 +367,12 @@ class Enumerator {
   std::mt19937_64& rng_;
   const ImageFingerprinter fingerprinter_;
   const uint64_t garbage_seed_ = rng_();
+  const size_t budget_ = kEnumerationCandidatesMax;
+  const CrashVisitor* visit_ = nullptr;
   size_t candidates_ = 0;
+  size_t distinct_ = 0;
+  size_t duplicates_ = 0;
+  bool stopped_ = false;
   std::set<std::pair<uint64_t, uint64_t>> seen_;
   std::vector<CrashChoice> found_;
 };
@@ -334,6 +385,15 @@ std::vector<CrashChoice> enumerate_crash_choices(const CrashSpace& space, size_t
   Enumerator enumerator(space, max_images, rng);
   std::vector<CrashChoice> out = enumerator.run();
   assert(out.size() <= max_images);
+  return out;
+}
+
+CrashVisit visit_crash_choices(const CrashSpace& space, size_t candidates_max, std::mt19937_64& rng,
+                               const CrashVisitor& visit) {
+  assert(candidates_max >= 1);
+  Enumerator enumerator(space, candidates_max, rng, visit);
+  const CrashVisit out = enumerator.visit_all();
+  assert(out.distinct + out.duplicates <= out.candidates || !out.complete);
   return out;
 }
 

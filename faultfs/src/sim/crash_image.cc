@@ -164,6 +164,24 @@ State reachable_image(const State& src, const std::map<uint64_t, DirEntries>& en
   return image;
 }
 
+std::pair<uint64_t, uint64_t> whole_image_digest(const State& image) {
+  Digest d;
+  for (const auto& [ino, dir] : image.dirs) {
+    d.add(ino);
+    for (const auto& [name, target] : dir->durable) {
+      d.add(uint64_t{name.size()});
+      d.add(name);
+      d.add(target);
+    }
+  }
+  for (const auto& [ino, file] : image.files) {
+    d.add(ino);
+    d.add(file->durable.size());
+    d.add(file->durable.read_all());
+  }
+  return d.value();
+}
+
 ImageFingerprinter::ImageFingerprinter(const CrashSpace& space)
     : whole_image_(space.options().policy == CrashPolicy::kLostFile) {
   const State& src = space.state();
@@ -185,24 +203,9 @@ ImageFingerprinter::ImageFingerprinter(const CrashSpace& space)
 
 std::pair<uint64_t, uint64_t> ImageFingerprinter::digest(const State& image) const {
   Digest d;
-  if (whole_image_) {
-    // A lost file may touch any path, under new inode numbers: every entry
-    // and every byte.
-    for (const auto& [ino, dir] : image.dirs) {
-      d.add(ino);
-      for (const auto& [name, target] : dir->durable) {
-        d.add(uint64_t{name.size()});
-        d.add(name);
-        d.add(target);
-      }
-    }
-    for (const auto& [ino, file] : image.files) {
-      d.add(ino);
-      d.add(file->durable.size());
-      d.add(file->durable.read_all());
-    }
-    return d.value();
-  }
+  // A lost file may touch any path, under new inode numbers: every entry
+  // and every byte.
+  if (whole_image_) return whole_image_digest(image);
   for (uint64_t ino : dirs_) {
     auto it = image.dirs.find(ino);
     d.add(ino);

@@ -30,6 +30,11 @@ State reachable_image(const State& src, const std::map<uint64_t, DirEntries>& en
 void apply_torn_write(PageTree& tree, const FileChange& write, const TornWrite& torn,
                       uint32_t sector_bytes);
 
+// A 128-bit digest of a whole durable image: every directory's entries and
+// every file's size and bytes, by inode. Equal digests mean equal images;
+// O(bytes).
+std::pair<uint64_t, uint64_t> whole_image_digest(const State& image);
+
 // A 128-bit digest of the parts of an image a crash of `space` can change:
 // the entries of directories with pending changes and, for files with
 // pending changes (every file under kCorrupt), the size and the bytes of the

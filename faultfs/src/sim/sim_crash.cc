@@ -59,4 +59,18 @@ std::vector<CrashChoice> SimFs::enumerate_crashes(const CrashOptions& options, s
   return sim::enumerate_crash_choices(space, max_images, rng);
 }
 
+CrashVisit SimFs::visit_crashes(const CrashOptions& options, size_t candidates_max,
+                                std::mt19937_64& rng, const CrashVisitor& visit) const {
+  assert(validate_crash_options(options).is_ok());
+  assert(candidates_max >= 1);
+  std::lock_guard lock(core_->mu);
+  const sim::CrashSpace space(core_->st, options);
+  return sim::visit_crash_choices(space, candidates_max, rng, visit);
+}
+
+ImageFingerprint SimFs::fingerprint() const {
+  std::lock_guard lock(core_->mu);
+  return sim::whole_image_digest(core_->st);
+}
+
 }  // namespace faultfs

@@ -210,6 +210,30 @@ struct FaultModel {
   bool operator==(const FaultModel&) const = default;
 };
 
+// An exhaustive campaign's space (dbx-torture run --explore exhaustive) and
+// how much of it ran. Counts are over every run that reported.
+struct Exploration {
+  uint32_t max_ops = 0;
+  std::vector<std::string> ops_from;   // Operation kinds of the alphabet.
+  std::vector<std::string> alphabet;   // Its letters ("put k1=v1", ...), at most kNamesMax.
+  std::vector<std::string> fs_models;  // Each workload ran under each.
+  uint64_t workloads = 0;              // Words of length 0..max_ops.
+  uint64_t runs = 0;                   // workloads x durability levels x fs models.
+  uint64_t runs_done = 0;              // Runs that reported, complete (<= runs).
+  uint64_t points = 0;                 // Crash points judged.
+  uint64_t enumerations = 0;           // (point, policy) image walks.
+  uint64_t enumerations_partial = 0;   // Walks over the candidate budget, sampled.
+  std::map<std::string, uint64_t> partial_by_policy;
+  uint64_t images = 0;      // Distinct images the walks found.
+  uint64_t duplicates = 0;  // Choices giving an image their walk had already.
+  uint64_t skipped = 0;     // Images already judged under the same bounds.
+  uint64_t sampled = 0;     // Images drawn for partial walks.
+  bool covered = false;     // Every run done, every walk complete.
+  std::string coverage;     // One line: what was covered, or the fraction and why not.
+
+  bool operator==(const Exploration&) const = default;
+};
+
 struct Summary {
   CampaignConfig config;
   Counters counters;
@@ -228,6 +252,8 @@ struct Summary {
   std::string interrupted;
   // Seconds from the start to the first violation found; absent without one.
   std::optional<double> first_violation_s;
+  // --explore campaigns only.
+  std::optional<Exploration> exploration;
 
   bool operator==(const Summary&) const = default;
 };

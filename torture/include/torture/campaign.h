@@ -39,6 +39,8 @@ struct WorkloadReport {
   uint64_t known_suppressed = 0;  // Violations of --known causes, taken out.
   bool complete = true;           // False when the deadline cut it short.
   reports::Reach reach;           // This workload's rows of the reach table.
+  // --explore exhaustive only: what the run's walks covered.
+  std::optional<ExploreCounts> explore;
 };
 
 // Takes the violations of `options.known` causes out of `report`, counting

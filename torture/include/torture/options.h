@@ -11,6 +11,7 @@
 #include "faultfs/crash.h"
 #include "faultfs/status.h"
 #include "targets/types.h"
+#include "torture/explore.h"
 #include "torture/known_causes.h"
 
 namespace torture {
@@ -62,6 +63,9 @@ struct CampaignOptions {
   uint32_t sector_bytes = 512;
   // --known: violations of these causes are suppressed (known_causes.h).
   std::vector<KnownCause> known;
+  // --explore exhaustive: the workloads are the exploration space's runs
+  // (torture/explore.h), not seeded draws; sim mode only.
+  std::optional<ExploreOptions> explore;
 };
 
 // "none|lazy|full|all", comma-separated lists allowed.

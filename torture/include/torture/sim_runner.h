@@ -51,6 +51,25 @@ struct SimSettings {
   uint32_t mutation_sample_per_mille = 250;  // Mutations taken as crash points.
   uint32_t recovery_crash_per_mille = 125;   // Images crashed again mid-recovery.
   uint32_t findings_max = 1;                 // Stop the workload after this many.
+  // Exhaustive exploration (torture/explore.h): per point and policy every
+  // distinct image (SimFs::visit_crashes) instead of a sample, and an image
+  // judged once per workload under the same bounds and history.
+  bool exhaustive = false;
+};
+
+// What an exhaustive run covered (SimSettings::exhaustive; zero otherwise).
+struct ExploreCounts {
+  uint64_t points = 0;                // Crash points judged (each FS operation).
+  uint64_t enumerations = 0;          // (point, policy) pairs whose images were walked.
+  uint64_t enumerations_partial = 0;  // Of those, over the candidate budget: sampled.
+  uint64_t images = 0;                // Distinct images the walks found.
+  uint64_t duplicates = 0;            // Choices a walk found giving an image it had.
+  uint64_t skipped = 0;               // Images already judged under the same bounds.
+  uint64_t sampled = 0;               // Images drawn for partial walks.
+  std::map<std::string, uint64_t> partial_by_policy;  // enumerations_partial by policy.
+
+  bool operator==(const ExploreCounts&) const = default;
+  ExploreCounts& operator+=(const ExploreCounts& o);
 };
 
 // Exactly one judged state of a sim run.
@@ -100,6 +119,7 @@ struct SimResult {
   // With SimControl::only: how that one state was judged (ok or not).
   std::optional<Finding> only_result;
   bool stopped_early = false;  // should_stop() said so.
+  ExploreCounts explore;       // SimSettings::exhaustive only.
 };
 
 struct SimControl {
