@@ -123,8 +123,19 @@ for e in json.load(open(sys.argv[1])): print(os.path.relpath(e["file"]))' \
 
 run_torture() {
   local torture="$BUILD_DIR/bin/dbx-torture"
-  # The default campaign: dbx, every durability level, policy and mode, 60 s.
-  exec "$torture" run --target dbx --report "$BUILD_DIR/torture-report" "$@"
+  # The default campaign: dbx, every durability level, policy and mode, its
+  # transactions interleaved with plain writes, 60 s. Then the same engine
+  # encrypted at rest (20 s unless the caller set --time). Both must pass.
+  local encrypted_time=(--time 20)
+  local arg
+  for arg in "$@"; do
+    if [[ "$arg" == --time || "$arg" == --time=* ]]; then encrypted_time=(); fi
+  done
+  local rc=0
+  "$torture" run --target dbx --report "$BUILD_DIR/torture-report" "$@" || rc=$?
+  "$torture" run --target dbx-encrypted --report "$BUILD_DIR/torture-report-encrypted" \
+    "${encrypted_time[@]}" "$@" || rc=$((rc > 0 ? rc : $?))
+  return "$rc"
 }
 
 case "${1:-}" in

@@ -70,28 +70,44 @@ class DbxTarget final : public Target {
   // One transaction for the whole write (or, for the double, one per
   // operation). Each key is read before it is written: the read path over
   // the snapshot runs in every campaign step. A conflict (a concurrent
-  // writer of the same key, fork mode) stores nothing: a refusal.
+  // writer of the same key, fork mode) stored nothing, so the transaction is
+  // run again, as an application retries one, at most kConflictRetriesMax
+  // times (then the conflict is the write's refusal).
+  static constexpr int kConflictRetriesMax = 10'000;
+
   Result<uint64_t> apply_in_transactions(const Write& write) {
-    const bool per_op = options_.write_path == DbxTargetOptions::WritePath::kTransactionPerOp;
+    if (options_.write_path == DbxTargetOptions::WritePath::kTransaction) {
+      return commit_retried(write.begin(), write.end());
+    }
     uint64_t sequence = 0;
-    Status s = detail::guarded([&] {
-      std::unique_ptr<dbx::Transaction> txn = db_->begin_transaction();
-      for (const Op& op : write) {
-        (void)txn->get(op.table, op.key);
-        if (op.kind == OpKind::kPut) {
-          txn->insert(op.table, op.key, op.value);
-        } else {
-          txn->remove(op.table, op.key);
-        }
-        if (per_op) {
-          sequence = txn->commit();
-          txn = db_->begin_transaction();
-        }
-      }
-      if (!per_op) sequence = txn->commit();
-    });
-    if (!s.is_ok()) return s;
+    for (auto op = write.begin(); op != write.end(); ++op) {
+      auto committed = commit_retried(op, op + 1);
+      if (!committed.is_ok()) return committed.status();
+      sequence = committed.value();
+    }
     return sequence;
+  }
+
+  Result<uint64_t> commit_retried(Write::const_iterator begin, Write::const_iterator end) {
+    Status s = Status::ok();
+    for (int attempt = 0; attempt <= kConflictRetriesMax; ++attempt) {
+      uint64_t sequence = 0;
+      s = detail::guarded([&] {
+        std::unique_ptr<dbx::Transaction> txn = db_->begin_transaction();
+        for (auto op = begin; op != end; ++op) {
+          (void)txn->get(op->table, op->key);
+          if (op->kind == OpKind::kPut) {
+            txn->insert(op->table, op->key, op->value);
+          } else {
+            (void)txn->remove(op->table, op->key);
+          }
+        }
+        sequence = txn->commit();
+      });
+      if (s.is_ok()) return sequence;
+      if (s.code() != ErrorCode::kConflict) return s;
+    }
+    return s;
   }
 
   Status background(std::chrono::nanoseconds now) override {
