@@ -5,6 +5,7 @@ namespace bench {
 
 faultfs::Result<std::unique_ptr<KvEngine>> make_engine(std::string_view name) {
   if (name == "dbx") return make_dbx_engine();
+  if (name == kDbxEncryptedName) return make_dbx_encrypted_engine();
   if (name == "sqlite") return make_sqlite_engine();
   if (name == "rocksdb") return make_rocksdb_engine();
   if (name == "leveldb") return make_leveldb_engine();

@@ -72,10 +72,16 @@ class KvEngine {
 // The engine names, in the order tables list them.
 inline constexpr std::string_view kEngineNames[] = {"dbx", "sqlite", "rocksdb", "leveldb"};
 
-// kInvalidArgument for a name not in kEngineNames.
+// DBX with encryption at rest (dbx_engine.cc). Not in kEngineNames: it is no
+// peer and no column of the engines table, but a row pair of its own table
+// (encryption_report.cc), compared with plain "dbx".
+inline constexpr std::string_view kDbxEncryptedName = "dbx-encrypted";
+
+// kInvalidArgument for a name neither in kEngineNames nor kDbxEncryptedName.
 [[nodiscard]] faultfs::Result<std::unique_ptr<KvEngine>> make_engine(std::string_view name);
 
 std::unique_ptr<KvEngine> make_dbx_engine();
+std::unique_ptr<KvEngine> make_dbx_encrypted_engine();
 std::unique_ptr<KvEngine> make_sqlite_engine();
 std::unique_ptr<KvEngine> make_rocksdb_engine();
 std::unique_ptr<KvEngine> make_leveldb_engine();

@@ -3,7 +3,8 @@
 // measurements of a whole bench/run into latest.json and the markdown table.
 //
 //   dbx_compare run --engine dbx --suite lazy --dir D --out raw.jsonl [--scale 0.1]
-// The "txn" suite also takes --engine rocksdb-txn / rocksdb-occ (txn_engine.h).
+// The "txn" suite also takes --engine rocksdb-txn / rocksdb-occ (txn_engine.h);
+// the others also take --engine dbx-encrypted (kv_engine.h).
 //   dbx_compare limits --dir D --out raw.jsonl [--scale 0.1]
 // Measurements are appended to --out, never printed: stdout is shared with
 // whatever the engines log.
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run one suite on one engine");
   run->add_option("--engine", engine)
       ->required()
-      ->check(CLI::IsMember({"dbx", "sqlite", "rocksdb", "leveldb", "rocksdb-txn", "rocksdb-occ"}));
+      ->check(CLI::IsMember(
+          {"dbx", "dbx-encrypted", "sqlite", "rocksdb", "leveldb", "rocksdb-txn", "rocksdb-occ"}));
   run->add_option("--suite", suite)
       ->required()
       ->check(CLI::IsMember(
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
   run->add_option("--scale", scale, "shrink every count (smoke runs)")
       ->check(CLI::Range(1e-6, 1.0));
 
-  CLI::App* limits = app.add_subcommand("limits", "measure fdatasync, write and CRC32C limits");
+  CLI::App* limits =
+      app.add_subcommand("limits", "measure fdatasync, write, CRC32C and AEAD limits");
   limits->add_option("--dir", dir, "fresh directory for the probe files")->required();
   limits->add_option("--out", out, "JSON lines file the figures are appended to")->required();
   limits->add_option("--scale", scale)->check(CLI::Range(1e-6, 1.0));

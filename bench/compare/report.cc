@@ -7,6 +7,7 @@
 #include <istream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "kv_engine.h"
 #include "txn_engine.h"
@@ -19,7 +20,7 @@ constexpr const char* kWorkloadOrder[] = {
     "fillseq_sync", "fillrandom_sync_4t", "fillrandom_lazy",  "readrandom", "scan",
     "open_s",       "recovery_s",         "recovery_wal_mb_s"};
 constexpr const char* kLimitOrder[] = {"fdatasync_per_s", "fdatasync_overwrite_per_s",
-                                       "seq_write_mb_s", "crc32c_gb_s"};
+                                       "seq_write_mb_s", "crc32c_gb_s", "xchacha20poly1305_gb_s"};
 
 std::string unit_of(const std::string& name) {
   if (name.ends_with("_mb_s")) return "MB/s";
@@ -216,6 +217,7 @@ std::vector<TargetCheck> check_targets(const Summary& s) {
   snap.required = 0.8;
   if (snap.dbx && snap.reference && *snap.reference > 0) snap.ratio = *snap.dbx / *snap.reference;
   checks.push_back(snap);
+  for (TargetCheck& t : encryption_targets(s)) checks.push_back(std::move(t));
   return checks;
 }
 
@@ -255,6 +257,7 @@ nlohmann::json to_results_json(const Summary& s, const std::string& machine,
                         {"dbx_durability", durability},
                         {"targets", targets},
                         {"transactions", txn_results_json(s)},
+                        {"encryption", encryption_results_json(s)},
                         {"capped", capped},
                         {"units",
                          "ops/s; seconds for *_s; MB/s (10^6 B) for *_mb_s; GB/s for "
@@ -279,6 +282,7 @@ std::string to_markdown(const Summary& s, const std::string& machine, const std:
     md << " |\n";
   }
   md << txn_markdown(s);
+  md << encryption_markdown(s);
   md << "\nSQLite's recovery run commits 1,000 rows per transaction (one-row commits would "
         "log a 4 KiB page each: a 4 GB WAL); it is shown but sets no recovery target.\n";
   for (const auto& [figure, engines] : s.capped) {

@@ -54,6 +54,12 @@ nlohmann::json to_results_json(const Summary& summary, const std::string& machin
 // over kTxnEngineNames, and its markdown table.
 nlohmann::json txn_results_json(const Summary& summary);
 std::string txn_markdown(const Summary& summary);
+// DBX encrypted vs plain (encryption_report.cc): the targets check_targets
+// appends ("encrypted <figure> ≥ r × plain", dbx-encrypted over dbx), the
+// results section {figure: {"dbx", "dbx-encrypted", "ratio"}} and its table.
+std::vector<TargetCheck> encryption_targets(const Summary& summary);
+nlohmann::json encryption_results_json(const Summary& summary);
+std::string encryption_markdown(const Summary& summary);
 std::string to_markdown(const Summary& summary, const std::string& machine, const std::string& date,
                         const std::string& command);
 

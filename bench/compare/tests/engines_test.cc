@@ -92,6 +92,24 @@ TEST_P(EachEngine, ARunRefusesADirectoryThatAlreadyExists) {
 
 INSTANTIATE_TEST_SUITE_P(Compare, EachEngine, ::testing::ValuesIn(kEngineNames),
                          [](const auto& param_info) { return std::string(param_info.param); });
+// Not a name gtest accepts with its dash: "DbxEncrypted".
+INSTANTIATE_TEST_SUITE_P(Encrypted, EachEngine, ::testing::Values(kDbxEncryptedName),
+                         [](const auto&) { return std::string("DbxEncrypted"); });
+
+// The encrypted variant really writes an encrypted database (its key file,
+// engine/doc/encryption.md) and no plain one.
+TEST(DbxEncrypted, WritesAKeyFileThatPlainDbxDoesNot) {
+  for (const std::string_view engine : {std::string_view("dbx"), kDbxEncryptedName}) {
+    const std::string dir = fresh_dir(std::string(engine) + "_keyfile");
+    auto opened = make_engine(engine);
+    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+    ASSERT_TRUE((*opened)->open(dir, EngineOptions{}).is_ok());
+    ASSERT_TRUE((*opened)->put("k", "v").is_ok());
+    ASSERT_TRUE((*opened)->close().is_ok());
+    EXPECT_EQ(std::filesystem::exists(dir + "/keys"), engine == kDbxEncryptedName) << engine;
+    std::filesystem::remove_all(dir);
+  }
+}
 
 TEST(FillrandomNone, RunsOnDbxAndIsRefusedByPeersWithoutANoLogLevel) {
   const std::string dbx_dir = fresh_dir("dbx_none");
@@ -114,7 +132,7 @@ TEST(Limits, ProbesReportPositiveRatesAndCleanUp) {
   LimitSizes sizes = LimitSizes::scaled(0.001);
   auto measured = run_limits(dir, sizes);
   ASSERT_TRUE(measured.is_ok()) << measured.status().to_string();
-  ASSERT_EQ(measured->size(), 4u);
+  ASSERT_EQ(measured->size(), 5u);
   for (const Measurement& m : *measured) {
     EXPECT_EQ(m.engine, "limits");
     EXPECT_GT(m.value, 0) << m.workload;

@@ -149,6 +149,54 @@ TEST(Targets, TransactionalTargetsCompareWithTheBestTransactionalPeerAndPlainGet
   EXPECT_FALSE(find(check_targets(s), "txn_rmw_2key_4t_lazy").met());  // No figures.
 }
 
+// The encrypted targets divide dbx-encrypted by plain dbx of the same run,
+// never by a peer, and the recovery one is a rate (higher is better).
+TEST(Targets, EncryptedTargetsCompareDbxEncryptedWithPlainDbxNotAPeer) {
+  const Summary s = summarize({{"dbx", "fillrandom_lazy", 500000},
+                               {"dbx-encrypted", "fillrandom_lazy", 450000},
+                               {"leveldb", "fillrandom_lazy", 900000},
+                               {"dbx", "recovery_wal_mb_s", 1000},
+                               {"dbx-encrypted", "recovery_wal_mb_s", 300}});
+  const TargetCheck& fill = find(check_targets(s), "encrypted fillrandom_lazy ≥ 0.85 × plain");
+  ASSERT_TRUE(fill.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*fill.ratio, 0.9);
+  EXPECT_EQ(fill.reference_name, "dbx plain");
+  EXPECT_TRUE(fill.met());
+  const TargetCheck& rec = find(check_targets(s), "encrypted recovery_wal_mb_s ≥ 0.70 × plain");
+  ASSERT_TRUE(rec.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*rec.ratio, 0.3);
+  EXPECT_FALSE(rec.met());
+  // dbx-encrypted is no peer: the plain fill target still sees LevelDB as the best.
+  EXPECT_EQ(find(check_targets(s), "fillrandom_lazy ≥ 1.00").reference_name, "leveldb");
+}
+
+TEST(Targets, EncryptedTargetIsNotMetWithoutAnEncryptedFigure) {
+  const Summary s = summarize({{"dbx", "fillrandom_lazy", 500000}});
+  const TargetCheck& fill = find(check_targets(s), "encrypted fillrandom_lazy");
+  EXPECT_FALSE(fill.ratio.has_value());
+  EXPECT_FALSE(fill.met());
+}
+
+TEST(EncryptionReport, TableShowsBothColumnsAndTheRatioAndJsonKeepsThem) {
+  const Summary s = summarize({{"dbx", "recovery_s", 0.2},
+                               {"dbx-encrypted", "recovery_s", 0.5},
+                               {"dbx", "readrandom", 800000},
+                               {"dbx-encrypted", "readrandom", 600000}});
+  const std::string md = to_markdown(s, "m", "d", "c");
+  EXPECT_NE(md.find("| recovery | recovery_s | s | 0.200 | 0.500 | 2.50 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| readrandom | readrandom | ops/s | 800,000 | 600,000 | 0.75 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| fill lazy | fillrandom_lazy | ops/s | — | — | — |"), std::string::npos)
+      << md;
+  const nlohmann::json j = to_results_json(s, "m", "d", "c");
+  EXPECT_DOUBLE_EQ(j["encryption"]["readrandom"]["ratio"].get<double>(), 0.75);
+  EXPECT_TRUE(j["encryption"]["fillseq_sync"]["dbx-encrypted"].is_null());
+  // Not a column of the engines table.
+  EXPECT_FALSE(j["workloads"]["readrandom"].contains("dbx-encrypted"));
+}
+
 TEST(ResultsJson, HasTheIssueSchemaWithNullForAMissingEngine) {
   const nlohmann::json j = to_results_json(two_peer_summary(), "m", "d", "c");
   ASSERT_TRUE(j.contains("workloads"));
