@@ -161,7 +161,7 @@ class Analysis {
     if (r.seen) {
       const auto w = writers_.find({r.op.table, r.op.key, *r.seen});
       if (w != writers_.end() && w->second.writers == 1 && w->second.txn != r.txn) {
-        if (auto f = judge_writer(r, t, i, w->second, what)) return f;
+        if (auto f = judge_writer(t, i, w->second, what)) return f;
       }
     }
     if (read_before && *read_before != r.seen) {
@@ -171,9 +171,8 @@ class Analysis {
     return std::nullopt;
   }
 
-  std::optional<IsolationFinding> judge_writer(const TxnEvent& r, const Txn& t, size_t i,
-                                               const Writer& w, const std::string& what) {
-    (void)r;
+  std::optional<IsolationFinding> judge_writer(const Txn& t, size_t i, const Writer& w,
+                                               const std::string& what) {
     const size_t start = commit_start(w);
     const std::string by = w.txn != 0 ? label(w.txn) : "plain write " + std::to_string(w.seq);
     if (w.txn != 0) {
@@ -229,14 +228,9 @@ class Analysis {
 
 }  // namespace
 
-std::optional<IsolationFinding> check_concurrent_isolation(const std::vector<TxnEvent>& events) {
+ConcurrentIsolation judge_concurrent_isolation(const std::vector<TxnEvent>& events) {
   Analysis a(events);
-  return a.first_violation();
-}
-
-TransactionRecord concurrent_transaction_record(const std::vector<TxnEvent>& events) {
-  Analysis a(events);
-  return a.record();
+  return ConcurrentIsolation{a.first_violation(), a.record()};
 }
 
 }  // namespace oracle

@@ -54,13 +54,7 @@ class DbxTarget final : public Target {
       // A lone delete goes as a batch of one, which the engine logs as the
       // same delete record and which returns its sequence number.
       dbx::WriteBatch batch;
-      for (const Op& op : write) {
-        if (op.kind == OpKind::kPut) {
-          batch.put(op.table, op.key, op.value);
-        } else {
-          batch.remove(op.table, op.key);
-        }
-      }
+      for (const Op& op : write) detail::add_to_batch(op, &batch);
       sequence = db_->write(batch);
     });
     if (!s.is_ok()) return s;
@@ -96,11 +90,7 @@ class DbxTarget final : public Target {
         std::unique_ptr<dbx::Transaction> txn = db_->begin_transaction();
         for (auto op = begin; op != end; ++op) {
           (void)txn->get(op->table, op->key);
-          if (op->kind == OpKind::kPut) {
-            txn->insert(op->table, op->key, op->value);
-          } else {
-            (void)txn->remove(op->table, op->key);
-          }
+          detail::write_into(*txn, *op);
         }
         sequence = txn->commit();
       });

@@ -44,22 +44,6 @@ class OwnWrites {
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> latest_;
 };
 
-void add_to_batch(const Op& op, dbx::WriteBatch* batch) {
-  if (op.kind == OpKind::kPut) {
-    batch->put(op.table, op.key, op.value);
-  } else {
-    batch->remove(op.table, op.key);
-  }
-}
-
-void write_into(dbx::Transaction& txn, const Op& op) {
-  if (op.kind == OpKind::kPut) {
-    txn.insert(op.table, op.key, op.value);
-  } else {
-    (void)txn.remove(op.table, op.key);  // Whether it existed: not asked.
-  }
-}
-
 // DBX's own transaction, as shipped; and, with kSharedWriteBuffer or
 // kReadLatest, the same with its reads broken.
 class EngineTransaction final : public TargetTransaction {
@@ -198,6 +182,22 @@ class SnapshotBufferTransaction final : public TargetTransaction {
 };
 
 }  // namespace
+
+void add_to_batch(const Op& op, dbx::WriteBatch* batch) {
+  if (op.kind == OpKind::kPut) {
+    batch->put(op.table, op.key, op.value);
+  } else {
+    batch->remove(op.table, op.key);
+  }
+}
+
+void write_into(dbx::Transaction& txn, const Op& op) {
+  if (op.kind == OpKind::kPut) {
+    txn.insert(op.table, op.key, op.value);
+  } else {
+    (void)txn.remove(op.table, op.key);  // Whether it existed: not asked.
+  }
+}
 
 std::unique_ptr<TargetTransaction> make_dbx_transaction(dbx::Database& db, TxnBug bug,
                                                         SharedWriteBuffer& shared) {

@@ -10,6 +10,8 @@
 #include <tuple>
 
 #include "dbx/database.h"
+#include "dbx/transaction.h"
+#include "dbx/write_batch.h"
 #include "targets/dbx_target.h"
 #include "targets/target.h"
 
@@ -23,6 +25,11 @@ struct SharedWriteBuffer {
       writes;
   uint64_t next_writer = 1;
 };
+
+// `op` (a put or a delete) into a batch, or into an engine transaction:
+// the seam's Op in the engine's spelling.
+void add_to_batch(const Op& op, dbx::WriteBatch* batch);
+void write_into(dbx::Transaction& txn, const Op& op);
 
 // A transaction on `db` (which must outlive it) behaving as `bug` says.
 // `shared` is the handle's buffer (used by kSharedWriteBuffer only).

@@ -139,17 +139,17 @@ TEST(ConcurrentIsolation, SerialTransactionsPassAndOverlappingWritersOfOneKeyAre
       ev(Kind::kBegin, 1),        ev(Kind::kWrite, 1, 0, a1),  ev(Kind::kCommitCall, 1, 1),
       ev(Kind::kCommitted, 1, 1), ev(Kind::kBegin, 2),         ev(Kind::kRead, 2, 0, a1, "x1"),
       ev(Kind::kWrite, 2, 0, a2), ev(Kind::kCommitCall, 2, 2), ev(Kind::kCommitted, 2, 2)};
-  EXPECT_FALSE(check_concurrent_isolation(serial));
+  EXPECT_FALSE(judge_concurrent_isolation(serial).finding);
   // T2 began before T1's commit was called, and both committed a.
   std::vector<TxnEvent> overlap = {ev(Kind::kBegin, 1),         ev(Kind::kBegin, 2),
                                    ev(Kind::kWrite, 1, 0, a1),  ev(Kind::kCommitCall, 1, 1),
                                    ev(Kind::kCommitted, 1, 1),  ev(Kind::kWrite, 2, 0, a2),
                                    ev(Kind::kCommitCall, 2, 2), ev(Kind::kCommitted, 2, 2)};
-  const auto f = check_concurrent_isolation(overlap);
+  const auto f = judge_concurrent_isolation(overlap).finding;
   ASSERT_TRUE(f);
   EXPECT_EQ(f->kind, ViolationKind::kLostUpdate) << f->evidence;
   overlap.back() = ev(Kind::kConflicted, 2, 2);  // The second committer conflicts: fine.
-  EXPECT_FALSE(check_concurrent_isolation(overlap));
+  EXPECT_FALSE(judge_concurrent_isolation(overlap).finding);
 }
 
 TEST(ConcurrentIsolation, AReadBeforeTheWritersCommitIsDirtyAndAfterItsSnapshotNonRepeatable) {
@@ -157,21 +157,21 @@ TEST(ConcurrentIsolation, AReadBeforeTheWritersCommitIsDirtyAndAfterItsSnapshotN
   std::vector<TxnEvent> dirty = {ev(Kind::kBegin, 1),         ev(Kind::kBegin, 2),
                                  ev(Kind::kWrite, 1, 0, a1),  ev(Kind::kRead, 2, 0, a1, "x1"),
                                  ev(Kind::kCommitCall, 1, 1), ev(Kind::kCommitted, 1, 1)};
-  auto f = check_concurrent_isolation(dirty);
+  auto f = judge_concurrent_isolation(dirty).finding;
   ASSERT_TRUE(f);
   EXPECT_EQ(f->kind, ViolationKind::kDirtyRead) << f->evidence;
   // Read after the commit, but T2 began before it: not in T2's snapshot.
   std::vector<TxnEvent> late = {ev(Kind::kBegin, 1),        ev(Kind::kBegin, 2),
                                 ev(Kind::kWrite, 1, 0, a1), ev(Kind::kCommitCall, 1, 1),
                                 ev(Kind::kCommitted, 1, 1), ev(Kind::kRead, 2, 0, a1, "x1")};
-  f = check_concurrent_isolation(late);
+  f = judge_concurrent_isolation(late).finding;
   ASSERT_TRUE(f);
   EXPECT_EQ(f->kind, ViolationKind::kNonRepeatableRead) << f->evidence;
   // T3 began after the commit returned: it may (and must) see it.
   late.push_back(ev(Kind::kBegin, 3));
   late.push_back(ev(Kind::kRead, 3, 0, a1, "x1"));
   late.erase(late.begin() + 5);
-  EXPECT_FALSE(check_concurrent_isolation(late));
+  EXPECT_FALSE(judge_concurrent_isolation(late).finding);
 }
 
 }  // namespace

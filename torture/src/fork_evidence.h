@@ -11,6 +11,7 @@
 #include "faultfs/crash.h"
 #include "faultfs/sim_fs.h"
 #include "faultfs/status.h"
+#include "oracle/concurrent_isolation.h"
 #include "oracle/history.h"
 #include "targets/target.h"
 #include "torture/campaign.h"
@@ -39,6 +40,9 @@ struct ForkJudging {
   const ForkCycle& cycle;
   const std::string& kill;  // How the child died: "kill point NAME", or a timed kill.
   uint64_t marker;          // The child's end marker; kMarkerUnexpected: an operation failed.
+  // The threads' transactions, judged once per cycle (every arrangement of
+  // the in-flight writes shares them); empty for a target without them.
+  const oracle::ConcurrentIsolation& transactions;
   const std::function<bool()>& should_stop;
 };
 

@@ -7,7 +7,6 @@
 #include "faultfs/status_macros.h"
 #include "fork_child.h"
 #include "fork_evidence.h"
-#include "fork_issued_log.h"
 #include "oracle/bounds.h"
 #include "oracle/concurrent_isolation.h"
 #include "oracle/history.h"
@@ -180,11 +179,9 @@ Result<WorkloadReport> judge_fork_cycle(const ForkJudging& in,
   Judge judge(in.target, in.durability, *history);
   // The transactions the threads ran: judged first (they need no recovery),
   // and the record that names a dirty value in a recovered state.
-  ASSIGN_OR_RETURN(auto events, read_txn_events(in.cycle.work + "/" + kIssuedLogFile));
-  const oracle::TransactionRecord record = oracle::concurrent_transaction_record(events);
-  judge.set_transactions(&record);
+  judge.set_transactions(&in.transactions.record);
   CycleJudging c{in, judge, history->summary(), report, std::nullopt, std::nullopt};
-  if (auto isolation = oracle::check_concurrent_isolation(events)) {
+  if (const auto& isolation = in.transactions.finding) {
     Judgement j;
     j.verdict.kind = isolation->kind;
     j.verdict.evidence = isolation->evidence;

@@ -60,7 +60,7 @@ Result<ReplayOutcome> judge_saved(const Artifact& a, const targets::TargetInfo& 
   if (f.policy == kPolicyIsolation) {
     // The threads' transactions, judged again from the saved issued log.
     ASSIGN_OR_RETURN(auto events, detail::read_txn_events((saved / kIssuedLogFile).string()));
-    const auto finding = oracle::check_concurrent_isolation(events);
+    const auto finding = oracle::judge_concurrent_isolation(events).finding;
     ReplayOutcome out;
     out.still_fails = finding.has_value();
     if (finding) out.kind = oracle::violation_kind_name(finding->kind);

@@ -248,6 +248,11 @@ Result<WorkloadReport> judge_in_commit_order(
     return report_order_violation(options, target, index, workload, durability, c, kill,
                                   first.real_time_violation, report);
   }
+  oracle::ConcurrentIsolation transactions;
+  if (target.capabilities.transactions) {
+    ASSIGN_OR_RETURN(auto events, detail::read_txn_events(c.work + "/" + kIssuedLogFile));
+    transactions = oracle::judge_concurrent_isolation(events);
+  }
   const auto judge = [&](const CampaignOptions& o, std::unique_ptr<oracle::History> history) {
     return detail::judge_fork_cycle(detail::ForkJudging{.options = o,
                                                         .target = target,
@@ -257,6 +262,7 @@ Result<WorkloadReport> judge_in_commit_order(
                                                         .cycle = c,
                                                         .kill = kill,
                                                         .marker = end.marker,
+                                                        .transactions = transactions,
                                                         .should_stop = should_stop},
                                     std::move(history), report);
   };

@@ -57,13 +57,16 @@ struct TxnEvent {
   Write write;                      // kPlainIssued.
 };
 
-// The first violation in `events` (rules above), or nullopt.
-[[nodiscard]] std::optional<IsolationFinding> check_concurrent_isolation(
-    const std::vector<TxnEvent>& events);
+struct ConcurrentIsolation {
+  // The first violation in the events (rules above), or nullopt.
+  std::optional<IsolationFinding> finding;
+  // The crash checker's record: the values only uncommitted transactions
+  // wrote (those whose commit was never called, was refused, or that rolled
+  // back). A commit cut off by the crash is a candidate, not uncommitted.
+  TransactionRecord record;
+};
 
-// The crash checker's record: the values only uncommitted transactions
-// wrote (those whose commit was never called, was refused, or that rolled
-// back). A commit cut off by the crash is a candidate, not uncommitted.
-[[nodiscard]] TransactionRecord concurrent_transaction_record(const std::vector<TxnEvent>& events);
+// One pass over `events` for both.
+[[nodiscard]] ConcurrentIsolation judge_concurrent_isolation(const std::vector<TxnEvent>& events);
 
 }  // namespace oracle
