@@ -100,7 +100,8 @@ void DatabaseImpl::setup_encryption(const std::string& dir) {
                                                    ", which this CPU cannot run");
     }
   }
-  sealer_ = std::make_unique<crypto::Sealer>(key_set_.algorithm);
+  sealer_ =
+      std::make_unique<crypto::Sealer>(key_set_.algorithm, options_.lab_nonce_counter_restarts);
   for (const crypto::DataKey& key : key_set_.keys) sealer_->add_key(key.id, key.key);
   sealer_->set_current(key_set_.current);
 }

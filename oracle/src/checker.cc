@@ -153,6 +153,7 @@ bool is_loss_kind(ViolationKind kind) {
     case ViolationKind::kNonRepeatableRead:
     case ViolationKind::kStaleRead:
     case ViolationKind::kFalseConflict:
+    case ViolationKind::kNonceReuse:
     case ViolationKind::kUnreadable:
     case ViolationKind::kInventedValue:
     case ViolationKind::kWrongValue:

@@ -37,6 +37,8 @@ const char* violation_kind_name(ViolationKind kind) {
       return "false_conflict";
     case ViolationKind::kTornCommit:
       return "torn_commit";
+    case ViolationKind::kNonceReuse:
+      return "nonce_reuse";
   }
   return "?";
 }

@@ -34,6 +34,7 @@ class DbxTarget final : public Target {
     o.wos_compaction_min_bytes = options_.wos_compaction_min_bytes;
     o.file_system = &fs;
     if (options_.encrypted) o.encryption = dbx::EncryptionConfig(dbx::EncryptionConfig::Key{7});
+    o.lab_nonce_counter_restarts = options_.nonce_counter_restarts;
     o.recovery_mode = options_.tolerate_corrupt_tail ? dbx::RecoveryMode::kTolerateTail
                                                      : dbx::RecoveryMode::kStrict;
     return detail::guarded([&] { db_ = dbx::Database::open(dir, o); });

@@ -94,17 +94,24 @@ TargetInfo dbx_txn_info(const char* name, const char* description,
   return info;
 }
 
-// DBX with encryption at rest (engine/doc/encryption.md), one fixed key.
-TargetInfo dbx_encrypted_info() {
+// DBX with encryption at rest (engine/doc/encryption.md), one fixed key; or
+// the nonce-reuse double, whose nonces restart from 0 at every open.
+TargetInfo dbx_encrypted_info(bool nonce_counter_restarts = false) {
   TargetInfo info = dbx_info();
-  info.name = "dbx-encrypted";
-  info.description = "the DBX engine with encryption at rest (every byte sealed)";
-  info.make = [](const TargetTuning& tuning) {
+  info.name = nonce_counter_restarts ? "dbx-encrypted-nonce-restart" : "dbx-encrypted";
+  info.description = nonce_counter_restarts
+                         ? "encrypted DBX whose nonces are a counter restarted at every open "
+                           "(one data key seals new plaintexts under old nonces)"
+                         : "the DBX engine with encryption at rest (every byte sealed)";
+  info.known_bug = nonce_counter_restarts;
+  info.make = [nonce_counter_restarts](const TargetTuning& tuning) {
     DbxTargetOptions options;
     static_cast<TargetTuning&>(options) = tuning;
     options.encrypted = true;
+    options.nonce_counter_restarts = nonce_counter_restarts;
     return make_dbx_target(options);
   };
+  info.sealed_items = dbx_sealed_items;
   return info;
 }
 
@@ -178,6 +185,7 @@ std::vector<TargetInfo> build_registry() {
                                      "a commit writes each of its operations as a write of its own",
                                      TxnBug::kCommitPerOp, {kLazy, kFull}));
   out.push_back(dbx_encrypted_info());
+  out.push_back(dbx_encrypted_info(/*nonce_counter_restarts=*/true));
   for (auto& i : sqlite_target_infos()) out.push_back(std::move(i));
   return out;
 }

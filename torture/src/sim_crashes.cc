@@ -281,7 +281,8 @@ Status SimRun::judge_image(SimFs& image, const CrashSpec& spec, const oracle::Bo
 Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
                       const std::string& context) {
   if (!wanted(spec)) return Status::ok();
-  const bool live = spec.policy == kPolicyWorkload || spec.policy == kPolicyIsolation;
+  const bool live = spec.policy == kPolicyWorkload || spec.policy == kPolicyIsolation ||
+                    spec.policy == kPolicyNonce;
   if (!live) {
     ++result_.crash_states;
     ++result_.states_by_policy[spec.policy];

@@ -69,6 +69,7 @@ Result<SimResult> SimRun::run() {
   Status s = start();
   for (size_t i = 0; s.is_ok() && !done() && target_ && i < workload_.steps.size(); ++i) {
     s = run_step(i);
+    if (s.is_ok() && !done() && target_) s = check_nonces(false);
   }
   if (s.is_ok() && !done() && target_) {
     // The final clean shutdown and its recovery.
@@ -89,7 +90,10 @@ Result<SimResult> SimRun::run() {
       s = open_and_judge(kPolicyReopen, current_step_, oracle::CrashKind::kPowerLoss, false);
     }
   }
+  if (s.is_ok() && !done() && target_) s = check_nonces(true);
   if (!s.is_ok()) return s;
+  result_.sealed_items_seen = nonces_.items_seen();
+  result_.sealed_pairs = nonces_.pairs();
   if (faults_) result_.io_faults_fired = faults_fired_earlier_ + faults_->injected_total();
   result_.memo_hits = judge_ ? judge_->memo_hits() : 0;
   result_.explore = explore_.counts();
@@ -238,6 +242,7 @@ Status SimRun::open_and_judge(const char* policy, uint64_t step, oracle::CrashKi
     opened = target_->open(*faults_, kSimDbDir, settings_.durability);
   }
   faults_at_open_ = faults_->injected_total();
+  opened_since_nonce_check_ = true;
   if (control_.recovering) control_.recovering(nullptr, {}, {});
   Judgement judgement;
   if (opened.is_ok()) {

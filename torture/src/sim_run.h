@@ -14,6 +14,7 @@
 #include "explore_images.h"
 #include "faultfs/fault_injection.h"
 #include "faultfs/sim_fs.h"
+#include "nonce_ledger.h"
 #include "oracle/history.h"
 #include "oracle/isolation.h"
 #include "torture/judge.h"
@@ -78,6 +79,13 @@ class SimRun {
 
   // sim_generation.cc: a crash step's power loss, recovered and continued on.
   [[nodiscard]] faultfs::Status next_generation(uint64_t step, const Step& crash);
+
+  // sim_nonces.cc: feeds the live database's sealed items to the ledger
+  // (encrypted targets only) and records a reuse as a live finding.
+  // Sampled: every kNonceCheckEvery-th step and each step that opened a
+  // handle (a reopen, an I/O-error recovery, a generation), and the final
+  // reopen; every step when replaying a nonce finding.
+  [[nodiscard]] faultfs::Status check_nonces(bool final_check);
 
   // sim_crashes.cc: crash points.
   void on_op(const faultfs::OpEvent& event);
@@ -146,6 +154,8 @@ class SimRun {
   std::string crash_op_;
   std::string crash_file_;
   ExploreImages explore_;  // SimSettings::exhaustive only.
+  NonceLedger nonces_;     // The whole history's, every generation.
+  bool opened_since_nonce_check_ = true;
   SimResult result_;
 };
 

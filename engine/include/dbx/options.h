@@ -74,6 +74,12 @@ struct Options {
   // encrypted database is refused with invalid_argument. In memory, nothing
   // is on disk to seal; the handle still reports is_encrypted().
   std::optional<EncryptionConfig> encryption;
+  // Lab double knob, never for a program: every nonce is a counter that
+  // starts at 0 at each open instead of random bits, the classic nonce-reuse
+  // bug ("dbx-encrypted-nonce-restart", which the crash lab's nonce check
+  // must catch). Reopening then seals new plaintexts under nonces already on
+  // disk with the same data key, which voids the AEAD's guarantees.
+  bool lab_nonce_counter_restarts = false;
 };
 
 // Limits enforced on every write (invalid_argument beyond them).

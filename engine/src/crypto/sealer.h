@@ -47,8 +47,10 @@ inline size_t seal_overhead(Algorithm algorithm) {
 
 class Sealer {
  public:
-  // Precondition: algorithm_usable(algorithm).
-  explicit Sealer(Algorithm algorithm);
+  // Precondition: algorithm_usable(algorithm). `restart_counter` is the lab
+  // double's broken scheme (Options::lab_nonce_counter_restarts): nonce =
+  // a counter from 0 for this Sealer, whatever the algorithm.
+  explicit Sealer(Algorithm algorithm, bool restart_counter = false);
   Sealer(const Sealer&) = delete;
   Sealer& operator=(const Sealer&) = delete;
 
@@ -87,6 +89,8 @@ class Sealer {
   mutable std::mutex nonce_mutex_;
   mutable uint64_t nonce_prefix_ = 0;
   mutable uint32_t nonce_counter_ = 0;
+  const bool restart_counter_;
+  mutable uint64_t restart_count_ = 0;  // restart_counter_ only; nonce_mutex_.
 };
 
 }  // namespace dbx::crypto

@@ -105,6 +105,9 @@ enum class ViolationKind : uint8_t {
   kStaleRead,
   kFalseConflict,
   kTornCommit,
+  // Encryption at rest: one (data key, nonce) pair sealed two different
+  // plaintexts, across the crash images and generations of one history.
+  kNonceReuse,
 };
 // "unreadable", "invented_value", ... (the names above, for reports).
 const char* violation_kind_name(ViolationKind kind);

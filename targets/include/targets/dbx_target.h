@@ -42,6 +42,9 @@ struct DbxTargetOptions : TargetTuning {
   // Opens every database encrypted (dbx::Options::encryption) with one fixed
   // raw key: "dbx-encrypted".
   bool encrypted = false;
+  // With `encrypted`: dbx::Options::lab_nonce_counter_restarts, the
+  // nonce-reuse double "dbx-encrypted-nonce-restart".
+  bool nonce_counter_restarts = false;
 };
 
 std::unique_ptr<Target> make_dbx_target(const DbxTargetOptions& options = {});
@@ -56,5 +59,9 @@ std::unique_ptr<Target> make_dbx_target(
 // file's stale bytes begin), "checkpoint_skip" (records the store already
 // covered were skipped) and "compaction_rolled_forward".
 std::vector<std::string> dbx_recovery_outcome_labels();
+// TargetInfo::sealed_items of the encrypted DBX targets: dbx::inspect_nonces
+// (the engine's own format reader), its dbx::Error as a Status.
+[[nodiscard]] faultfs::Result<std::vector<SealedItem>> dbx_sealed_items(faultfs::FileSystem& fs,
+                                                                      const std::string& dir);
 
 }  // namespace targets

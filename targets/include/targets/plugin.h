@@ -24,7 +24,8 @@ namespace targets {
 
 // 2: Target::begin_transaction() and TargetCapabilities::transactions (the
 // vtable and a struct changed; a version-1 plugin is refused).
-inline constexpr uint32_t kPluginAbiVersion = 2;
+// 3: TargetInfo::sealed_items (TargetInfo's layout changed).
+inline constexpr uint32_t kPluginAbiVersion = 3;
 inline constexpr const char* kPluginEntryPoint = "dbx_lab_plugin_v1";
 
 // What both sides compare before any TargetInfo crosses between them.

@@ -45,6 +45,7 @@
 
 #include "faultfs/file_system.h"
 #include "faultfs/status.h"
+#include "targets/sealed_items.h"
 #include "targets/types.h"
 
 namespace targets {
@@ -191,6 +192,13 @@ struct TargetInfo {
   std::vector<std::string> kill_points;
   std::vector<std::string> recovery_outcomes;
   TargetCapabilities capabilities;
+  // An encrypted target: every sealed item of the database in `dir` of `fs`,
+  // read from its own on-disk format without a key (the lab's nonce-reuse
+  // check feeds them to one ledger per history). Null for a plain target,
+  // which then costs the lab nothing.
+  std::function<faultfs::Result<std::vector<SealedItem>>(faultfs::FileSystem& fs,
+                                                         const std::string& dir)>
+      sealed_items;
 };
 
 // Every target: the built-in ones ("dbx" first, then the doubles and the

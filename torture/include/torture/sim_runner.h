@@ -40,6 +40,9 @@ inline constexpr const char* kPolicyWorkload = "workload";  // An op failed, no 
 inline constexpr const char* kPolicyGeneration = "generation";
 // A transaction's read or commit the isolation judge refused, live.
 inline constexpr const char* kPolicyIsolation = "isolation";
+// An encrypted target sealed two plaintexts under one (data key, nonce),
+// seen live on disk by the nonce ledger (TargetInfo::sealed_items).
+inline constexpr const char* kPolicyNonce = "nonce";
 
 struct SimSettings {
   targets::Durability durability = targets::Durability::kLazy;
@@ -115,6 +118,10 @@ struct SimResult {
   // Reach: transactions by how they ended ("committed", "conflicted",
   // "rolled_back", "lost" with their handle).
   std::map<std::string, uint64_t> transaction_outcomes;
+  // Reach: sealed items the nonce ledger read, and the distinct (key, nonce)
+  // pairs among them (0 for a target without TargetInfo::sealed_items).
+  uint64_t sealed_items_seen = 0;
+  uint64_t sealed_pairs = 0;
   std::vector<Finding> findings;
   // With SimControl::only: how that one state was judged (ok or not).
   std::optional<Finding> only_result;
