@@ -278,6 +278,22 @@ Status SimRun::judge_image(SimFs& image, const CrashSpec& spec, const oracle::Bo
   return record(spec, judged.value(), context);
 }
 
+Status SimRun::record_live(const char* policy, oracle::ViolationKind kind, std::string evidence,
+                           std::string op, std::string file) {
+  CrashSpec spec;
+  spec.policy = policy;
+  spec.step = current_step_;
+  Judgement judgement;
+  judgement.verdict.ok = false;
+  judgement.verdict.kind = kind;
+  judgement.verdict.evidence = std::move(evidence);
+  judgement.verdict.bounds = oracle::compute_bounds(history_->summary(), settings_.durability,
+                                                    oracle::CrashKind::kProcessKill);
+  crash_op_ = std::move(op);
+  crash_file_ = std::move(file);
+  return record(spec, judgement, step_context(current_step_));
+}
+
 Status SimRun::record(const CrashSpec& spec, const Judgement& judgement,
                       const std::string& context) {
   if (!wanted(spec)) return Status::ok();

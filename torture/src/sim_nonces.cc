@@ -46,20 +46,10 @@ Status SimRun::check_nonces(bool final_check) {
   if (!items.is_ok()) return items.status();
   const std::optional<NonceReuse> reuse = nonces_.add(*items, step_context(current_step_));
   if (!reuse) return Status::ok();
-  CrashSpec spec;
-  spec.policy = kPolicyNonce;
-  spec.step = current_step_;
-  Judgement judgement;
-  judgement.verdict.ok = false;
-  judgement.verdict.kind = oracle::ViolationKind::kNonceReuse;
-  judgement.verdict.evidence =
-      "one (data key, nonce) sealed two different ciphertexts: " + reuse->first_where + ", and " +
-      reuse->second_where;
-  judgement.verdict.bounds = oracle::compute_bounds(history_->summary(), settings_.durability,
-                                                    oracle::CrashKind::kProcessKill);
-  crash_op_ = "seal";
-  crash_file_ = kSimDbDir;
-  return record(spec, judgement, step_context(current_step_));
+  return record_live(kPolicyNonce, oracle::ViolationKind::kNonceReuse,
+                     "one (data key, nonce) sealed two different ciphertexts: " +
+                         reuse->first_where + ", and " + reuse->second_where,
+                     "seal", kSimDbDir);
 }
 
 }  // namespace torture::detail

@@ -110,6 +110,10 @@ class SimRun {
                                             const std::string& context, uint64_t* events);
   [[nodiscard]] faultfs::Status record(const CrashSpec& spec, const Judgement& judgement,
                                        const std::string& context);
+  // A finding of the current step that judged no recovered state (the
+  // isolation and nonce checks): pseudo-policy `policy`, never a crash state.
+  [[nodiscard]] faultfs::Status record_live(const char* policy, oracle::ViolationKind kind,
+                                            std::string evidence, std::string op, std::string file);
   bool wanted(const CrashSpec& spec) const;
   // `bounds` for one choice: a lost-file restore from an earlier point lowers
   // lo to what was durable then.

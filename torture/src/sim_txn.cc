@@ -95,18 +95,7 @@ Status SimRun::commit_txn(uint32_t slot, Status* op_error) {
 Status SimRun::isolation_finding(const std::optional<oracle::IsolationFinding>& finding,
                                  const char* op) {
   if (!finding) return Status::ok();
-  CrashSpec spec;
-  spec.policy = kPolicyIsolation;
-  spec.step = current_step_;
-  Judgement judgement;
-  judgement.verdict.ok = false;
-  judgement.verdict.kind = finding->kind;
-  judgement.verdict.evidence = finding->evidence;
-  judgement.verdict.bounds = oracle::compute_bounds(history_->summary(), settings_.durability,
-                                                    oracle::CrashKind::kProcessKill);
-  crash_op_ = op;
-  crash_file_.clear();
-  return record(spec, judgement, step_context(current_step_));
+  return record_live(kPolicyIsolation, finding->kind, finding->evidence, op, "");
 }
 
 void SimRun::end_transactions() {
