@@ -101,6 +101,7 @@ void DatabaseImpl::setup_encryption(const std::string& dir) {
     }
   }
   sealer_ = std::make_unique<crypto::Sealer>(key_set_.algorithm);
+  // A copy each: key_set_ keeps its keys to re-wrap them in rotate_key.
   for (const crypto::DataKey& key : key_set_.keys) sealer_->add_key(key.id, key.key);
   sealer_->set_current(key_set_.current);
 }
@@ -156,7 +157,7 @@ uint64_t DatabaseImpl::reencrypt_holding(const EncryptionConfig& config) {
   both.current = new_id;
   const std::string both_bytes = value_or_throw(crypto::seal_key_file(config, both), "rotate_key");
   throw_if_error(crypto::write_key_file(*fs_, *path_, both_bytes), "rotate_key");
-  key_set_ = both;
+  key_set_ = std::move(both);
   encryption_ = config;
   sealer_->add_key(new_id, fresh.key);
   uint64_t rewritten = 0;
