@@ -122,6 +122,13 @@ std::vector<uint32_t> Sealer::key_ids() const {
   return ids;
 }
 
+SecretKey Sealer::copy_key(uint32_t id) const {
+  std::shared_lock lock(keys_mutex_);
+  const SecretKey* key = find_locked(id);
+  assert(key != nullptr);
+  return *key;
+}
+
 const SecretKey* Sealer::find_locked(uint32_t id) const {
   for (const Slot& slot : keys_) {
     if (slot.id == id) return &slot.key;

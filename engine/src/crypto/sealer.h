@@ -61,6 +61,8 @@ class Sealer {
   void drop_key(uint32_t id);     // Precondition: not the current one.
   uint32_t current_key_id() const;
   std::vector<uint32_t> key_ids() const;
+  // A copy of the key `id` (precondition: added), for re-wrapping it.
+  SecretKey copy_key(uint32_t id) const;
 
   // Seals `plain` into out[0, plain.size() + overhead()).
   void seal(std::string_view ad, std::string_view plain, char* out) const;
