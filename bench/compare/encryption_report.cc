@@ -50,13 +50,7 @@ std::string cell(const char* unit, std::optional<double> value) {
     std::snprintf(buf, sizeof buf, "%.3f", *value);
     return buf;
   }
-  std::string digits = std::to_string(std::llround(*value));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
+  return with_thousands(*value);
 }
 
 TargetCheck against_plain(const Summary& s, const std::string& figure, double required) {

@@ -159,9 +159,9 @@ faultfs::Result<double> xchacha20poly1305_gb_s(const LimitSizes& sizes) {
     }
     elapsed_s = watch.elapsed_s();
   }
+  // No sink is needed for `sealed`: each seal is a call into libsodium the
+  // compiler cannot see through, and its result is checked.
   sodium_memzero(key, sizeof key);
-  // Uses the output so the loop cannot be optimized away.
-  if (sealed[0] == 0x5a && sealed[1] == 0xa5) message[0] = 1;
   return static_cast<double>(done) / 1e9 / elapsed_s;
 }
 

@@ -30,17 +30,6 @@ std::string unit_of(const std::string& name) {
   return "ops/s";
 }
 
-std::string with_thousands(double value) {
-  const auto rounded = static_cast<long long>(std::llround(value));
-  std::string digits = std::to_string(rounded < 0 ? -rounded : rounded);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return rounded < 0 ? "-" + out : out;
-}
-
 std::string format_value(const std::string& name, std::optional<double> value) {
   if (!value) return "—";
   const std::string unit = unit_of(name);
@@ -135,6 +124,17 @@ nlohmann::json optional_json(std::optional<double> v) {
 }
 
 }  // namespace
+
+std::string with_thousands(double value) {
+  const auto rounded = static_cast<long long>(std::llround(value));
+  std::string digits = std::to_string(rounded < 0 ? -rounded : rounded);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return rounded < 0 ? "-" + out : out;
+}
 
 std::string to_json_line(const Measurement& m) {
   return nlohmann::json{{"engine", m.engine}, {"workload", m.workload}, {"value", m.value}}.dump();

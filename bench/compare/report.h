@@ -32,6 +32,9 @@ std::string to_json_line(const Measurement& m);
 double median(std::vector<double> values);
 Summary summarize(const Measurements& all);
 
+// `value` rounded to an integer, with thousands separators: "1,234,567".
+std::string with_thousands(double value);
+
 // One target of the comparison, judged on the medians.
 struct TargetCheck {
   std::string name;  // e.g. "fillseq_sync ≥ 1.2 × best peer".

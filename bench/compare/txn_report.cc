@@ -44,14 +44,7 @@ std::string cell(const TxnRow& row, std::string_view engine, std::optional<doubl
     std::snprintf(buf, sizeof buf, "%.3f", *value * 100);
     return buf;
   }
-  // Thousands separators, as the engines table.
-  std::string digits = std::to_string(std::llround(*value));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
+  return with_thousands(*value);  // As the engines table.
 }
 
 }  // namespace

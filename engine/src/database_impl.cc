@@ -389,7 +389,6 @@ void DatabaseImpl::close() {
   wos_.reset();
   // The data keys are zeroed as they are freed (SecretKey).
   sealer_.reset();
-  key_set_.keys.clear();
   delta_.clear();
   frozen_.reset();
   lock_.reset();

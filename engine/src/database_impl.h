@@ -129,7 +129,9 @@ class DatabaseImpl {
   // file and sets up sealer_; refuses a key for a plain database and a plain
   // open of an encrypted one.
   void setup_encryption(const std::string& dir);
-  void create_key_file(const std::string& dir);
+  [[nodiscard]] crypto::KeySet create_key_file(const std::string& dir);
+  // The sealer's keys, as the key file holds them (for re-wrapping).
+  [[nodiscard]] crypto::KeySet sealer_key_set() const;
   // rotate_key's re-encryption, with checkpoint_mutex_ held.
   uint64_t reencrypt_holding(const EncryptionConfig& config);
   bool vouch_for_log(const wal::WalReadSummary& summary);
@@ -190,11 +192,11 @@ class DatabaseImpl {
   faultfs::FileSystem* const fs_;
 
   std::unique_ptr<faultfs::FileLock> lock_;
-  // Encrypted databases on disk: the data keys and the sealer every WAL, WOS
-  // and conf byte goes through (null for plain and in-memory databases).
-  // Replaced only by rotate_key, under checkpoint_mutex_.
+  // Encrypted databases on disk: the sealer every WAL, WOS and conf byte
+  // goes through, and the only holder of the data keys (null for plain and
+  // in-memory databases). Its keys change only in rotate_key, under
+  // checkpoint_mutex_.
   std::unique_ptr<crypto::Sealer> sealer_;
-  crypto::KeySet key_set_;
   std::optional<EncryptionConfig> encryption_;  // The user's current key.
   std::unique_ptr<wos::WosStore> wos_;          // Null in memory.
   // Null in memory. In kNone it holds only its header: no record is ever

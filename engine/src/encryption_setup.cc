@@ -1,7 +1,9 @@
 // DatabaseImpl's encryption at rest: the key file at open, and rotate_key.
 // Formats and the crash argument: engine/doc/encryption.md.
 #include <algorithm>
+#include <cassert>
 #include <span>
+#include <vector>
 
 #include "database_impl.h"
 #include "logger.h"
@@ -73,6 +75,7 @@ void DatabaseImpl::setup_encryption(const std::string& dir) {
     return;
   }
   encryption_ = *options_.encryption;
+  crypto::KeySet keys;
   if (!key_file) {
     switch (classify_without_key_file(*fs_, dir)) {
       case Found::kSealed:
@@ -83,43 +86,54 @@ void DatabaseImpl::setup_encryption(const std::string& dir) {
       case Found::kNothing:
         break;  // Nothing sealed exists yet, so no key is lost: a new database.
     }
-    create_key_file(dir);
+    keys = create_key_file(dir);
   } else {
     const std::string bytes = value_or_throw(crypto::read_key_file(*fs_, key_path), "open");
     crypto::OpenedKeys opened =
         value_or_throw(crypto::open_key_file(bytes, key_path, *encryption_), "open");
     if (opened.wrong_key) throw invalid_key(key_path);
-    key_set_ = std::move(opened.keys);
-    if (key_set_.algorithm != encryption_->algorithm()) {
+    keys = std::move(opened.keys);
+    if (keys.algorithm != encryption_->algorithm()) {
       logger().info("{}: sealed with {} (the key file's choice), not {}", dir,
-                    algorithm_name(key_set_.algorithm), algorithm_name(encryption_->algorithm()));
+                    algorithm_name(keys.algorithm), algorithm_name(encryption_->algorithm()));
     }
-    if (!crypto::algorithm_usable(key_set_.algorithm)) {
+    if (!crypto::algorithm_usable(keys.algorithm)) {
       throw Error(ErrorCode::kInvalidArgument, dir + " is sealed with " +
-                                                   algorithm_name(key_set_.algorithm) +
+                                                   algorithm_name(keys.algorithm) +
                                                    ", which this CPU cannot run");
     }
   }
-  sealer_ =
-      std::make_unique<crypto::Sealer>(key_set_.algorithm, options_.lab_nonce_counter_restarts);
-  for (const crypto::DataKey& key : key_set_.keys) sealer_->add_key(key.id, key.key);
-  sealer_->set_current(key_set_.current);
+  // The keys move into the sealer, their one holder: no copy per open.
+  sealer_ = std::make_unique<crypto::Sealer>(keys.algorithm, options_.lab_nonce_counter_restarts);
+  for (crypto::DataKey& key : keys.keys) sealer_->add_key(key.id, std::move(key.key));
+  sealer_->set_current(keys.current);
+}
+
+crypto::KeySet DatabaseImpl::sealer_key_set() const {
+  crypto::KeySet keys;
+  keys.algorithm = sealer_->algorithm();
+  keys.current = sealer_->current_key_id();
+  for (const uint32_t id : sealer_->key_ids()) {
+    keys.keys.push_back(crypto::DataKey{id, sealer_->copy_key(id)});
+  }
+  return keys;
 }
 
 // A new database: the key file is durable before any file it unlocks exists,
 // so a crash leaves either no key file (and no store: a new database again)
 // or one that opens whatever follows.
-void DatabaseImpl::create_key_file(const std::string& dir) {
+crypto::KeySet DatabaseImpl::create_key_file(const std::string& dir) {
   if (options_.read_only) {
     throw Error(ErrorCode::kReadOnly, dir + " holds no database to open read-only");
   }
-  key_set_.algorithm = encryption_->algorithm();
-  key_set_.current = 1;
-  key_set_.keys.clear();
-  key_set_.keys.push_back(crypto::DataKey{1, crypto::SecretKey::random()});
+  crypto::KeySet keys;
+  keys.algorithm = encryption_->algorithm();
+  keys.current = 1;
+  keys.keys.push_back(crypto::DataKey{1, crypto::SecretKey::random()});
   const std::string bytes =
-      value_or_throw(crypto::seal_key_file(*encryption_, key_set_), "create key file");
+      value_or_throw(crypto::seal_key_file(*encryption_, keys), "create key file");
   throw_if_error(crypto::write_key_file(*fs_, dir, bytes), "create key file");
+  return keys;
 }
 
 uint64_t DatabaseImpl::rotate_key(const EncryptionConfig& config, bool reencrypt) {
@@ -136,7 +150,8 @@ uint64_t DatabaseImpl::rotate_key(const EncryptionConfig& config, bool reencrypt
   if (reencrypt) return reencrypt_holding(config);
   // Re-wrap only: the same data keys under the new user key, one atomic
   // replacement of the key file.
-  const std::string bytes = value_or_throw(crypto::seal_key_file(config, key_set_), "rotate_key");
+  const std::string bytes =
+      value_or_throw(crypto::seal_key_file(config, sealer_key_set()), "rotate_key");
   throw_if_error(crypto::write_key_file(*fs_, *path_, bytes), "rotate_key");
   encryption_ = config;
   return 0;
@@ -148,16 +163,15 @@ uint64_t DatabaseImpl::rotate_key(const EncryptionConfig& config, bool reencrypt
 // 3. key file := {new key}. Whatever a crash interrupts, the key file on disk
 //    holds every data key that anything readable was sealed with.
 uint64_t DatabaseImpl::reencrypt_holding(const EncryptionConfig& config) {
-  uint32_t new_id = 0;
-  for (const crypto::DataKey& key : key_set_.keys) new_id = std::max(new_id, key.id);
-  new_id += 1;
+  const std::vector<uint32_t> old_ids = sealer_->key_ids();
+  assert(!old_ids.empty());
+  const uint32_t new_id = *std::max_element(old_ids.begin(), old_ids.end()) + 1;
   crypto::DataKey fresh{new_id, crypto::SecretKey::random()};
-  crypto::KeySet both = key_set_;
+  crypto::KeySet both = sealer_key_set();
   both.keys.push_back(fresh);
   both.current = new_id;
   const std::string both_bytes = value_or_throw(crypto::seal_key_file(config, both), "rotate_key");
   throw_if_error(crypto::write_key_file(*fs_, *path_, both_bytes), "rotate_key");
-  key_set_ = both;
   encryption_ = config;
   sealer_->add_key(new_id, fresh.key);
   uint64_t rewritten = 0;
@@ -179,15 +193,12 @@ uint64_t DatabaseImpl::reencrypt_holding(const EncryptionConfig& config) {
     if (wal_ != nullptr) cut_log(covered);
   }
   crypto::KeySet only_new;
-  only_new.algorithm = key_set_.algorithm;
+  only_new.algorithm = sealer_->algorithm();
   only_new.current = new_id;
-  only_new.keys.push_back(fresh);
+  only_new.keys.push_back(std::move(fresh));
   const std::string bytes = value_or_throw(crypto::seal_key_file(config, only_new), "rotate_key");
   throw_if_error(crypto::write_key_file(*fs_, *path_, bytes), "rotate_key");
-  for (const crypto::DataKey& key : key_set_.keys) {
-    if (key.id != new_id) sealer_->drop_key(key.id);
-  }
-  key_set_ = std::move(only_new);
+  for (const uint32_t id : old_ids) sealer_->drop_key(id);
   return rewritten;
 }
 

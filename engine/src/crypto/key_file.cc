@@ -5,6 +5,7 @@
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <optional>
 
 #include "crypto/sealer.h"
 #include "faultfs/crc32c.h"
@@ -33,22 +34,35 @@ uint32_t masked_crc(std::string_view bytes) {
   return faultfs::crc32c::mask(faultfs::crc32c::value(bytes.data(), bytes.size()));
 }
 
-// The key-encryption key: the raw key, or Argon2id(password, salt).
-Result<SecretKey> derive_kek(const EncryptionConfig& config, const KdfParams& kdf,
-                             const uint8_t* salt) {
-  const std::string_view secret = config.secret();
-  if (!config.is_password()) {
-    assert(secret.size() == SecretKey::kBytes);
-    return SecretKey(reinterpret_cast<const uint8_t*>(secret.data()));
+// The key-encryption key: the raw key, or Argon2id(password, salt). A raw key
+// is used where the config holds it (already sodium_malloc'ed): copying it
+// into a SecretKey would cost one more guarded allocation per open.
+class Kek {
+ public:
+  [[nodiscard]] static Result<Kek> derive(const EncryptionConfig& config, const KdfParams& kdf,
+                                          const uint8_t* salt) {
+    const std::string_view secret = config.secret();
+    Kek kek;
+    if (!config.is_password()) {
+      assert(secret.size() == SecretKey::kBytes);
+      kek.raw_ = reinterpret_cast<const uint8_t*>(secret.data());
+      return kek;
+    }
+    kek.derived_.emplace();
+    if (crypto_pwhash(kek.derived_->mutable_data(), SecretKey::kBytes, secret.data(), secret.size(),
+                      salt, kdf.opslimit, static_cast<size_t>(kdf.memlimit),
+                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+      return Status(ErrorCode::kIoError, "Argon2id key derivation failed (out of memory?)");
+    }
+    return kek;
   }
-  SecretKey kek;
-  if (crypto_pwhash(kek.mutable_data(), SecretKey::kBytes, secret.data(), secret.size(), salt,
-                    kdf.opslimit, static_cast<size_t>(kdf.memlimit),
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Status(ErrorCode::kIoError, "Argon2id key derivation failed (out of memory?)");
-  }
-  return kek;
-}
+  // Valid while the config it was derived from lives.
+  const uint8_t* data() const { return derived_ ? derived_->data() : raw_; }
+
+ private:
+  std::optional<SecretKey> derived_;
+  const uint8_t* raw_ = nullptr;
+};
 
 void wrap_ad(std::string_view header, uint32_t id, std::array<unsigned char, 64>* ad) {
   static_assert(kKeyFileHeaderBytes + 4 <= 64);
@@ -77,7 +91,7 @@ Result<std::string> seal_key_file(const EncryptionConfig& config, const KeySet& 
   std::memcpy(out.data() + 32, salt.data(), salt.size());
   coding::encode_fixed32(out.data() + 48, keys.current);
   coding::encode_fixed32(out.data() + 52, static_cast<uint32_t>(keys.keys.size()));
-  ASSIGN_OR_RETURN(auto kek, derive_kek(config, kdf, salt.data()));
+  ASSIGN_OR_RETURN(auto kek, Kek::derive(config, kdf, salt.data()));
   for (const DataKey& key : keys.keys) {
     std::array<char, kKeyEntryBytes> entry{};
     coding::encode_fixed32(entry.data(), key.id);
@@ -141,7 +155,7 @@ Result<OpenedKeys> open_key_file(std::string_view bytes, const std::string& path
     return opened;
   }
   ASSIGN_OR_RETURN(auto kek,
-                   derive_kek(config, kdf, reinterpret_cast<const uint8_t*>(bytes.data() + 32)));
+                   Kek::derive(config, kdf, reinterpret_cast<const uint8_t*>(bytes.data() + 32)));
   opened.keys.algorithm = algorithm;
   opened.keys.current = coding::decode_fixed32(bytes.data() + 48);
   const uint32_t count = coding::decode_fixed32(bytes.data() + 52);

@@ -92,10 +92,11 @@ Sealer::Sealer(Algorithm algorithm, bool restart_counter)
   randombytes_buf(&nonce_prefix_, sizeof(nonce_prefix_));
 }
 
-void Sealer::add_key(uint32_t id, const SecretKey& key) {
+void Sealer::add_key(uint32_t id, SecretKey key) {
   std::unique_lock lock(keys_mutex_);
   assert(find_locked(id) == nullptr);
-  keys_.push_back(Slot{id, std::make_unique<SecretKey>(key)});
+  assert(key.data() != nullptr);
+  keys_.push_back(Slot{id, std::move(key)});
 }
 
 void Sealer::set_current(uint32_t id) {
@@ -122,9 +123,16 @@ std::vector<uint32_t> Sealer::key_ids() const {
   return ids;
 }
 
+SecretKey Sealer::copy_key(uint32_t id) const {
+  std::shared_lock lock(keys_mutex_);
+  const SecretKey* key = find_locked(id);
+  assert(key != nullptr);
+  return *key;
+}
+
 const SecretKey* Sealer::find_locked(uint32_t id) const {
   for (const Slot& slot : keys_) {
-    if (slot.id == id) return slot.key.get();
+    if (slot.id == id) return &slot.key;
   }
   return nullptr;
 }

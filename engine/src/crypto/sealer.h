@@ -58,11 +58,13 @@ class Sealer {
   size_t overhead() const { return overhead_; }
 
   // Data keys by id; seal() uses the current one.
-  void add_key(uint32_t id, const SecretKey& key);
+  void add_key(uint32_t id, SecretKey key);
   void set_current(uint32_t id);  // Precondition: added.
   void drop_key(uint32_t id);     // Precondition: not the current one.
   uint32_t current_key_id() const;
   std::vector<uint32_t> key_ids() const;
+  // A copy of the key `id` (precondition: added), for re-wrapping it.
+  SecretKey copy_key(uint32_t id) const;
 
   // Seals `plain` into out[0, plain.size() + overhead()).
   void seal(std::string_view ad, std::string_view plain, char* out) const;
@@ -74,7 +76,7 @@ class Sealer {
  private:
   struct Slot {
     uint32_t id;
-    std::unique_ptr<SecretKey> key;
+    SecretKey key;  // Moves with the slot: no sodium_malloc on a regrow.
   };
   void next_nonce(uint8_t* nonce) const;
   const SecretKey* find_locked(uint32_t id) const;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace dbx::crypto {
 
@@ -27,11 +28,21 @@ SecretKey::SecretKey(const uint8_t* bytes) : SecretKey() { std::memcpy(bytes_, b
 SecretKey::SecretKey(const SecretKey& other) : SecretKey(other.bytes_) {}
 
 SecretKey& SecretKey::operator=(const SecretKey& other) {
-  if (this != &other) std::memcpy(bytes_, other.bytes_, kBytes);
+  if (this == &other) return *this;
+  if (bytes_ == nullptr) return *this = SecretKey(other);  // Moved from: no memory.
+  std::memcpy(bytes_, other.bytes_, kBytes);
   return *this;
 }
 
-SecretKey::~SecretKey() { sodium_free(bytes_); }  // Zeroes before it frees.
+SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(std::exchange(other.bytes_, nullptr)) {}
+
+SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
+  std::swap(bytes_, other.bytes_);  // `other` frees (and zeroes) the old key.
+  return *this;
+}
+
+// Zeroes before it frees; sodium_free(nullptr) does nothing (moved from).
+SecretKey::~SecretKey() { sodium_free(bytes_); }
 
 SecretKey SecretKey::random() {
   SecretKey key;

@@ -13,7 +13,7 @@ EntryWriter::EntryWriter(faultfs::File& file, uint64_t start_offset, const Entry
 faultfs::Status EntryWriter::add_entry(uint8_t type, std::string_view table, std::string_view key,
                                        std::string_view value) {
   const size_t before = buffer_.size();
-  codec_.append(&buffer_, generation_, offset_, type, table, key, value);
+  codec_.append(&buffer_, generation_, offset_, type, table, key, value, &seal_scratch_);
   offset_ += buffer_.size() - before;
   return flush_if_full();
 }

@@ -40,6 +40,7 @@ class EntryWriter {
   const EntryCodec& codec_;
   const uint64_t generation_;
   std::string buffer_;
+  std::string seal_scratch_;  // A sealed entry's plain body (EntryCodec::append).
   uint64_t offset_;
 };
 

@@ -179,18 +179,28 @@ faultfs::Result<EntryHeader> decode_entry_header(std::string_view bytes, const s
 faultfs::Result<EntryView> decode_entry(std::string_view bytes, const std::string& path,
                                         uint64_t offset) {
   ASSIGN_OR_RETURN(auto header, decode_entry_header(bytes, path, offset));
+  RETURN_IF_ERROR(check_entry_size_and_crc(bytes, header, path, offset));
+  return split_entry_body(header, bytes.substr(kEntryHeaderBytes));
+}
+
+faultfs::Status check_entry_size_and_crc(std::string_view bytes, const EntryHeader& header,
+                                         const std::string& path, uint64_t offset) {
   if (bytes.size() != header.total_bytes()) return corruption(path, offset, "entry size mismatch");
   if (coding::decode_fixed32(bytes.data()) != masked_crc(bytes.substr(4))) {
     return corruption(path, offset, "entry checksum mismatch");
   }
+  return faultfs::Status::ok();
+}
+
+EntryView split_entry_body(const EntryHeader& header, std::string_view body) {
+  assert(body.size() == uint64_t{header.table_bytes} + header.key_bytes + header.value_bytes);
   EntryView view;
   view.type = header.type;
-  std::string_view rest = bytes.substr(kEntryHeaderBytes);
-  view.table = rest.substr(0, header.table_bytes);
-  rest.remove_prefix(header.table_bytes);
-  view.key = rest.substr(0, header.key_bytes);
-  rest.remove_prefix(header.key_bytes);
-  view.value = rest;
+  view.table = body.substr(0, header.table_bytes);
+  body.remove_prefix(header.table_bytes);
+  view.key = body.substr(0, header.key_bytes);
+  body.remove_prefix(header.key_bytes);
+  view.value = body;
   assert(view.value.size() == header.value_bytes);
   return view;
 }

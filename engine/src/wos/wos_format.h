@@ -206,6 +206,14 @@ struct EntryView {
 // checksum and the structure.
 [[nodiscard]] faultfs::Result<EntryView> decode_entry(std::string_view bytes,
                                                       const std::string& path, uint64_t offset);
+// The two steps decode_entry shares with a sealed entry's decoding
+// (wos_seal.cc): `bytes` has `header`'s size and a matching crc over the
+// stored bytes; and the views of table, key and value in `body` (the plain
+// bytes after the header, exactly the header's three lengths).
+[[nodiscard]] faultfs::Status check_entry_size_and_crc(std::string_view bytes,
+                                                       const EntryHeader& header,
+                                                       const std::string& path, uint64_t offset);
+EntryView split_entry_body(const EntryHeader& header, std::string_view body);
 
 // kCorruption naming the file and the offset, the shape every format error has.
 faultfs::Status corruption(const std::string& path, uint64_t offset, std::string_view what);

@@ -42,16 +42,19 @@ std::string conf_ad(std::string_view conf_bytes) {
 }  // namespace
 
 void EntryCodec::append(std::string* dst, uint64_t generation, uint64_t offset, uint8_t type,
-                        std::string_view table, std::string_view key,
-                        std::string_view value) const {
+                        std::string_view table, std::string_view key, std::string_view value,
+                        std::string* scratch) const {
   if (sealer_ == nullptr) {
     append_entry(dst, type, table, key, value);
     return;
   }
   const size_t start = dst->size();
-  // The plain encoding first: its header is the sealed entry's header.
+  // The plain encoding first: its header is the sealed entry's header. Its
+  // body moves to the caller's scratch (capacity reused: no allocation per
+  // entry) to be sealed back into dst.
   append_entry(dst, type, table, key, value);
-  const std::string plain = dst->substr(start + kEntryHeaderBytes);
+  std::string& plain = *scratch;
+  plain.assign(*dst, start + kEntryHeaderBytes);
   dst->resize(start + kEntryHeaderBytes + plain.size() + sealer_->overhead());
   char* entry = dst->data() + start;
   sealer_->seal(entry_ad(generation, offset, entry).view(), plain, entry + kEntryHeaderBytes);
@@ -73,25 +76,13 @@ faultfs::Result<EntryView> EntryCodec::decode(std::string_view bytes, const std:
                                               std::string* plain) const {
   if (sealer_ == nullptr) return decode_entry(bytes, path, offset);
   ASSIGN_OR_RETURN(auto header, decode_header(bytes, path, offset));
-  if (bytes.size() != header.total_bytes()) return corruption(path, offset, "entry size mismatch");
-  if (coding::decode_fixed32(bytes.data()) != masked_crc(bytes.substr(4))) {
-    return corruption(path, offset, "entry checksum mismatch");
-  }
+  RETURN_IF_ERROR(check_entry_size_and_crc(bytes, header, path, offset));
   plain->resize(bytes.size() - kEntryHeaderBytes - sealer_->overhead());
   if (!sealer_->open(entry_ad(generation, offset, bytes.data()).view(),
                      bytes.substr(kEntryHeaderBytes), plain->data())) {
     return corruption(path, offset, "sealed entry fails authentication");
   }
-  EntryView view;
-  view.type = header.type;
-  std::string_view rest(*plain);
-  view.table = rest.substr(0, header.table_bytes);
-  rest.remove_prefix(header.table_bytes);
-  view.key = rest.substr(0, header.key_bytes);
-  rest.remove_prefix(header.key_bytes);
-  view.value = rest;
-  assert(view.value.size() == header.value_bytes);
-  return view;
+  return split_entry_body(header, *plain);
 }
 
 std::string EntryCodec::encode_conf_file(const Conf& conf) const {

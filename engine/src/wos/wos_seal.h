@@ -39,8 +39,11 @@ class EntryCodec {
   }
 
   // Appends the entry that will land at `offset` of a db of `generation`.
+  // Sealed, the plain body passes through `scratch` (the caller keeps it
+  // across entries so that its capacity is reused).
   void append(std::string* dst, uint64_t generation, uint64_t offset, uint8_t type,
-              std::string_view table, std::string_view key, std::string_view value) const;
+              std::string_view table, std::string_view key, std::string_view value,
+              std::string* scratch) const;
 
   // The header of the entry at `offset`; total_bytes() includes the seal.
   [[nodiscard]] faultfs::Result<EntryHeader> decode_header(std::string_view bytes,

@@ -42,6 +42,17 @@ struct Tampered {
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.offset < b.offset; });
     return out;
   }
+  // Swaps the sealed items `first` and `first + 1` of `file`, which must be
+  // of one size (the item after them marks where the second ends).
+  void swap_two_items(const std::string& file, size_t first) {
+    const auto found = items(file);
+    ASSERT_GE(found.size(), first + 3);
+    const std::string bytes = testing::read_file(*fs, file);
+    const uint64_t a = found[first].offset, b = found[first + 1].offset, size = b - a;
+    ASSERT_EQ(found[first + 2].offset - b, size) << "two items of one size";
+    testing::write_file_at(*fs, file, a, bytes.substr(b, size));
+    testing::write_file_at(*fs, file, b, bytes.substr(a, size));
+  }
   void flip(const std::string& file, uint64_t offset) {
     std::string byte = testing::read_file(*fs, file).substr(offset, 1);
     byte[0] = static_cast<char>(byte[0] ^ 0x20);
@@ -153,23 +164,13 @@ TEST(Tamper, AKeyFileAlteredWithItsCrcRecomputedIsInvalidKey) {
 // to its offset, so neither opens where it now lies.
 TEST(Tamper, TwoWalRecordsSwappedAreCorruption) {
   Tampered t;
-  const auto records = t.items(kWal);
-  const std::string bytes = testing::read_file(*t.fs, kWal);
-  const uint64_t a = records[1].offset, b = records[2].offset, size = b - a;
-  ASSERT_EQ(records[3].offset - b, size) << "equal frames";
-  testing::write_file_at(*t.fs, kWal, a, bytes.substr(b, size));
-  testing::write_file_at(*t.fs, kWal, b, bytes.substr(a, size));
+  ASSERT_NO_FATAL_FAILURE(t.swap_two_items(kWal, 1));
   EXPECT_EQ(t.open_and_read(), ErrorCode::kCorruption);
 }
 
 TEST(Tamper, TwoWosEntriesSwappedAreCorruption) {
   Tampered t;
-  const auto entries = t.items(kDb);
-  const std::string bytes = testing::read_file(*t.fs, kDb);
-  const uint64_t a = entries[0].offset, b = entries[1].offset, size = b - a;
-  ASSERT_EQ(entries[2].offset - b, size) << "equal entries";
-  testing::write_file_at(*t.fs, kDb, a, bytes.substr(b, size));
-  testing::write_file_at(*t.fs, kDb, b, bytes.substr(a, size));
+  ASSERT_NO_FATAL_FAILURE(t.swap_two_items(kDb, 0));
   EXPECT_EQ(t.open_and_read(), ErrorCode::kCorruption);
 }
 
