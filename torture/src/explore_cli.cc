@@ -18,26 +18,12 @@ constexpr uint64_t kExploreRunsMax = uint64_t{1} << 32;
 Result<std::vector<faultfs::FsModel>> parse_fs_models(const std::string& text) {
   if (text == "all") return std::vector{faultfs::FsModel::kPosix, faultfs::FsModel::kExt4Ordered};
   std::vector<faultfs::FsModel> out;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    const size_t comma = std::min(text.find(',', begin), text.size());
-    auto model = faultfs::parse_fs_model(text.substr(begin, comma - begin));
+  for (const std::string_view item : split_list(text)) {
+    auto model = faultfs::parse_fs_model(item);
     if (!model.is_ok()) {
       return Status(ErrorCode::kInvalidArgument, "--fs-model: " + model.status().message());
     }
     if (std::find(out.begin(), out.end(), model.value()) == out.end()) out.push_back(*model);
-    begin = comma + 1;
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    const size_t comma = std::min(text.find(',', begin), text.size());
-    out.push_back(text.substr(begin, comma - begin));
-    begin = comma + 1;
   }
   return out;
 }
@@ -66,7 +52,7 @@ Result<std::optional<ExploreOptions>> parse_explore_flags(const ExploreFlags& f,
   e.max_ops = f.max_ops;
   ASSIGN_OR_RETURN(auto alphabet, explore_alphabet(f.ops_from));
   e.alphabet = std::move(alphabet);
-  e.ops_from = split(f.ops_from);
+  for (const std::string_view item : split_list(f.ops_from)) e.ops_from.emplace_back(item);
   ASSIGN_OR_RETURN(auto models, parse_fs_models(fs_model_given ? *fs_model_flag : "all"));
   e.fs_models = std::move(models);
   *fs_model_flag = faultfs::fs_model_name(e.fs_models.front());

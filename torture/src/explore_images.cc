@@ -38,23 +38,19 @@ Status ExploreImages::collect(const SimFs& fs, const faultfs::CrashOptions& opti
                               std::vector<std::unique_ptr<SimFs>>* images) {
   assert(choices->empty() && images->empty());
   fingerprints_.clear();
-  std::vector<CrashChoice> found;
   const faultfs::CrashVisit walk = fs.visit_crashes(
       options,
       options.policy == faultfs::CrashPolicy::kCorrupt ? kExploreCorruptCandidatesMax
                                                        : kExploreCandidatesMax,
       rng, [&](const CrashChoice& choice, const ImageFingerprint& fingerprint) {
-        found.push_back(choice);
+        choices->push_back(choice);
+        images->push_back(nullptr);
         fingerprints_.push_back(fingerprint);
         return true;
       });
   ++counts_.enumerations;
   counts_.images += walk.distinct;
   counts_.duplicates += walk.duplicates;
-  for (CrashChoice& choice : found) {
-    choices->push_back(std::move(choice));
-    images->push_back(nullptr);
-  }
   if (walk.complete) return Status::ok();
   ++counts_.enumerations_partial;
   ++counts_.partial_by_policy[faultfs::crash_policy_name(options.policy)];

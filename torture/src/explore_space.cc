@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "torture/explore.h"
+#include "torture/options.h"
 
 namespace torture {
 
@@ -67,10 +68,8 @@ bool letters_of(std::string_view kind, std::vector<ExploreLetter>* out) {
 Result<std::vector<ExploreLetter>> explore_alphabet(std::string_view ops_from) {
   std::vector<ExploreLetter> letters;
   std::vector<std::string> kinds;
-  size_t begin = 0;
-  while (begin <= ops_from.size()) {
-    const size_t comma = std::min(ops_from.find(',', begin), ops_from.size());
-    const std::string kind(ops_from.substr(begin, comma - begin));
+  for (const std::string_view item : split_list(ops_from)) {
+    const std::string kind(item);
     if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) {
       return Status(ErrorCode::kInvalidArgument, "--ops-from: '" + kind + "' given twice");
     }
@@ -79,7 +78,6 @@ Result<std::vector<ExploreLetter>> explore_alphabet(std::string_view ops_from) {
                                                      "' (want " + kExploreOpsDefault + ")");
     }
     kinds.push_back(kind);
-    begin = comma + 1;
   }
   assert(!letters.empty());
   return letters;

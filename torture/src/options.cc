@@ -19,19 +19,6 @@ Status usage(std::string message) {
   return Status(ErrorCode::kInvalidArgument, std::move(message));
 }
 
-std::vector<std::string_view> split(std::string_view text) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const size_t end = comma == std::string_view::npos ? text.size() : comma;
-    out.push_back(text.substr(start, end - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 template <typename T>
 void add_unique(std::vector<T>* out, const T& value) {
   if (std::find(out->begin(), out->end(), value) == out->end()) out->push_back(value);
@@ -44,9 +31,22 @@ bool parse_u32(std::string_view text, uint32_t* out) {
 
 }  // namespace
 
+std::vector<std::string_view> split_list(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const size_t end = comma == std::string_view::npos ? text.size() : comma;
+    out.push_back(text.substr(start, end - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<std::vector<targets::Durability>> parse_durabilities(std::string_view text) {
   std::vector<targets::Durability> out;
-  for (const std::string_view item : split(text)) {
+  for (const std::string_view item : split_list(text)) {
     if (item == "all") {
       for (auto d :
            {targets::Durability::kNone, targets::Durability::kLazy, targets::Durability::kFull}) {
@@ -68,7 +68,7 @@ Result<std::vector<targets::Durability>> parse_durabilities(std::string_view tex
 
 Result<std::vector<std::string>> parse_modes(std::string_view text) {
   std::vector<std::string> out;
-  for (const std::string_view item : split(text)) {
+  for (const std::string_view item : split_list(text)) {
     if (item == "all") {
       add_unique<std::string>(&out, kModeSim);
       add_unique<std::string>(&out, kModeFork);
@@ -83,7 +83,7 @@ Result<std::vector<std::string>> parse_modes(std::string_view text) {
 
 Result<std::vector<faultfs::CrashPolicy>> parse_policies(std::string_view text) {
   std::vector<faultfs::CrashPolicy> out;
-  for (const std::string_view item : split(text)) {
+  for (const std::string_view item : split_list(text)) {
     if (item == "default" || item == "all") {
       using Policies = std::span<const faultfs::CrashPolicy>;
       for (auto p : item == "all" ? Policies(kAllPolicies) : Policies(kDefaultPolicies)) {

@@ -91,7 +91,8 @@ class Enumerator {
     if (stopped_) return;
     auto image = build_crash_image(space_, choice);
     assert(image.is_ok());
-    if (!seen_.insert(fingerprinter_.digest(*image)).second) {
+    const std::pair<uint64_t, uint64_t> digest = fingerprinter_.digest(*image);
+    if (!seen_.insert(digest).second) {
       ++duplicates_;
       return;
     }
@@ -102,7 +103,10 @@ class Enumerator {
     }
     // The space's own digest covers only what this state's crashes change;
     // the visitor gets one that compares images of different states too.
-    if (!(*visit_)(choice, whole_image_digest(*image))) stopped_ = true;
+    // Under kLostFile the space's digest is that one already: not twice.
+    const ImageFingerprint whole =
+        fingerprinter_.whole_image() ? digest : whole_image_digest(*image);
+    if (!(*visit_)(choice, whole)) stopped_ = true;
   }
 
   void dfs(const CrashQueue& q, std::vector<uint64_t>& seq, std::vector<bool>& used,

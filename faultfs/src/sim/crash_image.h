@@ -44,6 +44,8 @@ class ImageFingerprinter {
  public:
   explicit ImageFingerprinter(const CrashSpace& space);
   std::pair<uint64_t, uint64_t> digest(const State& image) const;
+  // digest() is whole_image_digest() (kLostFile).
+  bool whole_image() const { return whole_image_; }
 
  private:
   bool whole_image_ = false;

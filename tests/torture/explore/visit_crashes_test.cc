@@ -79,6 +79,29 @@ TEST(VisitCrashes, FingerprintIsTheRebuiltImages) {
   EXPECT_TRUE(matched);
 }
 
+// Under kLostFile the walk's own digest is the whole image's and is handed
+// on as it is; under kCorrupt the visitor's is computed apart. Either way it
+// is the fingerprint of the image the choice rebuilds.
+TEST(VisitCrashes, LostFileAndCorruptFingerprintsAreTheRebuiltImages) {
+  auto fs = pending_state();
+  for (const CrashPolicy policy : {CrashPolicy::kLostFile, CrashPolicy::kCorrupt}) {
+    std::mt19937_64 rng(6);
+    std::vector<std::pair<CrashChoice, ImageFingerprint>> found;
+    const CrashVisit walk = fs->visit_crashes(options(policy), 1 << 16, rng,
+                                              [&](const CrashChoice& c, const ImageFingerprint& f) {
+                                                found.emplace_back(c, f);
+                                                return true;
+                                              });
+    ASSERT_TRUE(walk.complete) << crash_policy_name(policy);
+    ASSERT_GT(found.size(), 1u) << crash_policy_name(policy);
+    for (const auto& [choice, fingerprint] : found) {
+      auto image = fs->crash_with(options(policy), choice);
+      ASSERT_TRUE(image.is_ok()) << image.status().to_string();
+      EXPECT_EQ((*image)->fingerprint(), fingerprint) << crash_policy_name(policy);
+    }
+  }
+}
+
 TEST(VisitCrashes, VisitorStopsTheWalk) {
   auto fs = pending_state();
   std::mt19937_64 rng(4);

@@ -8,6 +8,18 @@
 namespace torture {
 namespace {
 
+// Empty items are kept, so "lazy," and ",," reach each parser as items it
+// rejects rather than vanishing (the --ops-from and --fs-model parsers
+// share this splitter).
+TEST(Options, SplitListKeepsEmptyItems) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(split_list(""), V{""});
+  EXPECT_EQ(split_list("put"), V{"put"});
+  EXPECT_EQ(split_list("put,flush"), (V{"put", "flush"}));
+  EXPECT_EQ(split_list("lazy,"), (V{"lazy", ""}));
+  EXPECT_EQ(split_list(",,"), (V{"", "", ""}));
+}
+
 TEST(Options, DurabilityListsAllAndDuplicates) {
   auto all = parse_durabilities("all");
   ASSERT_TRUE(all.is_ok());

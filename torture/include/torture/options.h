@@ -68,6 +68,9 @@ struct CampaignOptions {
   std::optional<ExploreOptions> explore;
 };
 
+// The items of a comma-separated flag value, empty ones kept ("" is one
+// empty item), so each parser rejects them with its own message.
+std::vector<std::string_view> split_list(std::string_view text);
 // "none|lazy|full|all", comma-separated lists allowed.
 [[nodiscard]] faultfs::Result<std::vector<targets::Durability>> parse_durabilities(
     std::string_view text);
