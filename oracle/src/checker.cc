@@ -219,8 +219,9 @@ Result<Verdict> Checker::check(const Bounds& bounds, State recovered, const Chec
   if (!verdict.is_ok()) return verdict;
   Verdict& v = verdict.value();
   assert(!v.ok && v.kind.has_value());
-  if (options.transactions != nullptr)
+  if (options.transactions != nullptr) {
     refine_for_transactions(*options.transactions, recovered, &v);
+  }
   if (options.beyond_contract && is_loss_kind(*v.kind)) {
     v.evidence =
         std::string("no error reported, and the state is ") +
