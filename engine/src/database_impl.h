@@ -59,6 +59,7 @@ class WalWriter;
 namespace wos {
 class WosStore;
 }
+struct LogReplayResult;
 
 // `base` (rows of `table` in [begin, end), key order) with `delta`'s entries
 // for the same range laid over it: a value replaces or adds, a tombstone
@@ -134,6 +135,13 @@ class DatabaseImpl {
   [[nodiscard]] crypto::KeySet sealer_key_set() const;
   // rotate_key's re-encryption, with checkpoint_mutex_ held.
   uint64_t reencrypt_holding(const EncryptionConfig& config);
+  // recovery.cc: the replay's figures into recovery_stats_, and the open's
+  // timing (per phase) into the log.
+  struct OpenPhases {
+    std::chrono::steady_clock::time_point started, wos_loaded, replayed, finished;
+  };
+  void record_replay_stats(const LogReplayResult& replay);
+  void log_open_timing(const LogReplayResult& replay, const OpenPhases& phases);
   bool vouch_for_log(const wal::WalReadSummary& summary);
   void open_log(const wal::WalReadSummary& summary, bool loss_accepted);
 

@@ -73,13 +73,7 @@ void DatabaseImpl::recover() {
                      "recovery");
   delta_bytes_.store(delta_.bytes(), std::memory_order_relaxed);
   const wal::WalReadSummary& summary = replay.summary;
-  recovery_stats_.records_replayed = replay.records_replayed;
-  recovery_stats_.records_skipped = replay.records_skipped + summary.corrupt_records_skipped;
-  recovery_stats_.checkpoint_covered_records = replay.records_skipped;
-  recovery_stats_.ended_in_recycled_space = summary.ended_in_recycled_space;
-  recovery_stats_.compaction_rolled_forward = wos_->rolled_forward_at_open();
-  recovery_stats_.bytes_replayed = summary.bytes_read;
-  recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
+  record_replay_stats(replay);
   last_sequence_.store(std::max({checkpoint, replay.last_replayed_sequence, summary.last_sequence}),
                        std::memory_order_release);
 
@@ -110,21 +104,38 @@ void DatabaseImpl::recover() {
                          [this] { return wal_ != nullptr ? wal_->sync() : faultfs::Status(); }},
       last_sequence());
 
-  const auto finished = std::chrono::steady_clock::now();
+  log_open_timing(replay, {started, wos_loaded, replayed, std::chrono::steady_clock::now()});
+}
+
+void DatabaseImpl::record_replay_stats(const LogReplayResult& replay) {
+  const wal::WalReadSummary& summary = replay.summary;
+  recovery_stats_.records_replayed = replay.records_replayed;
+  recovery_stats_.records_skipped = replay.records_skipped + summary.corrupt_records_skipped;
+  recovery_stats_.checkpoint_covered_records = replay.records_skipped;
+  recovery_stats_.ended_in_recycled_space = summary.ended_in_recycled_space;
+  recovery_stats_.compaction_rolled_forward = wos_->rolled_forward_at_open();
+  recovery_stats_.bytes_replayed = summary.bytes_read;
+  recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
+}
+
+void DatabaseImpl::log_open_timing(const LogReplayResult& replay, const OpenPhases& phases) {
   auto seconds = [](auto from, auto to) {
     return std::chrono::duration<double>(to - from).count();
   };
-  const double elapsed_s = seconds(started, finished);
+  const double elapsed_s = seconds(phases.started, phases.finished);
   recovery_stats_.elapsed_s = elapsed_s;
+  const std::string& dir = *path_;
   logger().debug(
       "{}: open took {:.3f} s: WOS {:.3f} s, WAL replay {:.3f} s ({}), WAL sync {:.3f} s", dir,
-      elapsed_s, seconds(started, wos_loaded), seconds(wos_loaded, replayed),
-      replay.pipelined ? "pipelined" : "one thread", seconds(replayed, finished));
+      elapsed_s, seconds(phases.started, phases.wos_loaded),
+      seconds(phases.wos_loaded, phases.replayed), replay.pipelined ? "pipelined" : "one thread",
+      seconds(phases.replayed, phases.finished));
   logger().info(
       "opened {}: checkpoint {}, replayed {} WAL records ({} bytes), skipped {}, torn bytes "
       "dropped {}, last sequence {}, {:.3f} s",
-      dir, checkpoint, recovery_stats_.records_replayed, summary.bytes_read,
-      recovery_stats_.records_skipped, summary.torn_bytes, last_sequence(), elapsed_s);
+      dir, recovery_stats_.checkpoint_sequence, recovery_stats_.records_replayed,
+      replay.summary.bytes_read, recovery_stats_.records_skipped, replay.summary.torn_bytes,
+      last_sequence(), elapsed_s);
 }
 
 // Compares the log with the store (wal_vouch.h). Throws kCorruption when
