@@ -90,6 +90,9 @@ Sealer::Sealer(Algorithm algorithm, bool restart_counter)
       restart_counter_(restart_counter) {
   assert(algorithm_usable(algorithm));
   randombytes_buf(&nonce_prefix_, sizeof(nonce_prefix_));
+  randombytes_buf(xchacha_prefix_.data(), xchacha_prefix_.size());
+  static_assert(sizeof(xchacha_prefix_) + sizeof(uint64_t) ==
+                crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 }
 
 void Sealer::add_key(uint32_t id, SecretKey key) {
@@ -147,7 +150,13 @@ void Sealer::next_nonce(uint8_t* nonce) const {
     return;
   }
   if (algorithm_ == Algorithm::kXChaCha20Poly1305) {
-    randombytes_buf(nonce, nonce_bytes_);  // 192 bits: collisions are negligible.
+    // A 128-bit prefix drawn once per Sealer, then a 64-bit counter that no
+    // Sealer can exhaust: no random draw (a getrandom call, about as costly
+    // as sealing a small record) per seal.
+    std::memcpy(nonce, xchacha_prefix_.data(), xchacha_prefix_.size());
+    const uint64_t counter = xchacha_counter_.fetch_add(1, std::memory_order_relaxed);
+    assert(counter != UINT64_MAX);
+    coding::encode_fixed64(reinterpret_cast<char*>(nonce) + xchacha_prefix_.size(), counter);
     return;
   }
   assert(nonce_bytes_ == 12);

@@ -5,8 +5,9 @@
 // file, offset and sequence) together with the key id. The nonce is stored
 // with the blob, so a reader needs nothing but the data key.
 //
-// Nonces (engine/doc/encryption.md, "Nonces"): XChaCha20-Poly1305 draws 192
-// random bits per seal. The 96-bit algorithms use a 64-bit random prefix drawn
+// Nonces (engine/doc/encryption.md, "Nonces"): XChaCha20-Poly1305 uses a
+// 128-bit random prefix drawn when the Sealer is created followed by a 64-bit
+// counter that only this process advances. The 96-bit algorithms use a 64-bit random prefix drawn
 // when the Sealer is created (once per open) followed by a 32-bit counter that
 // only this process advances; the prefix is redrawn before the counter could
 // wrap. No counter is ever trusted across a crash: a new open draws a new
@@ -17,6 +18,8 @@
 // add_key()/set_current()/drop_key().
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -87,6 +90,9 @@ class Sealer {
   mutable std::shared_mutex keys_mutex_;
   std::vector<Slot> keys_;
   uint32_t current_ = 0;
+  // XChaCha20-Poly1305: prefix || counter, lock-free.
+  std::array<uint8_t, 16> xchacha_prefix_{};
+  mutable std::atomic<uint64_t> xchacha_counter_{0};
   // 96-bit nonces: prefix || counter, guarded by nonce_mutex_.
   mutable std::mutex nonce_mutex_;
   mutable uint64_t nonce_prefix_ = 0;

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "crypto/sealer.h"
 #include "encryption_test_util.h"
@@ -55,6 +57,37 @@ TEST(InspectNoncesPlain, APlainDatabaseIsInvalidArgument) {
   plain.file_system = &sim.fs;
   Database::open(kDbDir, plain)->insert("t", "k", "v");
   EXPECT_EQ(testing::code_of([&] { inspect_nonces(sim.fs, kDbDir); }), ErrorCode::kInvalidArgument);
+}
+
+// XChaCha20-Poly1305 nonces are prefix || counter: one Sealer never repeats
+// one (its counter counts), and two Sealers of one data key (two opens) draw
+// different 128-bit prefixes. Fails if the prefix is not drawn (all zero, so
+// two opens repeat each other's nonces) or the counter does not advance.
+TEST(SealerNonces, OneSealerCountsAndTwoSealersDrawDifferentPrefixes) {
+  const std::string plain = "sixteen+ printable bytes";
+  std::vector<uint8_t> raw(crypto::SecretKey::kBytes, 7);
+  std::set<std::string> nonces;
+  std::set<std::string> prefixes;
+  constexpr int kSealers = 2;
+  constexpr int kSealsPerSealer = 1000;
+  for (int s = 0; s < kSealers; ++s) {
+    crypto::Sealer sealer(Algorithm::kXChaCha20Poly1305);
+    sealer.add_key(1, crypto::SecretKey(raw.data()));
+    sealer.set_current(1);
+    std::string blob(plain.size() + sealer.overhead(), '\0');
+    for (int i = 0; i < kSealsPerSealer; ++i) {
+      sealer.seal("ad", plain, blob.data());
+      const std::string nonce = blob.substr(crypto::kKeyIdBytes, 24);
+      EXPECT_TRUE(nonces.insert(nonce).second) << "sealer " << s << " seal " << i;
+      prefixes.insert(nonce.substr(0, 16));
+      std::string opened(plain.size(), '\0');
+      ASSERT_TRUE(sealer.open("ad", blob, opened.data()));
+      EXPECT_EQ(opened, plain);
+    }
+  }
+  EXPECT_EQ(nonces.size(), size_t{kSealers * kSealsPerSealer});
+  EXPECT_EQ(prefixes.size(), size_t{kSealers});
+  EXPECT_EQ(prefixes.count(std::string(16, '\0')), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, InspectNonces,
