@@ -132,7 +132,7 @@ TEST(Limits, ProbesReportPositiveRatesAndCleanUp) {
   LimitSizes sizes = LimitSizes::scaled(0.001);
   auto measured = run_limits(dir, sizes);
   ASSERT_TRUE(measured.is_ok()) << measured.status().to_string();
-  ASSERT_EQ(measured->size(), 5u);
+  ASSERT_EQ(measured->size(), 6u);
   for (const Measurement& m : *measured) {
     EXPECT_EQ(m.engine, "limits");
     EXPECT_GT(m.value, 0) << m.workload;

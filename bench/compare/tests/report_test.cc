@@ -197,6 +197,20 @@ TEST(EncryptionReport, TableShowsBothColumnsAndTheRatioAndJsonKeepsThem) {
   EXPECT_FALSE(j["workloads"]["readrandom"].contains("dbx-encrypted"));
 }
 
+// The per-record floor line: plain 400,000 ops/s is 2.50 us a write; 2,000,000
+// record seals/s is 0.50 us a seal; so 2.50 / 3.00 = 0.83. Absent without
+// either figure.
+TEST(EncryptionReport, FillLazyCeilingIsComputedFromThePlainRateAndTheRecordSealRate) {
+  const Summary with_both = summarize({{"dbx", "fillrandom_lazy", 400000},
+                                       {"limits", "xchacha20poly1305_record_seals_per_s", 2e6}});
+  const std::string md = to_markdown(with_both, "m", "d", "c");
+  EXPECT_NE(md.find("one WAL record seal costs 0.50 µs"), std::string::npos) << md;
+  EXPECT_NE(md.find("a plain Lazy write 2.50 µs"), std::string::npos) << md;
+  EXPECT_NE(md.find("cannot pass 0.83 × plain"), std::string::npos) << md;
+  const Summary without_seals = summarize({{"dbx", "fillrandom_lazy", 400000}});
+  EXPECT_EQ(to_markdown(without_seals, "m", "d", "c").find("Per-record floor"), std::string::npos);
+}
+
 TEST(ResultsJson, HasTheIssueSchemaWithNullForAMissingEngine) {
   const nlohmann::json j = to_results_json(two_peer_summary(), "m", "d", "c");
   ASSERT_TRUE(j.contains("workloads"));
