@@ -3,8 +3,8 @@
 // phase and one engine only:
 //   fill: N puts (Lazy, 16-byte keys, 100-byte values) in a random order,
 //         then flush + close;
-//   read: open + the first get, readrandom, seekrandom_next100, close, then
-//         the directory's disk usage.
+//   read: open + the first get, readrandom, a first seek timed alone, then
+//         seekrandom_next100, close, then the directory's disk usage.
 // Each phase ends by recording its process's peak RSS (getrusage maxrss).
 #pragma once
 
@@ -35,8 +35,10 @@ struct ScaleSizes {
 
 // Phase "fill" needs a fresh `dir`; phase "read" the directory "fill" left.
 // Figures: scale_fill (ops/s), scale_flush_s, scale_fill_peak_rss_bytes;
-// scale_open_s, scale_readrandom, scale_seekrandom_next100 (seeks/s),
-// scale_read_peak_rss_bytes, scale_disk_bytes.
+// scale_baseline_rss_bytes (before the open), scale_open_s, scale_readrandom,
+// scale_first_seek_s (one seek + 100 rows, before the timed loop),
+// scale_seekrandom_next100 (seeks/s), scale_read_peak_rss_bytes,
+// scale_disk_bytes.
 [[nodiscard]] faultfs::Result<Measurements> run_scale_phase(std::string_view phase,
                                                             std::string_view engine,
                                                             const std::string& dir,

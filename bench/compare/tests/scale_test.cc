@@ -69,7 +69,8 @@ TEST_P(EachScaleEngine, FillThenReadReportsEveryFigure) {
   // The read phase checks every get and every seek's row count.
   auto read = run_scale_phase("read", GetParam(), dir, sizes);
   ASSERT_TRUE(read.is_ok()) << read.status().to_string();
-  for (const char* w : {"scale_open_s", "scale_readrandom", "scale_seekrandom_next100"}) {
+  for (const char* w : {"scale_baseline_rss_bytes", "scale_open_s", "scale_readrandom",
+                        "scale_first_seek_s", "scale_seekrandom_next100"}) {
     EXPECT_GT(figure(*read, w), 0) << w;
   }
   // 3,000 rows of 116 bytes: the files hold at least that much.
