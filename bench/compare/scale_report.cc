@@ -61,7 +61,7 @@ std::string shown(std::optional<double> value, const std::string& unit) {
   if (!value) return "—";
   char buf[64];
   if (unit == "s") {
-    std::snprintf(buf, sizeof buf, "%.3f", *value);
+    std::snprintf(buf, sizeof buf, *value < 0.01 ? "%.4f" : "%.3f", *value);
   } else if (unit == "MiB") {
     std::snprintf(buf, sizeof buf, "%.0f", *value / (1024.0 * 1024.0));
   } else if (unit == "B") {
