@@ -59,6 +59,12 @@ class KvEngine {
   [[nodiscard]] virtual faultfs::Result<bool> get(std::string_view key, std::string* value) = 0;
   // Visits every row in key order.
   [[nodiscard]] virtual faultfs::Result<ScanTotals> scan() = 0;
+  // Positions a fresh iterator (or statement) at the first row with key >=
+  // `key` and visits up to `count` rows from there in key order, with the
+  // engine's native cursor. When `keys` is not null the visited keys are
+  // appended to it (tests check the order; timed loops pass nullptr).
+  [[nodiscard]] virtual faultfs::Result<ScanTotals> seek_and_next(
+      std::string_view key, uint64_t count, std::vector<std::string>* keys) = 0;
   // Moves everything written into the engine's main store (memtable to tables,
   // WAL checkpointed), so that a reopen replays no log.
   [[nodiscard]] virtual faultfs::Status flush() = 0;

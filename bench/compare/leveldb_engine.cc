@@ -64,6 +64,19 @@ class LeveldbEngine final : public KvEngine {
     return totals;
   }
 
+  faultfs::Result<ScanTotals> seek_and_next(std::string_view key, uint64_t count,
+                                            std::vector<std::string>* keys) override {
+    ScanTotals totals;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    for (it->Seek(leveldb_slice(key)); totals.rows < count && it->Valid(); it->Next()) {
+      ++totals.rows;
+      totals.bytes += it->key().size() + it->value().size();
+      if (keys != nullptr) keys->push_back(it->key().ToString());
+    }
+    if (faultfs::Status st = leveldb_status(it->status(), "seek"); !st.is_ok()) return st;
+    return totals;
+  }
+
   faultfs::Status flush() override {
     // LevelDB's only public way to empty the memtable is a compaction.
     db_->CompactRange(nullptr, nullptr);

@@ -9,6 +9,9 @@
 // Measurements are appended to --out, never printed: stdout is shared with
 // whatever the engines log.
 //   dbx_compare report --raw raw.jsonl --out latest.json --machine M --date T --command C
+//   dbx_compare scale --phase fill|read --engine dbx --keys 20M --dir D --out raw.jsonl
+//   dbx_compare scale-report --raw raw.jsonl --keys 20M --machine M --date T --command C
+// (bench/run --scale-keys; scale.h), the last printing the scale table.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +19,7 @@
 
 #include "physical_limits.h"
 #include "report.h"
+#include "scale.h"
 #include "workloads.h"
 
 namespace {
@@ -49,6 +53,52 @@ int report(const std::string& raw_path, const std::string& out_path, const std::
   std::cout << bench::to_markdown(summary, machine, date, command);
   return 0;
 }
+
+int scale_report(const std::string& raw_path, const std::string& keys_text,
+                 const std::string& machine, const std::string& date, const std::string& command) {
+  auto keys = bench::parse_key_count(keys_text);
+  if (!keys.is_ok()) return fail(keys.status());
+  std::ifstream raw(raw_path);
+  if (!raw) return fail(faultfs::Status(faultfs::ErrorCode::kNotFound, "cannot read " + raw_path));
+  auto measured = bench::parse_lines(raw);
+  if (!measured.is_ok()) return fail(measured.status());
+  std::cout << bench::scale_markdown(bench::summarize(measured.value()), *keys, machine, date,
+                                     command);
+  return 0;
+}
+
+// The scale subcommands: their own options, so the suite runs' stay as they were.
+struct ScaleCommands {
+  CLI::App* run = nullptr;
+  CLI::App* report = nullptr;
+  std::string phase, engine, keys, dir, out, raw, machine, date, command;
+
+  void add_to(CLI::App& app) {
+    run = app.add_subcommand("scale", "one phase of bench/run --scale-keys on one engine");
+    run->add_option("--phase", phase)->required()->check(CLI::IsMember({"fill", "read"}));
+    run->add_option("--engine", engine)
+        ->required()
+        ->check(CLI::IsMember({"dbx", "rocksdb", "leveldb"}));
+    run->add_option("--keys", keys, "key count, K/M suffixes (20M)")->required();
+    run->add_option("--dir", dir, "fresh (fill) or filled (read) directory")->required();
+    run->add_option("--out", out, "JSON lines file the figures are appended to")->required();
+    report = app.add_subcommand("scale-report", "raw scale figures → markdown table");
+    report->add_option("--raw", raw)->required();
+    report->add_option("--keys", keys)->required();
+    report->add_option("--machine", machine)->required();
+    report->add_option("--date", date)->required();
+    report->add_option("--command", command)->required();
+  }
+
+  int execute() const {
+    if (report->parsed()) return scale_report(raw, keys, machine, date, command);
+    auto count = bench::parse_key_count(keys);
+    if (!count.is_ok()) return fail(count.status());
+    bench::ScaleSizes sizes;
+    sizes.keys = *count;
+    return append(bench::run_scale_phase(phase, engine, dir, sizes), out);
+  }
+};
 
 }  // namespace
 
@@ -85,7 +135,13 @@ int main(int argc, char** argv) {
   rep->add_option("--date", date)->required();
   rep->add_option("--command", command)->required();
 
+  ScaleCommands scale_commands;
+  scale_commands.add_to(app);
+
   CLI11_PARSE(app, argc, argv);
+  if (scale_commands.run->parsed() || scale_commands.report->parsed()) {
+    return scale_commands.execute();
+  }
   if (run->parsed()) {
     return append(bench::run_suite(suite, engine, dir, bench::WorkloadSizes::scaled(scale)), out);
   }

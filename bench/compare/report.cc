@@ -17,7 +17,8 @@ namespace {
 
 // Rows of the engines table, in the order.
 constexpr const char* kWorkloadOrder[] = {
-    "fillseq_sync", "fillrandom_sync_4t", "fillrandom_lazy",  "readrandom", "scan",
+    "fillseq_sync", "fillrandom_sync_4t", "fillrandom_lazy",
+    "readrandom",   "seekrandom_next100", "scan",
     "open_s",       "recovery_s",         "recovery_wal_mb_s"};
 constexpr const char* kLimitOrder[] = {
     "fdatasync_per_s", "fdatasync_overwrite_per_s", "seq_write_mb_s",
@@ -205,6 +206,7 @@ std::vector<TargetCheck> check_targets(const Summary& s) {
   checks.push_back(against_peer(s, "fillrandom_sync_4t", 2.0, false));
   checks.push_back(against_peer(s, "fillrandom_lazy", 1.0, false));
   checks.push_back(against_peer(s, "readrandom", 1.0, false));
+  checks.push_back(against_peer(s, "seekrandom_next100", 1.0, false));
   checks.push_back(against_peer(s, "recovery_s", 0.25, true));
   for (const char* rmw : {"txn_rmw_2key_4t_full", "txn_rmw_2key_4t_lazy"}) {
     checks.push_back(against_txn_peer(s, rmw, 1.5));

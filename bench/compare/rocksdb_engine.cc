@@ -72,6 +72,19 @@ class RocksdbEngine final : public KvEngine {
     return totals;
   }
 
+  faultfs::Result<ScanTotals> seek_and_next(std::string_view key, uint64_t count,
+                                            std::vector<std::string>* keys) override {
+    ScanTotals totals;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(rocksdb_slice(key)); totals.rows < count && it->Valid(); it->Next()) {
+      ++totals.rows;
+      totals.bytes += it->key().size() + it->value().size();
+      if (keys != nullptr) keys->push_back(it->key().ToString());
+    }
+    if (faultfs::Status st = rocksdb_status(it->status(), "seek"); !st.is_ok()) return st;
+    return totals;
+  }
+
   faultfs::Status flush() override {
     // A full compaction, as for LevelDB (which offers nothing narrower): reads
     // then meet the engine's settled shape.

@@ -61,7 +61,10 @@ class SqliteEngine final : public KvEngine {
     }
     if (faultfs::Status st = prepare("SELECT v FROM kv WHERE k = ?1", &get_); !st.is_ok())
       return st;
-    return prepare("SELECT k, v FROM kv ORDER BY k", &scan_);
+    if (faultfs::Status st = prepare("SELECT k, v FROM kv ORDER BY k", &scan_); !st.is_ok()) {
+      return st;
+    }
+    return prepare("SELECT k, v FROM kv WHERE k >= ?1 ORDER BY k LIMIT ?2", &seek_);
   }
 
   faultfs::Status put(std::string_view key, std::string_view value) override {
@@ -113,6 +116,27 @@ class SqliteEngine final : public KvEngine {
     return totals;
   }
 
+  faultfs::Result<ScanTotals> seek_and_next(std::string_view key, uint64_t count,
+                                            std::vector<std::string>* keys) override {
+    std::lock_guard lock(mutex_);
+    assert(seek_ != nullptr);
+    sqlite3_bind_blob(seek_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(seek_, 2, static_cast<sqlite3_int64>(count));
+    ScanTotals totals;
+    int rc;
+    while ((rc = sqlite3_step(seek_)) == SQLITE_ROW) {
+      ++totals.rows;
+      const auto key_bytes = static_cast<size_t>(sqlite3_column_bytes(seek_, 0));
+      totals.bytes += key_bytes + static_cast<uint64_t>(sqlite3_column_bytes(seek_, 1));
+      if (keys != nullptr) {
+        keys->emplace_back(static_cast<const char*>(sqlite3_column_blob(seek_, 0)), key_bytes);
+      }
+    }
+    sqlite3_reset(seek_);
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "seek");
+    return totals;
+  }
+
   faultfs::Status flush() override {
     std::lock_guard lock(mutex_);
     return exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -121,7 +145,7 @@ class SqliteEngine final : public KvEngine {
   faultfs::Status close() override {
     std::lock_guard lock(mutex_);
     if (db_ == nullptr) return faultfs::Status::ok();
-    for (sqlite3_stmt** stmt : {&put_, &get_, &scan_}) {
+    for (sqlite3_stmt** stmt : {&put_, &get_, &scan_, &seek_}) {
       sqlite3_finalize(*stmt);
       *stmt = nullptr;
     }
@@ -169,6 +193,7 @@ class SqliteEngine final : public KvEngine {
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* get_ = nullptr;
   sqlite3_stmt* scan_ = nullptr;
+  sqlite3_stmt* seek_ = nullptr;
 };
 
 }  // namespace

@@ -33,6 +33,35 @@ std::string_view ValueSource::value(uint64_t index) const {
   return std::string_view(pool_).substr(offset, kValueSizeBytes);
 }
 
+IndexPermutation::IndexPermutation(uint64_t count, uint64_t seed) : count_(count), seed_(seed) {
+  assert(count > 0);
+  unsigned bits = 1;
+  while (bits < 63 && (uint64_t{1} << bits) < count) ++bits;
+  mask_ = (uint64_t{1} << bits) - 1;
+  shift_ = std::max(1u, bits / 2);
+  assert(mask_ >= count - 1 && mask_ / 2 < count);  // Cycle walks stay short.
+}
+
+uint64_t IndexPermutation::scramble(uint64_t x) const {
+  // Each step is a bijection modulo 2^bits: adding, multiplying by an odd
+  // constant, and xoring a masked value with its own right shift.
+  x = (x + seed_) & mask_;
+  x = (x * 0x9E3779B97F4A7C15ull) & mask_;
+  x ^= x >> shift_;
+  x = (x * 0xC2B2AE3D27D4EB4Full) & mask_;
+  x ^= x >> shift_;
+  return x;
+}
+
+uint64_t IndexPermutation::at(uint64_t i) const {
+  assert(i < count_);
+  // Cycle walking: a permutation of [0, 2^bits) restricted to [0, count) by
+  // stepping past the values outside it stays a permutation.
+  uint64_t x = scramble(i);
+  while (x >= count_) x = scramble(x);
+  return x;
+}
+
 std::vector<uint32_t> shuffled_indexes(uint64_t count, uint64_t seed) {
   assert(count <= std::numeric_limits<uint32_t>::max());
   std::vector<uint32_t> indexes(count);

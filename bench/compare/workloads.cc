@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "kv_engine.h"
+#include "read_loops.h"
 #include "stopwatch.h"
 #include "txn_workloads.h"
 #include "workload_data.h"
@@ -19,6 +20,7 @@ namespace {
 // Seeds, fixed so that every engine sees the same key order.
 constexpr uint64_t kFillSeed = 1;
 constexpr uint64_t kReadSeed = 2;
+constexpr uint64_t kSeekSeed = 3;
 
 faultfs::Result<std::unique_ptr<KvEngine>> open_engine(std::string_view name,
                                                        const std::string& dir,
@@ -53,25 +55,6 @@ void note_capped(Measurements& out, const std::string& engine, const std::string
                  uint64_t done, uint64_t planned) {
   assert(done <= planned);
   if (done < planned) out.push_back({engine, figure, static_cast<double>(done)});
-}
-
-// Reads key `index` and checks it holds exactly what was written.
-faultfs::Status check_get(KvEngine& engine, const ValueSource& values, uint32_t index,
-                          std::string* scratch) {
-  const Key key(index);
-  auto found = engine.get(key.view(), scratch);
-  if (!found.is_ok()) return found.status();
-  if (!*found) {
-    return faultfs::Status(
-        faultfs::ErrorCode::kNotFound,
-        std::string(engine.name()) + ": key " + std::string(key.view()) + " written but not found");
-  }
-  if (*scratch != values.value(index)) {
-    return faultfs::Status(faultfs::ErrorCode::kCorruption,
-                           std::string(engine.name()) + ": key " + std::string(key.view()) +
-                               " has a value that was never written");
-  }
-  return faultfs::Status::ok();
 }
 
 faultfs::Result<Measurements> fill_one_thread(std::string_view engine_name, const std::string& dir,
@@ -117,6 +100,7 @@ WorkloadSizes WorkloadSizes::scaled(double factor) {
   sizes.fillrandom_sync_writes = scale(sizes.fillrandom_sync_writes);
   sizes.fill_writes = scale(sizes.fill_writes);
   sizes.readrandom_reads = scale(sizes.readrandom_reads);
+  sizes.seekrandom_seeks = scale(sizes.seekrandom_seeks);
   sizes.recovery_writes = scale(sizes.recovery_writes);
   sizes.txn_keys = scale(sizes.txn_keys);
   sizes.txn_rmw_lazy_txns = scale(sizes.txn_rmw_lazy_txns);
@@ -237,6 +221,16 @@ faultfs::Result<Measurements> run_lazy_suite(std::string_view engine_name, const
   }
   out.push_back({name, "readrandom", per_second(reads, read_watch.elapsed_s())});
   note_capped(out, name, "readrandom_capped_reads", reads, picks.size());
+
+  // Seeks over the whole planned key space: a capped fill left gaps, which
+  // the written set accounts for.
+  const WrittenKeys written = WrittenKeys::subset(std::span(indexes).first(rows));
+  const Stopwatch seek_watch;
+  auto seeks = seekrandom_next(**engine, indexes.size(), written, sizes.seekrandom_seeks, kSeekSeed,
+                               Deadline(sizes.seek_time_max_s));
+  if (!seeks.is_ok()) return seeks.status();
+  out.push_back({name, "seekrandom_next100", per_second(*seeks, seek_watch.elapsed_s())});
+  note_capped(out, name, "seekrandom_next100_capped_seeks", *seeks, sizes.seekrandom_seeks);
 
   const Stopwatch scan_watch;
   auto totals = (*engine)->scan();

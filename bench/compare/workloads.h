@@ -19,12 +19,15 @@ struct WorkloadSizes {
   uint64_t fillrandom_sync_threads = 4;
   uint64_t fill_writes = 1'000'000;  // fillrandom_lazy / _none, and what readrandom reads.
   uint64_t readrandom_reads = 1'000'000;
+  // Seeks of seekrandom_next100, each reading the next 100 rows.
+  uint64_t seekrandom_seeks = 100'000;
   uint64_t recovery_writes = 1'000'000;
   // Time caps (see Deadline): a capped loop reports its rate over what it did
   // and a "<workload>_capped_writes" / "readrandom_capped_reads" figure.
   double sync_time_max_s = 6;
   double fill_time_max_s = 20;
   double read_time_max_s = 10;
+  double seek_time_max_s = 3;
   // The transactional suite (txn_workloads.h): a preloaded table, then
   // read-modify-write transactions of 2 keys by 4 threads, Lazy and Full, and
   // single-threaded read-only snapshots of 10 gets.
@@ -73,7 +76,8 @@ inline constexpr std::string_view kSuiteNames[] = {"fillseq_sync",    "fillrando
                                                                 const std::string& dir,
                                                                 const WorkloadSizes& sizes);
 // fillrandom_lazy, then flush + close, open_s (open + first get), readrandom
-// (gets of keys that all exist, each value checked) and scan (rows/s).
+// (gets of keys that all exist, each value checked), seekrandom_next100
+// (seeks/s; read_loops.h) and scan (rows/s).
 [[nodiscard]] faultfs::Result<Measurements> run_lazy_suite(std::string_view engine,
                                                            const std::string& dir,
                                                            const WorkloadSizes& sizes);

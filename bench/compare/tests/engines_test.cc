@@ -27,6 +27,7 @@ WorkloadSizes tiny() {
   sizes.fillrandom_sync_writes = 40;
   sizes.fill_writes = 2000;
   sizes.readrandom_reads = 2000;
+  sizes.seekrandom_seeks = 200;
   sizes.recovery_writes = 2500;  // Not a multiple of SQLite's 1,000-row commits.
   return sizes;
 }
@@ -54,8 +55,8 @@ TEST_P(EachEngine, LazySuiteReadsBackEveryKeyAndScansThemAll) {
   const std::string dir = fresh_dir(std::string(GetParam()) + "_lazy");
   auto measured = run_suite("lazy", GetParam(), dir, tiny());
   ASSERT_TRUE(measured.is_ok()) << measured.status().to_string();
-  ASSERT_EQ(measured->size(), 4u);
-  for (const char* w : {"fillrandom_lazy", "open_s", "readrandom", "scan"}) {
+  ASSERT_EQ(measured->size(), 5u);
+  for (const char* w : {"fillrandom_lazy", "open_s", "readrandom", "seekrandom_next100", "scan"}) {
     EXPECT_GT(value_of(*measured, w), 0) << w;
   }
   std::filesystem::remove_all(dir);
@@ -66,10 +67,13 @@ TEST_P(EachEngine, AnExpiredTimeCapStillReadsAndScansExactlyWhatWasWritten) {
   WorkloadSizes sizes = tiny();
   sizes.fill_time_max_s = 0;  // Stops at the first poll.
   sizes.read_time_max_s = 0;
+  sizes.seek_time_max_s = 0;
   auto measured = run_suite("lazy", GetParam(), dir, sizes);
   ASSERT_TRUE(measured.is_ok()) << measured.status().to_string();  // The scan's count matched.
   EXPECT_DOUBLE_EQ(value_of(*measured, "fillrandom_lazy_capped_writes"), Deadline::kPollEvery);
   EXPECT_DOUBLE_EQ(value_of(*measured, "readrandom_capped_reads"), Deadline::kPollEvery);
+  // The seeks over a capped fill's gaps still met every predicted row count.
+  EXPECT_DOUBLE_EQ(value_of(*measured, "seekrandom_next100_capped_seeks"), Deadline::kPollEvery);
   std::filesystem::remove_all(dir);
 }
 

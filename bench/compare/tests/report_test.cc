@@ -275,3 +275,28 @@ TEST(TxnReport, LeveldbHasNoTransactionCellsButASnapshotFigure) {
 
 }  // namespace
 }  // namespace bench
+
+namespace bench {
+namespace {
+
+TEST(Targets, SeekrandomRowIsReportedAndJudgedAgainstTheBestPeer) {
+  const Summary s = summarize({{"dbx", "seekrandom_next100", 30000},
+                               {"sqlite", "seekrandom_next100", 20000},
+                               {"rocksdb", "seekrandom_next100", 40000},
+                               {"leveldb", "seekrandom_next100", 60000}});
+  const TargetCheck& t = find(check_targets(s), "seekrandom_next100 ≥ 1.00 × best peer");
+  EXPECT_EQ(t.reference_name, "leveldb");
+  ASSERT_TRUE(t.ratio.has_value());
+  EXPECT_DOUBLE_EQ(*t.ratio, 0.5);
+  EXPECT_FALSE(t.met());
+  const std::string md = to_markdown(s, "m", "d", "c");
+  EXPECT_NE(md.find("| seekrandom_next100 | ops/s | 30,000 | 20,000 | 40,000 | 60,000 |"),
+            std::string::npos)
+      << md;
+  EXPECT_DOUBLE_EQ(
+      to_results_json(s, "m", "d", "c")["workloads"]["seekrandom_next100"]["dbx"].get<double>(),
+      30000);
+}
+
+}  // namespace
+}  // namespace bench
