@@ -23,4 +23,13 @@ faultfs::Result<std::unique_ptr<TxnEngine>> make_txn_engine(std::string_view nam
                          "unknown transactional engine '" + std::string(name) + "'");
 }
 
+faultfs::Result<std::unique_ptr<KvEngine>> open_engine(std::string_view name,
+                                                       const std::string& dir,
+                                                       const EngineOptions& options) {
+  auto engine = make_engine(name);
+  if (!engine.is_ok()) return engine.status();
+  if (faultfs::Status st = (*engine)->open(dir, options); !st.is_ok()) return st;
+  return std::move(engine).value();
+}
+
 }  // namespace bench

@@ -85,6 +85,10 @@ inline constexpr std::string_view kDbxEncryptedName = "dbx-encrypted";
 
 // kInvalidArgument for a name neither in kEngineNames nor kDbxEncryptedName.
 [[nodiscard]] faultfs::Result<std::unique_ptr<KvEngine>> make_engine(std::string_view name);
+// make_engine, then open() in `dir` with `options`.
+[[nodiscard]] faultfs::Result<std::unique_ptr<KvEngine>> open_engine(std::string_view name,
+                                                                     const std::string& dir,
+                                                                     const EngineOptions& options);
 
 std::unique_ptr<KvEngine> make_dbx_engine();
 std::unique_ptr<KvEngine> make_dbx_encrypted_engine();

@@ -8,6 +8,7 @@
 #include <cassert>
 #include <cerrno>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -126,62 +127,17 @@ double crc32c_gb_s(const LimitSizes& sizes) {
   return static_cast<double>(done) / 1e9 / elapsed_s;
 }
 
-// XChaCha20-Poly1305 (DBX's default AEAD) sealing 4 KiB messages on one core,
-// as libsodium runs it: the most an encrypted WAL or WOS can seal per second.
-faultfs::Result<double> xchacha20poly1305_gb_s(const LimitSizes& sizes) {
+// Seals of `message` with `ad` per second under XChaCha20-Poly1305 (DBX's
+// default AEAD), on one core, as libsodium runs it, for `time_s` seconds.
+// A fresh nonce per seal, as the engine's prefix || counter gives one: a
+// counter here keeps the AEAD the thing timed.
+faultfs::Result<double> xchacha20poly1305_seals_per_s(std::span<const unsigned char> message,
+                                                      std::span<const unsigned char> ad,
+                                                      double time_s) {
   if (sodium_init() < 0) {
     return faultfs::Status(faultfs::ErrorCode::kIoError, "sodium_init failed");
   }
-  std::string message(kPageBytes, '\0');
-  for (size_t i = 0; i < message.size(); ++i) message[i] = static_cast<char>(i * 131 + 7);
   std::vector<unsigned char> sealed(message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
-  unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-  crypto_aead_xchacha20poly1305_ietf_keygen(key);
-  randombytes_buf(nonce, sizeof nonce);
-  uint64_t done = 0;
-  const Stopwatch watch;
-  double elapsed_s = 0;
-  // Checks the clock every 64 messages (~256 KiB), so reading it costs nothing.
-  while (elapsed_s < sizes.aead_time_s) {
-    for (int i = 0; i < 64; ++i) {
-      unsigned long long sealed_len = 0;
-      // A fresh nonce per message, as the engine draws one per seal; a counter
-      // here costs less than randombytes_buf and keeps the AEAD the thing timed.
-      sodium_increment(nonce, sizeof nonce);
-      if (crypto_aead_xchacha20poly1305_ietf_encrypt(
-              sealed.data(), &sealed_len, reinterpret_cast<const unsigned char*>(message.data()),
-              message.size(), nullptr, 0, nullptr, nonce, key) != 0) {
-        return faultfs::Status(faultfs::ErrorCode::kIoError, "xchacha20poly1305 seal failed");
-      }
-      assert(sealed_len == sealed.size());
-      done += message.size();
-    }
-    elapsed_s = watch.elapsed_s();
-  }
-  // No sink is needed for `sealed`: each seal is a call into libsodium the
-  // compiler cannot see through, and its result is checked.
-  sodium_memzero(key, sizeof key);
-  return static_cast<double>(done) / 1e9 / elapsed_s;
-}
-
-// Seals per second of one WAL record's worth (kRecordPlainBytes of plain
-// payload, kRecordAdBytes of associated data), on one core. The per-record
-// floor of an encrypted log: a Lazy writer seals each record on its own thread
-// before the write returns (each write reaches the OS before it returns), so
-// no batching can amortize this cost.
-constexpr size_t kRecordPlainBytes = 116;
-constexpr size_t kRecordAdBytes = 46;
-
-faultfs::Result<double> xchacha20poly1305_record_seals_per_s(const LimitSizes& sizes) {
-  if (sodium_init() < 0) {
-    return faultfs::Status(faultfs::ErrorCode::kIoError, "sodium_init failed");
-  }
-  unsigned char message[kRecordPlainBytes];
-  unsigned char ad[kRecordAdBytes];
-  for (size_t i = 0; i < sizeof message; ++i) message[i] = static_cast<unsigned char>(i * 7 + 3);
-  for (size_t i = 0; i < sizeof ad; ++i) ad[i] = static_cast<unsigned char>(i);
-  unsigned char sealed[kRecordPlainBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES];
   unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
   unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
   crypto_aead_xchacha20poly1305_ietf_keygen(key);
@@ -189,21 +145,53 @@ faultfs::Result<double> xchacha20poly1305_record_seals_per_s(const LimitSizes& s
   uint64_t seals = 0;
   const Stopwatch watch;
   double elapsed_s = 0;
-  while (elapsed_s < sizes.aead_time_s) {
-    for (int i = 0; i < 256; ++i) {
+  // Checks the clock every 64 seals, so reading it costs nothing.
+  while (elapsed_s < time_s) {
+    for (int i = 0; i < 64; ++i) {
       unsigned long long sealed_len = 0;
-      sodium_increment(nonce, sizeof nonce);  // The engine's nonce: prefix || counter.
-      if (crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, &sealed_len, message, sizeof message,
-                                                     ad, sizeof ad, nullptr, nonce, key) != 0) {
+      sodium_increment(nonce, sizeof nonce);
+      if (crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &sealed_len, message.data(),
+                                                     message.size(), ad.data(), ad.size(), nullptr,
+                                                     nonce, key) != 0) {
         return faultfs::Status(faultfs::ErrorCode::kIoError, "xchacha20poly1305 seal failed");
       }
-      assert(sealed_len == sizeof sealed);
+      assert(sealed_len == sealed.size());
       ++seals;
     }
     elapsed_s = watch.elapsed_s();
   }
+  // No sink is needed for `sealed`: each seal is a call into libsodium the
+  // compiler cannot see through, and its result is checked.
   sodium_memzero(key, sizeof key);
   return static_cast<double>(seals) / elapsed_s;
+}
+
+std::vector<unsigned char> patterned_bytes(size_t size, unsigned multiplier) {
+  std::vector<unsigned char> bytes(size);
+  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<unsigned char>(i * multiplier + 7);
+  return bytes;
+}
+
+// Bulk sealing of 4 KiB messages, no AD: the most an encrypted WAL or WOS can
+// seal per second.
+faultfs::Result<double> xchacha20poly1305_gb_s(const LimitSizes& sizes) {
+  const std::vector<unsigned char> message = patterned_bytes(kPageBytes, 131);
+  auto seals = xchacha20poly1305_seals_per_s(message, {}, sizes.aead_time_s);
+  if (!seals.is_ok()) return seals.status();
+  return *seals * static_cast<double>(message.size()) / 1e9;
+}
+
+// Seals per second of one WAL record's worth (kRecordPlainBytes of plain
+// payload, kRecordAdBytes of associated data). The per-record floor of an
+// encrypted log: a Lazy writer seals each record on its own thread before the
+// write returns (each write reaches the OS before it returns), so no batching
+// can amortize this cost.
+constexpr size_t kRecordPlainBytes = 116;
+constexpr size_t kRecordAdBytes = 46;
+
+faultfs::Result<double> xchacha20poly1305_record_seals_per_s(const LimitSizes& sizes) {
+  return xchacha20poly1305_seals_per_s(patterned_bytes(kRecordPlainBytes, 7),
+                                       patterned_bytes(kRecordAdBytes, 1), sizes.aead_time_s);
 }
 
 }  // namespace

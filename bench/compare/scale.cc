@@ -24,18 +24,7 @@ constexpr uint64_t kSeekSeed = 13;
 
 faultfs::Result<std::unique_ptr<KvEngine>> open_lazy(std::string_view name,
                                                      const std::string& dir) {
-  auto engine = make_engine(name);
-  if (!engine.is_ok()) return engine.status();
-  if (faultfs::Status st = (*engine)->open(dir, EngineOptions{Durability::kLazy, false});
-      !st.is_ok()) {
-    return st;
-  }
-  return std::move(engine).value();
-}
-
-double rate(uint64_t count, double elapsed_s) {
-  assert(elapsed_s > 0);
-  return static_cast<double>(count) / elapsed_s;
+  return open_engine(name, dir, EngineOptions{Durability::kLazy, false});
 }
 
 faultfs::Result<Measurements> fill_phase(std::string_view engine_name, const std::string& dir,
@@ -54,7 +43,7 @@ faultfs::Result<Measurements> fill_phase(std::string_view engine_name, const std
       return st;
     }
   }
-  out.push_back({name, "scale_fill", rate(sizes.keys, fill_watch.elapsed_s())});
+  out.push_back({name, "scale_fill", per_second(sizes.keys, fill_watch.elapsed_s())});
   const Stopwatch flush_watch;
   if (faultfs::Status st = (*engine)->flush(); !st.is_ok()) return st;
   if (faultfs::Status st = (*engine)->close(); !st.is_ok()) return st;
@@ -98,7 +87,7 @@ faultfs::Result<Measurements> read_phase(std::string_view engine_name, const std
   const Stopwatch read_watch;
   auto reads = readrandom(**engine, values, sizes);
   if (!reads.is_ok()) return reads.status();
-  out.push_back({name, "scale_readrandom", rate(*reads, read_watch.elapsed_s())});
+  out.push_back({name, "scale_readrandom", per_second(*reads, read_watch.elapsed_s())});
 
   // The first range read alone: an engine may build something for it (DBX
   // materializes its key order), a one-time cost the loop's rate would hide.
@@ -113,7 +102,7 @@ faultfs::Result<Measurements> read_phase(std::string_view engine_name, const std
   auto seeks = seekrandom_next(**engine, sizes.keys, WrittenKeys::dense(sizes.keys), sizes.seeks,
                                kSeekSeed, Deadline(sizes.seek_time_max_s));
   if (!seeks.is_ok()) return seeks.status();
-  out.push_back({name, "scale_seekrandom_next100", rate(*seeks, seek_watch.elapsed_s())});
+  out.push_back({name, "scale_seekrandom_next100", per_second(*seeks, seek_watch.elapsed_s())});
   if (faultfs::Status st = (*engine)->close(); !st.is_ok()) return st;
   out.push_back({name, "scale_read_peak_rss_bytes", static_cast<double>(peak_rss_bytes())});
   auto disk = disk_bytes(dir);

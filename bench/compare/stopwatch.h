@@ -1,6 +1,7 @@
 // Wall-clock seconds on the monotonic clock: what a user waits for.
 #pragma once
 
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 
@@ -16,6 +17,12 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point start_;
 };
+
+// Operations per second; `elapsed_s` must be positive.
+inline double per_second(uint64_t count, double elapsed_s) {
+  assert(elapsed_s > 0);
+  return static_cast<double>(count) / elapsed_s;
+}
 
 // A time cap on a measured loop: on a loaded disk 20,000 synced writes can
 // take minutes, and bench/run must still finish. Loops poll it every

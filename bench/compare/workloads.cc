@@ -22,20 +22,6 @@ constexpr uint64_t kFillSeed = 1;
 constexpr uint64_t kReadSeed = 2;
 constexpr uint64_t kSeekSeed = 3;
 
-faultfs::Result<std::unique_ptr<KvEngine>> open_engine(std::string_view name,
-                                                       const std::string& dir,
-                                                       const EngineOptions& options) {
-  auto engine = make_engine(name);
-  if (!engine.is_ok()) return engine.status();
-  if (faultfs::Status st = (*engine)->open(dir, options); !st.is_ok()) return st;
-  return std::move(engine).value();
-}
-
-double per_second(uint64_t count, double elapsed_s) {
-  assert(elapsed_s > 0);
-  return static_cast<double>(count) / elapsed_s;
-}
-
 // Puts the keys of `indexes` in order from one thread until all are written
 // or `deadline` expires; returns how many were written (at least one).
 faultfs::Result<uint64_t> put_until(KvEngine& engine, const ValueSource& values,

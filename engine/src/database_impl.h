@@ -135,13 +135,13 @@ class DatabaseImpl {
   [[nodiscard]] crypto::KeySet sealer_key_set() const;
   // rotate_key's re-encryption, with checkpoint_mutex_ held.
   uint64_t reencrypt_holding(const EncryptionConfig& config);
-  // recovery.cc: the replay's figures into recovery_stats_, and the open's
-  // timing (per phase) into the log.
+  // recovery.cc: the replay's figures into recovery_stats_; the open's
+  // elapsed time into recovery_stats_ and its per-phase timing into the log.
   struct OpenPhases {
     std::chrono::steady_clock::time_point started, wos_loaded, replayed, finished;
   };
   void record_replay_stats(const LogReplayResult& replay);
-  void log_open_timing(const LogReplayResult& replay, const OpenPhases& phases);
+  void record_open_timing(const LogReplayResult& replay, const OpenPhases& phases);
   bool vouch_for_log(const wal::WalReadSummary& summary);
   void open_log(const wal::WalReadSummary& summary, bool loss_accepted);
 

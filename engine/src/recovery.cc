@@ -104,7 +104,7 @@ void DatabaseImpl::recover() {
                          [this] { return wal_ != nullptr ? wal_->sync() : faultfs::Status(); }},
       last_sequence());
 
-  log_open_timing(replay, {started, wos_loaded, replayed, std::chrono::steady_clock::now()});
+  record_open_timing(replay, {started, wos_loaded, replayed, std::chrono::steady_clock::now()});
 }
 
 void DatabaseImpl::record_replay_stats(const LogReplayResult& replay) {
@@ -118,7 +118,7 @@ void DatabaseImpl::record_replay_stats(const LogReplayResult& replay) {
   recovery_stats_.torn_bytes_dropped = summary.torn_bytes;
 }
 
-void DatabaseImpl::log_open_timing(const LogReplayResult& replay, const OpenPhases& phases) {
+void DatabaseImpl::record_open_timing(const LogReplayResult& replay, const OpenPhases& phases) {
   auto seconds = [](auto from, auto to) {
     return std::chrono::duration<double>(to - from).count();
   };
