@@ -2,6 +2,7 @@
 // (DatabaseImpl::pin_snapshot, get_at, range_at, commit_at).
 #include "dbx/transaction.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "database_impl.h"
@@ -12,8 +13,14 @@ namespace dbx {
 
 namespace {
 
-// Rows an iterator reads at a time: bounds its memory, whatever the table.
-constexpr size_t kIteratorChunkRows = 512;
+// Rows an iterator reads at a time. A seek reads a small first chunk and each
+// refill doubles it up to the cap: a seek followed by a few next() calls (or
+// the seek_to_first every new iterator makes) costs about the rows it uses,
+// and a long scan still reads in large chunks. The cap bounds its memory,
+// whatever the table.
+constexpr size_t kIteratorFirstChunkRows = 16;
+constexpr size_t kIteratorChunkRowsMax = 512;
+static_assert(kIteratorFirstChunkRows > 0 && kIteratorFirstChunkRows <= kIteratorChunkRowsMax);
 
 using TableWrites = std::map<std::string, std::optional<std::string>>;
 
@@ -61,14 +68,19 @@ struct Iterator::Source {
 Iterator::Iterator(std::shared_ptr<Source> source) : source_(std::move(source)) {}
 Iterator::~Iterator() = default;
 
-void Iterator::seek_to_first() { fill(std::string()); }
-void Iterator::seek(std::string_view key) { fill(std::string(key)); }
+void Iterator::seek_to_first() { seek(std::string_view()); }
+
+void Iterator::seek(std::string_view key) {
+  chunk_rows_ = kIteratorFirstChunkRows;
+  fill(std::string(key));
+}
 bool Iterator::valid() const { return position_ < chunk_.size(); }
 
 void Iterator::next() {
   assert(valid());
   position_ += 1;
   if (position_ < chunk_.size() || !next_begin_) return;
+  chunk_rows_ = std::min(2 * chunk_rows_, kIteratorChunkRowsMax);
   fill(std::move(*next_begin_));
 }
 
@@ -85,9 +97,10 @@ std::string_view Iterator::value() const {
 void Iterator::fill(std::string begin) {
   // A chunk may hold no visible row (all deletes): read on until one does
   // or the table ends. Each chunk starts past the last, so this ends.
+  assert(chunk_rows_ >= kIteratorFirstChunkRows && chunk_rows_ <= kIteratorChunkRowsMax);
   for (;;) {
     DatabaseImpl::Chunk chunk = source_->impl->range_at(source_->table, begin, std::nullopt,
-                                                        source_->sequence, kIteratorChunkRows);
+                                                        source_->sequence, chunk_rows_);
     const std::optional<std::string_view> end =
         chunk.next_begin ? std::optional<std::string_view>(*chunk.next_begin) : std::nullopt;
     chunk_ = overlay_writes(std::move(chunk.rows), source_->writes, begin, end);
@@ -96,6 +109,7 @@ void Iterator::fill(std::string begin) {
     if (!chunk_.empty() || !next_begin_) return;
     assert(*next_begin_ > begin);
     begin = *next_begin_;
+    chunk_rows_ = std::min(2 * chunk_rows_, kIteratorChunkRowsMax);
   }
 }
 

@@ -37,8 +37,9 @@ class DatabaseImpl;
 
 // A streaming cursor over one table in bytewise key order, at a snapshot or
 // inside a transaction. It reads rows in bounded chunks: a scan of a large
-// table never holds the whole table. key() and value() stay valid until the
-// next move.
+// table never holds the whole table, and a seek reads a small first chunk
+// that doubles per refill (up to 512 rows). key() and value() stay valid
+// until the next move.
 class Iterator {
  public:
   struct Source;  // Internal: where chunks come from.
@@ -62,6 +63,8 @@ class Iterator {
   std::shared_ptr<Source> source_;
   std::vector<std::pair<std::string, std::string>> chunk_;
   size_t position_ = 0;
+  // Rows the next chunk asks for: small after a seek, doubling per refill.
+  size_t chunk_rows_ = 0;
   // Where the next chunk starts; nullopt when the table's end was read.
   std::optional<std::string> next_begin_;
 };

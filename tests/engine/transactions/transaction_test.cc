@@ -235,6 +235,37 @@ TEST(Iterator, StreamsInKeyOrderAcrossChunksLayersAndDeletes) {
   EXPECT_EQ(mine->value(), "mine");
 }
 
+// A seek reads a small first chunk and each refill doubles it: a row lost or
+// repeated where one chunk ends and the next begins shows up here, from
+// every position near such a boundary, in the WOS and in the delta.
+TEST(Iterator, SeeksNearEveryChunkBoundaryYieldTheRestOfTheTableOnceInOrder) {
+  TempDir dir;
+  auto db = Database::open(dir.db());
+  constexpr int kKeys = 2100;
+  std::vector<std::string> keys;
+  char key[16];
+  for (int i = 0; i < kKeys; ++i) {
+    std::snprintf(key, sizeof(key), "k%05d", i);
+    keys.emplace_back(key);
+    db->insert("t", key, std::to_string(i));
+    if (i == kKeys / 2) db->flush();  // The first half in the WOS, the rest in the delta.
+  }
+  auto snap = db->snapshot();
+  for (const int start :
+       {0,   1,   15,  16,   17,   47,   48,   49,   111,  112,  113,  239,  240, 241,
+        495, 496, 497, 1007, 1008, 1009, 1050, 1051, 1519, 1520, 1521, 2031, 2099}) {
+    auto it = snap->iterator("t");
+    it->seek(keys[start]);
+    int expected = start;
+    for (; it->valid(); it->next(), ++expected) {
+      ASSERT_LT(expected, kKeys) << "seek to " << keys[start];
+      ASSERT_EQ(it->key(), keys[expected]) << "seek to " << keys[start];
+      ASSERT_EQ(it->value(), std::to_string(expected)) << "seek to " << keys[start];
+    }
+    EXPECT_EQ(expected, kKeys) << "seek to " << keys[start];
+  }
+}
+
 TEST(Iterator, OutlivesItsSnapshotAndFindsTheDatabaseClosedAfterClose) {
   auto db = Database::open_in_memory();
   db->insert("t", "a", "1");
