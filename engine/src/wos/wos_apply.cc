@@ -1,5 +1,5 @@
 // WosStore::apply: a checkpoint by appending the delta to db, or by compacting
-// into db.tmp and switching over. Both publish conf last; see "Flush" and
+// into db.tmp and switching over (wos_compact.cc). Both publish conf last; see "Flush" and
 // "Compaction" in engine/doc/wos_format.md for why every crash image is the
 // old or the new checkpoint.
 //
@@ -15,7 +15,6 @@
 #include "faultfs/status_macros.h"
 #include "kill_points.h"
 #include "logger.h"
-#include "wos/wos_entry_scanner.h"
 #include "wos/wos_entry_writer.h"
 #include "wos/wos_store.h"
 
@@ -205,115 +204,6 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
   prepared->generation_ = generation_;
   prepared->db_length_ = length_after;
   return faultfs::Status::ok();
-}
-
-faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Prepared* prepared) {
-  assert(plan.compact);
-  const uint64_t sequence = prepared->sequence_;
-  const uint64_t new_generation = generation_ + 1;
-  const uint64_t new_length = kDbHeaderBytes + plan.live_bytes;
-  ASSIGN_OR_RETURN(auto temp,
-                   dir_.fs().open(dir_.db_temp_path(), faultfs::OpenMode::kCreateTruncate));
-  // On an early error the half-written db.tmp stays: it is never installed
-  // without a full sync, and the next compaction or open replaces it.
-  auto give_up = [&](faultfs::Status error) {
-    temp->close().ignore_error();  // `error` is the failure worth reporting.
-    return error;
-  };
-
-  EntryWriter writer(*temp, 0, codec(), new_generation);
-  faultfs::Status status = writer.add_raw(
-      encode_db_header(DbHeader{new_generation, sequence, new_length, codec().sealed()}));
-  if (!status.is_ok()) return give_up(status);
-  status = copy_untouched_entries(delta, &writer, &prepared->moved_);
-  if (!status.is_ok()) return give_up(status);
-  status = write_delta_entries(delta, &writer, &prepared->updates_);
-  if (!status.is_ok()) return give_up(status);
-  status = writer.finish();
-  if (!status.is_ok()) return give_up(status);
-  const std::vector<IndexUpdate>& updates = prepared->updates_;
-  const auto puts = static_cast<uint64_t>(
-      std::count_if(updates.begin(), updates.end(), [](const IndexUpdate& u) { return u.slot; }));
-  if (writer.offset() != new_length || prepared->moved_.size() + puts != plan.live_entries) {
-    return give_up(corruption(dir_.db_path(), db_length_,
-                              "compaction found other live entries "
-                              "than the index holds"));
-  }
-
-  status = install_compacted(*temp, Conf{new_generation, new_length, sequence, plan.live_entries,
-                                         plan.live_bytes, wal_state_at(sequence)});
-  if (!status.is_ok()) {
-    failed_ = true;
-    return give_up(status);
-  }
-
-  prepared->generation_ = new_generation;
-  prepared->db_length_ = new_length;
-  prepared->compacted_db_ = std::move(temp);
-  return faultfs::Status::ok();
-}
-
-// Live entries untouched by the delta move over as raw (re-verified) bytes,
-// in file order: one sequential read of db, no per-key read.
-faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter* writer,
-                                                 std::vector<std::pair<Slot*, uint64_t>>* moved) {
-  assert(moved->empty());
-  moved->reserve(index_.live_entries());
-  EntryScanner scanner(*db_, dir_.db_path(), kDbHeaderBytes, db_length_, codec(), generation_);
-  while (true) {
-    ASSIGN_OR_RETURN(auto item, scanner.next());
-    if (!item.has_value()) break;
-    const EntryView& entry = item->entry;
-    if (entry.type != kEntryTypePut) continue;
-    Slot* slot = index_.find_mutable(entry.table, entry.key);
-    if (slot == nullptr || slot->offset != item->offset) continue;  // Superseded.
-    if (delta.contains(entry.table, entry.key)) continue;           // The delta decides.
-    moved->emplace_back(slot, writer->offset());
-    // A sealed entry is bound to its offset and generation: sealed anew
-    // (with the current key) at its new place; a plain one is copied.
-    RETURN_IF_ERROR(codec().sealed()
-                        ? writer->add_entry(kEntryTypePut, entry.table, entry.key, entry.value)
-                        : writer->add_raw(item->raw));
-  }
-  return faultfs::Status::ok();
-}
-
-// The delta's puts follow the moved entries; every change, a delete too,
-// becomes an index update (in delta order) for publish().
-faultfs::Status WosStore::write_delta_entries(const Delta& delta, EntryWriter* writer,
-                                              std::vector<IndexUpdate>* updates) {
-  assert(updates->empty());
-  updates->reserve(delta.entries());
-  faultfs::Status status = faultfs::Status::ok();
-  delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
-    if (!status.is_ok()) return;
-    if (!value.has_value()) {
-      updates->push_back(IndexUpdate{table, key, std::nullopt});
-      return;
-    }
-    updates->push_back(
-        IndexUpdate{table, key, Slot{writer->offset(), static_cast<uint32_t>(value->size())}});
-    status = writer->add_entry(kEntryTypePut, table, key, *value);
-  });
-  return status;
-}
-
-// The switch. db.tmp is whole and durable before it replaces db, and db is
-// durable under its name before conf may name its generation: a durable
-// conf of generation g+1 therefore always finds db of generation g+1.
-faultfs::Status WosStore::install_compacted(faultfs::File& temp, const Conf& conf) {
-  assert(conf.generation == generation_ + 1);
-  faultfs::Status status = temp.sync();
-  if (status.is_ok()) {
-    DBX_KILL_POINT("wos/compaction/before_db_rename");
-    status = dir_.fs().rename(dir_.db_temp_path(), dir_.db_path());
-  }
-  if (status.is_ok()) status = dir_.fs().sync_dir(dir_.dir());
-  if (status.is_ok()) {
-    DBX_KILL_POINT("wos/compaction/before_conf_publish");
-    status = dir_.publish_conf(conf);
-  }
-  return status;
 }
 
 void WosStore::set_compaction_min_bytes(uint64_t bytes) {

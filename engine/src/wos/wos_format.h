@@ -144,6 +144,9 @@ struct Conf {
 inline constexpr size_t kReadChunkBytes = 1 << 20;
 // Appends are issued in pieces of about this size.
 inline constexpr size_t kWriteChunkBytes = 1 << 20;
+// Compaction walks the index in key order this many keys at a time (it then
+// reads them in batches of about kReadChunkBytes of entries).
+inline constexpr size_t kCompactionBatchKeys = 4096;
 // Compaction runs when the file would exceed both 2x the live bytes and this.
 inline constexpr uint64_t kCompactionMinBytes = 1 << 20;
 // The least a caller may lower it to (dbx::Options::wos_compaction_min_bytes).

@@ -89,11 +89,22 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   assert(!closed_);
   const std::vector<WosIndex::RangeItem> items = index_.range(table, begin, end, limit);
   std::vector<std::pair<std::string, std::string>> rows(items.size());
+  RETURN_IF_ERROR(read_in_file_order(
+      table, items, [&](size_t i, std::string_view /*raw*/, std::string_view value) {
+        rows[i] = {std::string(items[i].key), std::string(value)};
+        return faultfs::Status::ok();
+      }));
+  return rows;
+}
+
+faultfs::Status WosStore::read_in_file_order(std::string_view table,
+                                             std::span<const WosIndex::RangeItem> items,
+                                             const EntryConsumer& take) const {
   // Read in file order, merging neighbours into reads of at most
   // kReadChunkBytes (or one entry when it is larger): a compacted table is
-  // contiguous, so a scan costs about one call per chunk, not one per row.
-  // (offset, item) pairs: the sort compares keys held in place rather than
-  // chasing an index into `items` for each comparison.
+  // one sorted run, so a range costs about one call per chunk, not one per
+  // row. (offset, item) pairs: the sort compares numbers held in place
+  // rather than chasing an index into `items` for each comparison.
   std::vector<std::pair<uint64_t, size_t>> by_offset(items.size());
   for (size_t i = 0; i < items.size(); ++i) by_offset[i] = {items[i].slot.offset, i};
   std::sort(by_offset.begin(), by_offset.end());
@@ -104,11 +115,11 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
   std::string plain;
   size_t first = 0;
   while (first < by_offset.size()) {
-    const uint64_t group_begin = items[by_offset[first].second].slot.offset;
+    const uint64_t group_begin = by_offset[first].first;
     uint64_t group_end = group_begin + size_of(by_offset[first].second);
     size_t last = first + 1;
     while (last < by_offset.size()) {
-      const uint64_t offset = items[by_offset[last].second].slot.offset;
+      const uint64_t offset = by_offset[last].first;
       const uint64_t next_end = offset + size_of(by_offset[last].second);
       assert(offset >= group_end);  // Live entries never overlap.
       if (offset - group_end > kRangeGapBytesMax) break;
@@ -122,14 +133,18 @@ faultfs::Result<std::vector<std::pair<std::string, std::string>>> WosStore::rang
                      db_->read_at(group_begin, std::span<char>(buffer.data(), buffer.size())));
     const std::string_view bytes(buffer.data(), n);
     for (size_t i = first; i < last; ++i) {
-      const WosIndex::RangeItem& item = items[by_offset[i].second];
+      const size_t item_index = by_offset[i].second;
+      const WosIndex::RangeItem& item = items[item_index];
       ASSIGN_OR_RETURN(auto value,
                        value_from(bytes, group_begin, table, item.key, item.slot, &plain));
-      rows[by_offset[i].second] = {std::string(item.key), std::string(value)};
+      // value_from checked that the entry lies within `bytes`.
+      const std::string_view raw =
+          bytes.substr(item.slot.offset - group_begin, size_of(item_index));
+      RETURN_IF_ERROR(take(item_index, raw, value));
     }
     first = last;
   }
-  return rows;
+  return faultfs::Status::ok();
 }
 
 uint64_t WosStore::count(std::string_view table) const { return index_.count(table); }

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -170,7 +172,7 @@ class WosStore {
   // only a hint.
   [[nodiscard]] faultfs::Status load_index(uint64_t expected_live_entries);
 
-  // wos_apply.cc
+  // wos_apply.cc (and wos_compact.cc: compact_with and its steps)
   [[nodiscard]] faultfs::Status validate(const Delta& delta, uint64_t sequence) const;
   Plan plan(const Delta& delta) const;
   [[nodiscard]] faultfs::Status append_delta(const Delta& delta, const Plan& plan,
@@ -182,6 +184,11 @@ class WosStore {
   // `conf` (of the next generation).
   [[nodiscard]] faultfs::Status copy_untouched_entries(
       const Delta& delta, EntryWriter* writer, std::vector<std::pair<Slot*, uint64_t>>* moved);
+  // One batch of copy_untouched_entries(): `items` (of `table`, key order).
+  [[nodiscard]] faultfs::Status copy_in_key_order(const Delta& delta, std::string_view table,
+                                                  std::span<const WosIndex::RangeItem> items,
+                                                  EntryWriter* writer,
+                                                  std::vector<std::pair<Slot*, uint64_t>>* moved);
   [[nodiscard]] static faultfs::Status write_delta_entries(const Delta& delta, EntryWriter* writer,
                                                            std::vector<IndexUpdate>* updates);
   [[nodiscard]] faultfs::Status install_compacted(faultfs::File& temp, const Conf& conf);
@@ -198,6 +205,16 @@ class WosStore {
                                                              std::string_view table,
                                                              std::string_view key, const Slot& slot,
                                                              std::string* plain) const;
+
+  // Reads the entries of `items` (live entries of `table`) in file order with
+  // neighbours merged into large reads, verifies each against the index, and
+  // hands `take` its position in `items`, its stored bytes and its value
+  // (views valid during the call). Stops at the first error.
+  using EntryConsumer =
+      std::function<faultfs::Status(size_t item, std::string_view raw, std::string_view value)>;
+  [[nodiscard]] faultfs::Status read_in_file_order(std::string_view table,
+                                                   std::span<const WosIndex::RangeItem> items,
+                                                   const EntryConsumer& take) const;
 
   StoreDir dir_;
   std::unique_ptr<faultfs::File> db_;
