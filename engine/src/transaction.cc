@@ -80,7 +80,6 @@ void Iterator::next() {
   assert(valid());
   position_ += 1;
   if (position_ < chunk_.size() || !next_begin_) return;
-  chunk_rows_ = std::min(2 * chunk_rows_, kIteratorChunkRowsMax);
   fill(std::move(*next_begin_));
 }
 
@@ -101,6 +100,7 @@ void Iterator::fill(std::string begin) {
   for (;;) {
     DatabaseImpl::Chunk chunk = source_->impl->range_at(source_->table, begin, std::nullopt,
                                                         source_->sequence, chunk_rows_);
+    chunk_rows_ = std::min(2 * chunk_rows_, kIteratorChunkRowsMax);  // For the next one.
     const std::optional<std::string_view> end =
         chunk.next_begin ? std::optional<std::string_view>(*chunk.next_begin) : std::nullopt;
     chunk_ = overlay_writes(std::move(chunk.rows), source_->writes, begin, end);
@@ -109,7 +109,6 @@ void Iterator::fill(std::string begin) {
     if (!chunk_.empty() || !next_begin_) return;
     assert(*next_begin_ > begin);
     begin = *next_begin_;
-    chunk_rows_ = std::min(2 * chunk_rows_, kIteratorChunkRowsMax);
   }
 }
 

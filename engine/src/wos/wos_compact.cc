@@ -10,7 +10,6 @@
 
 #include "faultfs/status_macros.h"
 #include "kill_points.h"
-#include "logger.h"
 #include "wos/wos_entry_writer.h"
 #include "wos/wos_store.h"
 
@@ -79,19 +78,10 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
       const std::vector<WosIndex::RangeItem> items =
           index_.range(table, begin, std::nullopt, kCompactionBatchKeys);
       assert(items.size() <= kCompactionBatchKeys);
-      size_t first = 0;
-      while (first < items.size()) {
-        // A batch holds about kReadChunkBytes of entries (at least one).
-        size_t last = first;
-        uint64_t batch_bytes = 0;
-        while (last < items.size() && (last == first || batch_bytes <= kReadChunkBytes)) {
-          batch_bytes += codec().stored_bytes(table.size(), items[last].key.size(),
-                                              items[last].slot.value_bytes);
-          last += 1;
-        }
+      for (size_t first = 0, last = 0; first < items.size(); first = last) {
+        last = batch_end(table, items, first);
         const std::span<const WosIndex::RangeItem> batch(items.data() + first, last - first);
         RETURN_IF_ERROR(copy_in_key_order(delta, table, batch, writer, moved));
-        first = last;
       }
       if (items.size() < kCompactionBatchKeys) break;
       begin = std::string(items.back().key) + '\0';  // The smallest key after the batch.
@@ -100,36 +90,49 @@ faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter
   return faultfs::Status::ok();
 }
 
+// The end of the batch starting at `first`: about kReadChunkBytes of stored
+// entries, and at least one entry however large.
+size_t WosStore::batch_end(std::string_view table, std::span<const WosIndex::RangeItem> items,
+                           size_t first) const {
+  assert(first < items.size());
+  size_t last = first;
+  uint64_t batch_bytes = 0;
+  while (last < items.size() && (last == first || batch_bytes <= kReadChunkBytes)) {
+    batch_bytes +=
+        codec().stored_bytes(table.size(), items[last].key.size(), items[last].slot.value_bytes);
+    last += 1;
+  }
+  assert(last > first && last <= items.size());
+  return last;
+}
+
 faultfs::Status WosStore::copy_in_key_order(const Delta& delta, std::string_view table,
                                             std::span<const WosIndex::RangeItem> items,
                                             EntryWriter* writer,
                                             std::vector<std::pair<Slot*, uint64_t>>* moved) {
   assert(!items.empty());
-  // What each entry becomes, by its place in key order: the verified stored
-  // bytes of a plain entry, or the opened value of a sealed one (bound to its
-  // offset and generation, it is sealed anew at its new place).
-  std::vector<std::string> payload(items.size());
-  std::vector<bool> untouched(items.size(), false);
-  std::vector<WosIndex::RangeItem> wanted;
-  std::vector<size_t> wanted_at;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (delta.contains(table, items[i].key)) continue;  // The delta decides.
-    wanted.push_back(items[i]);
-    wanted_at.push_back(i);
+  // The items the delta leaves alone, still in key order.
+  std::vector<WosIndex::RangeItem> untouched;
+  untouched.reserve(items.size());
+  for (const WosIndex::RangeItem& item : items) {
+    if (!delta.contains(table, item.key)) untouched.push_back(item);  // Else the delta decides.
   }
-  RETURN_IF_ERROR(read_in_file_order(
-      table, wanted, [&](size_t w, std::string_view raw, std::string_view value) {
-        payload[wanted_at[w]] = std::string(codec().sealed() ? value : raw);
-        untouched[wanted_at[w]] = true;
-        return faultfs::Status::ok();
-      }));
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (!untouched[i]) continue;
-    Slot* slot = index_.find_mutable(table, items[i].key);
-    assert(slot != nullptr && slot->offset == items[i].slot.offset);
+  // What each becomes: the verified stored bytes of a plain entry, or the
+  // opened value of a sealed one (bound to its offset and generation, it is
+  // sealed anew at its new place). read_in_file_order hands over every item
+  // or fails.
+  std::vector<std::string> payload(untouched.size());
+  RETURN_IF_ERROR(read_in_file_order(table, untouched,
+                                     [&](size_t i, std::string_view raw, std::string_view value) {
+                                       payload[i] = std::string(codec().sealed() ? value : raw);
+                                       return faultfs::Status::ok();
+                                     }));
+  for (size_t i = 0; i < untouched.size(); ++i) {
+    Slot* slot = index_.find_mutable(table, untouched[i].key);
+    assert(slot != nullptr && slot->offset == untouched[i].slot.offset);
     moved->emplace_back(slot, writer->offset());
     RETURN_IF_ERROR(codec().sealed()
-                        ? writer->add_entry(kEntryTypePut, table, items[i].key, payload[i])
+                        ? writer->add_entry(kEntryTypePut, table, untouched[i].key, payload[i])
                         : writer->add_raw(payload[i]));
   }
   return faultfs::Status::ok();

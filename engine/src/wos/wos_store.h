@@ -184,6 +184,8 @@ class WosStore {
   // `conf` (of the next generation).
   [[nodiscard]] faultfs::Status copy_untouched_entries(
       const Delta& delta, EntryWriter* writer, std::vector<std::pair<Slot*, uint64_t>>* moved);
+  [[nodiscard]] size_t batch_end(std::string_view table, std::span<const WosIndex::RangeItem> items,
+                                 size_t first) const;
   // One batch of copy_untouched_entries(): `items` (of `table`, key order).
   [[nodiscard]] faultfs::Status copy_in_key_order(const Delta& delta, std::string_view table,
                                                   std::span<const WosIndex::RangeItem> items,
