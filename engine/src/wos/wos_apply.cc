@@ -73,7 +73,18 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
     }
   });
   const uint64_t file_after = db_length_ + plan.append_bytes;
-  plan.compact = file_after > 2 * plan.live_bytes && file_after > compaction_min_bytes_;
+  // Two reasons to rewrite, both only past compaction_min_bytes_: more than
+  // half the file is garbage (the space bound), or the part out of key order
+  // would outgrow the part in order (each checkpoint appended out of order
+  // is one more run a range read visits; compacting when the disordered tail
+  // reaches the ordered prefix doubles the prefix each time, so a random
+  // fill is written about twice, while an in-order fill never compacts).
+  const uint64_t ordered = key_order_.ordered_length(db_length_);
+  const uint64_t disordered_after = key_order_.would_stay_whole(delta) ? 0 : file_after - ordered;
+  const bool mostly_garbage = file_after > 2 * plan.live_bytes;
+  const bool mostly_disordered = disordered_after > ordered - kDbHeaderBytes;
+  plan.compact = file_after > compaction_min_bytes_ && (mostly_garbage || mostly_disordered);
+  assert(ordered >= kDbHeaderBytes && ordered <= file_after);
   return plan;
 }
 
@@ -145,6 +156,7 @@ void WosStore::publish(Prepared prepared) {
   }
   generation_ = prepared.generation_;
   db_length_ = prepared.db_length_;
+  key_order_ = std::move(prepared.key_order_);
   checkpoint_sequence_ = prepared.sequence_;
   assert(index_.live_entries() == prepared.live_entries_);
   assert(index_.live_bytes() == prepared.live_bytes_);
@@ -155,6 +167,7 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
   assert(!plan.compact);
   const uint64_t sequence = prepared->sequence_;
   const uint64_t length_after = db_length_ + plan.append_bytes;
+  prepared->key_order_ = key_order_;  // Extended by the entries appended.
   // What the index learns once the checkpoint is durable, in delta order.
   std::vector<IndexUpdate>& updates = prepared->updates_;
   updates.reserve(delta.entries());
@@ -168,15 +181,18 @@ faultfs::Status WosStore::append_delta(const Delta& delta, const Plan& plan, Pre
     }
     EntryWriter writer(*db_, db_length_, codec(), generation_);
     // Key order, so that a range read of fresh data is a few sequential reads.
+    KeyOrder& order = prepared->key_order_;
     faultfs::Status added;
     delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
       if (!added.is_ok()) return;
       if (value.has_value()) {
         updates.push_back(
             IndexUpdate{table, key, Slot{writer.offset(), static_cast<uint32_t>(value->size())}});
+        order.add(table, key, writer.offset());
         added = writer.add_entry(kEntryTypePut, table, key, *value);
       } else if (index_.find(table, key) != nullptr) {
         updates.push_back(IndexUpdate{table, key, std::nullopt});
+        order.add(table, key, writer.offset());
         added = writer.add_entry(kEntryTypeTombstone, table, key, "");
       }
     });

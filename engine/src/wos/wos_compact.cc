@@ -6,7 +6,10 @@
 // db.tmp has changed; from there on an error sets failed_.
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "faultfs/status_macros.h"
 #include "kill_points.h"
@@ -14,6 +17,22 @@
 #include "wos/wos_store.h"
 
 namespace dbx::wos {
+namespace {
+
+// The tables a compaction writes, in name order: those of the index and of
+// the delta (a delta's table may be new, or hold only deletes).
+std::vector<std::string> tables_of(const WosIndex& index, const Delta& delta) {
+  const std::vector<std::string> live = index.table_names();
+  const std::vector<std::string> changed = delta.table_names();
+  std::vector<std::string> tables;
+  tables.reserve(live.size() + changed.size());
+  std::set_union(live.begin(), live.end(), changed.begin(), changed.end(),
+                 std::back_inserter(tables));
+  assert(std::is_sorted(tables.begin(), tables.end()));
+  return tables;
+}
+
+}  // namespace
 
 faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Prepared* prepared) {
   assert(plan.compact);
@@ -33,15 +52,20 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   faultfs::Status status = writer.add_raw(
       encode_db_header(DbHeader{new_generation, sequence, new_length, codec().sealed()}));
   if (!status.is_ok()) return give_up(status);
-  status = copy_untouched_entries(delta, &writer, &prepared->moved_);
-  if (!status.is_ok()) return give_up(status);
-  status = write_delta_entries(delta, &writer, &prepared->updates_);
-  if (!status.is_ok()) return give_up(status);
+  prepared->moved_.reserve(index_.live_entries());
+  prepared->updates_.reserve(delta.entries());
+  prepared->tables_ = tables_of(index_, delta);
+  for (const std::string& table : prepared->tables_) {
+    status = write_merged_table(delta, table, &writer, prepared);
+    if (!status.is_ok()) return give_up(status);
+  }
   status = writer.finish();
   if (!status.is_ok()) return give_up(status);
   const std::vector<IndexUpdate>& updates = prepared->updates_;
   const auto puts = static_cast<uint64_t>(
       std::count_if(updates.begin(), updates.end(), [](const IndexUpdate& u) { return u.slot; }));
+  // Every table went out as one sorted run (asserted by the tracker).
+  assert(prepared->key_order_.whole());
   if (writer.offset() != new_length || prepared->moved_.size() + puts != plan.live_entries) {
     return give_up(corruption(dir_.db_path(), db_length_,
                               "compaction found other live entries "
@@ -61,32 +85,45 @@ faultfs::Status WosStore::compact_with(const Delta& delta, const Plan& plan, Pre
   return faultfs::Status::ok();
 }
 
-// Live entries untouched by the delta move over in key order, table by
-// table, so that a compacted db holds each table as one sorted run followed
-// by the delta's puts (also in key order): a later range read of it is a few
-// large sequential reads, not a read per row. They are read in batches, each
-// in file order with neighbours merged; once a db is mostly one sorted run
-// those reads are sequential too.
-faultfs::Status WosStore::copy_untouched_entries(const Delta& delta, EntryWriter* writer,
-                                                 std::vector<std::pair<Slot*, uint64_t>>* moved) {
-  assert(moved->empty());
-  moved->reserve(index_.live_entries());
-  for (const std::string& table : index_.table_names()) {
-    std::string begin;
-    for (;;) {
-      // The index is not modified until publish(): the key views hold.
-      const std::vector<WosIndex::RangeItem> items =
-          index_.range(table, begin, std::nullopt, kCompactionBatchKeys);
-      assert(items.size() <= kCompactionBatchKeys);
-      for (size_t first = 0, last = 0; first < items.size(); first = last) {
-        last = batch_end(table, items, first);
-        const std::span<const WosIndex::RangeItem> batch(items.data() + first, last - first);
-        RETURN_IF_ERROR(copy_in_key_order(delta, table, batch, writer, moved));
-      }
-      if (items.size() < kCompactionBatchKeys) break;
-      begin = std::string(items.back().key) + '\0';  // The smallest key after the batch.
+// One table's puts of the delta, in key order, and how many went out.
+struct WosStore::DeltaPuts {
+  std::vector<std::pair<std::string_view, std::string_view>> rows;  // Views into the delta.
+  size_t written = 0;
+};
+
+// A table's live entries the delta leaves alone move over in key order,
+// merged with the delta's puts, so that a compacted db holds each table as
+// one sorted run: a later range read of it is a few large sequential reads,
+// not a read per row. The old entries are read in batches, each in file
+// order with neighbours merged; once a db is mostly one sorted run those
+// reads are sequential too. Every change of the delta, a delete too, becomes
+// an index update for publish().
+faultfs::Status WosStore::write_merged_table(const Delta& delta, const std::string& table,
+                                             EntryWriter* writer, Prepared* prepared) {
+  DeltaPuts puts;
+  delta.for_each_in_range(table, "", std::nullopt, [&](std::string_view key, Delta::Entry value) {
+    if (value.has_value()) {
+      puts.rows.emplace_back(key, *value);
+    } else {
+      prepared->updates_.push_back(IndexUpdate{table, key, std::nullopt});
     }
+  });
+  std::string begin;
+  for (;;) {
+    // The index is not modified until publish(): the key views hold.
+    const std::vector<WosIndex::RangeItem> items =
+        index_.range(table, begin, std::nullopt, kCompactionBatchKeys);
+    assert(items.size() <= kCompactionBatchKeys);
+    for (size_t first = 0, last = 0; first < items.size(); first = last) {
+      last = batch_end(table, items, first);
+      const std::span<const WosIndex::RangeItem> batch(items.data() + first, last - first);
+      RETURN_IF_ERROR(copy_in_key_order(delta, table, batch, &puts, writer, prepared));
+    }
+    if (items.size() < kCompactionBatchKeys) break;
+    begin = std::string(items.back().key) + '\0';  // The smallest key after the batch.
   }
+  RETURN_IF_ERROR(write_delta_puts(table, &puts, std::nullopt, writer, prepared));
+  assert(puts.written == puts.rows.size());
   return faultfs::Status::ok();
 }
 
@@ -108,8 +145,8 @@ size_t WosStore::batch_end(std::string_view table, std::span<const WosIndex::Ran
 
 faultfs::Status WosStore::copy_in_key_order(const Delta& delta, std::string_view table,
                                             std::span<const WosIndex::RangeItem> items,
-                                            EntryWriter* writer,
-                                            std::vector<std::pair<Slot*, uint64_t>>* moved) {
+                                            DeltaPuts* puts, EntryWriter* writer,
+                                            Prepared* prepared) {
   assert(!items.empty());
   // The items the delta leaves alone, still in key order.
   std::vector<WosIndex::RangeItem> untouched;
@@ -128,9 +165,13 @@ faultfs::Status WosStore::copy_in_key_order(const Delta& delta, std::string_view
                                        return faultfs::Status::ok();
                                      }));
   for (size_t i = 0; i < untouched.size(); ++i) {
+    // No delta key equals an untouched one: the delta's puts that sort
+    // before this key go first.
+    RETURN_IF_ERROR(write_delta_puts(table, puts, untouched[i].key, writer, prepared));
     Slot* slot = index_.find_mutable(table, untouched[i].key);
     assert(slot != nullptr && slot->offset == untouched[i].slot.offset);
-    moved->emplace_back(slot, writer->offset());
+    prepared->moved_.emplace_back(slot, writer->offset());
+    prepared->key_order_.add(table, untouched[i].key, writer->offset());
     RETURN_IF_ERROR(codec().sealed()
                         ? writer->add_entry(kEntryTypePut, table, untouched[i].key, payload[i])
                         : writer->add_raw(payload[i]));
@@ -138,24 +179,21 @@ faultfs::Status WosStore::copy_in_key_order(const Delta& delta, std::string_view
   return faultfs::Status::ok();
 }
 
-// The delta's puts follow the moved entries; every change, a delete too,
-// becomes an index update (in delta order) for publish().
-faultfs::Status WosStore::write_delta_entries(const Delta& delta, EntryWriter* writer,
-                                              std::vector<IndexUpdate>* updates) {
-  assert(updates->empty());
-  updates->reserve(delta.entries());
-  faultfs::Status status = faultfs::Status::ok();
-  delta.for_each([&](std::string_view table, std::string_view key, Delta::Entry value) {
-    if (!status.is_ok()) return;
-    if (!value.has_value()) {
-      updates->push_back(IndexUpdate{table, key, std::nullopt});
-      return;
-    }
-    updates->push_back(
-        IndexUpdate{table, key, Slot{writer->offset(), static_cast<uint32_t>(value->size())}});
-    status = writer->add_entry(kEntryTypePut, table, key, *value);
-  });
-  return status;
+faultfs::Status WosStore::write_delta_puts(std::string_view table, DeltaPuts* puts,
+                                           std::optional<std::string_view> bound,
+                                           EntryWriter* writer, Prepared* prepared) {
+  assert(puts->written <= puts->rows.size());
+  for (; puts->written < puts->rows.size(); puts->written += 1) {
+    const auto& [key, value] = puts->rows[puts->written];
+    if (bound.has_value() && key >= *bound) break;
+    prepared->updates_.push_back(
+        IndexUpdate{table, key, Slot{writer->offset(), static_cast<uint32_t>(value.size())}});
+    prepared->key_order_.add(table, key, writer->offset());
+    RETURN_IF_ERROR(writer->add_entry(kEntryTypePut, table, key, value));
+  }
+  assert(!bound.has_value() || puts->written == puts->rows.size() ||
+         puts->rows[puts->written].first > *bound);
+  return faultfs::Status::ok();
 }
 
 // The switch. db.tmp is whole and durable before it replaces db, and db is

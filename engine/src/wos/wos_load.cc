@@ -121,10 +121,12 @@ class IndexLoader {
   }
 
   uint64_t entries_applied() const { return entries_applied_; }
+  KeyOrder& key_order() { return key_order_; }
 
  private:
   faultfs::Status apply_one(const std::string& table, const LoadBatch::Entry& entry) {
     const std::string_view key = entry.key.view();
+    key_order_.add(table, key, entry.slot.offset);
     if (entry.is_put) {
       const bool new_table = index_.put(table, key, entry.slot);
       // The first table seen is usually the only one: size it for all the
@@ -144,6 +146,7 @@ class IndexLoader {
   const uint64_t expected_live_entries_;
   const std::string path_;
   uint64_t entries_applied_ = 0;
+  KeyOrder key_order_;  // Of the entries applied so far, in file order.
 };
 
 }  // namespace
@@ -162,9 +165,12 @@ faultfs::Status WosStore::load_index(uint64_t expected_live_entries) {
                               [&loader](LoadBatch&& batch) { return loader.apply(batch); });
   if (!run.status.is_ok()) return run.status;
   index_.shrink_to_fit();
-  logger().debug("wos {}: loaded {} live entries ({} bytes) from {} entries with {} reads{}",
-                 dir_.dir(), index_.live_entries(), index_.live_bytes(), loader.entries_applied(),
-                 read_calls, run.on_second_thread ? ", pipelined" : "");
+  key_order_ = std::move(loader.key_order());
+  logger().debug(
+      "wos {}: loaded {} live entries ({} bytes) from {} entries with {} reads{}; {} of "
+      "{} bytes in key order",
+      dir_.dir(), index_.live_entries(), index_.live_bytes(), loader.entries_applied(), read_calls,
+      run.on_second_thread ? ", pipelined" : "", key_order_.ordered_length(db_length_), db_length_);
   return faultfs::Status::ok();
 }
 

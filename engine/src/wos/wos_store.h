@@ -28,6 +28,7 @@
 #include "faultfs/file_system.h"
 #include "wos/wos_format.h"
 #include "wos/wos_index.h"
+#include "wos/wos_key_order.h"
 #include "wos/wos_store_dir.h"
 
 namespace dbx::wos {
@@ -107,6 +108,10 @@ class WosStore {
     std::vector<IndexUpdate> updates_;               // In delta order.
     std::vector<std::pair<Slot*, uint64_t>> moved_;  // Compaction: new offsets.
     std::unique_ptr<faultfs::File> compacted_db_;    // Compaction: the new db.
+    KeyOrder key_order_;                             // db's key order after it.
+    // Compaction: the tables it wrote. Set once, before updates_ takes views
+    // of the names; a move of Prepared keeps the strings where they are.
+    std::vector<std::string> tables_;
   };
 
   // apply() in two steps, so that readers need not wait for the I/O:
@@ -179,20 +184,24 @@ class WosStore {
                                              Prepared* prepared);
   [[nodiscard]] faultfs::Status compact_with(const Delta& delta, const Plan& plan,
                                              Prepared* prepared);
-  // compact_with()'s steps: the live entries the delta leaves alone, then the
-  // delta's, written to `writer`; then the durable switch to db.tmp and
-  // `conf` (of the next generation).
-  [[nodiscard]] faultfs::Status copy_untouched_entries(
-      const Delta& delta, EntryWriter* writer, std::vector<std::pair<Slot*, uint64_t>>* moved);
+  // compact_with()'s steps: every table's live entries the delta leaves alone
+  // merged with the delta's puts, in key order, written to `writer`; then
+  // the durable switch to db.tmp and `conf` (of the next generation).
+  struct DeltaPuts;  // One table's puts of the delta (wos_compact.cc).
+  [[nodiscard]] faultfs::Status write_merged_table(const Delta& delta, const std::string& table,
+                                                   EntryWriter* writer, Prepared* prepared);
   [[nodiscard]] size_t batch_end(std::string_view table, std::span<const WosIndex::RangeItem> items,
                                  size_t first) const;
-  // One batch of copy_untouched_entries(): `items` (of `table`, key order).
+  // One batch of write_merged_table(): `items` (of `table`, key order), with
+  // the delta's puts that sort before each of them written first.
   [[nodiscard]] faultfs::Status copy_in_key_order(const Delta& delta, std::string_view table,
                                                   std::span<const WosIndex::RangeItem> items,
-                                                  EntryWriter* writer,
-                                                  std::vector<std::pair<Slot*, uint64_t>>* moved);
-  [[nodiscard]] static faultfs::Status write_delta_entries(const Delta& delta, EntryWriter* writer,
-                                                           std::vector<IndexUpdate>* updates);
+                                                  DeltaPuts* puts, EntryWriter* writer,
+                                                  Prepared* prepared);
+  // The delta's puts that sort before `bound` (all when nullopt).
+  [[nodiscard]] faultfs::Status write_delta_puts(std::string_view table, DeltaPuts* puts,
+                                                 std::optional<std::string_view> bound,
+                                                 EntryWriter* writer, Prepared* prepared);
   [[nodiscard]] faultfs::Status install_compacted(faultfs::File& temp, const Conf& conf);
   void check_invariants() const;
 
@@ -223,6 +232,7 @@ class WosStore {
   WosIndex index_;
   uint64_t generation_;
   uint64_t db_length_;  // Committed length: bytes past it are a crashed flush's garbage.
+  KeyOrder key_order_;  // Of db's committed entries; set by load_index() and publish().
   uint64_t checkpoint_sequence_;
   // Set when an apply failed after its first sync or rename: which checkpoint
   // is on disk is then unknown, so further applies are refused until reopen.
