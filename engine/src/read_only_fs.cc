@@ -22,6 +22,10 @@ class ReadOnlyFile final : public faultfs::FileWrapper {
   faultfs::Status write_at(uint64_t, std::string_view) override { return refuse("write"); }
   faultfs::Status sync() override { return faultfs::Status::ok(); }  // Nothing was written.
   faultfs::Status truncate(uint64_t) override { return refuse("truncate"); }
+  // A mapping only reads, which this view allows.
+  faultfs::Result<std::unique_ptr<faultfs::MappedBytes>> map_prefix(uint64_t length) override {
+    return target().map_prefix(length);
+  }
 
  private:
   faultfs::Status refuse(const std::string& operation) const {

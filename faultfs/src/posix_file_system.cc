@@ -7,6 +7,7 @@
 // processes do.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -23,6 +24,21 @@ namespace faultfs {
 namespace {
 
 constexpr size_t kIoChunkBytesMax = size_t{1} << 30;  // Linux caps one transfer below 2 GiB.
+
+class PosixMapping final : public MappedBytes {
+ public:
+  PosixMapping(void* address, size_t length) : address_(address), length_(length) {}
+  ~PosixMapping() override {
+    ::munmap(address_, length_);  // Fails only for a range never mapped.
+  }
+  std::string_view bytes() const override {
+    return std::string_view(static_cast<const char*>(address_), length_);
+  }
+
+ private:
+  void* const address_;
+  const size_t length_;
+};
 
 class PosixFile final : public File {
  public:
@@ -109,6 +125,20 @@ class PosixFile final : public File {
   }
 
   const std::string& path() const override { return path_; }
+
+  Result<std::unique_ptr<MappedBytes>> map_prefix(uint64_t length) override {
+    if (fd_ < 0) return closed_error("map");
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return status_from_errno(errno, "fstat", path_);
+    if (length == 0 || length > static_cast<uint64_t>(st.st_size)) {
+      return Status(ErrorCode::kInvalidArgument, "map of " + std::to_string(length) + " bytes of " +
+                                                     path_ + " (" + std::to_string(st.st_size) +
+                                                     " bytes)");
+    }
+    void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd_, 0);
+    if (address == MAP_FAILED) return status_from_errno(errno, "mmap", path_);
+    return std::unique_ptr<MappedBytes>(std::make_unique<PosixMapping>(address, length));
+  }
 
  private:
   Status closed_error(const char* op) const {

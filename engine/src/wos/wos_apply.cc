@@ -147,7 +147,8 @@ void WosStore::publish(Prepared prepared) {
       index_.erase(update.table, update.key);
     }
   }
-  if (prepared.compacted_db_ != nullptr) {
+  const bool new_file = prepared.compacted_db_ != nullptr;
+  if (new_file) {
     // The old db is unlinked and nothing durable depends on its handle.
     db_->close().ignore_error();
     db_ = std::move(prepared.compacted_db_);
@@ -157,6 +158,7 @@ void WosStore::publish(Prepared prepared) {
   generation_ = prepared.generation_;
   db_length_ = prepared.db_length_;
   key_order_ = std::move(prepared.key_order_);
+  refresh_mapping(new_file);
   checkpoint_sequence_ = prepared.sequence_;
   assert(index_.live_entries() == prepared.live_entries_);
   assert(index_.live_bytes() == prepared.live_bytes_);

@@ -181,6 +181,7 @@ faultfs::Status WosStore::finish_open(const Conf& conf, bool roll_forward) {
   rolled_forward_at_open_ = roll_forward;
   faultfs::Status status = load_index(conf.live_entries);
   if (!status.is_ok()) return status;
+  refresh_mapping(true);
   if (roll_forward) {
     // The log is still the one the old conf was written beside (a cut only
     // follows a durable conf); the new checkpoint claims nothing above it.

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "faultfs/status_macros.h"
+#include "logger.h"
 
 namespace dbx::wos {
 namespace {
@@ -67,13 +68,11 @@ faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table
   const uint64_t size = codec().stored_bytes(table.size(), key.size(), slot->value_bytes);
   assert(size <= kStoredEntryBytesMax);
   assert(slot->offset + size <= db_length_);
-  std::string buffer(size, '\0');
-  ASSIGN_OR_RETURN(auto n,
-                   db_->read_at(slot->offset, std::span<char>(buffer.data(), buffer.size())));
-  buffer.resize(n);
+  std::string buffer;
+  ASSIGN_OR_RETURN(auto bytes, read_bytes(slot->offset, size, &buffer));
   std::string plain;
-  ASSIGN_OR_RETURN(auto value, value_from(buffer, slot->offset, table, key, *slot, &plain));
-  if (codec().sealed()) return std::optional<std::string>(std::string(value));
+  ASSIGN_OR_RETURN(auto value, value_from(bytes, slot->offset, table, key, *slot, &plain));
+  if (codec().sealed() || buffer.empty()) return std::optional<std::string>(std::string(value));
   // The value is the entry's tail: drop the head in place instead of copying.
   buffer.erase(0, buffer.size() - value.size());
   return std::optional<std::string>(std::move(buffer));
@@ -128,10 +127,7 @@ faultfs::Status WosStore::read_in_file_order(std::string_view table,
       last += 1;
     }
     assert(group_end <= db_length_);
-    buffer.resize(group_end - group_begin);
-    ASSIGN_OR_RETURN(auto n,
-                     db_->read_at(group_begin, std::span<char>(buffer.data(), buffer.size())));
-    const std::string_view bytes(buffer.data(), n);
+    ASSIGN_OR_RETURN(auto bytes, read_bytes(group_begin, group_end - group_begin, &buffer));
     for (size_t i = first; i < last; ++i) {
       const size_t item_index = by_offset[i].second;
       const WosIndex::RangeItem& item = items[item_index];
@@ -145,6 +141,32 @@ faultfs::Status WosStore::read_in_file_order(std::string_view table,
     first = last;
   }
   return faultfs::Status::ok();
+}
+
+faultfs::Result<std::string_view> WosStore::read_bytes(uint64_t offset, uint64_t size,
+                                                       std::string* buffer) const {
+  assert(offset + size <= db_length_);
+  if (mapped_ != nullptr && offset + size <= mapped_->bytes().size()) {
+    return mapped_->bytes().substr(offset, size);
+  }
+  buffer->resize(size);
+  ASSIGN_OR_RETURN(auto n, db_->read_at(offset, std::span<char>(buffer->data(), buffer->size())));
+  assert(n <= size);
+  return std::string_view(buffer->data(), n);  // Short only past the file's end.
+}
+
+void WosStore::refresh_mapping(bool new_file) {
+  const uint64_t mapped = new_file || mapped_ == nullptr ? 0 : mapped_->bytes().size();
+  if (db_length_ < 2 * mapped) return;  // Doubling bounds the remaps to log2(size).
+  auto mapping = db_->map_prefix(db_length_);
+  if (!mapping.is_ok()) {
+    logger().warn("wos {}: reading db without a mapping: {}", dir_.dir(),
+                  mapping.status().message());
+    mapped_.reset();
+    return;
+  }
+  mapped_ = std::move(*mapping);  // nullptr where the file system does not map.
+  assert(mapped_ == nullptr || mapped_->bytes().size() == db_length_);
 }
 
 uint64_t WosStore::count(std::string_view table) const { return index_.count(table); }

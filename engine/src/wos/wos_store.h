@@ -217,6 +217,15 @@ class WosStore {
                                                              std::string_view key, const Slot& slot,
                                                              std::string* plain) const;
 
+  // Maps db's committed bytes again when they have doubled past the mapping,
+  // or when db is a new file. A failed mapping is logged; reads then use
+  // read_at.
+  void refresh_mapping(bool new_file);
+  // The `size` bytes at `offset` (below the committed length): a view of the
+  // mapping when they lie inside it, else of `buffer` after one read_at.
+  [[nodiscard]] faultfs::Result<std::string_view> read_bytes(uint64_t offset, uint64_t size,
+                                                             std::string* buffer) const;
+
   // Reads the entries of `items` (live entries of `table`) in file order with
   // neighbours merged into large reads, verifies each against the index, and
   // hands `take` its position in `items`, its stored bytes and its value
@@ -233,6 +242,12 @@ class WosStore {
   uint64_t generation_;
   uint64_t db_length_;  // Committed length: bytes past it are a crashed flush's garbage.
   KeyOrder key_order_;  // Of db's committed entries; set by load_index() and publish().
+  // db's bytes [0, mapped length), mapped read-only when the file system maps
+  // (POSIX), so that a read inside costs no system call. Replaced only by open
+  // and publish(), which are exclusive. Its bytes never change and db never
+  // shrinks below them: db is append-only, truncated only past the committed
+  // length, and a compaction writes a new file.
+  std::unique_ptr<faultfs::MappedBytes> mapped_;
   uint64_t checkpoint_sequence_;
   // Set when an apply failed after its first sync or rename: which checkpoint
   // is on disk is then unknown, so further applies are refused until reopen.

@@ -41,6 +41,14 @@ enum class OpenMode {
   kCreateTruncate,  // Read and write; created if missing, else truncated to 0.
 };
 
+// A read-only mapping of a file's first bytes (File::map_prefix). Unmapped
+// when destroyed; independent of the File's handle, which may close first.
+class MappedBytes {
+ public:
+  virtual ~MappedBytes() = default;
+  virtual std::string_view bytes() const = 0;
+};
+
 // An open file. Owned by the caller through std::unique_ptr; destroying it
 // closes it (any close error is then lost, so call close() when it matters).
 class File {
@@ -76,6 +84,19 @@ class File {
 
   // The path this file was opened with.
   virtual const std::string& path() const = 0;
+
+  // Maps bytes [0, length) read-only, so that reads of them cost no system
+  // call (LevelDB maps its tables for the same reason). The caller promises
+  // that, while it holds the mapping, no byte below `length` is written and
+  // the file never shrinks below `length`: a read past a shrunk end would be
+  // SIGBUS, not an error. kInvalidArgument for a length of 0 or past the end.
+  // nullptr when this file is not mapped: the default, kept by SimFs and by
+  // every wrapper that must see each read (fault injection, the recorder), so
+  // callers read with read_at instead.
+  [[nodiscard]] virtual Result<std::unique_ptr<MappedBytes>> map_prefix(uint64_t length) {
+    (void)length;
+    return std::unique_ptr<MappedBytes>();
+  }
 };
 
 // An advisory lock held until destroyed. At most one holder per path across

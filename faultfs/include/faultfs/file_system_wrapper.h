@@ -43,6 +43,9 @@ class FileWrapper : public File {
   Result<uint64_t> size() override { return target_->size(); }
   Status close() override { return target_->close(); }
   const std::string& path() const override { return target_->path(); }
+  // map_prefix is not forwarded: a wrapper that injects faults into reads, or
+  // records them, must see every one. A wrapper without that need forwards it
+  // itself.
 
  protected:
   File& target() { return *target_; }

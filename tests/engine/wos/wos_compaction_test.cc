@@ -15,12 +15,6 @@
 namespace dbx::wos::testing {
 namespace {
 
-std::string key_of(uint64_t k) {
-  char key[16];
-  std::snprintf(key, sizeof(key), "key%06llu", static_cast<unsigned long long>(k));
-  return key;
-}
-
 // The (table, key) of every entry of the committed db, in file order.
 std::vector<std::pair<std::string, std::string>> file_order(faultfs::FileSystem& fs,
                                                             const WosStore& store) {

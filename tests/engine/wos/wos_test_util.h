@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
@@ -158,6 +159,13 @@ inline void apply_model(State* state, const Delta& delta) {
     t->second.erase(std::string(key));
     if (t->second.empty()) state->erase(t);
   });
+}
+
+// Key k as "key" and six digits: keys sort as their numbers do.
+inline std::string key_of(uint64_t k) {
+  char key[16];
+  std::snprintf(key, sizeof(key), "key%06llu", static_cast<unsigned long long>(k));
+  return key;
 }
 
 inline void expect_ok(const faultfs::Status& status) {

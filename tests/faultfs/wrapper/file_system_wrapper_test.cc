@@ -14,22 +14,12 @@
 
 #include "faultfs/fault_injection.h"
 #include "faultfs/recorder.h"
+#include "scratch_dir.h"
 
 namespace faultfs {
 namespace {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dbx-wrapper-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::ScratchDir;
 
 // A decorator that changes nothing: every call must reach the wrapped one.
 class PassThroughFs final : public FileSystemWrapper {
