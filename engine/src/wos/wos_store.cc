@@ -160,8 +160,12 @@ void WosStore::refresh_mapping(bool new_file) {
   if (db_length_ < 2 * mapped) return;  // Doubling bounds the remaps to log2(size).
   auto mapping = db_->map_prefix(db_length_);
   if (!mapping.is_ok()) {
-    logger().warn("wos {}: reading db without a mapping: {}", dir_.dir(),
-                  mapping.status().message());
+    // Not an error of the read or the checkpoint: reads go on with read_at.
+    // Said once at warn level, since every later publish retries.
+    const auto level = mapping_warned_ ? spdlog::level::debug : spdlog::level::warn;
+    logger().log(level, "wos {}: reading db without a mapping: {}", dir_.dir(),
+                 mapping.status().message());
+    mapping_warned_ = true;
     mapped_.reset();
     return;
   }

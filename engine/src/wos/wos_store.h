@@ -248,6 +248,7 @@ class WosStore {
   // shrinks below them: db is append-only, truncated only past the committed
   // length, and a compaction writes a new file.
   std::unique_ptr<faultfs::MappedBytes> mapped_;
+  bool mapping_warned_ = false;  // A failed mapping was logged at warn level.
   uint64_t checkpoint_sequence_;
   // Set when an apply failed after its first sync or rename: which checkpoint
   // is on disk is then unknown, so further applies are refused until reopen.
