@@ -80,11 +80,12 @@ WosStore::Plan WosStore::plan(const Delta& delta) const {
   // reaches the ordered prefix doubles the prefix each time, so a random
   // fill is written about twice, while an in-order fill never compacts).
   const uint64_t ordered = key_order_.ordered_length(db_length_);
+  assert(ordered >= kDbHeaderBytes && ordered <= db_length_);
   const uint64_t disordered_after = key_order_.would_stay_whole(delta) ? 0 : file_after - ordered;
   const bool mostly_garbage = file_after > 2 * plan.live_bytes;
   const bool mostly_disordered = disordered_after > ordered - kDbHeaderBytes;
   plan.compact = file_after > compaction_min_bytes_ && (mostly_garbage || mostly_disordered);
-  assert(ordered >= kDbHeaderBytes && ordered <= file_after);
+  assert(disordered_after <= file_after - kDbHeaderBytes);
   return plan;
 }
 

@@ -10,32 +10,18 @@ bool KeyOrder::in_order(std::string_view table, std::string_view key) const {
   return last == last_keys_.end() || key > std::string_view(last->second);
 }
 
-KeyOrder::LastKeys::iterator KeyOrder::last_table(std::string_view table, bool* fresh) {
-  *fresh = false;
-  if (recent_ == last_keys_.end() || recent_->first != table) {
-    recent_ = last_keys_.find(table);
-    if (recent_ == last_keys_.end()) {
-      recent_ = last_keys_.emplace(table, std::string()).first;
-      *fresh = true;
-    }
-  }
-  assert(recent_->first == table);
-  return recent_;
-}
-
 void KeyOrder::add(std::string_view table, std::string_view key, uint64_t offset) {
   if (!whole()) {
     assert(last_keys_.empty());
     return;  // Broken stays broken until a compaction starts a new tracker.
   }
-  bool fresh = false;
-  const auto last = last_table(table, &fresh);
-  if (!fresh && key <= std::string_view(last->second)) {
+  if (!in_order(table, key)) {
     broken_at_ = offset;
     last_keys_.clear();
-    recent_ = last_keys_.end();
     return;
   }
+  auto last = last_keys_.find(table);
+  if (last == last_keys_.end()) last = last_keys_.emplace(table, std::string()).first;
   last->second.assign(key);  // No allocation once the string has grown to the key size.
   assert(whole() && last_keys_.find(table)->second == key);
 }

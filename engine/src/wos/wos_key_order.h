@@ -20,7 +20,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "delta.h"
 
@@ -28,18 +27,6 @@ namespace dbx::wos {
 
 class KeyOrder {
  public:
-  KeyOrder() = default;
-  // The cached iterator is never carried over: it points into one map.
-  KeyOrder(const KeyOrder& other) : last_keys_(other.last_keys_), broken_at_(other.broken_at_) {}
-  KeyOrder(KeyOrder&& other) noexcept
-      : last_keys_(std::move(other.last_keys_)), broken_at_(other.broken_at_) {}
-  KeyOrder& operator=(KeyOrder other) noexcept {
-    last_keys_ = std::move(other.last_keys_);
-    broken_at_ = other.broken_at_;
-    recent_ = last_keys_.end();
-    return *this;
-  }
-
   // Whether every entry added so far came in order.
   bool whole() const { return !broken_at_.has_value(); }
 
@@ -62,14 +49,8 @@ class KeyOrder {
  private:
   bool in_order(std::string_view table, std::string_view key) const;
 
-  using LastKeys = std::map<std::string, std::string, std::less<>>;
-  // The table of the last add(): entries come in runs of one table, so this
-  // spares a map lookup per entry at open. Map nodes never move.
-  // Sets *fresh when the table had no entry yet.
-  LastKeys::iterator last_table(std::string_view table, bool* fresh);
-
-  LastKeys last_keys_;
-  LastKeys::iterator recent_ = last_keys_.end();
+  // Few tables, and a lookup in a map of one name is one comparison.
+  std::map<std::string, std::string, std::less<>> last_keys_;
   std::optional<uint64_t> broken_at_;
 };
 

@@ -72,6 +72,7 @@ faultfs::Result<std::optional<std::string>> WosStore::get(std::string_view table
   ASSIGN_OR_RETURN(auto bytes, read_bytes(slot->offset, size, &buffer));
   std::string plain;
   ASSIGN_OR_RETURN(auto value, value_from(bytes, slot->offset, table, key, *slot, &plain));
+  // An empty buffer means the bytes are the mapping's: copy the value out.
   if (codec().sealed() || buffer.empty()) return std::optional<std::string>(std::string(value));
   // The value is the entry's tail: drop the head in place instead of copying.
   buffer.erase(0, buffer.size() - value.size());

@@ -33,6 +33,13 @@ std::vector<std::pair<std::string, std::string>> file_order(faultfs::FileSystem&
   return order;
 }
 
+// Whether the committed db holds each table in strictly increasing key order.
+bool file_in_order(faultfs::FileSystem& fs, const WosStore& store) {
+  const auto order = file_order(fs, store);
+  return std::adjacent_find(order.begin(), order.end(),
+                            [](const auto& a, const auto& b) { return a >= b; }) == order.end();
+}
+
 TEST(WosCompaction, WritesEachTableAsOneSortedRunSoARangeOfItIsOneRead) {
   auto sim = make_fs();
   dbx::testing::CountingFs counting(*sim);
@@ -89,12 +96,6 @@ void apply_random(WosStore* store, State* model, uint64_t sequence, int count,
   if (erased.has_value()) delta.remove("a", *erased);
   expect_ok(store->apply(delta, sequence));
   apply_model(model, delta);
-}
-
-bool file_in_order(faultfs::FileSystem& fs, const WosStore& store) {
-  const auto order = file_order(fs, store);
-  return std::adjacent_find(order.begin(), order.end(),
-                            [](const auto& a, const auto& b) { return a >= b; }) == order.end();
 }
 
 TEST(WosCompaction, MergesTheDeltaIntoTheSortedRunSoTheWholeFileIsInOrder) {

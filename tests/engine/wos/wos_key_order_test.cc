@@ -42,7 +42,7 @@ TEST(WosKeyOrder, ADeltaStaysWholeOnlyWhenEveryTableStartsPastItsLastKey) {
   EXPECT_FALSE(order.would_stay_whole(before));
 }
 
-TEST(WosKeyOrder, CopiesAndMovesKeepTheLastKeysButNotTheCachedTable) {
+TEST(WosKeyOrder, CopiesAndMovesKeepTheirOwnLastKeys) {
   KeyOrder order;
   order.add("a", "k5", 48);
   KeyOrder copy = order;
